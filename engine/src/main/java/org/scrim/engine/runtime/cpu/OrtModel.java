@@ -1,0 +1,67 @@
+package org.scrim.engine.runtime.cpu;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import org.scrim.engine.tensor.Tensor;
+
+/** One ONNX Runtime session on the CPU provider: the reference runtime for every graph the engine builds. */
+public final class OrtModel implements AutoCloseable {
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+
+    public OrtModel(ModelProto model, RuntimeOptions options) {
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setIntraOpNumThreads(options.threads());
+            so.setInterOpNumThreads(1);
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            so.setMemoryPatternOptimization(true);
+            this.session = env.createSession(model.toByteArray(), so);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime could not load graph '" + model.getGraph().getName()
+                    + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs the graph on float inputs and returns every graph output by name. */
+    public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+                Tensor t = e.getValue();
+                feeds.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(t.data()), t.shape()));
+            }
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            try (OrtSession.Result result = session.run(feeds)) {
+                for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : result) {
+                    OnnxTensor t = (OnnxTensor) e.getValue();
+                    long[] shape = ((TensorInfo) t.getInfo()).getShape();
+                    FloatBuffer fb = t.getFloatBuffer();
+                    float[] data = new float[fb.remaining()];
+                    fb.get(data);
+                    out.put(e.getKey(), new Tensor(data, shape));
+                }
+            }
+            return out;
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+        } finally {
+            feeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("could not close ONNX Runtime session: " + e.getMessage(), e);
+        }
+    }
+}
