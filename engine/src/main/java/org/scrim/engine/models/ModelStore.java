@@ -1,0 +1,168 @@
+package org.scrim.engine.models;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Finds model weights: an explicit path, then {@code $SCRIM_MODELS}, then the user cache
+ * ({@code ~/.cache/scrim/models}), else a download from the pinned upstream URL into the cache. Known files are always
+ * checked against their sha256, so a corrupt or substituted file is refused wherever it was found.
+ */
+public final class ModelStore {
+    /** A weight file Scrim knows by name: where it comes from and what it must hash to. */
+    public record KnownFile(String fileName, String sha256, String url) {}
+
+    /** A model Scrim knows by name: its encoder and (optional) decoder files. */
+    public record KnownModel(String name, String description, KnownFile encoder, KnownFile decoder) {}
+
+    private static final String TAESD_COMMIT = "5cccb12dc72074a4be35680c3b108548a7c69978";
+
+    public static final KnownModel TAEF2 = new KnownModel("taef2",
+            "TAEF2, the tiny distilled autoencoder of the FLUX.2 VAE (MIT, madebyollin/taesd)",
+            taesd("taef2_encoder.pth", "10a4e1021e89d7551eaf161352da8dbd0b1aa83872ae28b150c1df1ce2f147b6"),
+            taesd("taef2_decoder.pth", "0a44a31e1ae59eb9dbf9359d24942fd3ef5928162c1800d97a28c61d51be0ab5"));
+
+    public static final Map<String, KnownModel> KNOWN = Map.of(TAEF2.name(), TAEF2);
+    public static final String DEFAULT_MODEL = TAEF2.name();
+
+    private final List<Path> searchDirs;
+    private final Path cacheDir;
+    private final boolean allowDownload;
+
+    public ModelStore(List<Path> searchDirs, Path cacheDir, boolean allowDownload) {
+        this.searchDirs = List.copyOf(searchDirs);
+        this.cacheDir = cacheDir;
+        this.allowDownload = allowDownload;
+    }
+
+    /** The store as a user has it: {@code extraDir} (may be null), {@code $SCRIM_MODELS}, the cache; downloads on. */
+    public static ModelStore standard(Path extraDir) {
+        List<Path> dirs = new ArrayList<>();
+        if (extraDir != null) {
+            dirs.add(extraDir);
+        }
+        String env = System.getenv("SCRIM_MODELS");
+        if (env != null && !env.isBlank()) {
+            dirs.add(Path.of(env));
+        }
+        Path cache = Path.of(System.getProperty("user.home"), ".cache", "scrim", "models");
+        dirs.add(cache);
+        return new ModelStore(dirs, cache, true);
+    }
+
+    public static KnownModel known(String name) {
+        KnownModel m = KNOWN.get(name);
+        if (m == null) {
+            throw new IllegalArgumentException("unknown model '" + name + "'; known models: " + KNOWN.keySet()
+                    + " (or give a path to a .pth/.safetensors encoder file)");
+        }
+        return m;
+    }
+
+    /** Where the file is now, verified, without downloading. */
+    public Optional<Path> find(KnownFile f) throws IOException {
+        for (Path dir : searchDirs) {
+            Path p = dir.resolve(f.fileName());
+            if (Files.isRegularFile(p)) {
+                verify(p, f);
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The verified local path of {@code f}, downloading it into the cache if it is nowhere yet. */
+    public Path resolve(KnownFile f) throws IOException {
+        Optional<Path> found = find(f);
+        if (found.isPresent()) {
+            return found.get();
+        }
+        if (!allowDownload) {
+            throw new IOException(f.fileName() + " was not found in " + searchDirs
+                    + " and downloads are off: put the file in one of those folders or set SCRIM_MODELS");
+        }
+        return download(f);
+    }
+
+    private Path download(KnownFile f) throws IOException {
+        Files.createDirectories(cacheDir);
+        Path target = cacheDir.resolve(f.fileName());
+        Path partial = Files.createTempFile(cacheDir, f.fileName(), ".part");
+        try {
+            HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                    .connectTimeout(Duration.ofSeconds(20)).build();
+            HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(URI.create(f.url()))
+                    .timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() != 200) {
+                throw new IOException("download of " + f.url() + " answered HTTP " + response.statusCode());
+            }
+            try (InputStream in = response.body(); OutputStream out = Files.newOutputStream(partial)) {
+                in.transferTo(out);
+            }
+            verify(partial, f);
+            try {
+                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return target;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("download of " + f.url() + " was interrupted", e);
+        } catch (IOException e) {
+            throw new IOException("could not download " + f.fileName() + " from " + f.url() + " (" + e.getMessage()
+                    + "). If this machine is offline, copy the file into " + cacheDir
+                    + " or a folder named by SCRIM_MODELS", e);
+        } finally {
+            Files.deleteIfExists(partial);
+        }
+    }
+
+    /** Refuses a file whose sha256 is not the pinned one. */
+    public static void verify(Path p, KnownFile f) throws IOException {
+        String actual = sha256(p);
+        if (!actual.equals(f.sha256())) {
+            throw new IOException(p + " has sha256 " + actual + " but " + f.fileName() + " must have "
+                    + f.sha256() + ": the file is corrupt or not the published one; delete it and fetch it again");
+        }
+    }
+
+    public static String sha256(Path p) throws IOException {
+        try (InputStream in = Files.newInputStream(p)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this Java has no SHA-256", e);
+        }
+    }
+
+    public List<Path> searchDirs() {
+        return searchDirs;
+    }
+
+    private static KnownFile taesd(String file, String sha256) {
+        return new KnownFile(file, sha256,
+                "https://github.com/madebyollin/taesd/raw/" + TAESD_COMMIT + "/" + file);
+    }
+}
