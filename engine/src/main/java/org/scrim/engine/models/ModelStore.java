@@ -32,15 +32,15 @@ public final class ModelStore {
     /** A model Scrim knows by name: its encoder and (optional) decoder files. */
     public record KnownModel(String name, String description, KnownFile encoder, KnownFile decoder) {}
 
+    public static final String DEFAULT_MODEL = "taef2";
     private static final String TAESD_COMMIT = "5cccb12dc72074a4be35680c3b108548a7c69978";
 
-    public static final KnownModel TAEF2 = new KnownModel("taef2",
+    public static final KnownModel TAEF2 = new KnownModel(DEFAULT_MODEL,
             "TAEF2, the tiny distilled autoencoder of the FLUX.2 VAE (MIT, madebyollin/taesd)",
             taesd("taef2_encoder.pth", "10a4e1021e89d7551eaf161352da8dbd0b1aa83872ae28b150c1df1ce2f147b6"),
             taesd("taef2_decoder.pth", "0a44a31e1ae59eb9dbf9359d24942fd3ef5928162c1800d97a28c61d51be0ab5"));
 
     public static final Map<String, KnownModel> KNOWN = Map.of(TAEF2.name(), TAEF2);
-    public static final String DEFAULT_MODEL = TAEF2.name();
 
     private final List<Path> searchDirs;
     private final Path cacheDir;

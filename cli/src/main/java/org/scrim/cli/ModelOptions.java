@@ -1,0 +1,66 @@
+package org.scrim.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.scrim.engine.modelio.StateDict;
+import org.scrim.engine.models.ModelStore;
+import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import picocli.CommandLine.Option;
+
+/** Options every model-using command shares: which model, where weights are, how many threads. */
+public final class ModelOptions {
+    /** A model that could not be found, fetched or verified. */
+    public static final class ModelUnavailableException extends RuntimeException {
+        ModelUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    @Option(names = "--model", paramLabel = "NAME|FILE", defaultValue = ModelStore.DEFAULT_MODEL,
+            description = "Surrogate model: a known name (${DEFAULT-VALUE}) or an encoder weight file "
+                    + "(.pth/.safetensors). Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--model-dir", paramLabel = "DIR",
+            description = "Folder to look in for weights before $SCRIM_MODELS and ~/.cache/scrim/models.")
+    Path modelDir;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "CPU threads for the model (0 = all cores). Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    public RuntimeOptions runtime() {
+        return new RuntimeOptions(threads);
+    }
+
+    public ModelStore store() {
+        return ModelStore.standard(modelDir);
+    }
+
+    public StateDict encoderWeights() {
+        return load(true);
+    }
+
+    /** The decoder matching the encoder, or null when there is none (a user's encoder file without a twin). */
+    public StateDict decoderWeights() {
+        return load(false);
+    }
+
+    private StateDict load(boolean encoder) {
+        try {
+            Path file = Path.of(model);
+            if (Files.isRegularFile(file)) {
+                if (encoder) {
+                    return StateDict.read(file);
+                }
+                Path twin = file.resolveSibling(file.getFileName().toString().replace("encoder", "decoder"));
+                return !twin.equals(file) && Files.isRegularFile(twin) ? StateDict.read(twin) : null;
+            }
+            ModelStore.KnownModel known = ModelStore.known(model);
+            return StateDict.read(store().resolve(encoder ? known.encoder() : known.decoder()));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ModelUnavailableException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package org.scrim.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code scrim} command: protect images from AI training, check the protection, tag files, opt out sites. */
+@Command(name = "scrim", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {"Protects your images from generative-AI mimicry and training.",
+                "",
+                "Start with:  scrim protect my-painting.png",
+                "Then check:  scrim verify my-painting.png my-painting.protected.png"},
+        subcommands = {ModelsCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 done, 1 some files failed, 2 bad usage, 3 a model could not be loaded."})
+public final class ScrimCommand {
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_MODEL = 3;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new ScrimCommand());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("scrim: " + ex.getMessage());
+            return ex instanceof org.scrim.engine.modelio.CheckpointException
+                    || ex instanceof ModelOptions.ModelUnavailableException ? EXIT_MODEL : EXIT_FAILED;
+        });
+        return cl;
+    }
+}
