@@ -1,0 +1,46 @@
+package org.scrim.engine.bench;
+
+import java.util.Random;
+import org.scrim.engine.modelio.StateDict;
+import org.scrim.engine.models.TaeCodec;
+import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.testing.SharedData;
+
+/**
+ * Forward-only encode time of the TAEF2 encoder on ONNX Runtime. Run with {@code bench/run-encode.sh}, which prints
+ * PyTorch's figure for the same sizes and threads beside it.
+ * Arguments: threads, then sizes (pixels per side).
+ */
+public final class EncodeBenchmark {
+    public static void main(String[] args) throws Exception {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        int[] sizes = args.length > 1 ? java.util.Arrays.stream(args).skip(1).mapToInt(Integer::parseInt).toArray()
+                : new int[] {512, 1024};
+        StateDict enc = StateDict.read(SharedData.path("models/taef2_encoder.pth"));
+        try (TaeCodec codec = new TaeCodec(enc, null, new RuntimeOptions(threads))) {
+            for (int size : sizes) {
+                Tensor x = random(size);
+                codec.encode(x); // warm-up: session allocations and kernel selection
+                int reps = size >= 1024 ? 3 : 5;
+                long best = Long.MAX_VALUE;
+                for (int r = 0; r < reps; r++) {
+                    long t0 = System.nanoTime();
+                    codec.encode(x);
+                    best = Math.min(best, System.nanoTime() - t0);
+                }
+                System.out.printf("scrim-ort  encode %dx%d threads=%d: %.3f s (best of %d)%n", size, size, threads,
+                        best / 1e9, reps);
+            }
+        }
+    }
+
+    static Tensor random(int size) {
+        Random rnd = new Random(0);
+        float[] d = new float[3 * size * size];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = rnd.nextFloat();
+        }
+        return new Tensor(d, 1, 3, size, size);
+    }
+}
