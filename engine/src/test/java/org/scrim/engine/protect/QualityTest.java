@@ -56,7 +56,7 @@ class QualityTest {
         }
         double ms = (System.nanoTime() - t0) / 1e6 / runs;
         System.out.printf("visibility 512x512: %.1f ms%n", ms);
-        assertTrue(ms < 40, "visibility took " + ms + " ms at 512x512");
+        assertTrue(ms < 30, "visibility took " + ms + " ms at 512x512");
     }
 
     @Test
