@@ -32,7 +32,7 @@ final class TestImages {
         return s;
     }
 
-    /** image + scale * direction (per value), clipped to [0,1]; direction may be [1,1,H,W]-broadcast when scaleMap given. */
+    /** image + scale * direction (one value per tensor value), clipped to [0,1]. */
     static Tensor perturb(Tensor image, float[] direction, float scale) {
         float[] d = image.data().clone();
         for (int i = 0; i < d.length; i++) {
