@@ -81,4 +81,58 @@ public final class ImageTensors {
     private static int to8(float v) {
         return Math.round(Math.min(1f, Math.max(0f, v)) * 255f);
     }
+
+    /** Bilinear resize of every channel to h x w (half-pixel centres, edges clamped): upsamples perturbations. */
+    public static Tensor resizeBilinear(Tensor image, int h, int w) {
+        long[] s = image.shape();
+        int c = (int) s[1];
+        int sh = (int) s[2];
+        int sw = (int) s[3];
+        float[] src = image.data();
+        float[] out = new float[c * h * w];
+        float fy = (float) sh / h;
+        float fx = (float) sw / w;
+        for (int y = 0; y < h; y++) {
+            float yy = Math.max(0f, (y + 0.5f) * fy - 0.5f);
+            int y0 = Math.min((int) yy, sh - 1);
+            int y1 = Math.min(y0 + 1, sh - 1);
+            float wy = yy - y0;
+            for (int x = 0; x < w; x++) {
+                float xx = Math.max(0f, (x + 0.5f) * fx - 0.5f);
+                int x0 = Math.min((int) xx, sw - 1);
+                int x1 = Math.min(x0 + 1, sw - 1);
+                float wx = xx - x0;
+                for (int ch = 0; ch < c; ch++) {
+                    int base = ch * sh * sw;
+                    float top = src[base + y0 * sw + x0] * (1 - wx) + src[base + y0 * sw + x1] * wx;
+                    float bottom = src[base + y1 * sw + x0] * (1 - wx) + src[base + y1 * sw + x1] * wx;
+                    out[ch * h * w + y * w + x] = top * (1 - wy) + bottom * wy;
+                }
+            }
+        }
+        return new Tensor(out, s[0], c, h, w);
+    }
+
+    /** Scales {@code image} to cover h x w (area averaging when shrinking) and crops the centre: anchors, decoys. */
+    public static Tensor fitTo(Tensor image, int h, int w) {
+        int[] hw = requireRgb(image, "image to fit");
+        double scale = Math.max((double) h / hw[0], (double) w / hw[1]);
+        int ch = Math.max(h, (int) Math.ceil(hw[0] * scale));
+        int cw = Math.max(w, (int) Math.ceil(hw[1] * scale));
+        Tensor covered = scale < 1 ? Transforms.downscale(image, Math.max(ch, cw)) : image;
+        int[] got = requireRgb(covered, "image to fit");
+        if (got[0] != ch || got[1] != cw) {
+            covered = resizeBilinear(covered, ch, cw);
+        }
+        int top = (ch - h) / 2;
+        int left = (cw - w) / 2;
+        float[] out = new float[3 * h * w];
+        float[] src = covered.data();
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(src, c * ch * cw + (y + top) * cw + left, out, c * h * w + y * w, w);
+            }
+        }
+        return new Tensor(out, 1, 3, h, w);
+    }
 }
