@@ -77,7 +77,7 @@ final class AttackModel implements AutoCloseable {
             feeds.put(weightName(k), new Tensor(new float[] {terms.get(k).weight()}));
         }
         Map<String, Tensor> out = gradient.run(feeds);
-        return new LossAndGradient(out.get(LOSS).data()[0], out.get(Differentiator.gradientName(IMAGE)));
+        return new LossAndGradient(out.get(LOSS).data()[0], out.get(Differentiator.gradName(IMAGE)));
     }
 
     record LossAndGradient(float loss, Tensor gradient) {}
