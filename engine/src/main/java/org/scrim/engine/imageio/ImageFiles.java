@@ -318,9 +318,10 @@ public final class ImageFiles {
                 param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
                 param.setCompressionQuality(jpegQuality);
             }
-            IIOMetadata metadata = format == image.format() && image.metadata() != null
-                    ? image.metadata()
-                    : freshMetadata(writer, out, param, format, image.iccProfile());
+            IIOMetadata metadata = format != image.format() || image.metadata() == null
+                    ? freshMetadata(writer, out, param, format, image.iccProfile())
+                    : format == ImageFormat.PNG ? pngMetadata(writer, out, param, image.metadata())
+                    : image.metadata();
             AtomicFiles.write(target, stream -> {
                 // Closing flushes the cache into the stream; the stream itself is closed by AtomicFiles.
                 try (ImageOutputStream ios = new MemoryCacheImageOutputStream(stream)) {
@@ -333,6 +334,32 @@ public final class ImageFiles {
         } finally {
             writer.dispose();
         }
+    }
+
+    /** PNG chunks that describe the sample layout: the writer derives them from the image being written. */
+    private static final List<String> PNG_LAYOUT_CHUNKS = List.of("IHDR", "PLTE", "tRNS", "hIST", "sBIT");
+
+    /**
+     * The source's PNG metadata with its layout chunks replaced by the written image's: a palette source is written
+     * as RGB(A), and the JDK reader turns tRNS into an alpha channel, so the source's PLTE/tRNS would contradict the
+     * pixels (the JDK writer then emits a corrupt tRNS chunk). A palette source's bKGD is a palette index, so it goes
+     * too. Text, ICC, gamma, physical size, time and unknown chunks are kept.
+     */
+    private static IIOMetadata pngMetadata(ImageWriter writer, BufferedImage image, ImageWriteParam param,
+            IIOMetadata source) throws IOException {
+        IIOMetadataNode tree = (IIOMetadataNode) source.getAsTree(PNG_NATIVE);
+        Node header = findNode(tree, "IHDR", null, null);
+        boolean palette = header != null && "Palette".equals(attribute(header, "colorType"));
+        for (Node child = tree.getFirstChild(); child != null; ) {
+            Node next = child.getNextSibling();
+            if (PNG_LAYOUT_CHUNKS.contains(child.getNodeName()) || palette && child.getNodeName().equals("bKGD")) {
+                tree.removeChild(child);
+            }
+            child = next;
+        }
+        IIOMetadata metadata = writer.getDefaultImageMetadata(new ImageTypeSpecifier(image), param);
+        metadata.mergeTree(PNG_NATIVE, tree);
+        return metadata;
     }
 
     /** Metadata for a write in another format than the source's: the writer's defaults plus the ICC profile. */
