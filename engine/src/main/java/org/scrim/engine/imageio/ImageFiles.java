@@ -11,7 +11,10 @@ import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,18 +22,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.InflaterInputStream;
+import java.util.zip.ZipException;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
-import javax.imageio.metadata.IIOInvalidTreeException;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
-import javax.imageio.plugins.tiff.BaselineTIFFTagSet;
-import javax.imageio.plugins.tiff.TIFFDirectory;
-import javax.imageio.plugins.tiff.TIFFField;
+import javax.imageio.plugins.tiff.TIFFImageReadParam;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
@@ -91,7 +95,7 @@ public final class ImageFiles {
                         .orElseThrow(() -> new UnsupportedImageException(path + ": unsupported format "
                                 + reader.getOriginatingProvider().getFormatNames()[0] + " (Scrim reads PNG, JPEG, TIFF and WebP)"));
                 reader.setInput(in, false, false);
-                return decode(path, reader, format, maxPixels);
+                return decode(path, reader, in, format, maxPixels);
             } catch (UnsupportedImageException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
@@ -119,8 +123,8 @@ public final class ImageFiles {
         }
     }
 
-    private static PlanarImage decode(Path path, ImageReader reader, ImageFormat format, long maxPixels)
-            throws IOException {
+    private static PlanarImage decode(Path path, ImageReader reader, ImageInputStream in, ImageFormat format,
+            long maxPixels) throws IOException {
         int width = reader.getWidth(0);
         int height = reader.getHeight(0);
         if (width <= 0 || height <= 0) {
@@ -140,7 +144,39 @@ public final class ImageFiles {
                         + "; Scrim protects single images only, split the file and protect each image");
             }
         }
-        IIOMetadata metadata = reader.getImageMetadata(0);
+        ImageReadParam param = reader.getDefaultReadParam();
+        IIOMetadata metadata = null;
+        if (param instanceof TIFFImageReadParam tiff) {
+            // The JDK drops TIFF fields outside the tag sets it knows (XMP, IPTC, Photoshop) unless asked, and the
+            // header was already parsed without them: start the reader over with the request.
+            tiff.setReadUnknownTags(true);
+            in.seek(0);
+            reader.setInput(in, false, false);
+        } else {
+            metadata = reader.getImageMetadata(0);
+            checkSingleRgbImage(path, format, metadata);
+        }
+        List<String> warnings = new ArrayList<>();
+        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+        BufferedImage image = reader.read(0, param);
+        if (!warnings.isEmpty()) {
+            throw new IOException(path + ": damaged or truncated image data (" + String.join("; ", warnings) + ")");
+        }
+        if (metadata == null) {
+            metadata = reader.getImageMetadata(0);
+        }
+        byte[] icc = switch (format) {
+            case PNG -> pngIcc(metadata);
+            case JPEG -> IccSegments.readJpeg(in);
+            case TIFF -> IccSegments.readTiff(metadata);
+            case WEBP -> decodedIcc(image.getColorModel());
+        };
+        return toPlanar(path, image, format, icc, metadata);
+    }
+
+    /** Refuses animated PNGs and CMYK JPEGs, which the JDK would read as something else than they are. */
+    private static void checkSingleRgbImage(Path path, ImageFormat format, IIOMetadata metadata)
+            throws UnsupportedImageException {
         if (format == ImageFormat.PNG && findNode(metadata, PNG_NATIVE, "UnknownChunk", "type", "acTL") != null) {
             throw new UnsupportedImageException(path + ": is an animated PNG; Scrim protects single images only");
         }
@@ -151,13 +187,6 @@ public final class ImageFiles {
                         + " export it as RGB first");
             }
         }
-        List<String> warnings = new ArrayList<>();
-        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-        BufferedImage image = reader.read(0);
-        if (!warnings.isEmpty()) {
-            throw new IOException(path + ": damaged or truncated image data (" + String.join("; ", warnings) + ")");
-        }
-        return toPlanar(path, image, format, iccProfile(metadata, format, image.getColorModel()), metadata);
     }
 
     private static PlanarImage toPlanar(Path path, BufferedImage image, ImageFormat format, byte[] icc,
@@ -202,7 +231,7 @@ public final class ImageFiles {
                 System.arraycopy(row, 0, alpha, y * w, w);
             }
         }
-        return new PlanarImage(new Tensor(planes, channels, h, w), alpha, bits, format, icc, cs, metadata);
+        return new PlanarImage(new Tensor(planes, channels, h, w), alpha, bits, format, icc, metadata, cs);
     }
 
     private static boolean sameComponentSizes(ColorModel cm) {
@@ -243,43 +272,36 @@ public final class ImageFiles {
                 }
             }
         }
-        ColorSpace cs = gray ? ColorSpace.getInstance(ColorSpace.CS_GRAY) : palette.getColorSpace();
-        return new PlanarImage(new Tensor(planes, channels, h, w), alpha, 8, format, icc, cs, metadata);
+        return new PlanarImage(new Tensor(planes, channels, h, w), alpha, 8, format, icc, metadata,
+                palette.getColorSpace());
+    }
+
+    /** The PNG's profile, inflated: the JDK keeps the iCCP chunk's deflated bytes as they are in the file. */
+    private static byte[] pngIcc(IIOMetadata metadata) throws IOException {
+        Node iccp = findNode(metadata, PNG_NATIVE, "iCCP", null, null);
+        if (iccp == null || !(((IIOMetadataNode) iccp).getUserObject() instanceof byte[] compressed)) {
+            return null;
+        }
+        try (InputStream in = new InflaterInputStream(new ByteArrayInputStream(compressed))) {
+            return in.readAllBytes();
+        } catch (ZipException e) {
+            throw new IOException("damaged iCCP chunk (ICC profile): " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] deflate(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (DeflaterOutputStream deflater = new DeflaterOutputStream(out)) {
+            deflater.write(data);
+        }
+        return out.toByteArray();
     }
 
     /**
-     * The embedded ICC profile's bytes: taken from the format's own metadata where javax.imageio exposes them (so
-     * they are the file's bytes), else from the decoder's colour space when that is not a built-in default.
+     * The profile of the decoder's colour space unless it is a built-in default. Only for WebP, whose reader gives
+     * no raw bytes: ICC_Profile.getData() re-serialises, so these are equivalent but not necessarily equal bytes.
      */
-    private static byte[] iccProfile(IIOMetadata metadata, ImageFormat format, ColorModel cm) {
-        if (metadata != null) {
-            switch (format) {
-                case PNG -> {
-                    Node iccp = findNode(metadata, PNG_NATIVE, "iCCP", null, null);
-                    if (iccp != null && ((IIOMetadataNode) iccp).getUserObject() instanceof byte[] bytes) {
-                        return bytes.clone();
-                    }
-                }
-                case JPEG -> {
-                    Node icc = findNode(metadata, JPEG_NATIVE, "app2ICC", null, null);
-                    if (icc != null && ((IIOMetadataNode) icc).getUserObject() instanceof ICC_Profile profile) {
-                        return profile.getData();
-                    }
-                }
-                case TIFF -> {
-                    try {
-                        TIFFField field = TIFFDirectory.createFromMetadata(metadata)
-                                .getTIFFField(BaselineTIFFTagSet.TAG_ICC_PROFILE);
-                        if (field != null) {
-                            return field.getAsBytes();
-                        }
-                    } catch (IIOInvalidTreeException e) {
-                        // Not TIFF IFD metadata after all: fall back to the colour space below.
-                    }
-                }
-                default -> { }
-            }
-        }
+    private static byte[] decodedIcc(ColorModel cm) {
         ColorSpace cs = cm.getColorSpace();
         boolean builtIn = cs == ColorSpace.getInstance(ColorSpace.CS_sRGB)
                 || cs == ColorSpace.getInstance(ColorSpace.CS_GRAY)
@@ -310,7 +332,7 @@ public final class ImageFiles {
             throw new UnsupportedImageException(target + ": JPEG has no alpha channel and this image has one;"
                     + " write it as PNG or TIFF to keep its transparency");
         }
-        BufferedImage out = toBufferedImage(image, format == ImageFormat.JPEG ? 8 : image.bitDepth());
+        BufferedImage out = toBufferedImage(image, format);
         ImageWriter writer = ImageIO.getImageWritersByFormatName(format.imageIoName()).next();
         try {
             ImageWriteParam param = writer.getDefaultWriteParam();
@@ -318,10 +340,7 @@ public final class ImageFiles {
                 param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
                 param.setCompressionQuality(jpegQuality);
             }
-            IIOMetadata metadata = format != image.format() || image.metadata() == null
-                    ? freshMetadata(writer, out, param, format, image.iccProfile())
-                    : format == ImageFormat.PNG ? pngMetadata(writer, out, param, image.metadata())
-                    : image.metadata();
+            IIOMetadata metadata = metadataFor(writer, out, param, format, image);
             AtomicFiles.write(target, stream -> {
                 // Closing flushes the cache into the stream; the stream itself is closed by AtomicFiles.
                 try (ImageOutputStream ios = new MemoryCacheImageOutputStream(stream)) {
@@ -337,16 +356,49 @@ public final class ImageFiles {
     }
 
     /** PNG chunks that describe the sample layout: the writer derives them from the image being written. */
-    private static final List<String> PNG_LAYOUT_CHUNKS = List.of("IHDR", "PLTE", "tRNS", "hIST", "sBIT");
+    private static final List<String> PNG_LAYOUT_CHUNKS = List.of("IHDR", "PLTE", "tRNS", "hIST", "sBIT", "iCCP");
 
     /**
-     * The source's PNG metadata with its layout chunks replaced by the written image's: a palette source is written
-     * as RGB(A), and the JDK reader turns tRNS into an alpha channel, so the source's PLTE/tRNS would contradict the
-     * pixels (the JDK writer then emits a corrupt tRNS chunk). A palette source's bKGD is a palette index, so it goes
-     * too. Text, ICC, gamma, physical size, time and unknown chunks are kept.
+     * The metadata to write: the source's when writing its own format, else the writer's defaults; in both cases
+     * with the source's ICC profile bytes put in as they were.
      */
-    private static IIOMetadata pngMetadata(ImageWriter writer, BufferedImage image, ImageWriteParam param,
-            IIOMetadata source) throws IOException {
+    private static IIOMetadata metadataFor(ImageWriter writer, BufferedImage out, ImageWriteParam param,
+            ImageFormat format, PlanarImage image) throws IOException {
+        IIOMetadata defaults = writer.getDefaultImageMetadata(new ImageTypeSpecifier(out), param);
+        IIOMetadata source = format == image.format() ? image.metadata() : null;
+        byte[] icc = image.iccProfile();
+        switch (format) {
+            case PNG -> {
+                IIOMetadataNode tree = source == null ? new IIOMetadataNode(PNG_NATIVE) : pngAncillary(source);
+                if (icc != null) {
+                    IIOMetadataNode iccp = new IIOMetadataNode("iCCP");
+                    iccp.setAttribute("profileName", "ICC profile");
+                    iccp.setAttribute("compressionMethod", "deflate");
+                    iccp.setUserObject(deflate(icc));
+                    tree.appendChild(iccp);
+                }
+                defaults.mergeTree(PNG_NATIVE, tree);
+                return defaults;
+            }
+            case JPEG -> {
+                // The profile travels as the image's colour space (outputColorSpace); the writer's defaults for
+                // such an image carry it.
+                return source != null ? source : defaults;
+            }
+            case TIFF -> {
+                return IccSegments.replaceInTiff(source != null ? source : defaults, icc);
+            }
+            default -> throw new IllegalStateException("no metadata rules for writing " + format);
+        }
+    }
+
+    /**
+     * The source's PNG chunks less those describing its sample layout: a palette source is written as RGB(A), and
+     * the JDK reader turns tRNS into an alpha channel, so the source's PLTE/tRNS would contradict the pixels (the
+     * JDK writer then emits a corrupt tRNS chunk). A palette source's bKGD is a palette index, so it goes too.
+     * Text, gamma, physical size, time and unknown chunks are kept; iCCP is put back by the caller.
+     */
+    private static IIOMetadataNode pngAncillary(IIOMetadata source) {
         IIOMetadataNode tree = (IIOMetadataNode) source.getAsTree(PNG_NATIVE);
         Node header = findNode(tree, "IHDR", null, null);
         boolean palette = header != null && "Palette".equals(attribute(header, "colorType"));
@@ -357,33 +409,16 @@ public final class ImageFiles {
             }
             child = next;
         }
-        IIOMetadata metadata = writer.getDefaultImageMetadata(new ImageTypeSpecifier(image), param);
-        metadata.mergeTree(PNG_NATIVE, tree);
-        return metadata;
+        return tree;
     }
 
-    /** Metadata for a write in another format than the source's: the writer's defaults plus the ICC profile. */
-    private static IIOMetadata freshMetadata(ImageWriter writer, BufferedImage image, ImageWriteParam param,
-            ImageFormat format, byte[] icc) throws IOException {
-        IIOMetadata metadata = writer.getDefaultImageMetadata(new ImageTypeSpecifier(image), param);
-        if (icc != null && format == ImageFormat.PNG) {
-            IIOMetadataNode root = new IIOMetadataNode(PNG_NATIVE);
-            IIOMetadataNode iccp = new IIOMetadataNode("iCCP");
-            iccp.setAttribute("profileName", "ICC profile");
-            iccp.setAttribute("compressionMethod", "deflate");
-            iccp.setUserObject(icc);
-            root.appendChild(iccp);
-            metadata.mergeTree(PNG_NATIVE, root);
-        }
-        // JPEG and TIFF writers embed the profile of the image's ICC colour space themselves.
-        return metadata;
-    }
-
-    private static BufferedImage toBufferedImage(PlanarImage image, int bits) {
+    private static BufferedImage toBufferedImage(PlanarImage image, ImageFormat format) {
+        int bits = format == ImageFormat.JPEG ? 8 : image.bitDepth();
         int w = image.width();
         int h = image.height();
         int channels = image.channels();
-        ColorModel cm = new ComponentColorModel(image.colorSpace(), image.hasAlpha(), false,
+        ColorSpace cs = outputColorSpace(image, format);
+        ColorModel cm = new ComponentColorModel(cs, image.hasAlpha(), false,
                 image.hasAlpha() ? Transparency.TRANSLUCENT : Transparency.OPAQUE,
                 bits == 16 ? DataBuffer.TYPE_USHORT : DataBuffer.TYPE_BYTE);
         WritableRaster raster = cm.createCompatibleWritableRaster(w, h);
@@ -406,6 +441,25 @@ public final class ImageFiles {
             }
         }
         return new BufferedImage(cm, raster, false, null);
+    }
+
+    /**
+     * PNG and TIFF get a built-in colour space, which keeps the JDK writers from embedding a re-serialised copy of
+     * an ICC colour space's profile: the file's own profile bytes travel in the metadata (metadataFor). The JDK JPEG
+     * writer embeds the image's colour space profile itself and recodes the pixels unless that is the decoder's very
+     * colour space object, so a JPEG written back gets the decoded colour space, and a JPEG made from another format
+     * a colour space of the source's profile (written as ICC_Profile.getData() gives it: the same profile, not the
+     * same bytes).
+     */
+    private static ColorSpace outputColorSpace(PlanarImage image, ImageFormat format) {
+        ColorSpace builtIn = ColorSpace.getInstance(image.channels() == 1 ? ColorSpace.CS_GRAY : ColorSpace.CS_sRGB);
+        if (format != ImageFormat.JPEG) {
+            return builtIn;
+        }
+        ColorSpace cs = image.format() == ImageFormat.JPEG ? image.decodedColorSpace()
+                : image.iccProfile() != null ? new ICC_ColorSpace(ICC_Profile.getInstance(image.iccProfile()))
+                : builtIn;
+        return cs.getNumComponents() == image.channels() ? cs : builtIn;
     }
 
     /** Round to nearest after clamping to [0,1]; the one quantiser, so equal inputs give equal bytes. */

@@ -21,11 +21,11 @@ public final class PlanarImage {
     private final int bitDepth;
     private final ImageFormat format;
     private final byte[] iccProfile;
-    private final ColorSpace colorSpace;
     private final IIOMetadata metadata;
+    private final ColorSpace decodedColorSpace;
 
     PlanarImage(Tensor colour, int[] alpha, int bitDepth, ImageFormat format, byte[] iccProfile,
-            ColorSpace colorSpace, IIOMetadata metadata) {
+            IIOMetadata metadata, ColorSpace decodedColorSpace) {
         if (colour.rank() != 3 || (colour.dim(0) != 1 && colour.dim(0) != 3)) {
             throw new IllegalArgumentException("colour planes must be [1 or 3, H, W], got " + colour);
         }
@@ -35,17 +35,13 @@ public final class PlanarImage {
         if (alpha != null && alpha.length != colour.dim(1) * colour.dim(2)) {
             throw new IllegalArgumentException("alpha has " + alpha.length + " samples for a " + colour + " image");
         }
-        if (colorSpace.getNumComponents() != colour.dim(0)) {
-            throw new IllegalArgumentException(
-                    "colour space has " + colorSpace.getNumComponents() + " components for " + colour);
-        }
         this.colour = colour;
         this.alpha = alpha;
         this.bitDepth = bitDepth;
         this.format = format;
         this.iccProfile = iccProfile;
-        this.colorSpace = colorSpace;
         this.metadata = metadata;
+        this.decodedColorSpace = decodedColorSpace;
     }
 
     /** The colour planes, [C,H,W] float32 in [0,1]. Shares storage: do not modify. */
@@ -88,14 +84,17 @@ public final class PlanarImage {
         return iccProfile == null ? null : iccProfile.clone();
     }
 
-    /** The colour space the samples are in (the ICC profile's, or sRGB / linear gray when none is embedded). */
-    public ColorSpace colorSpace() {
-        return colorSpace;
-    }
-
     /** The source's javax.imageio image metadata (format specific), written back with the pixels; may be null. */
     public IIOMetadata metadata() {
         return metadata;
+    }
+
+    /**
+     * The colour space the decoder gave the pixels. The JDK JPEG writer recodes the pixels unless a JPEG is written
+     * back with this very object beside its metadata, so ImageFiles keeps it for that.
+     */
+    ColorSpace decodedColorSpace() {
+        return decodedColorSpace;
     }
 
     /** The colour as [1,3,H,W] for the encoder: a copy, gray replicated to three channels. */
@@ -142,7 +141,7 @@ public final class PlanarImage {
                 throw new IllegalArgumentException("colour planes contain " + v + ": refusing to write such an image");
             }
         }
-        return new PlanarImage(newColour, alpha, bitDepth, format, iccProfile, colorSpace, metadata);
+        return new PlanarImage(newColour, alpha, bitDepth, format, iccProfile, metadata, decodedColorSpace);
     }
 
     @Override

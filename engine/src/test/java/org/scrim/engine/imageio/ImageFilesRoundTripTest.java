@@ -139,7 +139,7 @@ class ImageFilesRoundTripTest {
         assertEquals(ImageFormat.JPEG, image.format());
         Path out = dir.resolve("rocket.jpg");
         ImageFiles.write(image, out);
-        double psnr = psnr(TestImages.raster(source), TestImages.raster(out));
+        double psnr = TestImages.psnr(TestImages.raster(source), TestImages.raster(out));
         assertTrue(psnr > 38, "re-encoding at quality 95 must stay close to the source, PSNR " + psnr);
         assertEquals(samplingFactors(source), samplingFactors(out));
     }
@@ -195,20 +195,6 @@ class ImageFilesRoundTripTest {
             d[i] += random.nextBoolean() ? amplitude : -amplitude;
         }
         return out;
-    }
-
-    private static double psnr(Raster a, Raster b) {
-        double sum = 0;
-        long n = 0;
-        for (int band = 0; band < a.getNumBands(); band++) {
-            int[] x = a.getSamples(0, 0, a.getWidth(), a.getHeight(), band, (int[]) null);
-            int[] y = b.getSamples(0, 0, b.getWidth(), b.getHeight(), band, (int[]) null);
-            for (int i = 0; i < x.length; i++) {
-                sum += (x[i] - y[i]) * (double) (x[i] - y[i]);
-                n++;
-            }
-        }
-        return 10 * Math.log10(255.0 * 255.0 / (sum / n));
     }
 
     /** "H:V" sampling factors of each component in the JPEG's SOF. */

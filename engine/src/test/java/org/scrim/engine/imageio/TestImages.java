@@ -49,6 +49,20 @@ final class TestImages {
         return new BufferedImage(cm, raster, false, null);
     }
 
+    /** A smooth 8-bit RGB image: JPEG re-encodes it faithfully, unlike noise. */
+    static BufferedImage smooth(int w, int h, ColorSpace cs) {
+        BufferedImage image = random(w, h, 3, false, 8, cs, 0);
+        WritableRaster raster = image.getRaster();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                raster.setSample(x, y, 0, 255 * x / w);
+                raster.setSample(x, y, 1, 255 * y / h);
+                raster.setSample(x, y, 2, 128 + (int) (100 * Math.sin((x + y) / 9.0)));
+            }
+        }
+        return image;
+    }
+
     static ColorSpace gray() {
         return ColorSpace.getInstance(ColorSpace.CS_GRAY);
     }
@@ -60,6 +74,19 @@ final class TestImages {
     /** A non-default RGB profile, so an embedded profile is distinguishable from "none". */
     static ICC_ColorSpace linearRgb() {
         return new ICC_ColorSpace(ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB));
+    }
+
+    /** A PNG iCCP node as the JDK's PNG metadata wants it: the profile deflated, as in the file. */
+    static IIOMetadataNode iccpNode(String name, byte[] profile) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream deflater = new java.util.zip.DeflaterOutputStream(out)) {
+            deflater.write(profile);
+        }
+        IIOMetadataNode iccp = new IIOMetadataNode("iCCP");
+        iccp.setAttribute("profileName", name);
+        iccp.setAttribute("compressionMethod", "deflate");
+        iccp.setUserObject(out.toByteArray());
+        return iccp;
     }
 
     /** Writes with the JDK writer; {@code nativeTree} (may be null) is merged into the default metadata. */
@@ -112,6 +139,21 @@ final class TestImages {
                 }
             }
         }
+    }
+
+    /** PSNR in dB of 8-bit samples, over all bands. */
+    static double psnr(Raster a, Raster b) {
+        double sum = 0;
+        long n = 0;
+        for (int band = 0; band < a.getNumBands(); band++) {
+            int[] x = a.getSamples(0, 0, a.getWidth(), a.getHeight(), band, (int[]) null);
+            int[] y = b.getSamples(0, 0, b.getWidth(), b.getHeight(), band, (int[]) null);
+            for (int i = 0; i < x.length; i++) {
+                sum += (x[i] - y[i]) * (double) (x[i] - y[i]);
+                n++;
+            }
+        }
+        return 10 * Math.log10(255.0 * 255.0 / (sum / n));
     }
 
     /** Runs exiftool (installed at /usr/bin/exiftool on the project's machines) and returns its output. */
