@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.ModelStore;
+import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.runtime.cpu.RuntimeOptions;
 import picocli.CommandLine.Option;
 
@@ -36,6 +37,11 @@ public final class ModelOptions {
 
     public ModelStore store() {
         return ModelStore.standard(modelDir);
+    }
+
+    /** The surrogate encoder to attack, named after the model. */
+    public SurrogateEncoder surrogate() {
+        return SurrogateEncoder.tae(model, encoderWeights());
     }
 
     public StateDict encoderWeights() {

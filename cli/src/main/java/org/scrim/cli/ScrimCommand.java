@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
                 "",
                 "Start with:  scrim protect my-painting.png",
                 "Then check:  scrim verify my-painting.png my-painting.protected.png"},
-        subcommands = {ModelsCommand.class,
+        subcommands = {ProtectCommand.class, VerifyCommand.class, TagCommand.class, OptOutCommand.class,
+                ModelsCommand.class, EncodeCommand.class, DecodeCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 some files failed, 2 bad usage, 3 a model could not be loaded."})
 public final class ScrimCommand {
@@ -22,7 +23,7 @@ public final class ScrimCommand {
     }
 
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new ScrimCommand());
+        CommandLine cl = new CommandLine(new ScrimCommand()).setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("scrim: " + ex.getMessage());
             return ex instanceof org.scrim.engine.modelio.CheckpointException

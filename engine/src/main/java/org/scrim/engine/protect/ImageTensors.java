@@ -135,4 +135,23 @@ public final class ImageTensors {
         }
         return new Tensor(out, 1, 3, h, w);
     }
+
+    /** Two images of the same height next to each other (the "AI view": clean left, protected right). */
+    public static Tensor sideBySide(Tensor left, Tensor right) {
+        int[] a = requireRgb(left, "left image");
+        int[] b = requireRgb(right, "right image");
+        if (a[0] != b[0]) {
+            throw new IllegalArgumentException("images differ in height: " + a[0] + " vs " + b[0]);
+        }
+        int h = a[0];
+        int w = a[1] + b[1];
+        float[] out = new float[3 * h * w];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(left.data(), (c * h + y) * a[1], out, (c * h + y) * w, a[1]);
+                System.arraycopy(right.data(), (c * h + y) * b[1], out, (c * h + y) * w + a[1], b[1]);
+            }
+        }
+        return new Tensor(out, 1, 3, h, w);
+    }
 }

@@ -92,11 +92,11 @@ public final class Verifier {
         if (!quick) {
             list.add(new Manipulation("jpeg90", true, t -> Transforms.jpegRoundTrip(t, 90)));
         }
-        list.add(new Manipulation("downscale0.5", false,
+        list.add(new Manipulation("downscale", false,
                 t -> Transforms.downscale(t, (int) Math.max(1, Math.max(t.dim(2), t.dim(3)) / 2))));
         if (!quick) {
-            list.add(new Manipulation("noise0.05", false, t -> Transforms.gaussianNoise(t, 0.05, NOISE_SEED)));
-            list.add(new Manipulation("blur1", false, t -> Transforms.blur(t, 1.0)));
+            list.add(new Manipulation("noise", false, t -> Transforms.gaussianNoise(t, 0.05, NOISE_SEED)));
+            list.add(new Manipulation("blur", false, t -> Transforms.blur(t, 1.0)));
         }
         return list;
     }

@@ -1,0 +1,118 @@
+package org.scrim.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.scrim.engine.imageio.ImageFiles;
+import org.scrim.engine.metadata.MetadataReader;
+import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.models.TaeCodec;
+import org.scrim.engine.protect.Decoy;
+import org.scrim.engine.protect.ImageTensors;
+import org.scrim.engine.protect.Mode;
+import org.scrim.engine.protect.ProtectRequest;
+import org.scrim.engine.protect.ProtectionTarget;
+import org.scrim.engine.protect.Transforms;
+import org.scrim.engine.protect.Verifier;
+import org.scrim.engine.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code scrim verify ORIGINAL PROTECTED}: how much protection a file carries, and whether it survives handling. */
+@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure a protected image against its original: how far the AI encoder's view moved toward "
+                + "the protection's target (closeness: 1 = all the way, 0 = not at all), plainly and after JPEG 75 "
+                + "and 90, halving the size, noise and blur; and how visible the change is (PSNR, SSIM, visibility).",
+                "The target is read from the file's Scrim metadata, or given with --decoy/--decoy-image/--anchor."})
+public final class VerifyCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "ORIGINAL")
+    Path original;
+
+    @Parameters(index = "1", paramLabel = "PROTECTED")
+    Path protectedFile;
+
+    @Option(names = "--decoy", paramLabel = "NAME", description = "The decoy style the image was masked with.")
+    String decoy;
+
+    @Option(names = "--seed", description = "The seed it was protected with (default: from the file, else 1).")
+    Long seed;
+
+    @Option(names = "--decoy-image", paramLabel = "FILE", description = "The decoy image it was masked with.")
+    Path decoyImage;
+
+    @Option(names = "--anchor", paramLabel = "FILE|FOLDER", description = "Anchor image(s) it was poisoned with.")
+    List<Path> anchors = new ArrayList<>();
+
+    @Option(names = "--work-size", defaultValue = "" + ProtectRequest.DEFAULT_WORK_SIZE, paramLabel = "PX",
+            description = "Long side at which latents are compared. Default: ${DEFAULT-VALUE}.")
+    int workSize;
+
+    @Option(names = "--ai-view", paramLabel = "FILE",
+            description = "Write what the model sees: its decoder's rendering of the original (left) and the "
+                    + "protected image (right), as PNG.")
+    Path aiView;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    ReportOptions report;
+
+    @Override
+    public Integer call() throws IOException {
+        Tensor o = ImageFiles.read(original).toRgbTensor();
+        Tensor p = ImageFiles.read(protectedFile).toRgbTensor();
+        MetadataReader.Tags written = MetadataReader.read(protectedFile);
+        ProtectionTarget target = target(written);
+        List<SurrogateEncoder> encoders = List.of(modelOptions.surrogate());
+        Verifier.Report r = new Verifier(encoders, modelOptions.runtime(), workSize).verify(o, p, target);
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("input", original.toString());
+        entry.put("output", protectedFile.toString());
+        entry.put("ok", true);
+        entry.put("data_mining", written.dataMining());
+        entry.putAll(ReportOptions.figures(r));
+        if (aiView != null) {
+            writeAiView(o, p);
+            entry.put("ai_view", aiView.toString());
+        }
+        report.fileDone(entry);
+        report.finish();
+        return 0;
+    }
+
+    private ProtectionTarget target(MetadataReader.Tags written) throws IOException {
+        long s = seed != null ? seed : written.seed() != null ? written.seed() : 1;
+        List<Tensor> anchorImages = new ArrayList<>();
+        for (Path a : ImageInputs.expand(anchors)) {
+            anchorImages.add(ImageFiles.read(a).toRgbTensor());
+        }
+        Tensor decoyTensor = decoyImage == null ? null : ImageFiles.read(decoyImage).toRgbTensor();
+        String decoyName = decoy != null ? decoy : written.decoy();
+        Decoy d = decoyName == null ? null : Decoy.parse(decoyName);
+        boolean masks = d != null || decoyTensor != null;
+        if (!masks && anchorImages.isEmpty()) {
+            throw new IllegalArgumentException(protectedFile + " names no decoy in its metadata: give the target with "
+                    + "--decoy NAME, --decoy-image FILE or --anchor FILE");
+        }
+        Mode mode = masks && !anchorImages.isEmpty() ? Mode.BOTH : masks ? Mode.MASK : Mode.POISON;
+        return new ProtectionTarget(mode, d, decoyTensor, anchorImages, s);
+    }
+
+    /** Decoder renderings of both latents side by side, at the analysis size. */
+    private void writeAiView(Tensor o, Tensor p) throws IOException {
+        try (TaeCodec codec = new TaeCodec(modelOptions.encoderWeights(), modelOptions.decoderWeights(),
+                modelOptions.runtime())) {
+            Tensor left = codec.decode(codec.encode(Transforms.downscale(o, workSize)));
+            Tensor right = codec.decode(codec.encode(Transforms.downscale(p, workSize)));
+            javax.imageio.ImageIO.write(ImageTensors.toImage(ImageTensors.sideBySide(left, right)), "png",
+                    aiView.toFile());
+        }
+    }
+}
