@@ -1,0 +1,44 @@
+package org.scrim.engine.metadata;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.scrim.engine.io.AtomicFiles;
+
+/**
+ * Writes the "no AI training" statement into a PNG, JPEG, TIFF or WebP file. Only the XMP packet changes: it is
+ * merged with the packet already there, and every other chunk, segment or tag (EXIF, ICC profile, image data) is
+ * copied unchanged.
+ */
+public final class MetadataWriter {
+    private MetadataWriter() {}
+
+    /**
+     * Tags {@code in} into {@code out}. The output is written to a temporary file beside it and moved into place.
+     *
+     * @param overwriteInput must be true for {@code out} to be the same file as {@code in}; this guards against a
+     *                       mistyped output folder silently rewriting an artist's original
+     */
+    public static void tag(Path in, Path out, NoAiTags tags, boolean overwriteInput) throws IOException {
+        if (!overwriteInput && Files.exists(out) && Files.isSameFile(in, out)) {
+            throw new MetadataException(in, "output is the input file itself; ask for in-place tagging explicitly");
+        }
+        byte[] bytes = Files.readAllBytes(in);
+        ImageContainer container = MetadataReader.containerOf(in, bytes);
+        String existing = MetadataReader.readXmp(in, container, bytes);
+        XmpPacket xmp = existing == null ? XmpPacket.empty() : MetadataReader.parse(in, existing);
+        xmp.apply(tags);
+        byte[] tagged;
+        try {
+            tagged = container.replaceXmp(bytes, xmp.serialize());
+        } catch (IOException | RuntimeException e) {
+            throw new MetadataException(in, "cannot rewrite this " + container + " file: " + e.getMessage(), e);
+        }
+        AtomicFiles.write(out, tagged);
+    }
+
+    /** Tags {@code in} into a different file {@code out}. */
+    public static void tag(Path in, Path out, NoAiTags tags) throws IOException {
+        tag(in, out, tags, false);
+    }
+}
