@@ -203,7 +203,8 @@ public final class ProtectCommand implements Callable<Integer> {
                         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             } else {
                 Provenance provenance = new Provenance(mode.name().toLowerCase(), preset.name().toLowerCase(),
-                        modelOptions.model, Provenance.scrimVersion());
+                        modelOptions.model, Provenance.scrimVersion(),
+                        p.decoy() == null ? null : p.decoy().cliName(), seed);
                 MetadataWriter.tag(staged, out, tagOptions.tags(provenance), true);
             }
         } finally {

@@ -7,13 +7,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.scrim.engine.metadata.DataMining;
 import org.scrim.engine.metadata.MetadataWriter;
 import org.scrim.engine.metadata.NoAiTags;
 import org.scrim.engine.metadata.Provenance;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -41,44 +40,17 @@ public class TagCommand implements Callable<Integer> {
         boolean inPlace;
     }
 
-    @Option(names = "--data-mining", paramLabel = "VALUE", defaultValue = "DMI-PROHIBITED-AIMLTRAINING",
-            converter = DataMiningConverter.class,
-            description = "IPTC data-mining value (default: ${DEFAULT-VALUE}). One of: DMI-UNSPECIFIED, DMI-ALLOWED, "
-                    + "DMI-PROHIBITED-AIMLTRAINING, DMI-PROHIBITED-GENAIMLTRAINING, "
-                    + "DMI-PROHIBITED-EXCEPTSEARCHENGINEINDEXING, DMI-PROHIBITED, DMI-PROHIBITED-SEECONSTRAINT "
-                    + "(needs --constraints), DMI-PROHIBITED-SEEEMBEDDEDRIGHTSEXPR, "
-                    + "DMI-PROHIBITED-SEELINKEDRIGHTSEXPR.")
-    DataMining dataMining;
-
-    @Option(names = "--creator", paramLabel = "NAME", description = "Creator (dc:creator); repeat for several.")
-    List<String> creators;
-
-    @Option(names = "--rights", paramLabel = "TEXT", description = "Copyright notice (dc:rights).")
-    String rights;
-
-    @Option(names = "--web-statement", paramLabel = "URL",
-            description = "URL of your rights or licensing page (xmpRights:WebStatement).")
-    String webStatement;
-
-    @Option(names = "--constraints", paramLabel = "TEXT",
-            description = "Further conditions in your own words (plus:OtherConstraints).")
-    String constraints;
+    @Mixin
+    TagOptions tagOptions;
 
     @Spec
     CommandSpec spec;
-
-    static class DataMiningConverter implements ITypeConverter<DataMining> {
-        @Override
-        public DataMining convert(String value) {
-            return DataMining.parse(value);
-        }
-    }
 
     @Override
     public Integer call() {
         NoAiTags tags;
         try {
-            tags = new NoAiTags(dataMining, constraints, creators, rights, webStatement, Provenance.metadataOnly());
+            tags = tagOptions.tags(Provenance.metadataOnly());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.scrim.engine.imageio.ImageFiles;
+import org.scrim.engine.metadata.EmbeddedTags;
 import org.scrim.engine.metadata.MetadataReader;
+import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.models.TaeCodec;
 import org.scrim.engine.protect.Decoy;
@@ -68,7 +70,7 @@ public final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Tensor o = ImageFiles.read(original).toRgbTensor();
         Tensor p = ImageFiles.read(protectedFile).toRgbTensor();
-        MetadataReader.Tags written = MetadataReader.read(protectedFile);
+        EmbeddedTags written = MetadataReader.read(protectedFile);
         ProtectionTarget target = target(written);
         List<SurrogateEncoder> encoders = List.of(modelOptions.surrogate());
         Verifier.Report r = new Verifier(encoders, modelOptions.runtime(), workSize).verify(o, p, target);
@@ -76,7 +78,7 @@ public final class VerifyCommand implements Callable<Integer> {
         entry.put("input", original.toString());
         entry.put("output", protectedFile.toString());
         entry.put("ok", true);
-        entry.put("data_mining", written.dataMining());
+        entry.put("data_mining", written.dataMining() == null ? null : written.dataMining().code());
         entry.putAll(ReportOptions.figures(r));
         if (aiView != null) {
             writeAiView(o, p);
@@ -87,14 +89,15 @@ public final class VerifyCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ProtectionTarget target(MetadataReader.Tags written) throws IOException {
-        long s = seed != null ? seed : written.seed() != null ? written.seed() : 1;
+    private ProtectionTarget target(EmbeddedTags written) throws IOException {
+        Provenance provenance = written.provenance();
+        long s = seed != null ? seed : provenance != null && provenance.seed() != null ? provenance.seed() : 1;
         List<Tensor> anchorImages = new ArrayList<>();
         for (Path a : ImageInputs.expand(anchors)) {
             anchorImages.add(ImageFiles.read(a).toRgbTensor());
         }
         Tensor decoyTensor = decoyImage == null ? null : ImageFiles.read(decoyImage).toRgbTensor();
-        String decoyName = decoy != null ? decoy : written.decoy();
+        String decoyName = decoy != null ? decoy : provenance != null ? provenance.decoy() : null;
         Decoy d = decoyName == null ? null : Decoy.parse(decoyName);
         boolean masks = d != null || decoyTensor != null;
         if (!masks && anchorImages.isEmpty()) {

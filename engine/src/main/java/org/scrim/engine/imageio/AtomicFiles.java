@@ -19,6 +19,11 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class AtomicFiles {
     private AtomicFiles() {}
 
+    /** Writes {@code content} to {@code target} atomically. */
+    public static void write(Path target, byte[] content) throws IOException {
+        write(target, out -> out.write(content));
+    }
+
     /**
      * Writes {@code target} through {@code body}. If the body throws, the temporary file is deleted and an existing
      * target is left as it was. An existing target's POSIX permissions are kept.

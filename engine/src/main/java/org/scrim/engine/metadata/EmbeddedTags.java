@@ -26,12 +26,7 @@ public record EmbeddedTags(ImageContainer container, boolean hasXmp, String data
 
     static EmbeddedTags from(ImageContainer container, XmpPacket xmp) {
         String dm = xmp.simple(XmpPacket.PLUS_NS, "DataMining").orElse(null);
-        Provenance provenance = xmp.simple(XmpPacket.SCRIM_NS, "Protection")
-                .map(protection -> new Provenance(protection,
-                        xmp.simple(XmpPacket.SCRIM_NS, "Preset").orElse(null),
-                        xmp.simple(XmpPacket.SCRIM_NS, "Model").orElse(null),
-                        xmp.simple(XmpPacket.SCRIM_NS, "Version").orElse(null)))
-                .orElse(null);
+        Provenance provenance = Provenance.fromProperties(name -> xmp.simple(XmpPacket.SCRIM_NS, name));
         return new EmbeddedTags(container, true, dm, dm == null ? null : DataMining.fromUri(dm),
                 xmp.langAlt(XmpPacket.PLUS_NS, "OtherConstraints").orElse(null),
                 List.copyOf(xmp.list(XmpPacket.DC_NS, "creator")),

@@ -3,7 +3,7 @@ package org.scrim.engine.metadata;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.scrim.engine.io.AtomicFiles;
+import org.scrim.engine.imageio.AtomicFiles;
 
 /**
  * Writes the "no AI training" statement into a PNG, JPEG, TIFF or WebP file. Only the XMP packet changes: it is

@@ -8,8 +8,10 @@ package org.scrim.engine.metadata;
  * @param preset     the user-facing preset, e.g. "default"
  * @param model      the model attacked, e.g. "taef2-encoder"
  * @param version    the Scrim version that wrote the file
+ * @param decoy      the decoy style a mask pulled toward (so {@code scrim verify} can rebuild the target), or null
+ * @param seed       the seed of the protection, or null
  */
-public record Provenance(String protection, String preset, String model, String version) {
+public record Provenance(String protection, String preset, String model, String version, String decoy, Long seed) {
 
     public Provenance {
         if (protection == null || protection.isBlank()) {
@@ -19,7 +21,28 @@ public record Provenance(String protection, String preset, String model, String 
 
     /** Provenance of a file that was tagged but not perturbed. */
     public static Provenance metadataOnly() {
-        return new Provenance("none", null, null, scrimVersion());
+        return new Provenance("none", null, null, scrimVersion(), null, null);
+    }
+
+    /** The XMP properties (local names in the scrim namespace) that hold this provenance, in writing order. */
+    public java.util.Map<String, String> properties() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("Protection", protection);
+        m.put("Preset", preset);
+        m.put("Model", model);
+        m.put("Version", version);
+        m.put("Decoy", decoy);
+        m.put("Seed", seed == null ? null : seed.toString());
+        m.values().removeIf(java.util.Objects::isNull);
+        return m;
+    }
+
+    /** Rebuilds a provenance from its XMP properties, looked up by local name; null without a Protection. */
+    static Provenance fromProperties(java.util.function.Function<String, java.util.Optional<String>> property) {
+        return property.apply("Protection").map(protection -> new Provenance(protection,
+                property.apply("Preset").orElse(null), property.apply("Model").orElse(null),
+                property.apply("Version").orElse(null), property.apply("Decoy").orElse(null),
+                property.apply("Seed").map(Long::valueOf).orElse(null))).orElse(null);
     }
 
     /** The version in the engine jar's manifest, or "development" when running from classes. */

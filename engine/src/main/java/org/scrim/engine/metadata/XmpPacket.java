@@ -132,17 +132,8 @@ final class XmpPacket {
             setSimple(d, XMP_RIGHTS_NS, "xmpRights:WebStatement", tags.webStatement());
         }
         removeNamespace(SCRIM_NS);
-        Provenance p = tags.provenance();
-        d.appendChild(text(doc.createElementNS(SCRIM_NS, "scrim:Protection"), p.protection()));
-        if (p.preset() != null) {
-            d.appendChild(text(doc.createElementNS(SCRIM_NS, "scrim:Preset"), p.preset()));
-        }
-        if (p.model() != null) {
-            d.appendChild(text(doc.createElementNS(SCRIM_NS, "scrim:Model"), p.model()));
-        }
-        if (p.version() != null) {
-            d.appendChild(text(doc.createElementNS(SCRIM_NS, "scrim:Version"), p.version()));
-        }
+        tags.provenance().properties().forEach((name, value) ->
+                d.appendChild(text(doc.createElementNS(SCRIM_NS, "scrim:" + name), value)));
         dropEmptyDescriptions();
         rdf.appendChild(d);
     }

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.scrim.engine.io.AtomicFiles;
+import org.scrim.engine.imageio.AtomicFiles;
 
 /** Writes the opt-out files into the root folder of a static site, merging with what is already there. */
 public final class SiteOptOut {

@@ -30,7 +30,7 @@ class MetadataWriterTest {
     private static final NoAiTags FULL = new NoAiTags(DataMining.PROHIBITED_GEN_AI_ML_TRAINING,
             "No training, no \"style\" models <ever> & no scraping", List.of("Ada Lovelace", "Zoë Ünal"),
             "© 2024 Ada Lovelace & Zoë Ünal", "https://example.org/rights?a=1&b=2",
-            new Provenance("encoder-pgd", "strong", "taef2-encoder", "1.2.3"));
+            new Provenance("encoder-pgd", "strong", "taef2-encoder", "1.2.3", "mosaic", 7L));
 
     @TempDir
     Path dir;
@@ -55,6 +55,8 @@ class MetadataWriterTest {
         assertEquals("strong", str(tags, "XMP-scrim:Preset"));
         assertEquals("taef2-encoder", str(tags, "XMP-scrim:Model"));
         assertEquals("1.2.3", str(tags, "XMP-scrim:Version"));
+        assertEquals("mosaic", str(tags, "XMP-scrim:Decoy"));
+        assertEquals("7", str(tags, "XMP-scrim:Seed"));
         // What the input already carried.
         assertEquals("Original title", str(tags, "XMP-dc:Title"));
         assertEquals("Krita 5.1", str(tags, "XMP-xmp:CreatorTool"));

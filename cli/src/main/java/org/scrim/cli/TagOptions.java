@@ -1,0 +1,46 @@
+package org.scrim.cli;
+
+import java.util.List;
+import org.scrim.engine.metadata.DataMining;
+import org.scrim.engine.metadata.NoAiTags;
+import org.scrim.engine.metadata.Provenance;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/** The "no AI training" statement and rights fields, shared by {@code tag} and {@code protect}. */
+public final class TagOptions {
+    @Option(names = "--data-mining", paramLabel = "VALUE", defaultValue = "DMI-PROHIBITED-AIMLTRAINING",
+            converter = DataMiningConverter.class,
+            description = "IPTC data-mining value (default: ${DEFAULT-VALUE}). One of: DMI-UNSPECIFIED, DMI-ALLOWED, "
+                    + "DMI-PROHIBITED-AIMLTRAINING, DMI-PROHIBITED-GENAIMLTRAINING, "
+                    + "DMI-PROHIBITED-EXCEPTSEARCHENGINEINDEXING, DMI-PROHIBITED, DMI-PROHIBITED-SEECONSTRAINT "
+                    + "(needs --constraints), DMI-PROHIBITED-SEEEMBEDDEDRIGHTSEXPR, "
+                    + "DMI-PROHIBITED-SEELINKEDRIGHTSEXPR.")
+    DataMining dataMining;
+
+    @Option(names = "--creator", paramLabel = "NAME", description = "Creator (dc:creator); repeat for several.")
+    List<String> creators;
+
+    @Option(names = "--rights", paramLabel = "TEXT", description = "Copyright notice (dc:rights).")
+    String rights;
+
+    @Option(names = "--web-statement", paramLabel = "URL",
+            description = "URL of your rights or licensing page (xmpRights:WebStatement).")
+    String webStatement;
+
+    @Option(names = "--constraints", paramLabel = "TEXT",
+            description = "Further conditions in your own words (plus:OtherConstraints).")
+    String constraints;
+
+    /** The tags to write; throws IllegalArgumentException for inconsistent choices. */
+    NoAiTags tags(Provenance provenance) {
+        return new NoAiTags(dataMining, constraints, creators, rights, webStatement, provenance);
+    }
+
+    static final class DataMiningConverter implements ITypeConverter<DataMining> {
+        @Override
+        public DataMining convert(String value) {
+            return DataMining.parse(value);
+        }
+    }
+}
