@@ -107,6 +107,7 @@ final class GradCheck {
             for (String w : wrt) {
                 double[] analytic = out.get(Differentiator.gradName(w));
                 double[] numeric = finiteDifferences(fwd, inputs, w, loss);
+                assertEquals(numeric.length, analytic.length, "size of the gradient of " + w);
                 double err = relativeError(analytic, numeric);
                 assertTrue(err < tolerance, "gradient of " + w + ": relative L2 error " + err + " (tolerance "
                         + tolerance + ")\nanalytic " + Arrays.toString(head(analytic)) + "\nnumeric  "
