@@ -421,19 +421,9 @@ public final class ShapeInference {
                     + Arrays.toString(q));
         }
         long[] batch = broadcast(Arrays.copyOf(p2, p2.length - 2), Arrays.copyOf(q2, q2.length - 2), n);
-        long[] r = concat(batch, new long[] {p2[p2.length - 2], q2[q2.length - 1]});
-        if (q.length == 1) {
-            r = Arrays.copyOf(r, r.length - 1);
-        }
-        if (p.length == 1) {
-            long last = r[r.length - 1];
-            r = Arrays.copyOf(r, r.length - 1);
-            r[r.length - 1] = last;
-            if (q.length == 1) {
-                r = Arrays.copyOf(r, r.length - 1);
-            }
-        }
-        return r;
+        // 1-D operands were promoted to matrices; their promoted axis is dropped from the result
+        long[] r = p.length > 1 ? concat(batch, new long[] {p2[p2.length - 2]}) : batch;
+        return q.length > 1 ? concat(r, new long[] {q2[q2.length - 1]}) : r;
     }
 
     static long[] reshapeTarget(long[] in, long[] target, boolean allowZero, NodeProto n) {

@@ -167,7 +167,7 @@ public final class VjpContext {
         return sumTo(v, shape(out(0)), shape(in(i)));
     }
 
-    /** Input gradients for a node whose cotangent is first written to its first input only. */
+    /** The result of a rule whose node has one differentiable input (the first). */
     public String[] first(String grad) {
         return new String[] {grad};
     }
