@@ -94,9 +94,9 @@ final class AttackModel implements AutoCloseable {
             String weight = g.input(weightName(k));
             shapes.put(target, t.target().shape());
             shapes.put(weight, new long[0]);
-            pulls.add(g.op("Mul", new String[] {Losses.squaredDistance(g, z.get(t.encoder()), target), weight}));
+            pulls.add(g.op("Mul", new String[] {Losses.squaredDistance(g, z.get(t.encoder()), target, Losses.Reduction.SUM), weight}));
         }
-        String loss = Losses.sum(g, pulls);
+        String loss = pulls.size() == 1 ? pulls.get(0) : g.op("Sum", pulls.toArray(String[]::new));
         g.node(NodeProto.newBuilder().setOpType("Identity").setName("loss_out").addInput(loss).addOutput(LOSS)
                 .build());
         g.output(LOSS);
