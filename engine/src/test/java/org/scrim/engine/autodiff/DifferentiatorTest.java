@@ -71,8 +71,10 @@ class DifferentiatorTest {
         String y = CONV_NET.apply(b);
         String loss = b.op("ReduceSum", new String[] {y}, Attr.i("keepdims", 0));
         ModelProto m = Differentiator.gradient(b.graph(), loss, List.of("x"), Map.of());
-        assertEquals(3, count(m, "Conv"), "the forward convolutions appear once: nothing is recomputed");
-        assertEquals(3, count(m, "ConvTranspose"), "one data gradient per Conv, no weight gradients");
+        // 3 forward convs, each once (nothing recomputed); one data gradient each, no weight gradients: the strided
+        // conv's is a ConvTranspose, the two stride-1 convs' are flipped-weight Convs
+        assertEquals(3 + 2, count(m, "Conv"), "forward convs once plus two flipped-weight data gradients");
+        assertEquals(1, count(m, "ConvTranspose"), "the strided conv's data gradient");
         assertEquals(List.of(loss, "grad_x"), m.getGraph().getOutputList().stream().map(v -> v.getName()).toList());
     }
 

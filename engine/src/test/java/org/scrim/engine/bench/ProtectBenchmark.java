@@ -1,0 +1,72 @@
+package org.scrim.engine.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.scrim.engine.imageio.ImageFiles;
+import org.scrim.engine.modelio.StateDict;
+import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.protect.ImageTensors;
+import org.scrim.engine.protect.Mode;
+import org.scrim.engine.protect.Preset;
+import org.scrim.engine.protect.ProgressListener;
+import org.scrim.engine.protect.ProtectRequest;
+import org.scrim.engine.protect.Protector;
+import org.scrim.engine.protect.Transforms;
+import org.scrim.engine.protect.Verifier;
+import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.testing.SharedData;
+
+/**
+ * Protection over the shared images at a 512 long side, per preset: visibility (PSNR, SSIM, the engine's figure and
+ * ssimulacra_main), latent closeness on TAEF2 plain / after JPEG 75 / after 0.5x downscale, and time. Run with
+ * {@code bench/run-protect.sh [presets] [images]}.
+ */
+public final class ProtectBenchmark {
+    public static void main(String[] args) throws Exception {
+        List<String> presets = List.of((args.length > 0 ? args[0] : "low,default,high").split(","));
+        List<String> images = List.of((args.length > 1 ? args[1]
+                : "astronaut.png,chelsea.png,coffee.png,rocket.jpg,shipwreck.jpg,starry_night.jpg,the_scream.jpg")
+                .split(","));
+        int size = args.length > 2 ? Integer.parseInt(args[2]) : 512;
+        RuntimeOptions options = new RuntimeOptions(2);
+        List<SurrogateEncoder> encoders = List.of(SurrogateEncoder.tae("taef2",
+                StateDict.read(SharedData.path("models/taef2_encoder.pth"))));
+        Protector protector = new Protector(encoders, options);
+        Verifier verifier = new Verifier(encoders, options, size);
+        Path out = Files.createDirectories(Path.of("target", "protect-bench"));
+        System.out.println("image           preset   decoy     steps  time_s  psnr   ssim   vis    ssimulacra  "
+                + "close  jpeg75  down0.5  shift");
+        for (String name : images) {
+            Tensor x = Transforms.downscale(ImageFiles.read(SharedData.path("images/" + name)).toRgbTensor(), size);
+            Path orig = out.resolve(name + ".orig.png");
+            javax.imageio.ImageIO.write(ImageTensors.toImage(x), "png", orig.toFile());
+            for (String preset : presets) {
+                ProtectRequest req = ProtectRequest.of(Mode.MASK, Preset.valueOf(preset.toUpperCase()), 1);
+                Protector.Protection p = protector.protect(x, req, ProgressListener.NONE);
+                Tensor result = ImageTensors.quantize8(p.image());
+                Path prot = out.resolve(name + "." + preset + ".png");
+                javax.imageio.ImageIO.write(ImageTensors.toImage(result), "png", prot.toFile());
+                Verifier.Report r = verifier.verify(x, result, p.target(), true);
+                System.out.printf("%-15s %-8s %-9s %5d %7.1f %6.2f %6.4f %6.4f %10.4f  %5.3f %7.3f %8.3f %6.2f%n",
+                        name, preset, p.decoy().cliName(), p.steps(), p.seconds(), r.psnr(), r.ssim(),
+                        r.visibility(), ssimulacra(orig, prot), r.closeness().get("none"),
+                        r.closeness().get("jpeg75"), r.closeness().get("downscale"), r.shiftVsNoise());
+            }
+        }
+    }
+
+    static double ssimulacra(Path a, Path b) throws Exception {
+        Process p = new ProcessBuilder("ssimulacra_main", a.toString(), b.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        String text = new String(p.getInputStream().readAllBytes()).trim();
+        p.waitFor();
+        try {
+            return Double.parseDouble(text.split("\\s+")[0]);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+}

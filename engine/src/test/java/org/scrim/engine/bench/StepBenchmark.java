@@ -1,0 +1,49 @@
+package org.scrim.engine.bench;
+
+import java.util.List;
+import java.util.Map;
+import org.scrim.engine.autodiff.Differentiator;
+import org.scrim.engine.autodiff.Losses;
+import org.scrim.engine.modelio.StateDict;
+import org.scrim.engine.models.TaeGraphs;
+import org.scrim.engine.onnx.GraphBuilder;
+import org.scrim.engine.runtime.cpu.OrtModel;
+import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.testing.SharedData;
+
+/**
+ * One loss+gradient step of the TAEF2 encoder (loss = |E(x) - t|^2, gradient w.r.t. x) on ONNX Runtime, the step
+ * every protection repeats. {@code bench/run-step.sh} prints PyTorch's time for the same step beside it.
+ * Arguments: threads, then sizes.
+ */
+public final class StepBenchmark {
+    public static void main(String[] args) throws Exception {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        int[] sizes = args.length > 1 ? java.util.Arrays.stream(args).skip(1).mapToInt(Integer::parseInt).toArray()
+                : new int[] {512, 1024};
+        StateDict enc = StateDict.read(SharedData.path("models/taef2_encoder.pth"));
+        for (int size : sizes) {
+            long[] latent = {1, 32, size / 8, size / 8};
+            GraphBuilder g = new GraphBuilder(TaeGraphs.encoder(enc));
+            String target = g.input("target", latent);
+            String loss = Losses.squaredDistance(g, TaeGraphs.LATENT, target, Losses.Reduction.SUM);
+            var model = Differentiator.gradient(g.graph(), loss, List.of(TaeGraphs.IMAGE),
+                    Map.of(TaeGraphs.IMAGE, new long[] {1, 3, size, size}, "target", latent));
+            try (OrtModel ort = new OrtModel(model, new RuntimeOptions(threads))) {
+                Map<String, Tensor> feeds = Map.of(TaeGraphs.IMAGE, EncodeBenchmark.random(size),
+                        "target", Tensor.zeros(latent));
+                ort.run(feeds);
+                int reps = size >= 1024 ? 3 : 5;
+                long best = Long.MAX_VALUE;
+                for (int r = 0; r < reps; r++) {
+                    long t0 = System.nanoTime();
+                    ort.run(feeds);
+                    best = Math.min(best, System.nanoTime() - t0);
+                }
+                System.out.printf("scrim-ort  step   %dx%d threads=%d: %.3f s (best of %d)%n", size, size, threads,
+                        best / 1e9, reps);
+            }
+        }
+    }
+}
