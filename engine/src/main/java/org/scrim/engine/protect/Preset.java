@@ -6,7 +6,7 @@ package org.scrim.engine.protect;
  */
 public enum Preset {
     LOW(0.05, 6 / 255f, 20),
-    DEFAULT(0.09, 10 / 255f, 40),
+    DEFAULT(0.09, 16 / 255f, 40),
     HIGH(0.14, 16 / 255f, 60);
 
     public final double maxVisibility;

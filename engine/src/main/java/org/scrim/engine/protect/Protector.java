@@ -16,7 +16,11 @@ import org.scrim.engine.tensor.Tensor;
  */
 public final class Protector {
     /** Long side of the quick probe that picks the decoy. */
-    private static final int PROBE_SIZE = 192;
+    private static final int PROBE_SIZE = 128;
+    /** Steps of the probe optimisation per candidate decoy. */
+    private static final int PROBE_STEPS = 4;
+    /** The coarse stage runs only when its long side is at least this. */
+    private static final int MIN_COARSE_SIZE = 128;
     private static final float ADAM_BETA1 = 0.9f;
     private static final float ADAM_BETA2 = 0.99f;
     /** Step size as a fraction of the per-pixel bound, decayed along a cosine. */
@@ -44,17 +48,31 @@ public final class Protector {
         if (whw[0] == hw[0] && whw[1] == hw[1]) {
             work = image;
         }
+        boolean gray = isGray(image);
 
         Decoy decoy = null;
         if (request.mode().masks() && request.decoyImage() == null) {
             progress.phase("choosing decoy");
-            decoy = request.decoy() != null ? request.decoy() : chooseDecoy(work, request, progress);
+            decoy = request.decoy() != null ? request.decoy() : chooseDecoy(work, request, gray, progress);
         }
         ProtectionTarget target = ProtectionTarget.of(request, decoy);
 
         progress.phase("optimising");
-        Tensor bound = PerceptualBudget.bound(work, request.preset().epsilon);
-        Tensor delta = optimise(work, target, bound, request, progress);
+        // Coarse to fine: most steps at half the working size (a quarter of the cost), the rest at full size
+        // starting from the upsampled coarse perturbation.
+        int steps = request.stepCount();
+        int fineSteps = Math.max(1, steps / 5);
+        Tensor delta = null;
+        int done = 0;
+        if (Math.max(whw[0], whw[1]) >= 2 * MIN_COARSE_SIZE && steps > fineSteps) {
+            Tensor coarse = Transforms.downscale(work, Math.max(whw[0], whw[1]) / 2);
+            delta = optimise(coarse, null, target, request.preset().epsilon, steps - fineSteps, request.seed(), gray,
+                    true, new StageProgress(progress, 0, steps));
+            done = steps - fineSteps;
+        }
+        Tensor start0 = delta == null ? null : ImageTensors.resizeBilinear(delta, whw[0], whw[1]);
+        delta = optimise(work, start0, target, request.preset().epsilon, steps - done, request.seed(), gray, true,
+                new StageProgress(progress, done, steps));
 
         progress.phase("finishing");
         Tensor result;
@@ -67,22 +85,40 @@ public final class Protector {
             result = applyDelta(image, fullDelta);
         }
         result = withinVisibility(image, result, request.visibilityBound());
-        return new Protection(result, decoy, target, request.stepCount(), (System.nanoTime() - start) / 1e9);
+        return new Protection(result, decoy, target, steps, (System.nanoTime() - start) / 1e9);
     }
 
-    /** Adam on d, one sampled transformation per step, projected onto the per-pixel bound and the [0,1] range. */
-    private Tensor optimise(Tensor x, ProtectionTarget target, Tensor bound, ProtectRequest request,
-            ProgressListener progress) {
+    /** Reports a stage's steps as part of the whole run. */
+    private record StageProgress(ProgressListener outer, int offset, int total) implements ProgressListener {
+        @Override
+        public void step(int done, int stageTotal) {
+            outer.step(offset + done, total);
+        }
+
+        @Override
+        public boolean cancelled() {
+            return outer.cancelled();
+        }
+    }
+
+    /**
+     * Adam on d, projected onto the per-pixel bound and the [0,1] range. With {@code robust}, every second step sees
+     * a random trainer manipulation (JPEG, downscaling) instead of the image as is. A gray image gets a gray
+     * perturbation (the gradient averaged over channels), since its file keeps one channel.
+     */
+    private Tensor optimise(Tensor x, Tensor start, ProtectionTarget target, float epsilon, int steps, long seed,
+            boolean gray, boolean robust, ProgressListener progress) {
         long[] shape = x.shape();
-        List<ImageTransform> transforms = robustnessTransforms(shape);
+        List<ImageTransform> transforms = robust ? robustnessTransforms(shape) : List.of(Transforms.chain());
         int n = x.size();
         int plane = n / 3;
-        float[] d = new float[n];
+        float[] b = PerceptualBudget.bound(x, epsilon).data();
+        float[] d = start == null ? new float[n] : start.data().clone();
+        clampToBound(d, b, plane);
         float[] m = new float[n];
         float[] v = new float[n];
-        float[] b = bound.data();
-        int steps = request.stepCount();
-        Random schedule = new Random(request.seed());
+        float[] xd = x.data();
+        Random schedule = new Random(seed);
         List<AttackModel> models = new ArrayList<>();
         List<List<AttackModel.Term>> terms = new ArrayList<>();
         try {
@@ -95,21 +131,26 @@ public final class Protector {
                 if (progress.cancelled()) {
                     throw new CancellationException("protection cancelled");
                 }
-                // every second step sees the image as is; the others a random trainer manipulation
-                int k = step % 2 == 0 ? 0 : 1 + schedule.nextInt(models.size() - 1);
+                int k = step % 2 == 0 || models.size() == 1 ? 0 : 1 + schedule.nextInt(models.size() - 1);
                 Tensor adv = applyDelta(x, new Tensor(d, shape));
                 float[] g = models.get(k).lossAndGradient(adv, terms.get(k)).gradient().data();
+                if (gray) {
+                    for (int i = 0; i < plane; i++) {
+                        float mean = (g[i] + g[plane + i] + g[2 * plane + i]) / 3;
+                        g[i] = mean;
+                        g[plane + i] = mean;
+                        g[2 * plane + i] = mean;
+                    }
+                }
                 float lr = LEARNING_RATE * (0.1f + 0.9f * 0.5f * (1 + (float) Math.cos(Math.PI * step / steps)));
                 float c1 = 1 - (float) Math.pow(ADAM_BETA1, step + 1);
                 float c2 = 1 - (float) Math.pow(ADAM_BETA2, step + 1);
-                float[] xd = x.data();
                 for (int i = 0; i < n; i++) {
                     m[i] = ADAM_BETA1 * m[i] + (1 - ADAM_BETA1) * g[i];
                     v[i] = ADAM_BETA2 * v[i] + (1 - ADAM_BETA2) * g[i] * g[i];
                     float update = (m[i] / c1) / ((float) Math.sqrt(v[i] / c2) + 1e-12f);
                     float limit = b[i % plane];
-                    float di = d[i] - lr * limit * update;
-                    di = Math.max(-limit, Math.min(limit, di));
+                    float di = Math.max(-limit, Math.min(limit, d[i] - lr * limit * update));
                     // keep x + d inside [0,1] so the step works on what will be written
                     d[i] = Math.max(-xd[i], Math.min(1 - xd[i], di));
                 }
@@ -119,6 +160,17 @@ public final class Protector {
             models.forEach(AttackModel::close);
         }
         return new Tensor(d, shape);
+    }
+
+    private static boolean isGray(Tensor image) {
+        float[] d = image.data();
+        int plane = d.length / 3;
+        for (int i = 0; i < plane; i++) {
+            if (d[i] != d[plane + i] || d[i] != d[2 * plane + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The manipulations the optimisation expects: none first, then JPEG 75 and a 0.5x downscale. */
@@ -134,41 +186,38 @@ public final class Protector {
     }
 
     /**
-     * Picks the decoy that a budgeted step can move the latent furthest toward, by a first-order estimate on a small
-     * probe: movement = sum |grad| * bound / (2 |E(x) - E(t)|), capped by the distance itself (a near decoy cannot
-     * give more movement than its distance). This favours decoys that are both far and reachable.
+     * Picks the decoy that is both far in latent space and reachable, by trying: a short optimisation toward each
+     * decoy on a small copy of the image, keeping the one that gets closest (1 - |E(x+d)-E(t)| / |E(x)-E(t)|) among
+     * those at least half as far as the farthest, so a near, trivial decoy cannot win.
      */
-    private Decoy chooseDecoy(Tensor work, ProtectRequest request, ProgressListener progress) {
+    private Decoy chooseDecoy(Tensor work, ProtectRequest request, boolean gray, ProgressListener progress) {
         Tensor probe = Transforms.downscale(work, PROBE_SIZE);
-        Tensor bound = PerceptualBudget.bound(probe, request.preset().epsilon);
-        int plane = probe.size() / 3;
-        Decoy best = null;
-        double bestScore = -1;
+        Decoy[] decoys = Decoy.values();
+        double[] distance = new double[decoys.length];
+        double[] closeness = new double[decoys.length];
         try (AttackModel model = new AttackModel(encoders, Transforms.chain(), probe.shape(), options)) {
             List<Tensor> clean = model.encode(probe);
-            for (Decoy decoy : Decoy.values()) {
-                if (progress.cancelled()) {
-                    throw new CancellationException("protection cancelled");
-                }
-                List<Tensor> targets = model.encode(Decoys.render(decoy, probe, request.seed()));
-                double score = 0;
+            for (int k = 0; k < decoys.length; k++) {
+                ProtectionTarget t = ProtectionTarget.mask(decoys[k], request.seed());
+                Tensor d = optimise(probe, null, t, request.preset().epsilon, PROBE_STEPS, request.seed(), gray,
+                        false, progress);
+                List<Tensor> z = model.encode(applyDelta(probe, d));
+                List<Tensor> zt = model.encode(t.maskImage(probe));
                 for (int e = 0; e < encoders.size(); e++) {
-                    double distance = Math.sqrt(squaredDistance(clean.get(e), targets.get(e)));
-                    float[] g = model.lossAndGradient(probe, List.of(new AttackModel.Term(e, targets.get(e), 1f)))
-                            .gradient().data();
-                    double movement = 0;
-                    for (int i = 0; i < g.length; i++) {
-                        movement += Math.abs(g[i]) * bound.data()[i % plane];
-                    }
-                    score += Math.min(distance, movement / (2 * distance));
-                }
-                if (score > bestScore) {
-                    bestScore = score;
-                    best = decoy;
+                    double before = Math.sqrt(squaredDistance(clean.get(e), zt.get(e)));
+                    distance[k] += before;
+                    closeness[k] += 1 - Math.sqrt(squaredDistance(z.get(e), zt.get(e))) / before;
                 }
             }
         }
-        return best;
+        double farthest = java.util.Arrays.stream(distance).max().orElse(0);
+        int best = -1;
+        for (int k = 0; k < decoys.length; k++) {
+            if (distance[k] >= farthest / 2 && (best < 0 || closeness[k] > closeness[best])) {
+                best = k;
+            }
+        }
+        return decoys[best];
     }
 
     /** Scales the change down (bisection) until the visibility figure is within the bound. */

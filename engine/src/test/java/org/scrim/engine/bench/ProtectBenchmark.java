@@ -6,6 +6,7 @@ import java.util.List;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.ImageTensors;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.Preset;
@@ -30,6 +31,7 @@ public final class ProtectBenchmark {
                 : "astronaut.png,chelsea.png,coffee.png,rocket.jpg,shipwreck.jpg,starry_night.jpg,the_scream.jpg")
                 .split(","));
         int size = args.length > 2 ? Integer.parseInt(args[2]) : 512;
+        Decoy decoy = args.length > 3 && !args[3].equals("auto") ? Decoy.parse(args[3]) : null;
         RuntimeOptions options = new RuntimeOptions(2);
         List<SurrogateEncoder> encoders = List.of(SurrogateEncoder.tae("taef2",
                 StateDict.read(SharedData.path("models/taef2_encoder.pth"))));
@@ -43,7 +45,8 @@ public final class ProtectBenchmark {
             Path orig = out.resolve(name + ".orig.png");
             javax.imageio.ImageIO.write(ImageTensors.toImage(x), "png", orig.toFile());
             for (String preset : presets) {
-                ProtectRequest req = ProtectRequest.of(Mode.MASK, Preset.valueOf(preset.toUpperCase()), 1);
+                ProtectRequest req = new ProtectRequest(Mode.MASK, Preset.valueOf(preset.toUpperCase()), null, decoy,
+                        null, List.of(), 1, size, null);
                 Protector.Protection p = protector.protect(x, req, ProgressListener.NONE);
                 Tensor result = ImageTensors.quantize8(p.image());
                 Path prot = out.resolve(name + "." + preset + ".png");
