@@ -265,12 +265,13 @@ class ScrimExtension(Extension):
         document = Krita.instance().openDocument(path)
         if document is None:
             self.warn("Krita could not open the protected image %s" % path)
-            return
+            return None
         # Detach it from the temp file, so saving asks where to put it instead of writing into a deleted folder.
         document.setFileName("")
         window = Krita.instance().activeWindow()
         if window is not None:
             window.addView(document)
+        return document
 
     def add_layer(self, document, path):
         image = QImage(path)

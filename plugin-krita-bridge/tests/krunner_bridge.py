@@ -6,13 +6,16 @@ Run: QT_QPA_PLATFORM=offscreen PYTHONPATH=plugin-krita-bridge:plugin-krita-bridg
 kritarunner always exits 0, so the result is reported through os._exit.
 """
 import filecmp
+import glob
 import os
 import shutil
 import sys
+import tempfile
 import traceback
 
 from krita import Krita
 from PyQt5.QtCore import QEventLoop, QTimer
+from PyQt5.QtGui import QImage
 
 from scrim import engine_bridge, extension, runner
 
@@ -106,6 +109,52 @@ def test_real_engine(work, source, engine):
           "the report carries closeness and PSNR")
 
 
+def test_extension(work, image):
+    """Protect-a-copy through the extension: our own temp export fires imageSaved and must not be protected again;
+    the result goes into a new layer with the protected pixels, or into a new document."""
+    app = Krita.instance()
+    app.writeSetting("scrim", "engine", FAKE)
+    app.writeSetting("scrim", "protect_on_export", "true")
+    scrim = extension.ScrimExtension(app)
+    scrim.setup()
+    warnings, finished = [], []
+    scrim.warn = warnings.append
+    scrim.protectionFinished.connect(lambda path, ok, message: finished.append((path, ok)))
+    document = app.openDocument(image)
+    document.scaleImage(64, 64, 72, 72, "bicubic")
+    target = os.path.join(work, "copy.protected.png")
+    placed = []
+    scrim.protect_copy(document, target, engine_bridge.ProtectOptions(), placed.append)
+    # Krita reports saves through imageSaved; feed it our own temp export, as the GUI does for exportImage.
+    temps = glob.glob(os.path.join(tempfile.gettempdir(), "scrim-export-*", "image.png"))
+    for temp in temps:
+        scrim.on_image_saved(temp)
+    check(len(temps) == 1 and scrim.queue.busy_paths() == [target],
+          "our own temp export %s is not protected again: %s" % (temps, scrim.queue.busy_paths()))
+    loop = QEventLoop()
+    scrim.protectionFinished.connect(lambda *_: QTimer.singleShot(500, loop.quit))
+    QTimer.singleShot(30000, loop.quit)
+    loop.exec_()
+    check(finished == [(target, True)] and len(placed) == 1 and not warnings,
+          "protect a copy runs once and succeeds: %s %s" % (finished, warnings))
+    check(not [p for p in temps if os.path.exists(os.path.dirname(p))], "the temp export folder is removed")
+
+    layers = len(document.topLevelNodes())
+    scrim.add_layer(document, target)
+    nodes = document.topLevelNodes()
+    check(len(nodes) == layers + 1 and nodes[-1].name() == "Scrim protected", "the result is added as a new layer")
+    expected = QImage(target).convertToFormat(QImage.Format_ARGB32)
+    bits = expected.constBits()
+    bits.setsize(expected.sizeInBytes())
+    check(bytes(nodes[-1].pixelData(0, 0, 64, 64)) == bytes(bits), "the new layer holds the protected pixels")
+    before = len(app.documents())
+    # Without a window nothing else holds the new document: keep its wrapper, or Krita closes it.
+    opened = scrim.open_document(document, target)
+    check(opened is not None and len(app.documents()) == before + 1 and opened.fileName() == "",
+          "or it opens as a new, unsaved document: %s %s" % ([d.fileName() for d in app.documents()], warnings))
+    app.writeSetting("scrim", "protect_on_export", "false")
+
+
 def __main__(args):
     try:
         work, image = args[0], args[1]
@@ -113,6 +162,7 @@ def __main__(args):
         os.makedirs(work, exist_ok=True)
         source = test_export(work, image)
         test_stand_in(work, source)
+        test_extension(work, image)
         if engine:
             test_real_engine(work, source, engine)
         else:
