@@ -4,7 +4,7 @@ import shutil
 import tempfile
 
 from krita import Extension, InfoObject, Krita
-from PyQt5.QtCore import QByteArray, pyqtSignal
+from PyQt5.QtCore import QByteArray, QTimer, pyqtSignal
 from PyQt5.QtGui import QIcon, QImage
 from PyQt5.QtWidgets import QFileDialog, QMenu, QMessageBox
 
@@ -103,11 +103,14 @@ class ScrimExtension(Extension):
         settings = window.createAction("scrim_settings", "Scrim Settings...", "tools/scrim_menu")
         settings.setIcon(icon("scrim-settings.svg"))
         settings.triggered.connect(self.edit_settings)
-        self._add_to_file_menu(window, export)
+        # Krita fills its menus after createActions: place the File menu entry once the event loop runs.
+        # The Window wrapper is gone by then; its QMainWindow is not.
+        main_window = window.qwindow()
+        QTimer.singleShot(0, lambda: self._add_to_file_menu(main_window, export))
 
-    def _add_to_file_menu(self, window, action):
+    def _add_to_file_menu(self, main_window, action):
         """Also offers Export Protected... right under File > Export..., where artists look for it."""
-        for top in window.qwindow().menuBar().actions():
+        for top in main_window.menuBar().actions():
             if top.objectName() == "file" and top.menu() is not None:
                 entries = top.menu().actions()
                 for i, entry in enumerate(entries):

@@ -37,8 +37,9 @@ PY
 
 export SCRIM_E2E_IMAGE="$work/out/cat.png" SCRIM_E2E_EXPORT="$work/out/cat-export.png"
 export SCRIM_E2E_RESULT="$work/result.json" SCRIM_E2E_SHOTS="$work/out"
+export SCRIM_E2E_WAIT_S="${SCRIM_E2E_WAIT_S:-240}"
 status=0
-xvfb-run -a -s "-screen 0 1280x800x24" timeout "${SCRIM_E2E_TIMEOUT:-300}" krita --nosplash >"$work/krita.log" 2>&1 \
+xvfb-run -a -s "-screen 0 1280x800x24" timeout "$((SCRIM_E2E_WAIT_S + 60))" krita --nosplash >"$work/krita.log" 2>&1 \
   || status=$?
 cat "$SCRIM_E2E_RESULT" 2>/dev/null || { echo "e2e: no result from Krita (exit $status); log:"; tail -30 "$work/krita.log"; exit 1; }
 [ "$status" -eq 0 ] || { echo "e2e: Krita run failed (exit $status)"; tail -30 "$work/krita.log"; exit 1; }
@@ -48,6 +49,8 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["toggle_checked"], "Protect on Export was not checked from kritarc"
 assert any("FileDialog" in d for d in r["dialogs"]), "File > Export did not show its file dialog: %s" % r["dialogs"]
+menu = r["file_menu"]
+assert menu.index("scrim_export_protected") == menu.index("file_export_file") + 1, "File menu: %s" % menu
 assert not r.get("message_boxes"), "unexpected message boxes: %s" % r["message_boxes"]
 assert r["outcome"].get("ok"), "protection did not succeed: %s" % r["outcome"]
 assert "Scrim protected" in r["status_bar"], "status bar says: %r" % r["status_bar"]

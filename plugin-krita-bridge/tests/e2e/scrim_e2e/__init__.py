@@ -92,8 +92,21 @@ def show_menu(window):
     return tools.menu(), scrim.menu()
 
 
+def give_up():
+    widget = QApplication.activeModalWidget()
+    report["gave_up_with_modal"] = "%s %r" % (type(widget).__name__, widget.windowTitle()) if widget else None
+    report["top_level"] = ["%s %r" % (type(w).__name__, w.windowTitle()) for w in QApplication.topLevelWidgets()
+                           if w.isVisible()]
+    finish(4)
+
+
 def run():
     target = os.environ["SCRIM_E2E_EXPORT"]
+    # Ends the run with a report before the outer timeout, e.g. when an unexpected dialog waits for an answer.
+    watchdog = QTimer(QApplication.instance())
+    watchdog.setSingleShot(True)
+    watchdog.timeout.connect(give_up)
+    watchdog.start(int(os.environ.get("SCRIM_E2E_WAIT_S", "240")) * 1000)
     app = Krita.instance()
     window = app.activeWindow()
     window.qwindow().showMaximized()
@@ -101,6 +114,8 @@ def run():
     window.addView(document)
     step("opened %s (%dx%d)" % (document.fileName(), document.width(), document.height()))
     scrim = scrim_extension()
+    file_menu = next(a for a in window.qwindow().menuBar().actions() if a.objectName() == "file").menu()
+    report["file_menu"] = [a.objectName() for a in file_menu.actions()]
     toggle = app.action("scrim_protect_on_export")
     report["toggle_checked"] = bool(toggle and toggle.isChecked())
     outcome = {}
