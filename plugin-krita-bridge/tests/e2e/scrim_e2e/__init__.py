@@ -109,7 +109,8 @@ def run():
     watchdog.start(int(os.environ.get("SCRIM_E2E_WAIT_S", "240")) * 1000)
     app = Krita.instance()
     window = app.activeWindow()
-    window.qwindow().showMaximized()
+    # No window manager under Xvfb, so showMaximized() does nothing: fill the screen for the screenshots.
+    window.qwindow().setGeometry(QApplication.primaryScreen().availableGeometry())
     document = app.openDocument(os.environ["SCRIM_E2E_IMAGE"])
     window.addView(document)
     step("opened %s (%dx%d)" % (document.fileName(), document.width(), document.height()))
