@@ -36,6 +36,17 @@ public final class GraphBuilder {
         graph.setName(graphName);
     }
 
+    /** Continues an existing graph: its nodes, initializers, inputs and outputs stay, and their names are taken. */
+    public GraphBuilder(GraphProto base) {
+        graph.mergeFrom(base);
+        base.getInputList().forEach(v -> names.add(v.getName()));
+        base.getInitializerList().forEach(t -> names.add(t.getName()));
+        base.getNodeList().forEach(n -> {
+            names.add(n.getName());
+            n.getOutputList().forEach(names::add);
+        });
+    }
+
     /** A name not used yet in this graph, derived from {@code hint}. */
     public String fresh(String hint) {
         String name = hint;

@@ -1,0 +1,81 @@
+package org.scrim.engine.imageio;
+
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Writes files so that readers see either the old content or the complete new content, never a half-written file:
+ * the body writes a temporary file in the target's folder, which is synced and then renamed over the target.
+ */
+public final class AtomicFiles {
+    private AtomicFiles() {}
+
+    /**
+     * Writes {@code target} through {@code body}. If the body throws, the temporary file is deleted and an existing
+     * target is left as it was. An existing target's POSIX permissions are kept.
+     */
+    public static void write(Path target, IOConsumer<OutputStream> body) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        if (Files.isDirectory(absolute)) {
+            throw new IOException(target + ": is a directory, cannot write a file there");
+        }
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IOException(target + ": folder " + dir + " does not exist");
+        }
+        Path temp = createTemp(dir, absolute.getFileName().toString());
+        boolean moved = false;
+        try {
+            copyPermissions(absolute, temp);
+            try (FileOutputStream file = new FileOutputStream(temp.toFile());
+                    OutputStream out = new BufferedOutputStream(file)) {
+                body.accept(out);
+                out.flush();
+                // The rename is only atomic for readers if the data is on disk before the rename is.
+                file.getFD().sync();
+            }
+            try {
+                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+            moved = true;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    /** A new empty file created with default permissions (Files.createTempFile would make it owner-only). */
+    private static Path createTemp(Path dir, String name) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path temp = dir.resolve("." + name + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36)
+                    + ".tmp");
+            try {
+                return Files.createFile(temp);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void copyPermissions(Path from, Path to) throws IOException {
+        PosixFileAttributeView fromView = Files.getFileAttributeView(from, PosixFileAttributeView.class);
+        PosixFileAttributeView toView = Files.getFileAttributeView(to, PosixFileAttributeView.class);
+        if (fromView != null && toView != null && Files.exists(from)) {
+            toView.setPermissions(fromView.readAttributes().permissions());
+        }
+    }
+}

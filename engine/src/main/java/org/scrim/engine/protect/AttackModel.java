@@ -1,0 +1,134 @@
+package org.scrim.engine.protect;
+
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.scrim.engine.autodiff.Differentiator;
+import org.scrim.engine.autodiff.Losses;
+import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.onnx.GraphBuilder;
+import org.scrim.engine.runtime.cpu.OrtModel;
+import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.tensor.Tensor;
+
+/**
+ * The encoders seen through one transformation T, at one image size: a forward-only session for x -> E_i(T(x)), and
+ * a loss+gradient session for sum_k w_k |E_{i_k}(T(x)) - target_k|^2 and its gradient with respect to x. The
+ * targets are inputs, so one session serves every step; the weights normalise each term by its starting distance so
+ * mask and poison terms, and several encoders, pull with equal say.
+ */
+final class AttackModel implements AutoCloseable {
+    static final String IMAGE = "x";
+    static final String LOSS = "loss";
+
+    /** One pull: encoder {@code encoder}'s latent toward a target latent, weighted. */
+    record Term(int encoder, Tensor target, float weight) {}
+
+    private final ImageTransform transform;
+    private final long[] imageShape;
+    private final int encoders;
+    private final OrtModel forward;
+    private final List<SurrogateEncoder> surrogates;
+    private final RuntimeOptions options;
+    private OrtModel gradient;
+    private int gradientTerms = -1;
+
+    AttackModel(List<SurrogateEncoder> surrogates, ImageTransform transform, long[] imageShape,
+            RuntimeOptions options) {
+        this.surrogates = surrogates;
+        this.transform = transform;
+        this.imageShape = imageShape.clone();
+        this.encoders = surrogates.size();
+        this.options = options;
+        GraphBuilder g = new GraphBuilder("features");
+        for (String z : features(g)) {
+            g.output(z);
+        }
+        this.forward = new OrtModel(g.build(), options);
+    }
+
+    ImageTransform transform() {
+        return transform;
+    }
+
+    /** E_i(T(image)) for every encoder. */
+    List<Tensor> encode(Tensor image) {
+        Map<String, Tensor> out = forward.run(Map.of(IMAGE, image));
+        return new ArrayList<>(out.values());
+    }
+
+    /** The loss and d(loss)/d(image) for these terms (the gradient session is built on first use). */
+    LossAndGradient lossAndGradient(Tensor image, List<Term> terms) {
+        if (gradient == null || gradientTerms != terms.size()) {
+            if (gradient != null) {
+                gradient.close();
+            }
+            gradient = new OrtModel(gradientGraph(terms), options);
+            gradientTerms = terms.size();
+        }
+        Map<String, Tensor> feeds = new LinkedHashMap<>();
+        feeds.put(IMAGE, image);
+        for (int k = 0; k < terms.size(); k++) {
+            feeds.put(targetName(k), terms.get(k).target());
+            feeds.put(weightName(k), new Tensor(new float[] {terms.get(k).weight()}));
+        }
+        Map<String, Tensor> out = gradient.run(feeds);
+        return new LossAndGradient(out.get(LOSS).data()[0], out.get(Differentiator.gradName(IMAGE)));
+    }
+
+    record LossAndGradient(float loss, Tensor gradient) {}
+
+    private ai.onnx.proto.OnnxMl.ModelProto gradientGraph(List<Term> terms) {
+        GraphBuilder g = new GraphBuilder("attack");
+        List<String> z = features(g);
+        Map<String, long[]> shapes = new HashMap<>();
+        shapes.put(IMAGE, imageShape);
+        List<String> pulls = new ArrayList<>();
+        for (int k = 0; k < terms.size(); k++) {
+            Term t = terms.get(k);
+            String target = g.input(targetName(k), t.target().shape());
+            String weight = g.input(weightName(k));
+            shapes.put(target, t.target().shape());
+            shapes.put(weight, new long[0]);
+            pulls.add(g.op("Mul", new String[] {Losses.squaredDistance(g, z.get(t.encoder()), target), weight}));
+        }
+        String loss = Losses.sum(g, pulls);
+        g.node(NodeProto.newBuilder().setOpType("Identity").setName("loss_out").addInput(loss).addOutput(LOSS)
+                .build());
+        g.output(LOSS);
+        GraphProto graph = g.graph();
+        return Differentiator.gradient(graph, LOSS, List.of(IMAGE), shapes);
+    }
+
+    private List<String> features(GraphBuilder g) {
+        String x = g.input(IMAGE, imageShape);
+        String tx = transform.apply(g, x, imageShape);
+        List<String> z = new ArrayList<>();
+        for (int i = 0; i < encoders; i++) {
+            SurrogateEncoder e = surrogates.get(i);
+            Map<String, String> out = g.inline(e.graph(), Map.of(e.input(), tx), "e" + i + "_");
+            z.add(out.get(e.output()));
+        }
+        return z;
+    }
+
+    private static String targetName(int k) {
+        return "target" + k;
+    }
+
+    private static String weightName(int k) {
+        return "weight" + k;
+    }
+
+    @Override
+    public void close() {
+        forward.close();
+        if (gradient != null) {
+            gradient.close();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package org.scrim.engine.protect;
+
+import org.scrim.engine.tensor.Tensor;
+
+/**
+ * Per-pixel L-inf budget for a perturbation: texture and luminance masking. The eye misses changes inside busy
+ * texture and sees them at once in flat areas and smooth gradients (skies, skin), so the bound follows local detail.
+ *
+ * <p>Formula, on luma Y in [0,1]:
+ * <pre>
+ *   r    = Y - G_1(Y)                       fine detail; a Gaussian keeps linear ramps, so smooth gradients give r = 0
+ *   t    = sqrt(G_3(r^2))                   local detail energy (RMS over a ~7 px neighbourhood)
+ *   m    = t / (t + T)                      texture masking in [0,1), T = 0.015: half-way at a 1.5% RMS texture
+ *   l    = 1 + L * |2Y - 1|^2               luminance masking: near-black and near-white hide a little more
+ *   b    = eps * min(1, FLOOR + (1 - FLOOR) * m * l)
+ *   bound = min(eps, G_4(b))                smoothed so that the map itself draws no edges
+ * </pre>
+ * FLOOR = 0.2 leaves flat areas a fifth of the budget: enough for the optimiser to act there, too little to show.
+ */
+public final class PerceptualBudget {
+    private static final double DETAIL_SIGMA = 1.0;
+    private static final double ENERGY_SIGMA = 3.0;
+    private static final double SMOOTH_SIGMA = 4.0;
+    private static final float TEXTURE_HALF = 0.015f;
+    private static final float LUMA_GAIN = 0.3f;
+    private static final float FLOOR = 0.2f;
+
+    private PerceptualBudget() {}
+
+    /** The bound, shape [1,1,H,W], every value between FLOOR*eps and eps. */
+    public static Tensor bound(Tensor image, float epsilon) {
+        if (!(epsilon > 0) || epsilon > 1) {
+            throw new IllegalArgumentException("epsilon must be in (0,1], got " + epsilon);
+        }
+        int[] hw = ImageTensors.requireRgb(image, "image");
+        int h = hw[0];
+        int w = hw[1];
+        float[] y = ImageTensors.luma(image);
+        float[] smooth = PlaneFilters.gaussianBlur(y, w, h, DETAIL_SIGMA);
+        float[] r2 = new float[y.length];
+        for (int i = 0; i < y.length; i++) {
+            float r = y[i] - smooth[i];
+            r2[i] = r * r;
+        }
+        float[] energy = PlaneFilters.gaussianBlur(r2, w, h, ENERGY_SIGMA);
+        float[] b = new float[y.length];
+        for (int i = 0; i < y.length; i++) {
+            float t = (float) Math.sqrt(Math.max(0f, energy[i]));
+            float m = t / (t + TEXTURE_HALF);
+            float c = 2 * y[i] - 1;
+            float l = 1 + LUMA_GAIN * c * c;
+            b[i] = epsilon * Math.min(1f, FLOOR + (1 - FLOOR) * m * l);
+        }
+        float[] out = PlaneFilters.gaussianBlur(b, w, h, SMOOTH_SIGMA);
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Math.min(epsilon, out[i]);
+        }
+        return new Tensor(out, 1, 1, h, w);
+    }
+}

@@ -1,0 +1,123 @@
+package org.scrim.engine.protect;
+
+/**
+ * Filters on one image plane ({@code float[h*w]}, row-major). Borders repeat the edge pixel, the way image editors
+ * blur, so a filtered flat image stays flat up to its edges. Every Gaussian in this package (blur, SSIM windows,
+ * the perceptual budget, the graph blur) takes its kernel from {@link #gaussianKernel}.
+ */
+final class PlaneFilters {
+    private PlaneFilters() {}
+
+    /** Radius that holds all but about 0.3% of a Gaussian's mass. */
+    static int radiusFor(double sigma) {
+        return Math.max(1, (int) Math.ceil(3 * sigma));
+    }
+
+    /** Normalised 1-D Gaussian of length {@code 2*radius+1}. */
+    static float[] gaussianKernel(double sigma, int radius) {
+        if (!(sigma > 0)) {
+            throw new IllegalArgumentException("Gaussian sigma must be positive, got " + sigma);
+        }
+        float[] k = new float[2 * radius + 1];
+        double sum = 0;
+        for (int i = -radius; i <= radius; i++) {
+            sum += Math.exp(-i * (double) i / (2 * sigma * sigma));
+        }
+        for (int i = -radius; i <= radius; i++) {
+            k[i + radius] = (float) (Math.exp(-i * (double) i / (2 * sigma * sigma)) / sum);
+        }
+        return k;
+    }
+
+    static float[] gaussianKernel(double sigma) {
+        return gaussianKernel(sigma, radiusFor(sigma));
+    }
+
+    /** Separable convolution with a symmetric odd-length kernel, edge pixels repeated. */
+    static float[] convolve(float[] src, int w, int h, float[] kernel) {
+        int r = kernel.length / 2;
+        float[] tmp = new float[src.length];
+        float[] dst = new float[src.length];
+        for (int y = 0; y < h; y++) {
+            int row = y * w;
+            for (int x = 0; x < w; x++) {
+                float s = 0;
+                for (int k = -r; k <= r; k++) {
+                    int xx = Math.min(w - 1, Math.max(0, x + k));
+                    s += kernel[k + r] * src[row + xx];
+                }
+                tmp[row + x] = s;
+            }
+        }
+        for (int y = 0; y < h; y++) {
+            for (int k = -r; k <= r; k++) {
+                int row = Math.min(h - 1, Math.max(0, y + k)) * w;
+                float kv = kernel[k + r];
+                int out = y * w;
+                for (int x = 0; x < w; x++) {
+                    dst[out + x] += kv * tmp[row + x];
+                }
+            }
+        }
+        return dst;
+    }
+
+    static float[] gaussianBlur(float[] src, int w, int h, double sigma) {
+        return convolve(src, w, h, gaussianKernel(sigma));
+    }
+
+    /**
+     * Mean over a (2r+1)^2 box by running sums: constant cost per pixel whatever r, which is what keeps the
+     * visibility figure cheap enough to evaluate at every optimisation step.
+     */
+    static float[] boxMean(float[] src, int w, int h, int r) {
+        float[] tmp = new float[src.length];
+        float[] dst = new float[src.length];
+        float norm = 1f / (2 * r + 1);
+        for (int y = 0; y < h; y++) {
+            int row = y * w;
+            float s = 0;
+            for (int k = -r; k <= r; k++) {
+                s += src[row + Math.min(w - 1, Math.max(0, k))];
+            }
+            for (int x = 0; x < w; x++) {
+                tmp[row + x] = s * norm;
+                s += src[row + Math.min(w - 1, x + r + 1)] - src[row + Math.max(0, x - r)];
+            }
+        }
+        float[] col = new float[w];
+        for (int k = -r; k <= r; k++) {
+            int row = Math.min(h - 1, Math.max(0, k)) * w;
+            for (int x = 0; x < w; x++) {
+                col[x] += tmp[row + x];
+            }
+        }
+        for (int y = 0; y < h; y++) {
+            int out = y * w;
+            int add = Math.min(h - 1, y + r + 1) * w;
+            int sub = Math.max(0, y - r) * w;
+            for (int x = 0; x < w; x++) {
+                dst[out + x] = col[x] * norm;
+                col[x] += tmp[add + x] - tmp[sub + x];
+            }
+        }
+        return dst;
+    }
+
+    /** 2x2 box average (odd last row/column repeated): one step of a multi-scale pyramid. */
+    static float[] halve(float[] src, int w, int h) {
+        int w2 = (w + 1) / 2;
+        int h2 = (h + 1) / 2;
+        float[] dst = new float[w2 * h2];
+        for (int y = 0; y < h2; y++) {
+            int y0 = 2 * y * w;
+            int y1 = Math.min(h - 1, 2 * y + 1) * w;
+            for (int x = 0; x < w2; x++) {
+                int x0 = 2 * x;
+                int x1 = Math.min(w - 1, 2 * x + 1);
+                dst[y * w2 + x] = 0.25f * (src[y0 + x0] + src[y0 + x1] + src[y1 + x0] + src[y1 + x1]);
+            }
+        }
+        return dst;
+    }
+}

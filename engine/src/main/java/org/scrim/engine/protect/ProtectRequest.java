@@ -1,0 +1,52 @@
+package org.scrim.engine.protect;
+
+import java.util.List;
+import org.scrim.engine.tensor.Tensor;
+
+/**
+ * What to protect against and how hard. Images are RGB tensors [1,3,H,W] in [0,1].
+ *
+ * @param mode          mask (style), poison (concept) or both
+ * @param preset        strength: visibility bound, L-inf cap and number of steps
+ * @param maxVisibility overrides the preset's visibility bound when not null
+ * @param decoy         the decoy style for mask; null picks the best one for the image
+ * @param decoyImage    a decoy image given by the user instead of a procedural style (any size); may be null
+ * @param anchors       anchor images of another concept for poison (any sizes); averaged in latent space
+ * @param seed          makes the decoy, the transformation schedule and therefore the result repeatable
+ * @param workSize      long side at which the perturbation is optimised (the scale trainers see); larger images get
+ *                      the perturbation upsampled
+ * @param steps         optimisation steps; null takes the preset's
+ */
+public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Decoy decoy, Tensor decoyImage,
+        List<Tensor> anchors, long seed, int workSize, Integer steps) {
+    public static final int DEFAULT_WORK_SIZE = 512;
+
+    public ProtectRequest {
+        anchors = anchors == null ? List.of() : List.copyOf(anchors);
+        if (mode.poisons() && anchors.isEmpty()) {
+            throw new IllegalArgumentException("poison needs at least one anchor image of another concept "
+                    + "(--anchor FILE or FOLDER)");
+        }
+        if (maxVisibility != null && !(maxVisibility > 0)) {
+            throw new IllegalArgumentException("max visibility must be above 0, got " + maxVisibility);
+        }
+        if (workSize < 64) {
+            throw new IllegalArgumentException("work size must be at least 64 pixels, got " + workSize);
+        }
+        if (steps != null && steps < 1) {
+            throw new IllegalArgumentException("steps must be at least 1, got " + steps);
+        }
+    }
+
+    public static ProtectRequest of(Mode mode, Preset preset, long seed) {
+        return new ProtectRequest(mode, preset, null, null, null, List.of(), seed, DEFAULT_WORK_SIZE, null);
+    }
+
+    public double visibilityBound() {
+        return maxVisibility != null ? maxVisibility : preset.maxVisibility;
+    }
+
+    public int stepCount() {
+        return steps != null ? steps : preset.steps;
+    }
+}

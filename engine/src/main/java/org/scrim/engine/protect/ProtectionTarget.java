@@ -1,0 +1,89 @@
+package org.scrim.engine.protect;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.scrim.engine.tensor.Tensor;
+
+/**
+ * Where a protection pulls the latent: the decoy restyling of the image (mask) and/or the anchors (poison). It makes
+ * the target images at any size, so the optimisation (at the working size) and verification (at any size, after
+ * any manipulation) measure against the same thing.
+ */
+public record ProtectionTarget(Mode mode, Decoy decoy, Tensor decoyImage, List<Tensor> anchors, long seed) {
+    static ProtectionTarget of(ProtectRequest request, Decoy decoy) {
+        return new ProtectionTarget(request.mode(), decoy, request.decoyImage(), request.anchors(), request.seed());
+    }
+
+    /** A mask target with a procedural decoy: what {@code scrim verify --decoy NAME --seed N} rebuilds. */
+    public static ProtectionTarget mask(Decoy decoy, long seed) {
+        return new ProtectionTarget(Mode.MASK, decoy, null, List.of(), seed);
+    }
+
+    /** The decoy of {@code image} (same size), for the mask term. */
+    public Tensor maskImage(Tensor image) {
+        int[] hw = ImageTensors.requireRgb(image, "image");
+        return decoyImage != null ? ImageTensors.fitTo(decoyImage, hw[0], hw[1])
+                : Decoys.render(decoy, image, seed);
+    }
+
+    /** The anchors fitted to {@code image}'s size, for the poison term. */
+    public List<Tensor> anchorImages(Tensor image) {
+        int[] hw = ImageTensors.requireRgb(image, "image");
+        return anchors.stream().map(a -> ImageTensors.fitTo(a, hw[0], hw[1])).toList();
+    }
+
+    public String describe() {
+        String m = decoyImage != null ? "decoy image" : decoy != null ? "decoy " + decoy.cliName() : null;
+        String p = anchors.isEmpty() ? null : anchors.size() + " anchor image" + (anchors.size() > 1 ? "s" : "");
+        return m != null && p != null ? m + " + " + p : m != null ? m : p;
+    }
+
+    /** The pulls for one attack model at image {@code x}: target latents seen through its transformation. */
+    List<AttackModel.Term> terms(AttackModel model, Tensor x) {
+        List<Tensor> clean = model.encode(x);
+        List<AttackModel.Term> terms = new ArrayList<>();
+        if (mode.masks()) {
+            addTerms(terms, clean, model.encode(maskImage(x)));
+        }
+        if (mode.poisons()) {
+            addTerms(terms, clean, meanLatents(model, anchorImages(x)));
+        }
+        return terms;
+    }
+
+    /** Mean latent of the images, per encoder: a folder of anchors acts as one concept. */
+    static List<Tensor> meanLatents(AttackModel model, List<Tensor> images) {
+        List<Tensor> sum = null;
+        for (Tensor img : images) {
+            List<Tensor> z = model.encode(img);
+            if (sum == null) {
+                sum = new ArrayList<>();
+                for (Tensor t : z) {
+                    sum.add(t.copy());
+                }
+            } else {
+                for (int e = 0; e < z.size(); e++) {
+                    float[] acc = sum.get(e).data();
+                    float[] add = z.get(e).data();
+                    for (int i = 0; i < acc.length; i++) {
+                        acc[i] += add[i];
+                    }
+                }
+            }
+        }
+        for (Tensor t : sum) {
+            float[] acc = t.data();
+            for (int i = 0; i < acc.length; i++) {
+                acc[i] /= images.size();
+            }
+        }
+        return sum;
+    }
+
+    private static void addTerms(List<AttackModel.Term> terms, List<Tensor> clean, List<Tensor> targets) {
+        for (int e = 0; e < clean.size(); e++) {
+            double distance = Protector.squaredDistance(clean.get(e), targets.get(e));
+            terms.add(new AttackModel.Term(e, targets.get(e), (float) (1 / Math.max(distance, 1e-12))));
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package org.scrim.engine.protect;
+
+import java.util.function.UnaryOperator;
+import org.scrim.engine.tensor.Tensor;
+
+/**
+ * Image quality figures between an original and a changed RGB tensor ([1,3,H,W], values in [0,1]).
+ *
+ * <ul>
+ *   <li>{@link #psnr}: over all three channels, peak 1.
+ *   <li>{@link #ssim}: Wang et al. 2004 on Rec. 709 luma of the gamma-encoded values, 11x11 Gaussian window
+ *       (sigma 1.5), K1 = 0.01, K2 = 0.03, edge pixels repeated at the borders; the mean of the SSIM map.
+ *   <li>{@link #visibility}: a cheap stand-in for {@code ssimulacra_main} (lower = less visible), used as the
+ *       visibility bound while optimising; see the method for its formula and calibration.
+ * </ul>
+ */
+public final class Quality {
+    private static final float C1 = 0.01f * 0.01f;
+    private static final float C2 = 0.03f * 0.03f;
+    private static final double SSIM_SIGMA = 1.5;
+    /** Box radius of the visibility figure's SSIM window: 7x7, about the support of the sigma-1.5 Gaussian. */
+    private static final int VISIBILITY_BOX_RADIUS = 3;
+
+    private Quality() {}
+
+    /** Peak signal-to-noise ratio in dB (peak 1); infinite for identical images. */
+    public static double psnr(Tensor a, Tensor b) {
+        ImageTensors.requireSameShape(a, b);
+        float[] x = a.data();
+        float[] y = b.data();
+        double se = 0;
+        for (int i = 0; i < x.length; i++) {
+            double d = x[i] - y[i];
+            se += d * d;
+        }
+        double mse = se / x.length;
+        return mse == 0 ? Double.POSITIVE_INFINITY : -10 * Math.log10(mse);
+    }
+
+    /** Mean SSIM on luma (see the class comment). */
+    public static double ssim(Tensor a, Tensor b) {
+        ImageTensors.requireSameShape(a, b);
+        int[] hw = ImageTensors.requireRgb(a, "image");
+        float[] kernel = PlaneFilters.gaussianKernel(SSIM_SIGMA, 5);
+        return meanSsim(ImageTensors.luma(a), ImageTensors.luma(b), hw[1], hw[0],
+                p -> PlaneFilters.convolve(p, hw[1], hw[0], kernel), null);
+    }
+
+    /**
+     * Visibility of the change from {@code original} to {@code changed}, on the scale of {@code ssimulacra_main}
+     * (SSIMULACRA 1: lower is less visible; random +-8/255 sign noise on a 512x512 photo is about 0.14-0.17).
+     *
+     * <p>Formula, on luma: {@code V = A*(1 - ssim) + E*edge}, where ssim is the mean SSIM with a 7x7 box window and
+     * edge is the mean of max(0, |y2 - mu2| - |y1 - mu1|): local contrast the change adds where the original had
+     * less, the term SSIMULACRA weighs most. A and E are a least-squares fit (relative error) to ssimulacra_main over
+     * 27 perturbed shared images, see VisibilityCalibrationTest; a half-resolution SSIM term got weight 0.03 in that
+     * fit and was dropped. Box windows by running sums keep it at a few ms for 512x512. Both terms grow with the
+     * size of a fixed perturbation, so V is monotone in its scale.
+     */
+    public static double visibility(Tensor original, Tensor changed) {
+        double[] t = visibilityTerms(original, changed);
+        return VIS_A * t[0] + VIS_E * t[1];
+    }
+
+    static final double VIS_A = 0.69;
+    static final double VIS_E = 1.17;
+
+    /** The visibility figure's terms {1 - ssim, edge}, exposed for calibration. */
+    static double[] visibilityTerms(Tensor original, Tensor changed) {
+        ImageTensors.requireSameShape(original, changed);
+        int[] hw = ImageTensors.requireRgb(original, "original");
+        int h = hw[0];
+        int w = hw[1];
+        double[] edge = new double[1];
+        double ssim = meanSsim(ImageTensors.luma(original), ImageTensors.luma(changed), w, h,
+                p -> PlaneFilters.boxMean(p, w, h, VISIBILITY_BOX_RADIUS), edge);
+        return new double[] {1 - ssim, edge[0]};
+    }
+
+    /**
+     * Mean of the SSIM map of two planes under a local-mean filter. When {@code edgeOut} is given, its first
+     * element receives the mean added local contrast max(0, |y2-mu2| - |y1-mu1|).
+     */
+    private static double meanSsim(float[] y1, float[] y2, int w, int h, UnaryOperator<float[]> window,
+            double[] edgeOut) {
+        int n = w * h;
+        float[] p11 = new float[n];
+        float[] p22 = new float[n];
+        float[] p12 = new float[n];
+        for (int i = 0; i < n; i++) {
+            p11[i] = y1[i] * y1[i];
+            p22[i] = y2[i] * y2[i];
+            p12[i] = y1[i] * y2[i];
+        }
+        float[] mu1 = window.apply(y1);
+        float[] mu2 = window.apply(y2);
+        float[] s11 = window.apply(p11);
+        float[] s22 = window.apply(p22);
+        float[] s12 = window.apply(p12);
+        double sum = 0;
+        double edge = 0;
+        for (int i = 0; i < n; i++) {
+            float m1 = mu1[i];
+            float m2 = mu2[i];
+            float v1 = s11[i] - m1 * m1;
+            float v2 = s22[i] - m2 * m2;
+            float cov = s12[i] - m1 * m2;
+            sum += (2 * m1 * m2 + C1) * (2 * cov + C2) / ((m1 * m1 + m2 * m2 + C1) * (v1 + v2 + C2));
+            edge += Math.max(0f, Math.abs(y2[i] - m2) - Math.abs(y1[i] - m1));
+        }
+        if (edgeOut != null) {
+            edgeOut[0] = edge / n;
+        }
+        return sum / n;
+    }
+}

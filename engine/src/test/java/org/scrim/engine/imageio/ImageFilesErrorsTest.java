@@ -1,0 +1,161 @@
+package org.scrim.engine.imageio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scrim.engine.testing.SharedData;
+
+class ImageFilesErrorsTest {
+    @TempDir
+    Path dir;
+
+    private <T extends Throwable> T assertRefused(Class<T> type, Path file, String... words) {
+        T e = assertThrows(type, () -> ImageFiles.read(file));
+        assertTrue(e.getMessage().contains(file.toString()), "message must name the file: " + e.getMessage());
+        for (String word : words) {
+            assertTrue(e.getMessage().contains(word), "message must say '" + word + "': " + e.getMessage());
+        }
+        return e;
+    }
+
+    @Test
+    void missingEmptyAndNonImageFiles() throws Exception {
+        assertRefused(NoSuchFileException.class, dir.resolve("nope.png"));
+        assertRefused(IOException.class, Files.createFile(dir.resolve("empty.png")), "empty");
+        assertRefused(UnsupportedImageException.class,
+                Files.writeString(dir.resolve("notes.png"), "not an image"), "unsupported");
+        Path gif = dir.resolve("a.gif");
+        ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_INDEXED), "gif", gif.toFile());
+        assertRefused(UnsupportedImageException.class, gif, "gif");
+    }
+
+    @Test
+    void forgedHugeHeaderIsRefusedBeforeDecoding() throws Exception {
+        // A 57-byte PNG claiming 100000 x 100000 pixels: 30 GB if decoded.
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
+        DataOutputStream d = new DataOutputStream(ihdr);
+        d.writeInt(100_000);
+        d.writeInt(100_000);
+        d.write(new byte[] {8, 2, 0, 0, 0});
+        chunk(png, "IHDR", ihdr.toByteArray());
+        chunk(png, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
+        chunk(png, "IEND", new byte[0]);
+        Path bomb = Files.write(dir.resolve("bomb.png"), png.toByteArray());
+        long before = System.nanoTime();
+        assertRefused(UnsupportedImageException.class, bomb, "100000x100000", "limit");
+        assertTrue(System.nanoTime() - before < 2_000_000_000L, "must refuse from the header, not by decoding");
+    }
+
+    @Test
+    void pixelLimitIsConfigurable() throws Exception {
+        Path astronaut = SharedData.path("images/astronaut.png");
+        UnsupportedImageException e = assertThrows(UnsupportedImageException.class,
+                () -> ImageFiles.read(astronaut, 512 * 512 - 1));
+        assertTrue(e.getMessage().contains("262143"), e.getMessage());
+        assertEquals(512, ImageFiles.read(astronaut, 512 * 512).width());
+    }
+
+    @Test
+    void truncatedFilesGiveAClearError() throws Exception {
+        for (String name : new String[] {"images/astronaut.png", "images/rocket.jpg"}) {
+            byte[] bytes = Files.readAllBytes(SharedData.path(name));
+            Path cut = Files.write(dir.resolve("cut-" + Path.of(name).getFileName()),
+                    Arrays.copyOf(bytes, bytes.length / 2));
+            assertRefused(IOException.class, cut, "truncated");
+        }
+    }
+
+    @Test
+    void multiPageTiffAnimatedPngAndWebpAreRefused() throws Exception {
+        Path tiff = dir.resolve("pages.tif");
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("tiff").next();
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(tiff.toFile())) {
+            writer.setOutput(out);
+            writer.prepareWriteSequence(null);
+            writer.writeToSequence(new IIOImage(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), null, null), null);
+            writer.writeToSequence(new IIOImage(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), null, null), null);
+            writer.endWriteSequence();
+        } finally {
+            writer.dispose();
+        }
+        assertRefused(UnsupportedImageException.class, tiff, "2 pages");
+
+        // An APNG is a PNG with an acTL chunk before the image data.
+        Path still = TestImages.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "png", dir.resolve("s.png"));
+        byte[] bytes = Files.readAllBytes(still);
+        ByteArrayOutputStream apng = new ByteArrayOutputStream();
+        apng.write(bytes, 0, 33);
+        chunk(apng, "acTL", new byte[] {0, 0, 0, 2, 0, 0, 0, 0});
+        apng.write(bytes, 33, bytes.length - 33);
+        assertRefused(UnsupportedImageException.class, Files.write(dir.resolve("anim.png"), apng.toByteArray()),
+                "animated");
+
+        // Made with: img2webp -lossless frame0.png frame1.png -o animated.webp
+        assertRefused(UnsupportedImageException.class, TestImages.copyResource("animated.webp", dir), "2 animation");
+    }
+
+    @Test
+    void cmykJpegIsRefused() throws Exception {
+        WritableRaster cmyk = Raster.createInterleavedRaster(java.awt.image.DataBuffer.TYPE_BYTE, 16, 16, 4, null);
+        Path jpeg = dir.resolve("cmyk.jpg");
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(jpeg.toFile())) {
+            writer.setOutput(out);
+            writer.write(null, new IIOImage(cmyk, null, null), null);
+        } finally {
+            writer.dispose();
+        }
+        assertRefused(UnsupportedImageException.class, jpeg, "CMYK");
+    }
+
+    @Test
+    void writesThatWouldLoseDataAreRefused() throws Exception {
+        Path rgba = TestImages.write(TestImages.random(8, 8, 3, true, 8, TestImages.srgb(), 1), "png",
+                dir.resolve("rgba.png"));
+        PlanarImage image = ImageFiles.read(rgba);
+        Path jpeg = dir.resolve("out.jpg");
+        UnsupportedImageException e = assertThrows(UnsupportedImageException.class,
+                () -> ImageFiles.write(image, jpeg));
+        assertTrue(e.getMessage().contains(jpeg.toString()) && e.getMessage().contains("alpha"), e.getMessage());
+        assertTrue(Files.notExists(jpeg));
+        assertThrows(UnsupportedImageException.class, () -> ImageFiles.write(image, dir.resolve("out.webp")));
+        assertThrows(IllegalArgumentException.class,
+                () -> image.withRgb(org.scrim.engine.tensor.Tensor.zeros(1, 3, 8, 7)));
+        org.scrim.engine.tensor.Tensor nan = image.toRgbTensor();
+        nan.data()[5] = Float.NaN;
+        assertThrows(IllegalArgumentException.class, () -> image.withRgb(nan));
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
+        DataOutputStream d = new DataOutputStream(out);
+        byte[] name = type.getBytes(StandardCharsets.US_ASCII);
+        d.writeInt(data.length);
+        d.write(name);
+        d.write(data);
+        CRC32 crc = new CRC32();
+        crc.update(name);
+        crc.update(data);
+        d.writeInt((int) crc.getValue());
+    }
+}
