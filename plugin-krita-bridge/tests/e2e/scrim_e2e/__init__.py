@@ -8,7 +8,7 @@ import traceback
 
 from krita import Extension, Krita
 from PyQt5.QtCore import QEventLoop, QMetaObject, QPoint, Qt, QTimer
-from PyQt5.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
+from PyQt5.QtWidgets import QApplication, QDialog, QFileDialog, QLineEdit, QMessageBox
 
 RESULT = os.environ["SCRIM_E2E_RESULT"]
 report = {"dialogs": [], "steps": []}
@@ -58,13 +58,22 @@ def answer_dialogs(target):
     if not report["dialogs"] or report["dialogs"][-1] != seen:
         report["dialogs"].append(seen)
     if isinstance(widget, QFileDialog):
-        # Krita fills in its own suggestion after showing the dialog: type ours, accept once it is what is selected.
-        if os.path.abspath(target) not in [os.path.abspath(p) for p in widget.selectedFiles()]:
+        # Krita selects its own suggestion after showing the dialog: select ours until the dialog holds it, then
+        # accept (setting the name field's text alone is not enough, the dialog goes by its selection).
+        selected = [os.path.abspath(p) for p in widget.selectedFiles()]
+        report["file_dialog_selected"] = selected
+        if selected != [os.path.abspath(target)]:
             widget.selectFile(target)
+            # Sometimes the selection does not take while the folder loads; typing does (textEdited drives it).
+            edit = widget.findChild(QLineEdit, "fileNameEdit")
+            if edit is not None:
+                edit.setText(os.path.basename(target))
+                edit.textEdited.emit(os.path.basename(target))
             return
     elif isinstance(widget, QMessageBox):
         # Not expected on this path (e.g. a Scrim warning): keep its text for the report and close it.
-        report.setdefault("message_boxes", []).append(widget.text())
+        if widget.text() not in report.setdefault("message_boxes", []):
+            report["message_boxes"].append(widget.text())
         QMetaObject.invokeMethod(widget, "reject", Qt.QueuedConnection)
         return
     elif not isinstance(widget, QDialog):
