@@ -1,0 +1,347 @@
+"""Talks to the scrim engine (the Java command line): settings, locating it, building commands, reading its output.
+
+No Qt and no Krita in here, so this module is tested under plain Python and under kritarunner alike.
+"""
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterable, List, Mapping, Optional
+
+MODES = ("mask", "poison", "both")
+PRESETS = ("low", "default", "high")
+
+# Every setting the plugin keeps, as Krita stores them: strings in the [scrim] group of kritarc.
+DEFAULTS: Dict[str, str] = {
+    "java": "",                 # path to a java executable; empty = JAVA_HOME, then PATH
+    "engine": "",               # path to the scrim launcher or its install folder; empty = look it up
+    "mode": "mask",
+    "preset": "default",
+    "threads": "0",             # 0 = let the engine decide
+    "protect_on_export": "false",
+    "decoy": "auto",
+    "decoy_image": "",
+    "anchors": "",              # os.pathsep-separated files or folders (poison mode)
+    "tags": "true",
+    "creator": "",
+    "rights": "",
+    "result_as": "a new document",  # Protect Current Image: "a new document" or "a new layer"
+}
+
+# Exit codes of `scrim` (see `scrim --help`).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_MODEL = 0, 1, 2, 3
+
+
+class BridgeError(Exception):
+    """A problem the user must fix (missing Java or engine, bad setting, unreadable engine output)."""
+
+
+def _as_bool(text: str) -> bool:
+    return str(text).strip().lower() in ("true", "1", "yes", "on")
+
+
+@dataclass
+class ProtectOptions:
+    """What `scrim protect` is asked to do, independent of input and output paths."""
+    mode: str = "mask"
+    preset: str = "default"
+    decoy: str = "auto"
+    decoy_image: str = ""
+    anchors: List[str] = field(default_factory=list)
+    tags: bool = True
+    creator: str = ""
+    rights: str = ""
+    threads: int = 0
+    seed: Optional[int] = None
+
+    def validate(self) -> None:
+        if self.mode not in MODES:
+            raise BridgeError("mode must be one of %s, not %r" % ("|".join(MODES), self.mode))
+        if self.preset not in PRESETS:
+            raise BridgeError("preset must be one of %s, not %r" % ("|".join(PRESETS), self.preset))
+        if self.threads < 0:
+            raise BridgeError("threads must be 0 (automatic) or more, not %d" % self.threads)
+        if self.decoy_image and not os.path.isfile(self.decoy_image):
+            raise BridgeError("decoy image %s does not exist" % self.decoy_image)
+        for anchor in self.anchors:
+            if not os.path.exists(anchor):
+                raise BridgeError("anchor %s does not exist" % anchor)
+        if self.mode in ("poison", "both") and not self.anchors:
+            raise BridgeError("mode %s needs at least one anchor image or folder" % self.mode)
+
+
+@dataclass
+class Settings:
+    """The plugin's persistent settings, read through any `read(key, default) -> str` (Krita's readSetting)."""
+    values: Dict[str, str]
+
+    @classmethod
+    def load(cls, read: Callable[[str, str], str]) -> "Settings":
+        return cls({key: read(key, default) or default for key, default in DEFAULTS.items()})
+
+    def save(self, write: Callable[[str, str], None]) -> None:
+        for key in DEFAULTS:
+            write(key, self.values.get(key, DEFAULTS[key]))
+
+    def get(self, key: str) -> str:
+        return self.values.get(key, DEFAULTS[key])
+
+    def set(self, key: str, value) -> None:
+        if key not in DEFAULTS:
+            raise KeyError("unknown scrim setting %r" % key)
+        self.values[key] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+    @property
+    def protect_on_export(self) -> bool:
+        return _as_bool(self.get("protect_on_export"))
+
+    def options(self) -> ProtectOptions:
+        try:
+            threads = int(self.get("threads") or 0)
+        except ValueError:
+            raise BridgeError("threads setting %r is not a number" % self.get("threads"))
+        return ProtectOptions(
+            mode=self.get("mode"), preset=self.get("preset"),
+            decoy=self.get("decoy") or "auto", decoy_image=self.get("decoy_image"),
+            anchors=[a for a in self.get("anchors").split(os.pathsep) if a],
+            tags=_as_bool(self.get("tags")), creator=self.get("creator"), rights=self.get("rights"),
+            threads=threads)
+
+    def store_options(self, options: ProtectOptions) -> None:
+        """Remembers the choices of a dialog as the next defaults."""
+        self.set("mode", options.mode)
+        self.set("preset", options.preset)
+        self.set("decoy", options.decoy)
+        self.set("decoy_image", options.decoy_image)
+        self.set("anchors", os.pathsep.join(options.anchors))
+        self.set("tags", options.tags)
+        self.set("creator", options.creator)
+        self.set("rights", options.rights)
+
+
+# ---- finding Java and the engine -------------------------------------------------------------------------------
+
+LAUNCHER = "scrim"
+
+
+def _launcher_in(path: str) -> Optional[str]:
+    """The launcher itself, or the launcher inside an install folder (`DIR/scrim` or `DIR/bin/scrim`)."""
+    if os.path.isfile(path):
+        return path if os.access(path, os.X_OK) else None
+    for candidate in (os.path.join(path, LAUNCHER), os.path.join(path, "bin", LAUNCHER)):
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def locate_engine(settings: Settings, env: Mapping[str, str], plugin_dir: str,
+                  which: Callable[[str], Optional[str]] = shutil.which) -> str:
+    """Settings, then $SCRIM_HOME, then `scrim` on PATH, then a launcher next to the installed plugin."""
+    tried = []
+    configured = settings.get("engine")
+    if configured:
+        found = _launcher_in(os.path.expanduser(configured))
+        if found:
+            return found
+        # A configured path that does not work is a mistake to report, not to paper over with a fallback.
+        raise BridgeError("the scrim engine set in Scrim Settings (%s) is not an executable launcher or a folder "
+                          "holding one" % configured)
+    home = env.get("SCRIM_HOME")
+    if home:
+        found = _launcher_in(home)
+        if found:
+            return found
+        tried.append("$SCRIM_HOME=%s (no executable %s in it)" % (home, LAUNCHER))
+    else:
+        tried.append("$SCRIM_HOME (not set)")
+    on_path = which(LAUNCHER)
+    if on_path:
+        return on_path
+    tried.append("'%s' on PATH" % LAUNCHER)
+    beside = os.path.join(plugin_dir, "engine")
+    found = _launcher_in(beside)
+    if found:
+        return found
+    tried.append(beside)
+    raise BridgeError("cannot find the scrim engine; tried " + ", ".join(tried)
+                      + ". Set its path in Tools > Scrim > Scrim Settings...")
+
+
+def locate_java(settings: Settings, env: Mapping[str, str],
+                which: Callable[[str], Optional[str]] = shutil.which) -> str:
+    """Settings, then $JAVA_HOME/bin/java, then `java` on PATH."""
+    configured = settings.get("java")
+    if configured:
+        path = os.path.expanduser(configured)
+        if os.path.isdir(path):
+            path = os.path.join(path, "bin", "java")
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+        raise BridgeError("the Java set in Scrim Settings (%s) is not an executable java" % configured)
+    java_home = env.get("JAVA_HOME")
+    if java_home:
+        path = os.path.join(java_home, "bin", "java")
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    on_path = which("java")
+    if on_path:
+        return on_path
+    raise BridgeError("cannot find Java 17 or later (not set in Scrim Settings, not in $JAVA_HOME, not on PATH); "
+                      "install a JDK or set its path in Tools > Scrim > Scrim Settings...")
+
+
+def engine_environment(base: Mapping[str, str], java: str) -> Dict[str, str]:
+    """The environment for the launcher, which runs `java` from PATH: put the chosen Java first."""
+    env = dict(base)
+    java_bin = os.path.dirname(os.path.abspath(java))
+    env["PATH"] = java_bin + os.pathsep + base.get("PATH", "")
+    env["JAVA_HOME"] = os.path.dirname(java_bin)
+    return env
+
+
+# ---- building the command --------------------------------------------------------------------------------------
+
+def protect_command(engine: str, source: str, output: str, options: ProtectOptions) -> List[str]:
+    """argv for `scrim protect`, always asking for progress lines on stderr and a JSON report on stdout."""
+    options.validate()
+    argv = [engine, "protect", source, "-o", output,
+            "--mode", options.mode, "--preset", options.preset]
+    if options.decoy_image:
+        argv += ["--decoy-image", options.decoy_image]
+    elif options.decoy:
+        argv += ["--decoy", options.decoy]
+    if options.mode in ("poison", "both"):
+        for anchor in options.anchors:
+            argv += ["--anchor", anchor]
+    if options.seed is not None:
+        argv += ["--seed", str(options.seed)]
+    if not options.tags:
+        argv.append("--no-tags")
+    if options.creator:
+        argv += ["--creator", options.creator]
+    if options.rights:
+        argv += ["--rights", options.rights]
+    if options.threads > 0:
+        argv += ["--threads", str(options.threads)]
+    argv += ["--progress", "lines", "--json"]
+    return argv
+
+
+# ---- reading the engine's output -------------------------------------------------------------------------------
+
+@dataclass
+class Event:
+    kind: str                  # "progress", "phase" or "text"
+    step: int = 0
+    total: int = 0
+    text: str = ""
+
+
+class ProgressParser:
+    """Turns the engine's stderr, arriving in arbitrary chunks, into events; keeps other lines for error messages."""
+
+    def __init__(self, keep_lines: int = 40):
+        self._pending = ""
+        self._keep = keep_lines
+        self.other_lines: List[str] = []
+
+    def feed(self, chunk: str) -> List[Event]:
+        self._pending += chunk
+        *lines, self._pending = self._pending.split("\n")
+        return [e for e in (self._parse(line.rstrip("\r")) for line in lines) if e is not None]
+
+    def finish(self) -> List[Event]:
+        rest, self._pending = self._pending, ""
+        event = self._parse(rest.rstrip("\r"))
+        return [event] if event is not None else []
+
+    def _parse(self, line: str) -> Optional[Event]:
+        if not line.strip():
+            return None
+        parts = line.split()
+        if parts[0] == "progress" and len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+            return Event("progress", step=int(parts[1]), total=int(parts[2]))
+        if parts[0] == "phase" and len(parts) >= 2:
+            return Event("phase", text=line.split(None, 1)[1].strip())
+        self.other_lines.append(line)
+        del self.other_lines[:-self._keep]
+        return Event("text", text=line)
+
+
+@dataclass
+class FileResult:
+    input: str
+    output: str
+    ok: bool
+    error: Optional[str] = None
+    closeness: Optional[float] = None
+    closeness_jpeg75: Optional[float] = None
+    closeness_downscale: Optional[float] = None
+    psnr: Optional[float] = None
+    ssim: Optional[float] = None
+    visibility: Optional[float] = None
+    seconds: Optional[float] = None
+
+    def summary(self) -> str:
+        """One line for a status bar: what was done and how well it held."""
+        name = os.path.basename(self.output or self.input)
+        if not self.ok:
+            return "Scrim could not protect %s: %s" % (name, self.error or "unknown error")
+        figures = []
+        if self.closeness is not None:
+            robust = ", ".join("%s %.2f" % (label, value) for label, value in
+                               (("JPEG 75", self.closeness_jpeg75), ("downscaled", self.closeness_downscale))
+                               if value is not None)
+            figures.append("closeness %.2f%s" % (self.closeness, " (%s)" % robust if robust else ""))
+        if self.psnr is not None:
+            figures.append("PSNR %.1f dB" % self.psnr)
+        if self.ssim is not None:
+            figures.append("SSIM %.3f" % self.ssim)
+        if self.visibility is not None:
+            figures.append("visibility %.3f" % self.visibility)
+        if self.seconds is not None:
+            figures.append("%.1f s" % self.seconds)
+        return "Scrim protected %s: %s" % (name, ", ".join(figures) if figures else "done")
+
+
+def _number(entry: Mapping, key: str) -> Optional[float]:
+    value = entry.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise BridgeError("engine report: %r is not a number for %s" % (value, key))
+    return float(value)
+
+
+def parse_report(stdout: str) -> List[FileResult]:
+    """Reads the `--json` report: {"files": [{"input", "output", "ok", "error", figures...}]}."""
+    text = stdout.strip()
+    if not text:
+        raise BridgeError("the engine printed no report")
+    try:
+        report = json.loads(text)
+    except ValueError as e:
+        raise BridgeError("the engine's report is not JSON (%s): %s" % (e, text[:200]))
+    files = report.get("files") if isinstance(report, dict) else None
+    if not isinstance(files, list):
+        raise BridgeError("the engine's report has no \"files\" list: %s" % text[:200])
+    results = []
+    for entry in files:
+        if not isinstance(entry, dict) or "ok" not in entry:
+            raise BridgeError("the engine's report has a malformed file entry: %r" % (entry,))
+        results.append(FileResult(
+            input=str(entry.get("input", "")), output=str(entry.get("output") or ""), ok=bool(entry["ok"]),
+            error=entry.get("error"),
+            **{key: _number(entry, key) for key in ("closeness", "closeness_jpeg75", "closeness_downscale",
+                                                    "psnr", "ssim", "visibility", "seconds")}))
+    return results
+
+
+def explain_exit(code: int, stderr_lines: Iterable[str]) -> str:
+    """A sentence for a failed run, with the engine's own last words."""
+    meaning = {EXIT_FAILED: "the image could not be protected",
+               EXIT_USAGE: "the engine did not accept the command (plugin and engine versions may not match)",
+               EXIT_MODEL: "the engine could not load its model (run `scrim models pull`, or check the network)"}
+    detail = " ".join(line.strip() for line in list(stderr_lines)[-3:])
+    text = meaning.get(code, "the engine stopped with exit code %d" % code)
+    return text + (": " + detail if detail else "")

@@ -1,0 +1,319 @@
+"""Krita side of the bridge: menu actions, the Protect on Export hook, and wiring jobs to dialogs and notices."""
+import os
+import shutil
+import tempfile
+
+from krita import Extension, InfoObject, Krita
+from PyQt5.QtCore import QByteArray, QTimer, pyqtSignal
+from PyQt5.QtGui import QIcon, QImage
+from PyQt5.QtWidgets import QFileDialog, QMenu, QMessageBox
+
+from . import dialogs, engine_bridge, policy, runner
+
+PLUGIN_DIR = os.path.dirname(os.path.abspath(__file__))
+GROUP = "scrim"
+
+
+def icon(name):
+    """Icons ship in the package; in a source checkout they sit in the project's top-level icons/ folder."""
+    for folder in (os.path.join(PLUGIN_DIR, "icons"), os.path.join(PLUGIN_DIR, "..", "..", "icons")):
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
+            return QIcon(path)
+    return QIcon()
+
+
+def export_flat_png(document, path):
+    """Writes the document's flattened image to a PNG without any dialog (batch mode), as the engine's input."""
+    info = InfoObject()
+    for key, value in (("alpha", True), ("compression", 1), ("forceSRGB", False), ("saveSRGBProfile", False),
+                       ("storeMetaData", False), ("storeAuthor", False), ("interlaced", False)):
+        info.setProperty(key, value)
+    batch = document.batchmode()
+    document.setBatchmode(True)
+    try:
+        document.waitForDone()
+        ok = document.exportImage(path, info)
+    finally:
+        document.setBatchmode(batch)
+    if not ok or not os.path.isfile(path):
+        raise engine_bridge.BridgeError("Krita could not export %s to %s" % (document.name(), path))
+
+
+class ScrimExtension(Extension):
+    """Tools > Scrim menu, File > Export Protected..., and Protect on Export."""
+
+    # path, ok, message: emitted when a protection run ends (used by notices and by the end-to-end test).
+    protectionFinished = pyqtSignal(str, bool, str)
+
+    def __init__(self, parent):
+        super().__init__(parent)
+        self.guard = policy.SaveGuard()
+        self.queue = runner.JobQueue(self)
+        self.toggles = []
+        self._progress = []
+
+    # ---- settings ----
+
+    def settings(self):
+        return engine_bridge.Settings.load(lambda key, default: Krita.instance().readSetting(GROUP, key, default))
+
+    def save_settings(self, settings):
+        settings.save(lambda key, value: Krita.instance().writeSetting(GROUP, key, value))
+
+    def locate(self, settings):
+        """(java, engine) as found with these settings, each a path or the reason it is missing."""
+        found = []
+        for find in (lambda: engine_bridge.locate_java(settings, os.environ),
+                     lambda: engine_bridge.locate_engine(settings, os.environ, PLUGIN_DIR)):
+            try:
+                found.append(find())
+            except engine_bridge.BridgeError as e:
+                found.append("missing: %s" % e)
+        return tuple(found)
+
+    # ---- Krita hooks ----
+
+    def setup(self):
+        notifier = Krita.instance().notifier()
+        notifier.setActive(True)
+        notifier.imageSaved.connect(self.on_image_saved)
+
+    def createActions(self, window):
+        menu_action = window.createAction("scrim_menu", "Scrim", "tools")
+        menu = QMenu("Scrim", window.qwindow())
+        menu_action.setMenu(menu)
+        menu_action.setIcon(icon("scrim-shield.svg"))
+
+        export = window.createAction("scrim_export_protected", "Export Protected...", "tools/scrim_menu")
+        export.setIcon(icon("scrim-export.svg"))
+        export.setToolTip("Export the image with Scrim's protection against AI training")
+        export.triggered.connect(self.export_protected)
+        current = window.createAction("scrim_protect_current", "Protect Current Image", "tools/scrim_menu")
+        current.setIcon(icon("scrim-shield.svg"))
+        current.setToolTip("Protect a copy of the image and open it as a new document or layer")
+        current.triggered.connect(self.protect_current)
+        toggle = window.createAction("scrim_protect_on_export", "Protect on Export", "tools/scrim_menu")
+        toggle.setCheckable(True)
+        toggle.setChecked(self.settings().protect_on_export)
+        toggle.setIcon(icon("scrim-auto.svg"))
+        toggle.setToolTip("Protect every PNG, JPEG, TIFF or WebP file exported with File > Export")
+        toggle.toggled.connect(self.set_protect_on_export)
+        self.toggles.append(toggle)
+        settings = window.createAction("scrim_settings", "Scrim Settings...", "tools/scrim_menu")
+        settings.setIcon(icon("scrim-settings.svg"))
+        settings.triggered.connect(self.edit_settings)
+        # Krita fills its menus after createActions: place the File menu entry once the event loop runs.
+        # The Window wrapper is gone by then; its QMainWindow is not.
+        main_window = window.qwindow()
+        QTimer.singleShot(0, lambda: self._add_to_file_menu(main_window, export))
+
+    def _add_to_file_menu(self, main_window, action):
+        """Also offers Export Protected... right under File > Export..., where artists look for it."""
+        for top in main_window.menuBar().actions():
+            if top.objectName() == "file" and top.menu() is not None:
+                entries = top.menu().actions()
+                for i, entry in enumerate(entries):
+                    if entry.objectName() == "file_export_file" and i + 1 < len(entries):
+                        top.menu().insertAction(entries[i + 1], action)
+                        return
+
+    def set_protect_on_export(self, on):
+        settings = self.settings()
+        settings.set("protect_on_export", bool(on))
+        self.save_settings(settings)
+        for toggle in self.toggles:
+            if toggle.isChecked() != bool(on):
+                toggle.setChecked(bool(on))
+        self.notify("Scrim: Protect on Export is %s" % ("on" if on else "off"))
+
+    def on_image_saved(self, path):
+        settings = self.settings()
+        reason = policy.decide_on_save(path, [d.fileName() for d in Krita.instance().documents()],
+                                       settings.protect_on_export, self.guard, self.queue.busy_paths())
+        if reason is None:
+            self.start(path, path, settings.options(), "Protecting the export %s" % os.path.basename(path))
+
+    # ---- actions ----
+
+    def edit_settings(self):
+        settings = self.settings()
+        dialog = dialogs.SettingsDialog(settings, self.locate, self.main_window())
+        if dialog.exec_():
+            dialog.apply()
+            self.save_settings(settings)
+
+    def export_protected(self):
+        document = self.document()
+        if document is None:
+            return
+        stem = os.path.splitext(os.path.basename(document.fileName() or document.name() or "image"))[0]
+        folder = os.path.dirname(document.fileName()) or os.path.expanduser("~")
+        target, _ = QFileDialog.getSaveFileName(self.main_window(), "Export Protected",
+                                                os.path.join(folder, stem + ".protected.png"), dialogs.IMAGE_FILTER)
+        if not target:
+            return
+        if not os.path.splitext(target)[1]:
+            target += ".png"
+        if not policy.is_supported(target):
+            self.warn("Scrim writes %s files, not %s" % (
+                ", ".join(e[1:] for e in policy.SUPPORTED_EXTENSIONS), os.path.basename(target)))
+            return
+        options = self.ask_options("Export Protected")
+        if options is None:
+            return
+        self.protect_copy(document, target, options, lambda result: None)
+
+    def protect_current(self):
+        document = self.document()
+        if document is None:
+            return
+        settings = self.settings()
+        dialog = dialogs.ProtectDialog(settings, "Protect Current Image", self.main_window(), ask_result=True)
+        if not dialog.exec_():
+            return
+        options = self._remember(dialog, settings)
+        as_layer = dialog.result_as.currentText() == "a new layer"
+        settings.set("result_as", dialog.result_as.currentText())
+        self.save_settings(settings)
+        folder = tempfile.mkdtemp(prefix="scrim-result-")
+        target = os.path.join(folder, os.path.splitext(document.name() or "image")[0] + ".protected.png")
+
+        def place(_result):
+            try:
+                (self.add_layer if as_layer else self.open_document)(document, target)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+
+        self.protect_copy(document, target, options, place)
+
+    def ask_options(self, title):
+        settings = self.settings()
+        dialog = dialogs.ProtectDialog(settings, title, self.main_window())
+        if not dialog.exec_():
+            return None
+        return self._remember(dialog, settings)
+
+    def _remember(self, dialog, settings):
+        options = dialog.options()
+        settings.store_options(options)
+        self.save_settings(settings)
+        options.threads = settings.options().threads
+        return options
+
+    # ---- running ----
+
+    def protect_copy(self, document, target, options, then):
+        """Exports `document` flat to a temp PNG, protects it into `target`, then calls `then(result)`."""
+        folder = tempfile.mkdtemp(prefix="scrim-export-")
+        source = os.path.join(folder, "image.png")
+        # Our own export fires imageSaved too (maybe later); keep it claimed until the run is over.
+        self.guard.claim(source)
+
+        def cleanup():
+            self.guard.release(source)
+            shutil.rmtree(folder, ignore_errors=True)
+
+        try:
+            export_flat_png(document, source)
+        except engine_bridge.BridgeError as e:
+            cleanup()
+            self.warn(str(e))
+            return
+        job = self.start(source, target, options, "Protecting %s" % os.path.basename(target), cleanup)
+        if job is not None:
+            job.succeeded.connect(then)
+
+    def start(self, source, target, options, title, cleanup=lambda: None):
+        settings = self.settings()
+        try:
+            java = engine_bridge.locate_java(settings, os.environ)
+            engine = engine_bridge.locate_engine(settings, os.environ, PLUGIN_DIR)
+            job = runner.ProtectJob(engine, engine_bridge.engine_environment(os.environ, java),
+                                    source, target, options, self)
+        except engine_bridge.BridgeError as e:
+            cleanup()
+            self.warn(str(e))
+            self.protectionFinished.emit(target, False, str(e))
+            return None
+        progress = runner.show_progress(job, title, self.main_window())
+        self._progress.append(progress)
+
+        def ended():
+            cleanup()
+            self._progress.remove(progress)
+            progress.deleteLater()
+
+        def on_success(result):
+            ended()
+            self.notify(result.summary())
+            self.protectionFinished.emit(target, True, result.summary())
+
+        def on_failure(message):
+            ended()
+            if message:
+                self.warn("%s\nThe file %s was left as it was." % (message, target))
+            else:
+                self.notify("Scrim: cancelled, %s left as it was" % os.path.basename(target))
+            self.protectionFinished.emit(target, False, message or "cancelled")
+
+        job.succeeded.connect(on_success)
+        job.failed.connect(on_failure)
+        self.queue.add(job)
+        return job
+
+    # ---- placing results ----
+
+    def open_document(self, _original, path):
+        document = Krita.instance().openDocument(path)
+        if document is None:
+            self.warn("Krita could not open the protected image %s" % path)
+            return None
+        # Detach it from the temp file, so saving asks where to put it instead of writing into a deleted folder.
+        document.setFileName("")
+        window = Krita.instance().activeWindow()
+        if window is not None:
+            window.addView(document)
+        return document
+
+    def add_layer(self, document, path):
+        image = QImage(path)
+        if image.isNull():
+            self.warn("Cannot read the protected image %s" % path)
+            return
+        if (document.colorModel(), document.colorDepth()) != ("RGBA", "U8") or \
+                (image.width(), image.height()) != (document.width(), document.height()):
+            self.notify("Scrim: this image is not 8-bit RGBA; the result opens as a new document")
+            self.open_document(document, path)
+            return
+        image = image.convertToFormat(QImage.Format_ARGB32)     # BGRA bytes in memory, as setPixelData wants
+        bits = image.constBits()
+        bits.setsize(image.sizeInBytes())
+        layer = document.createNode("Scrim protected", "paintlayer")
+        layer.setPixelData(QByteArray(bytes(bits)), 0, 0, image.width(), image.height())
+        document.rootNode().addChildNode(layer, None)
+        document.refreshProjection()
+
+    # ---- talking to the user ----
+
+    def main_window(self):
+        window = Krita.instance().activeWindow()
+        return window.qwindow() if window is not None else None
+
+    def document(self):
+        document = Krita.instance().activeDocument()
+        if document is None:
+            self.warn("Open an image first.")
+        return document
+
+    def notify(self, text):
+        window = Krita.instance().activeWindow()
+        if window is None:
+            return
+        window.qwindow().statusBar().showMessage(text, 20000)
+        view = window.activeView()
+        if view is not None:
+            view.showFloatingMessage(text, icon("scrim-shield.svg"), 8000, 1)
+
+    def warn(self, text):
+        QMessageBox.warning(self.main_window(), "Scrim", text)

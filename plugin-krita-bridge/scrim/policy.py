@@ -1,0 +1,69 @@
+"""Decisions about saved files: is this save an export Scrim should protect, and where does a safe temp file go.
+
+No Qt and no Krita in here (tested under plain Python).
+"""
+import os
+import uuid
+from typing import Iterable, Optional
+
+SUPPORTED_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
+
+
+def _norm(path: str) -> str:
+    return os.path.normcase(os.path.realpath(os.path.abspath(path))) if path else ""
+
+
+def is_supported(path: str) -> bool:
+    return os.path.splitext(path)[1].lower() in SUPPORTED_EXTENSIONS
+
+
+def is_export(saved_path: str, document_paths: Iterable[str]) -> bool:
+    """Krita reports saves and exports alike; an export writes a file that is no open document's own file."""
+    saved = _norm(saved_path)
+    return bool(saved) and all(_norm(p) != saved for p in document_paths if p)
+
+
+class SaveGuard:
+    """Paths the plugin writes itself (temp exports, protected results), so their imageSaved is not acted on."""
+
+    def __init__(self):
+        self._paths = {}                 # normalised path -> number of claims (all on Krita's GUI thread)
+
+    def claim(self, path: str) -> None:
+        key = _norm(path)
+        self._paths[key] = self._paths.get(key, 0) + 1
+
+    def release(self, path: str) -> None:
+        key = _norm(path)
+        left = self._paths.get(key, 0) - 1
+        if left > 0:
+            self._paths[key] = left
+        else:
+            self._paths.pop(key, None)
+
+    def holds(self, path: str) -> bool:
+        return _norm(path) in self._paths
+
+
+def decide_on_save(saved_path: str, document_paths: Iterable[str], enabled: bool, guard: SaveGuard,
+                   busy_paths: Iterable[str] = ()) -> Optional[str]:
+    """None when the saved file should be protected in place, else the reason it is left alone."""
+    if not enabled:
+        return "Protect on Export is off"
+    if guard.holds(saved_path):
+        return "written by Scrim itself"
+    if not is_supported(saved_path):
+        return "not a format Scrim protects (%s)" % ", ".join(e[1:] for e in SUPPORTED_EXTENSIONS)
+    if not is_export(saved_path, document_paths):
+        return "a save of the document itself, not an export"
+    if any(_norm(p) == _norm(saved_path) for p in busy_paths):
+        return "already being protected"
+    return None
+
+
+def temp_beside(target: str, tag: str = "scrim") -> str:
+    """A hidden file in the target's folder with the same extension, so a rename onto the target is atomic and the
+    engine picks the same format."""
+    folder, name = os.path.split(os.path.abspath(target))
+    stem, ext = os.path.splitext(name)
+    return os.path.join(folder, ".%s.%s-%s%s" % (stem, tag, uuid.uuid4().hex[:8], ext))

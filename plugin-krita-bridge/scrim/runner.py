@@ -1,0 +1,157 @@
+"""Runs `scrim protect` out of process with QProcess: asynchronous, progress from stderr, cancel kills it.
+
+Results are written to a temp file beside the target and renamed onto it, so a cancelled or failed run never leaves
+a half-written image and a protected export replaces the plain one atomically.
+"""
+import os
+
+from PyQt5.QtCore import QObject, QProcess, QProcessEnvironment, Qt, pyqtSignal
+from PyQt5.QtWidgets import QProgressDialog
+
+from . import engine_bridge, policy
+
+
+class ProtectJob(QObject):
+    """Protects one file: `source` -> `target` (the same path for protect-in-place)."""
+
+    progressed = pyqtSignal(int, int)
+    phaseChanged = pyqtSignal(str)
+    succeeded = pyqtSignal(object)      # engine_bridge.FileResult, output = target
+    failed = pyqtSignal(str)            # a sentence for the user; "" when cancelled
+
+    def __init__(self, engine, env, source, target, options, parent=None):
+        super().__init__(parent)
+        self.source = source
+        self.target = target
+        self._temp = policy.temp_beside(target)
+        self._argv = engine_bridge.protect_command(engine, source, self._temp, options)
+        self._env = env
+        self._parser = engine_bridge.ProgressParser()
+        self._stdout = bytearray()
+        self._settled = False
+        self.cancelled = False
+        self._process = QProcess(self)
+        self._process.readyReadStandardError.connect(self._on_stderr)
+        self._process.readyReadStandardOutput.connect(self._on_stdout)
+        self._process.finished.connect(self._on_finished)
+        self._process.errorOccurred.connect(self._on_error)
+
+    @property
+    def argv(self):
+        return list(self._argv)
+
+    def start(self):
+        environment = QProcessEnvironment()
+        for key, value in self._env.items():
+            environment.insert(key, value)
+        self._process.setProcessEnvironment(environment)
+        self._process.setWorkingDirectory(os.path.dirname(os.path.abspath(self.target)))
+        self._process.start(self._argv[0], self._argv[1:])
+
+    def cancel(self):
+        if self._settled:
+            return
+        self.cancelled = True
+        self._process.kill()
+
+    def _on_stderr(self):
+        chunk = bytes(self._process.readAllStandardError()).decode("utf-8", "replace")
+        self._dispatch(self._parser.feed(chunk))
+
+    def _on_stdout(self):
+        self._stdout += bytes(self._process.readAllStandardOutput())
+
+    def _dispatch(self, events):
+        for event in events:
+            if event.kind == "progress":
+                self.progressed.emit(event.step, event.total)
+            elif event.kind == "phase":
+                self.phaseChanged.emit(event.text)
+
+    def _on_error(self, error):
+        if error == QProcess.FailedToStart:
+            self._fail("could not start the scrim engine %s: %s" % (self._argv[0], self._process.errorString()))
+
+    def _on_finished(self, code, status):
+        self._on_stderr()
+        self._on_stdout()
+        self._dispatch(self._parser.finish())
+        if self.cancelled:
+            self._fail("")
+            return
+        if status != QProcess.NormalExit:
+            self._fail("the scrim engine crashed: " + engine_bridge.explain_exit(code, self._parser.other_lines))
+            return
+        try:
+            results = engine_bridge.parse_report(bytes(self._stdout).decode("utf-8", "replace"))
+        except engine_bridge.BridgeError as e:
+            self._fail(engine_bridge.explain_exit(code, self._parser.other_lines) if code else str(e))
+            return
+        result = results[0] if results else None
+        if code != engine_bridge.EXIT_OK or result is None or not result.ok:
+            reason = result.error if result is not None and result.error else \
+                engine_bridge.explain_exit(code, self._parser.other_lines)
+            self._fail("could not protect %s: %s" % (os.path.basename(self.target), reason))
+            return
+        try:
+            os.replace(self._temp, self.target)
+        except OSError as e:
+            self._fail("protected, but could not replace %s: %s" % (self.target, e))
+            return
+        result.output = self.target
+        self._settled = True
+        self.succeeded.emit(result)
+
+    def _fail(self, message):
+        if self._settled:
+            return
+        self._settled = True
+        if os.path.exists(self._temp):
+            os.remove(self._temp)
+        self.failed.emit(message)
+
+
+def show_progress(job, title, parent):
+    """A non-modal progress dialog fed by the job; its Cancel kills the engine."""
+    dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
+    dialog.setWindowTitle("Scrim")
+    dialog.setWindowModality(Qt.NonModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+
+    def on_progress(step, total):
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(min(step, total))
+
+    job.progressed.connect(on_progress)
+    job.phaseChanged.connect(lambda name: dialog.setLabelText("%s\n%s" % (title, name)))
+    dialog.canceled.connect(job.cancel)
+    job.succeeded.connect(lambda _result: dialog.close())
+    job.failed.connect(lambda _message: dialog.close())
+    dialog.show()
+    return dialog
+
+
+class JobQueue(QObject):
+    """Runs protect jobs one after another: each already uses all cores it is given."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._waiting = []
+        self.current = None
+
+    def busy_paths(self):
+        return [job.target for job in ([self.current] if self.current else []) + self._waiting]
+
+    def add(self, job):
+        job.succeeded.connect(self._next)
+        job.failed.connect(self._next)
+        self._waiting.append(job)
+        if self.current is None:
+            self._next()
+
+    def _next(self, *_ignored):
+        self.current = self._waiting.pop(0) if self._waiting else None
+        if self.current is not None:
+            self.current.start()

@@ -1,0 +1,175 @@
+"""Tests of the bridge inside Krita's Python (kritarunner, no display): Krita's flat PNG export, and the QProcess
+runner against a contract stand-in (failure, model missing, cancel) and against the real engine.
+
+Run: QT_QPA_PLATFORM=offscreen PYTHONPATH=plugin-krita-bridge:plugin-krita-bridge/tests \
+     kritarunner -s krunner_bridge -f __main__ WORKDIR IMAGE [REAL_SCRIM_LAUNCHER]
+kritarunner always exits 0, so the result is reported through os._exit.
+"""
+import filecmp
+import glob
+import os
+import shutil
+import sys
+import tempfile
+import traceback
+
+from krita import Krita
+from PyQt5.QtCore import QEventLoop, QTimer
+from PyQt5.QtGui import QImage
+
+from scrim import engine_bridge, extension, runner
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FAKE = os.path.join(HERE, "fake_scrim")
+failures = []
+
+
+def check(condition, what):
+    print(("ok   " if condition else "FAIL ") + what, flush=True)
+    if not condition:
+        failures.append(what)
+
+
+def run_job(engine, source, target, env_extra=None, options=None, cancel_after_progress=False, timeout_s=120):
+    """Runs one ProtectJob to its end inside a local event loop; returns (result, message, progress seen)."""
+    env = engine_bridge.engine_environment(dict(os.environ, **(env_extra or {})),
+                                           engine_bridge.locate_java(engine_bridge.Settings(dict(
+                                               engine_bridge.DEFAULTS)), os.environ))
+    job = runner.ProtectJob(engine, env, source, target, options or engine_bridge.ProtectOptions())
+    outcome = {"result": None, "message": None, "progress": []}
+    loop = QEventLoop()
+
+    def on_progress(step, total):
+        outcome["progress"].append((step, total))
+        if cancel_after_progress:
+            job.cancel()
+
+    job.progressed.connect(on_progress)
+    job.succeeded.connect(lambda r: (outcome.update(result=r), loop.quit()))
+    job.failed.connect(lambda m: (outcome.update(message=m), loop.quit()))
+    QTimer.singleShot(timeout_s * 1000, loop.quit)
+    job.start()
+    loop.exec_()
+    return outcome["result"], outcome["message"], outcome["progress"], job
+
+
+def leftovers(folder):
+    return [n for n in os.listdir(folder) if ".scrim-" in n]
+
+
+def test_export(work, image):
+    document = Krita.instance().openDocument(image)
+    document.scaleImage(128, 128 * document.height() // document.width(), 72, 72, "bicubic")
+    source = os.path.join(work, "source.png")
+    extension.export_flat_png(document, source)
+    check(os.path.getsize(source) > 1000, "Krita exports the document flat to PNG without a dialog")
+    document.close()
+    return source
+
+
+def test_stand_in(work, source):
+    target = os.path.join(work, "fake-out.png")
+    result, message, progress, _ = run_job(FAKE, source, target, {"FAKE_SCRIM": "ok"})
+    check(result is not None and result.ok and result.output == target, "ok run reports success: %s" % message)
+    check(progress == [(1, 3), (2, 3), (3, 3)], "progress lines arrive as signals: %s" % progress)
+    check(filecmp.cmp(source, target, shallow=False) and not leftovers(work), "result renamed onto the target")
+
+    shutil.copyfile(source, target)
+    before = open(target, "rb").read()
+    result, message, _, _ = run_job(FAKE, source, target, {"FAKE_SCRIM": "fail"})
+    check(result is None and "cannot decode image" in (message or ""), "a failed file is reported: %s" % message)
+    check(open(target, "rb").read() == before and not leftovers(work), "failure leaves the target and no temp")
+
+    result, message, _, _ = run_job(FAKE, source, target, {"FAKE_SCRIM": "model"})
+    check(result is None and "model" in message and "not available offline" in message,
+          "exit 3 is explained with the engine's words: %s" % message)
+
+    result, message, progress, job = run_job(FAKE, source, target, {"FAKE_SCRIM": "slow"},
+                                             cancel_after_progress=True, timeout_s=20)
+    check(job.cancelled and message == "" and len(progress) == 1, "cancel kills the engine at once: %s" % progress)
+    check(open(target, "rb").read() == before and not leftovers(work), "cancel leaves the target and no temp")
+
+    result, message, _, _ = run_job(os.path.join(work, "no-such-scrim"), source, target)
+    check(result is None and "could not start" in (message or ""), "a missing engine is reported: %s" % message)
+
+
+def test_real_engine(work, source, engine):
+    target = os.path.join(work, "real-out.png")
+    result, message, progress, _ = run_job(engine, source, target, options=engine_bridge.ProtectOptions(seed=1),
+                                           timeout_s=300)
+    check(result is not None and result.ok, "the real engine protects a 128 px image: %s" % message)
+    if result is None:
+        return
+    print("     " + result.summary(), flush=True)
+    check(bool(progress) and progress[-1][0] == progress[-1][1], "the real engine reports progress: %s"
+          % progress[-3:])
+    check(os.path.isfile(target) and not filecmp.cmp(source, target, shallow=False) and not leftovers(work),
+          "the protected file replaced the target and differs from the source")
+    check(result.closeness is not None and result.psnr is not None and result.psnr > 20,
+          "the report carries closeness and PSNR")
+
+
+def test_extension(work, image):
+    """Protect-a-copy through the extension: our own temp export fires imageSaved and must not be protected again;
+    the result goes into a new layer with the protected pixels, or into a new document."""
+    app = Krita.instance()
+    app.writeSetting("scrim", "engine", FAKE)
+    app.writeSetting("scrim", "protect_on_export", "true")
+    scrim = extension.ScrimExtension(app)
+    scrim.setup()
+    warnings, finished = [], []
+    scrim.warn = warnings.append
+    scrim.protectionFinished.connect(lambda path, ok, message: finished.append((path, ok)))
+    document = app.openDocument(image)
+    document.scaleImage(64, 64, 72, 72, "bicubic")
+    target = os.path.join(work, "copy.protected.png")
+    placed = []
+    scrim.protect_copy(document, target, engine_bridge.ProtectOptions(), placed.append)
+    # Krita reports saves through imageSaved; feed it our own temp export, as the GUI does for exportImage.
+    temps = glob.glob(os.path.join(tempfile.gettempdir(), "scrim-export-*", "image.png"))
+    for temp in temps:
+        scrim.on_image_saved(temp)
+    check(len(temps) == 1 and scrim.queue.busy_paths() == [target],
+          "our own temp export %s is not protected again: %s" % (temps, scrim.queue.busy_paths()))
+    loop = QEventLoop()
+    scrim.protectionFinished.connect(lambda *_: QTimer.singleShot(500, loop.quit))
+    QTimer.singleShot(30000, loop.quit)
+    loop.exec_()
+    check(finished == [(target, True)] and len(placed) == 1 and not warnings,
+          "protect a copy runs once and succeeds: %s %s" % (finished, warnings))
+    check(not [p for p in temps if os.path.exists(os.path.dirname(p))], "the temp export folder is removed")
+
+    layers = len(document.topLevelNodes())
+    scrim.add_layer(document, target)
+    nodes = document.topLevelNodes()
+    check(len(nodes) == layers + 1 and nodes[-1].name() == "Scrim protected", "the result is added as a new layer")
+    expected = QImage(target).convertToFormat(QImage.Format_ARGB32)
+    bits = expected.constBits()
+    bits.setsize(expected.sizeInBytes())
+    check(bytes(nodes[-1].pixelData(0, 0, 64, 64)) == bytes(bits), "the new layer holds the protected pixels")
+    before = len(app.documents())
+    # Without a window nothing else holds the new document: keep its wrapper, or Krita closes it.
+    opened = scrim.open_document(document, target)
+    check(opened is not None and len(app.documents()) == before + 1 and opened.fileName() == "",
+          "or it opens as a new, unsaved document: %s %s" % ([d.fileName() for d in app.documents()], warnings))
+    app.writeSetting("scrim", "protect_on_export", "false")
+
+
+def __main__(args):
+    try:
+        work, image = args[0], args[1]
+        engine = args[2] if len(args) > 2 else ""
+        os.makedirs(work, exist_ok=True)
+        source = test_export(work, image)
+        test_stand_in(work, source)
+        test_extension(work, image)
+        if engine:
+            test_real_engine(work, source, engine)
+        else:
+            check(False, "no real scrim launcher given")
+    except Exception:
+        traceback.print_exc()
+        failures.append("exception")
+    sys.stdout.flush()
+    print("%d failure(s)" % len(failures), flush=True)
+    os._exit(1 if failures else 0)

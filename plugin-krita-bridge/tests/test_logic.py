@@ -1,0 +1,213 @@
+"""Plain-Python tests of the plugin's Qt-free logic: settings, locating Java and the engine, commands, parsing."""
+import os
+import stat
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scrim"))
+import engine_bridge as eb  # noqa: E402
+import policy  # noqa: E402
+
+
+def executable(path):
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\n")
+    os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
+    return path
+
+
+class SettingsTest(unittest.TestCase):
+    def test_defaults_fill_missing_and_empty_values(self):
+        stored = {"mode": "both", "preset": ""}
+        settings = eb.Settings.load(lambda key, default: stored.get(key, default))
+        self.assertEqual("both", settings.get("mode"))
+        self.assertEqual("default", settings.get("preset"))
+        self.assertFalse(settings.protect_on_export)
+
+    def test_round_trip_through_a_store(self):
+        store = {}
+        settings = eb.Settings.load(lambda key, default: store.get(key, default))
+        settings.set("protect_on_export", True)
+        settings.store_options(eb.ProtectOptions(mode="poison", anchors=["/a", "/b"], tags=False, creator="Ann"))
+        settings.save(store.__setitem__)
+        again = eb.Settings.load(lambda key, default: store.get(key, default))
+        self.assertTrue(again.protect_on_export)
+        options = again.options()
+        self.assertEqual(("poison", ["/a", "/b"], False, "Ann"),
+                         (options.mode, options.anchors, options.tags, options.creator))
+
+    def test_unknown_key_and_bad_threads_are_errors(self):
+        settings = eb.Settings(dict(eb.DEFAULTS))
+        with self.assertRaises(KeyError):
+            settings.set("colour", "red")
+        settings.set("threads", "many")
+        with self.assertRaisesRegex(eb.BridgeError, "threads"):
+            settings.options()
+
+
+class LocateTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.root = self.dir.name
+        self.settings = eb.Settings(dict(eb.DEFAULTS))
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def test_order_settings_then_home_then_path_then_beside_plugin(self):
+        home = os.path.join(self.root, "home")
+        os.makedirs(os.path.join(home, "bin"))
+        in_home = executable(os.path.join(home, "bin", "scrim"))
+        plugin = os.path.join(self.root, "plugin")
+        os.makedirs(os.path.join(plugin, "engine"))
+        beside = executable(os.path.join(plugin, "engine", "scrim"))
+        nothing = lambda name: None  # noqa: E731
+        self.assertEqual(beside, eb.locate_engine(self.settings, {}, plugin, nothing))
+        self.assertEqual("/usr/bin/scrim", eb.locate_engine(self.settings, {}, plugin, lambda n: "/usr/bin/" + n))
+        self.assertEqual(in_home, eb.locate_engine(self.settings, {"SCRIM_HOME": home}, plugin, nothing))
+        self.settings.set("engine", beside)
+        self.assertEqual(beside, eb.locate_engine(self.settings, {"SCRIM_HOME": home}, plugin, nothing))
+
+    def test_missing_engine_says_what_was_tried(self):
+        with self.assertRaises(eb.BridgeError) as caught:
+            eb.locate_engine(self.settings, {"SCRIM_HOME": self.root}, self.root, lambda name: None)
+        message = str(caught.exception)
+        self.assertIn("SCRIM_HOME=" + self.root, message)
+        self.assertIn("on PATH", message)
+        self.assertIn("Scrim Settings", message)
+
+    def test_a_configured_engine_that_does_not_exist_is_reported_not_skipped(self):
+        self.settings.set("engine", os.path.join(self.root, "nope"))
+        with self.assertRaisesRegex(eb.BridgeError, "set in Scrim Settings"):
+            eb.locate_engine(self.settings, {}, self.root, lambda name: "/usr/bin/scrim")
+
+    def test_java_from_settings_folder_java_home_or_path(self):
+        jdk = os.path.join(self.root, "jdk")
+        os.makedirs(os.path.join(jdk, "bin"))
+        java = executable(os.path.join(jdk, "bin", "java"))
+        self.assertEqual(java, eb.locate_java(self.settings, {"JAVA_HOME": jdk}, lambda n: None))
+        self.assertEqual("/opt/java", eb.locate_java(self.settings, {}, lambda n: "/opt/java"))
+        self.settings.set("java", jdk)
+        self.assertEqual(java, eb.locate_java(self.settings, {}, lambda n: None))
+        self.settings.set("java", "")
+        with self.assertRaisesRegex(eb.BridgeError, "Java 17"):
+            eb.locate_java(self.settings, {}, lambda n: None)
+
+    def test_environment_puts_chosen_java_first(self):
+        env = eb.engine_environment({"PATH": "/usr/bin", "HOME": "/h"}, "/opt/jdk/bin/java")
+        self.assertEqual("/opt/jdk/bin" + os.pathsep + "/usr/bin", env["PATH"])
+        self.assertEqual("/opt/jdk", env["JAVA_HOME"])
+        self.assertEqual("/h", env["HOME"])
+
+
+class CommandTest(unittest.TestCase):
+    def test_full_command(self):
+        with tempfile.TemporaryDirectory() as anchors:
+            options = eb.ProtectOptions(mode="both", preset="high", decoy="oil", anchors=[anchors], tags=False,
+                                        creator="Ann", rights="All rights reserved", threads=4, seed=7)
+            argv = eb.protect_command("/x/scrim", "in.png", "out.png", options)
+        self.assertEqual(["/x/scrim", "protect", "in.png", "-o", "out.png", "--mode", "both", "--preset", "high",
+                          "--decoy", "oil", "--anchor", anchors, "--seed", "7", "--no-tags", "--creator", "Ann",
+                          "--rights", "All rights reserved", "--threads", "4", "--progress", "lines", "--json"],
+                         argv)
+
+    def test_defaults_and_decoy_image_wins_over_name(self):
+        with tempfile.NamedTemporaryFile(suffix=".png") as decoy:
+            argv = eb.protect_command("scrim", "a.png", "b.png", eb.ProtectOptions(decoy_image=decoy.name))
+        self.assertIn("--decoy-image", argv)
+        self.assertNotIn("--decoy", argv)
+        self.assertNotIn("--threads", argv)
+        self.assertNotIn("--no-tags", argv)
+        self.assertNotIn("--anchor", argv)
+
+    def test_invalid_options_are_refused_before_running(self):
+        for options, needle in ((eb.ProtectOptions(mode="blur"), "mode"),
+                                (eb.ProtectOptions(preset="max"), "preset"),
+                                (eb.ProtectOptions(mode="poison"), "anchor"),
+                                (eb.ProtectOptions(mode="poison", anchors=["/no/such/dir"]), "does not exist")):
+            with self.assertRaisesRegex(eb.BridgeError, needle):
+                eb.protect_command("scrim", "a.png", "b.png", options)
+
+
+class ParseTest(unittest.TestCase):
+    def test_progress_lines_split_across_chunks(self):
+        parser = eb.ProgressParser()
+        events = parser.feed("phase enc") + parser.feed("oding\nprogress 3 1") + parser.feed("0\nWARNING: x\n")
+        events += parser.finish()
+        self.assertEqual([eb.Event("phase", text="encoding"), eb.Event("progress", step=3, total=10),
+                          eb.Event("text", text="WARNING: x")], events)
+        self.assertEqual(["WARNING: x"], parser.other_lines)
+
+    def test_unterminated_last_line_is_kept(self):
+        parser = eb.ProgressParser()
+        self.assertEqual([], parser.feed("progress 5 5"))
+        self.assertEqual([(5, 5)], [(e.step, e.total) for e in parser.finish()])
+
+    def test_report(self):
+        results = eb.parse_report('{"files":[{"input":"a.png","output":"b.png","ok":true,"error":null,'
+                                  '"closeness":0.82,"closeness_jpeg75":0.6,"closeness_downscale":0.5,'
+                                  '"psnr":34.25,"ssim":0.97,"visibility":0.08,"seconds":3.5}]}\n')
+        self.assertEqual(1, len(results))
+        self.assertTrue(results[0].ok)
+        self.assertEqual("Scrim protected b.png: closeness 0.82 (JPEG 75 0.60, downscaled 0.50), PSNR 34.2 dB, "
+                         "SSIM 0.970, visibility 0.080, 3.5 s", results[0].summary())
+
+    def test_failed_file(self):
+        result = eb.parse_report('{"files":[{"input":"a.png","output":null,"ok":false,"error":"bad PNG"}]}')[0]
+        self.assertFalse(result.ok)
+        self.assertEqual("Scrim could not protect a.png: bad PNG", result.summary())
+
+    def test_bad_reports(self):
+        for text, needle in (("", "no report"), ("progress 1 2", "not JSON"), ('{"x":1}', "files"),
+                             ('{"files":[{"input":"a"}]}', "malformed"),
+                             ('{"files":[{"ok":true,"psnr":"high"}]}', "psnr")):
+            with self.assertRaisesRegex(eb.BridgeError, needle):
+                eb.parse_report(text)
+
+    def test_exit_codes_are_explained_with_the_engine_words(self):
+        self.assertIn("model", eb.explain_exit(3, ["scrim: taef2 not found"]))
+        self.assertIn("taef2 not found", eb.explain_exit(3, ["scrim: taef2 not found"]))
+        self.assertIn("exit code 9", eb.explain_exit(9, []))
+
+
+class PolicyTest(unittest.TestCase):
+    def test_supported_extensions_any_case(self):
+        for name in ("a.png", "a.JPG", "a.jpeg", "a.tif", "a.TIFF", "a.webp"):
+            self.assertTrue(policy.is_supported(name), name)
+        for name in ("a.kra", "a.psd", "a.gif", "png"):
+            self.assertFalse(policy.is_supported(name), name)
+
+    def test_export_is_a_path_no_document_owns(self):
+        with tempfile.TemporaryDirectory() as root:
+            own = os.path.join(root, "art.png")
+            self.assertFalse(policy.is_export(own, [os.path.join(root, ".", "art.png")]))
+            self.assertTrue(policy.is_export(os.path.join(root, "art.jpg"), [own, ""]))
+            self.assertTrue(policy.is_export(own, []))
+
+    def test_decisions(self):
+        guard = policy.SaveGuard()
+        with tempfile.TemporaryDirectory() as root:
+            export, kra = os.path.join(root, "out.png"), os.path.join(root, "art.kra")
+            self.assertIsNone(policy.decide_on_save(export, [kra], True, guard))
+            self.assertIn("off", policy.decide_on_save(export, [kra], False, guard))
+            self.assertIn("not a format", policy.decide_on_save(kra, [], True, guard))
+            self.assertIn("not an export", policy.decide_on_save(export, [export], True, guard))
+            self.assertIn("already", policy.decide_on_save(export, [kra], True, guard, [export]))
+            guard.claim(export)
+            guard.claim(export)
+            guard.release(export)
+            self.assertIn("Scrim itself", policy.decide_on_save(export, [kra], True, guard))
+            guard.release(export)
+            self.assertIsNone(policy.decide_on_save(export, [kra], True, guard))
+
+    def test_temp_beside_keeps_folder_and_extension(self):
+        temp = policy.temp_beside("/data/pics/cat.jpeg")
+        self.assertEqual("/data/pics", os.path.dirname(temp))
+        self.assertTrue(os.path.basename(temp).startswith(".cat.scrim-"))
+        self.assertTrue(temp.endswith(".jpeg"))
+        self.assertNotEqual(temp, policy.temp_beside("/data/pics/cat.jpeg"))
+
+
+if __name__ == "__main__":
+    unittest.main()
