@@ -34,9 +34,11 @@ public final class AtomicFiles {
         if (Files.isDirectory(absolute)) {
             throw new IOException(target + ": is a directory, cannot write a file there");
         }
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new IOException(target + ": folder " + dir + " does not exist");
+        if (dir == null) {
+            throw new IOException(target + ": has no parent folder to write into");
         }
+        // an output folder the user named is created, as the site kit's .well-known/ is
+        Files.createDirectories(dir);
         Path temp = createTemp(dir, absolute.getFileName().toString());
         boolean moved = false;
         try {

@@ -28,11 +28,11 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 
 /** Test images made in code with javax.imageio, independent of the code under test, and exiftool access. */
-final class TestImages {
+public final class TestImages {
     private TestImages() {}
 
     /** A random image of the given layout: channels colour components (1 or 3), optional alpha, 8 or 16 bits. */
-    static BufferedImage random(int w, int h, int channels, boolean alpha, int bits, ColorSpace cs, long seed) {
+    public static BufferedImage random(int w, int h, int channels, boolean alpha, int bits, ColorSpace cs, long seed) {
         ComponentColorModel cm = new ComponentColorModel(cs, alpha, false,
                 alpha ? Transparency.TRANSLUCENT : Transparency.OPAQUE,
                 bits == 16 ? DataBuffer.TYPE_USHORT : DataBuffer.TYPE_BYTE);
@@ -50,7 +50,7 @@ final class TestImages {
     }
 
     /** A smooth 8-bit RGB image: JPEG re-encodes it faithfully, unlike noise. */
-    static BufferedImage smooth(int w, int h, ColorSpace cs) {
+    public static BufferedImage smooth(int w, int h, ColorSpace cs) {
         BufferedImage image = random(w, h, 3, false, 8, cs, 0);
         WritableRaster raster = image.getRaster();
         for (int y = 0; y < h; y++) {
@@ -63,21 +63,21 @@ final class TestImages {
         return image;
     }
 
-    static ColorSpace gray() {
+    public static ColorSpace gray() {
         return ColorSpace.getInstance(ColorSpace.CS_GRAY);
     }
 
-    static ColorSpace srgb() {
+    public static ColorSpace srgb() {
         return ColorSpace.getInstance(ColorSpace.CS_sRGB);
     }
 
     /** A non-default RGB profile, so an embedded profile is distinguishable from "none". */
-    static ICC_ColorSpace linearRgb() {
+    public static ICC_ColorSpace linearRgb() {
         return new ICC_ColorSpace(ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB));
     }
 
     /** A PNG iCCP node as the JDK's PNG metadata wants it: the profile deflated, as in the file. */
-    static IIOMetadataNode iccpNode(String name, byte[] profile) throws IOException {
+    public static IIOMetadataNode iccpNode(String name, byte[] profile) throws IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try (java.util.zip.DeflaterOutputStream deflater = new java.util.zip.DeflaterOutputStream(out)) {
             deflater.write(profile);
@@ -90,7 +90,7 @@ final class TestImages {
     }
 
     /** Writes with the JDK writer; {@code nativeTree} (may be null) is merged into the default metadata. */
-    static Path write(BufferedImage image, String format, Path file, IIOMetadataNode nativeTree) throws IOException {
+    public static Path write(BufferedImage image, String format, Path file, IIOMetadataNode nativeTree) throws IOException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName(format).next();
         try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
             writer.setOutput(out);
@@ -106,12 +106,12 @@ final class TestImages {
         return file;
     }
 
-    static Path write(BufferedImage image, String format, Path file) throws IOException {
+    public static Path write(BufferedImage image, String format, Path file) throws IOException {
         return write(image, format, file, null);
     }
 
     /** The decoded raster as the JDK sees it, to compare files sample by sample. */
-    static Raster raster(Path file) throws IOException {
+    public static Raster raster(Path file) throws IOException {
         return ImageIO.read(file.toFile()).getRaster();
     }
 

@@ -1,0 +1,156 @@
+package org.scrim.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.metadata.IIOMetadataNode;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scrim.engine.imageio.ImageFiles;
+import org.scrim.engine.imageio.PlanarImage;
+import org.scrim.engine.imageio.TestImages;
+import org.scrim.engine.testing.SharedData;
+
+/** The main job end to end through the command line, on small files so it stays quick. */
+class ProtectCommandTest {
+    @TempDir
+    Path dir;
+    private Path input;
+    private byte[] inputBytes;
+
+    /** A 16-bit RGBA PNG with a linear-RGB ICC profile: everything a careless writer would lose. */
+    @BeforeEach
+    void makeInput() throws IOException {
+        IIOMetadataNode tree = new IIOMetadataNode("javax_imageio_png_1.0");
+        tree.appendChild(TestImages.iccpNode("linear", ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData()));
+        input = TestImages.write(TestImages.random(72, 56, 3, true, 16, TestImages.linearRgb(), 5), "png",
+                dir.resolve("art.png"), tree);
+        inputBytes = Files.readAllBytes(input);
+    }
+
+    /** Runs scrim with the shared models and returns {exit code, stdout}. */
+    static Object[] scrim(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--model-dir", SharedData.path("models").toString(), "--threads", "2"));
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true));
+        try {
+            int code = ScrimCommand.commandLine().execute(all.toArray(String[]::new));
+            return new Object[] {code, out.toString()};
+        } finally {
+            System.setOut(saved);
+        }
+    }
+
+    @Test
+    void protectsKeepsBitDepthAlphaAndIccTagsAndReportsJson() throws Exception {
+        Path out = dir.resolve("art-protected.png");
+        Object[] r = scrim("protect", input.toString(), "-o", out.toString(), "--preset", "high", "--decoy",
+                "pattern", "--steps", "3", "--json", "--progress", "none", "--creator", "Ann Artist");
+        assertEquals(0, r[0], (String) r[1]);
+        assertArrayEquals(inputBytes, Files.readAllBytes(input), "the input is never touched");
+
+        JsonObject file = JsonParser.parseString((String) r[1]).getAsJsonObject().getAsJsonArray("files").get(0)
+                .getAsJsonObject();
+        assertTrue(file.get("ok").getAsBoolean(), file.toString());
+        assertTrue(file.get("closeness").getAsDouble() > 0, "the latent moved toward the decoy: " + file);
+        assertEquals("pattern", file.get("decoy").getAsString());
+
+        PlanarImage before = ImageFiles.read(input);
+        PlanarImage after = ImageFiles.read(out);
+        assertEquals(16, after.bitDepth());
+        assertArrayEquals(before.alphaSamples(), after.alphaSamples(), "alpha is untouched");
+        assertArrayEquals(before.iccProfile(), after.iccProfile(), "the ICC profile is kept");
+        assertTrue(before.colour().maxAbsDiff(after.colour()) > 0, "the colour carries the perturbation");
+
+        JsonObject tags = exiftool(out);
+        assertEquals("DMI-PROHIBITED-AIMLTRAINING", tags.get("XMP-plus:DataMining").getAsString()
+                .replace("http://ns.useplus.org/ldf/vocab/", ""));
+        assertEquals("pattern", tags.get("XMP-scrim:Decoy").getAsString());
+        assertEquals("Ann Artist", tags.get("XMP-dc:Creator").getAsString());
+    }
+
+    @Test
+    void sameSeedSameBytesAndVerifyReadsTheTargetFromTheFile() throws Exception {
+        Path a = dir.resolve("a.png");
+        Path b = dir.resolve("b.png");
+        for (Path out : List.of(a, b)) {
+            Object[] r = scrim("protect", input.toString(), "-o", out.toString(), "--decoy", "mosaic", "--steps", "2",
+                    "--seed", "9", "--no-verify", "--progress", "none");
+            assertEquals(0, r[0], (String) r[1]);
+        }
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+
+        Object[] v = scrim("verify", input.toString(), a.toString(), "--json", "--ai-view",
+                dir.resolve("view.png").toString());
+        assertEquals(0, v[0], (String) v[1]);
+        JsonObject f = JsonParser.parseString((String) v[1]).getAsJsonObject().getAsJsonArray("files").get(0)
+                .getAsJsonObject();
+        assertEquals("decoy mosaic", f.get("target").getAsString());
+        for (String key : List.of("closeness", "closeness_jpeg75", "closeness_jpeg90", "closeness_downscale",
+                "closeness_noise", "closeness_blur", "psnr", "ssim", "visibility")) {
+            assertTrue(f.has(key), "verify reports " + key + ": " + f);
+        }
+        assertEquals(2 * 72, javax.imageio.ImageIO.read(dir.resolve("view.png").toFile()).getWidth(),
+                "the AI view shows clean and protected side by side");
+    }
+
+    @Test
+    void neverReplacesTheInputUnlessAskedAndThenKeepsABackup() throws Exception {
+        Object[] r = scrim("protect", input.toString(), "-o", input.toString(), "--steps", "1", "--decoy", "pattern",
+                "--progress", "none");
+        assertEquals(ScrimCommand.EXIT_FAILED, r[0]);
+        assertTrue(((String) r[1]).contains("--in-place"), (String) r[1]);
+        assertArrayEquals(inputBytes, Files.readAllBytes(input));
+
+        r = scrim("protect", input.toString(), "--in-place", "--steps", "1", "--decoy", "pattern", "--no-verify",
+                "--progress", "none");
+        assertEquals(0, r[0], (String) r[1]);
+        assertArrayEquals(inputBytes, Files.readAllBytes(dir.resolve("art.png.orig")), "backup of the original");
+        assertTrue(ImageFiles.read(input).colour().maxAbsDiff(ImageFiles.read(dir.resolve("art.png.orig")).colour())
+                > 0);
+    }
+
+    @Test
+    void badInputsAreReportedPerFileAndTheBatchGoesOn() throws Exception {
+        Path broken = Files.writeString(dir.resolve("broken.png"), "not a png");
+        Path outDir = dir.resolve("out");
+        Object[] r = scrim("protect", broken.toString(), input.toString(), "--out-dir", outDir.toString(),
+                "--steps", "1", "--decoy", "pattern", "--no-verify", "--json", "--progress", "none");
+        assertEquals(ScrimCommand.EXIT_FAILED, r[0]);
+        var files = JsonParser.parseString((String) r[1]).getAsJsonObject().getAsJsonArray("files");
+        JsonObject bad = files.get(0).getAsJsonObject();
+        assertTrue(!bad.get("ok").getAsBoolean() && bad.get("error").getAsString().contains("broken.png"),
+                bad.toString());
+        assertTrue(files.get(1).getAsJsonObject().get("ok").getAsBoolean());
+        assertTrue(Files.exists(outDir.resolve("art.png")));
+        assertTrue(!Files.exists(outDir.resolve("broken.png")), "no output for a failed file");
+    }
+
+    @Test
+    void unknownModelExitsWithTheModelCode() {
+        Object[] r = scrim("protect", input.toString(), "--model", "nonesuch", "--progress", "none");
+        assertEquals(ScrimCommand.EXIT_MODEL, r[0]);
+    }
+
+    static JsonObject exiftool(Path file) throws Exception {
+        Process p = new ProcessBuilder("exiftool", "-j", "-G1", file.toString()).start();
+        String json = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), "exiftool (libimage-exiftool-perl) must be installed: " + json);
+        return JsonParser.parseString(json).getAsJsonArray().get(0).getAsJsonObject();
+    }
+}

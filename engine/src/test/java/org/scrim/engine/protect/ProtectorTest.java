@@ -1,0 +1,135 @@
+package org.scrim.engine.protect;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.scrim.engine.imageio.ImageFiles;
+import org.scrim.engine.modelio.StateDict;
+import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.testing.SharedData;
+
+/** Protections are judged by the latent shift they cause, measured by the verifier, on small copies for speed. */
+class ProtectorTest {
+    private static final int SIZE = 96;
+    private static List<SurrogateEncoder> encoders;
+    private static Tensor image;
+    private static Tensor anchor;
+
+    @BeforeAll
+    static void load() throws IOException {
+        encoders = List.of(SurrogateEncoder.tae("taef2",
+                StateDict.read(SharedData.path("models/taef2_encoder.pth"))));
+        image = Transforms.downscale(ImageFiles.read(SharedData.path("images/chelsea.png")).toRgbTensor(), SIZE);
+        anchor = ImageFiles.read(SharedData.path("images/rocket.jpg")).toRgbTensor();
+    }
+
+    private static Protector.Protection protect(ProtectRequest request) {
+        return new Protector(encoders, new RuntimeOptions(2)).protect(image, request, ProgressListener.NONE);
+    }
+
+    private static ProtectRequest mask(Preset preset, int steps, long seed) {
+        return new ProtectRequest(Mode.MASK, preset, null, Decoy.PATTERN, null, List.of(), seed, SIZE, steps);
+    }
+
+    private static Verifier.Report verify(Protector.Protection p) {
+        return new Verifier(encoders, new RuntimeOptions(2), SIZE)
+                .verify(image, ImageTensors.quantize8(p.image()), p.target(), true);
+    }
+
+    @Test
+    void closenessRisesWithTheBudgetAndSurvivesItsOwnVerification() {
+        Verifier.Report low = verify(protect(mask(Preset.LOW, 8, 1)));
+        Verifier.Report high = verify(protect(mask(Preset.HIGH, 8, 1)));
+        // measured after 8-bit rounding, as the file will hold it
+        assertTrue(low.primaryCloseness() > 0.05, "low preset moves the latent: " + low);
+        assertTrue(high.primaryCloseness() > low.primaryCloseness() + 0.05,
+                "a larger budget moves it further: low " + low.primaryCloseness() + ", high "
+                        + high.primaryCloseness());
+        assertTrue(high.shiftVsNoise() > 1.2, "the shift beats random noise of the same strength: " + high);
+        assertTrue(high.closeness().get("jpeg75") > 0, "some protection survives JPEG 75: " + high);
+    }
+
+    @Test
+    void respectsThePresetVisibilityBoundAndPixelBudget() {
+        Protector.Protection p = protect(mask(Preset.LOW, 6, 3));
+        assertTrue(Quality.visibility(image, p.image()) <= Preset.LOW.maxVisibility + 1e-9);
+        float[] a = image.data();
+        float[] b = p.image().data();
+        for (int i = 0; i < a.length; i++) {
+            assertTrue(Math.abs(a[i] - b[i]) <= Preset.LOW.epsilon + 1e-6, "pixel " + i + " exceeds the L-inf cap");
+            assertTrue(b[i] >= 0 && b[i] <= 1);
+        }
+        ProtectRequest strict = new ProtectRequest(Mode.MASK, Preset.HIGH, 0.01, Decoy.PATTERN, null, List.of(), 3,
+                SIZE, 6);
+        assertTrue(Quality.visibility(image, protect(strict).image()) <= 0.01 + 1e-9,
+                "--max-visibility overrides the preset");
+    }
+
+    @Test
+    void sameSeedGivesTheSameResult() {
+        Tensor first = protect(mask(Preset.DEFAULT, 4, 42)).image();
+        Tensor second = protect(mask(Preset.DEFAULT, 4, 42)).image();
+        assertArrayEquals(first.data(), second.data());
+    }
+
+    @Test
+    void poisonPullsTowardTheAnchorAndBothPullsTowardBoth() {
+        ProtectRequest poison = new ProtectRequest(Mode.POISON, Preset.HIGH, null, null, null, List.of(anchor), 1,
+                SIZE, 8);
+        Verifier.Report r = verify(protect(poison));
+        assertTrue(r.poisonCloseness().get("none") > 0.05, "latent moved toward the anchor: " + r);
+        ProtectRequest both = new ProtectRequest(Mode.BOTH, Preset.HIGH, null, Decoy.PATTERN, null, List.of(anchor),
+                1, SIZE, 8);
+        Verifier.Report rb = verify(protect(both));
+        assertTrue(rb.closeness().get("none") > 0 && rb.poisonCloseness().get("none") > 0, "both terms pull: " + rb);
+    }
+
+    @Test
+    void autoDecoyIsChosenAndPoisonNeedsAnAnchor() {
+        Protector.Protection p = protect(new ProtectRequest(Mode.MASK, Preset.LOW, null, null, null, List.of(), 1,
+                SIZE, 2));
+        assertTrue(p.decoy() != null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ProtectRequest(Mode.POISON, Preset.LOW, null, null, null, List.of(), 1, SIZE, 2));
+        assertTrue(e.getMessage().contains("anchor"));
+    }
+
+    @Test
+    void cancelStopsTheOptimisation() {
+        ProgressListener cancel = new ProgressListener() {
+            @Override
+            public boolean cancelled() {
+                return true;
+            }
+        };
+        assertThrows(CancellationException.class, () -> new Protector(encoders, new RuntimeOptions(2))
+                .protect(image, mask(Preset.LOW, 4, 1), cancel));
+    }
+
+    @Test
+    void grayImagesGetGrayPerturbations() {
+        float[] g = image.data().clone();
+        int plane = g.length / 3;
+        for (int i = 0; i < plane; i++) {
+            g[plane + i] = g[i];
+            g[2 * plane + i] = g[i];
+        }
+        Tensor gray = new Tensor(g, image.shape());
+        Tensor out = new Protector(encoders, new RuntimeOptions(2)).protect(gray, mask(Preset.DEFAULT, 3, 1),
+                ProgressListener.NONE).image();
+        float[] o = out.data();
+        for (int i = 0; i < plane; i++) {
+            assertEquals(o[i], o[plane + i]);
+            assertEquals(o[i], o[2 * plane + i]);
+        }
+    }
+}
