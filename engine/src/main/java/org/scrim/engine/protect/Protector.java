@@ -61,7 +61,7 @@ public final class Protector {
         // Coarse to fine: most steps at half the working size (a quarter of the cost), the rest at full size
         // starting from the upsampled coarse perturbation.
         int steps = request.stepCount();
-        int fineSteps = Math.max(1, steps / 5);
+        int fineSteps = Math.max(1, steps / 2);
         Tensor delta = null;
         int done = 0;
         if (Math.max(whw[0], whw[1]) >= 2 * MIN_COARSE_SIZE && steps > fineSteps) {
