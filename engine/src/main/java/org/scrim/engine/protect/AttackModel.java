@@ -30,7 +30,6 @@ final class AttackModel implements AutoCloseable {
 
     private final ImageTransform transform;
     private final long[] imageShape;
-    private final int encoders;
     private final OrtModel forward;
     private final List<SurrogateEncoder> surrogates;
     private final RuntimeOptions options;
@@ -42,7 +41,6 @@ final class AttackModel implements AutoCloseable {
         this.surrogates = surrogates;
         this.transform = transform;
         this.imageShape = imageShape.clone();
-        this.encoders = surrogates.size();
         this.options = options;
         GraphBuilder g = new GraphBuilder("features");
         for (String z : features(g)) {
@@ -108,7 +106,7 @@ final class AttackModel implements AutoCloseable {
         String x = g.input(IMAGE, imageShape);
         String tx = transform.apply(g, x, imageShape);
         List<String> z = new ArrayList<>();
-        for (int i = 0; i < encoders; i++) {
+        for (int i = 0; i < surrogates.size(); i++) {
             SurrogateEncoder e = surrogates.get(i);
             Map<String, String> out = g.inline(e.graph(), Map.of(e.input(), tx), "e" + i + "_");
             z.add(out.get(e.output()));

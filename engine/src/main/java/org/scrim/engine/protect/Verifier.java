@@ -53,7 +53,7 @@ public final class Verifier {
         ImageTensors.requireSameShape(original, protectedImage);
         List<Manipulation> manipulations = manipulations(quick);
         Tensor o = Transforms.downscale(original, analysisSize);
-        Tensor p = analysisCopy(protectedImage, original, o);
+        Tensor p = o.size() == original.size() ? protectedImage : Transforms.downscale(protectedImage, analysisSize);
         Map<String, Double> mask = new LinkedHashMap<>();
         Map<String, Double> poison = new LinkedHashMap<>();
         double shift;
@@ -77,12 +77,6 @@ public final class Verifier {
         return new Report(mask, poison, shift, Quality.psnr(original, protectedImage),
                 Quality.ssim(original, protectedImage), Quality.visibility(original, protectedImage),
                 target.describe());
-    }
-
-    /** The protected image at the analysis size, downscaled exactly as the original was. */
-    private Tensor analysisCopy(Tensor protectedImage, Tensor original, Tensor analysisOriginal) {
-        return analysisOriginal.size() == original.size() ? protectedImage
-                : Transforms.downscale(protectedImage, analysisSize);
     }
 
     private List<Manipulation> manipulations(boolean quick) {

@@ -8,7 +8,7 @@ import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
 
 /**
- * Forward-only encode time of the TAEF2 encoder on ONNX Runtime. Run with {@code bench/run-encode.sh}, which prints
+ * Forward-only encode time of the TAEF2 encoder on ONNX Runtime. Run with {@code bench/run-taef2.sh encode}, which prints
  * PyTorch's figure for the same sizes and threads beside it.
  * Arguments: threads, then sizes (pixels per side).
  */
@@ -21,18 +21,23 @@ public final class EncodeBenchmark {
         try (TaeCodec codec = new TaeCodec(enc, null, new RuntimeOptions(threads))) {
             for (int size : sizes) {
                 Tensor x = random(size);
-                codec.encode(x); // warm-up: session allocations and kernel selection
-                int reps = size >= 1024 ? 3 : 5;
-                long best = Long.MAX_VALUE;
-                for (int r = 0; r < reps; r++) {
-                    long t0 = System.nanoTime();
-                    codec.encode(x);
-                    best = Math.min(best, System.nanoTime() - t0);
-                }
-                System.out.printf("scrim-ort  encode %dx%d threads=%d: %.3f s (best of %d)%n", size, size, threads,
-                        best / 1e9, reps);
+                bestOf("encode", size, threads, () -> codec.encode(x));
             }
         }
+    }
+
+    /** Runs {@code work} once to warm up, then prints the best of a few timed runs, as the PyTorch script does. */
+    static void bestOf(String label, int size, int threads, Runnable work) {
+        work.run();
+        int reps = size >= 1024 ? 3 : 5;
+        long best = Long.MAX_VALUE;
+        for (int r = 0; r < reps; r++) {
+            long t0 = System.nanoTime();
+            work.run();
+            best = Math.min(best, System.nanoTime() - t0);
+        }
+        System.out.printf("scrim-ort  %-6s %dx%d threads=%d: %.3f s (best of %d)%n", label, size, size, threads,
+                best / 1e9, reps);
     }
 
     static Tensor random(int size) {

@@ -14,7 +14,7 @@ import org.scrim.engine.testing.SharedData;
 
 /**
  * One loss+gradient step of the TAEF2 encoder (loss = |E(x) - t|^2, gradient w.r.t. x) on ONNX Runtime, the step
- * every protection repeats. {@code bench/run-step.sh} prints PyTorch's time for the same step beside it.
+ * every protection repeats. {@code bench/run-taef2.sh step} prints PyTorch's time for the same step beside it.
  * Arguments: threads, then sizes.
  */
 public final class StepBenchmark {
@@ -33,16 +33,7 @@ public final class StepBenchmark {
             try (OrtModel ort = new OrtModel(model, new RuntimeOptions(threads))) {
                 Map<String, Tensor> feeds = Map.of(TaeGraphs.IMAGE, EncodeBenchmark.random(size),
                         "target", Tensor.zeros(latent));
-                ort.run(feeds);
-                int reps = size >= 1024 ? 3 : 5;
-                long best = Long.MAX_VALUE;
-                for (int r = 0; r < reps; r++) {
-                    long t0 = System.nanoTime();
-                    ort.run(feeds);
-                    best = Math.min(best, System.nanoTime() - t0);
-                }
-                System.out.printf("scrim-ort  step   %dx%d threads=%d: %.3f s (best of %d)%n", size, size, threads,
-                        best / 1e9, reps);
+                EncodeBenchmark.bestOf("step", size, threads, () -> ort.run(feeds));
             }
         }
     }
