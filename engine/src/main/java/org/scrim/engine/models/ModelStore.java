@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.scrim.engine.modelio.StateDict;
 
 /**
  * Finds model weights: an explicit path, then {@code $SCRIM_MODELS}, then the user cache
@@ -86,6 +87,16 @@ public final class ModelStore {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The surrogate encoder named by {@code modelOrFile}: an encoder weight file (.pth/.safetensors) when one exists
+     * at that path, else a known model's encoder found (or fetched) through this store.
+     */
+    public SurrogateEncoder surrogate(String modelOrFile) throws IOException {
+        Path file = Path.of(modelOrFile);
+        Path weights = Files.isRegularFile(file) ? file : resolve(known(modelOrFile).encoder());
+        return SurrogateEncoder.tae(modelOrFile, StateDict.read(weights));
     }
 
     /** The verified local path of {@code f}, downloading it into the cache if it is nowhere yet. */

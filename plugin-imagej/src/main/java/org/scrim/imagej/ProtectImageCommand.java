@@ -1,0 +1,85 @@
+package org.scrim.imagej;
+
+import java.io.File;
+import java.io.IOException;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+import org.scrim.engine.imageio.ImageFiles;
+import org.scrim.engine.imageio.PlanarImage;
+import org.scrim.engine.metadata.NoAiTags;
+import org.scrim.engine.metadata.Provenance;
+import org.scrim.engine.protect.Mode;
+import org.scrim.engine.protect.ProgressListener;
+import org.scrim.engine.protect.ProtectRequest;
+import org.scrim.engine.protect.Protector;
+
+/**
+ * Protects an image file into another, tagged "no AI training": the SciJava form of the protect commands, for Fiji
+ * scripts and headless runs ({@code CommandService.run(ProtectImageCommand.class, true, "input", f, ...)}).
+ */
+@Plugin(type = Command.class, headless = true, menuPath = "Plugins>Scrim>Protect Image File...")
+public class ProtectImageCommand implements Command {
+    @Parameter(label = "Input image")
+    private File input;
+
+    @Parameter(label = "Output image", style = "save")
+    private File output;
+
+    @Parameter(label = "Mode", choices = {"mask", "poison", "both"})
+    private String mode = "mask";
+
+    @Parameter(label = "Preset", choices = {"low", "default", "high"})
+    private String preset = "default";
+
+    @Parameter(label = "Decoy style", description = "auto, posterize, mosaic, woodcut, sketch, pattern or hueshift")
+    private String decoy = Requests.AUTO;
+
+    @Parameter(label = "Anchors (poison)", required = false, style = "both")
+    private File anchors;
+
+    @Parameter(label = "Seed")
+    private long seed = 1;
+
+    @Parameter(label = "Steps (0 = preset's)", min = "0")
+    private int steps;
+
+    @Parameter(label = "Work size", min = "64")
+    private int workSize = ProtectRequest.DEFAULT_WORK_SIZE;
+
+    @Parameter(label = "Write 'no AI training' tags")
+    private boolean tags = true;
+
+    @Parameter(type = ItemIO.OUTPUT, label = "Decoy used")
+    private String decoyUsed;
+
+    @Parameter
+    private LogService log;
+
+    @Override
+    public void run() {
+        try {
+            Mode m = Requests.mode(mode);
+            ProtectRequest request = Requests.request(m, preset, decoy, "", anchors == null ? "" : anchors.getPath(),
+                    0, seed, workSize, steps);
+            ScrimOptions.Engine engine = ScrimOptions.engine();
+            PlanarImage image = ImageFiles.read(input.toPath());
+            Protector.Protection p = engine.protector().protect(image.toRgbTensor(), request,
+                    ProgressListener.NONE);
+            PlanarImage result = image.withRgb(p.image());
+            decoyUsed = p.decoy() == null ? null : p.decoy().cliName();
+            if (tags) {
+                TaggedFiles.write(output.toPath(), staged -> ImageFiles.write(result, staged),
+                        NoAiTags.prohibitAiTraining(new Provenance(mode, preset, engine.model(),
+                                Provenance.scrimVersion(), decoyUsed, seed)));
+            } else {
+                ImageFiles.write(result, output.toPath());
+            }
+        } catch (IOException e) {
+            log.error("Scrim: cannot protect " + input + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot protect " + input + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package org.scrim.imagej;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.scrim.engine.imageio.ImageFiles;
+import org.scrim.engine.imageio.ImageFormat;
+import org.scrim.engine.protect.Decoy;
+import org.scrim.engine.protect.Mode;
+import org.scrim.engine.protect.Preset;
+import org.scrim.engine.protect.ProtectRequest;
+import org.scrim.engine.tensor.Tensor;
+
+/** Builds engine requests from the text fields the ImageJ and SciJava commands share. */
+final class Requests {
+    static final String AUTO = "auto";
+    static final String[] PRESETS = {"low", "default", "high"};
+    static final String[] MODES = {"mask", "poison", "both"};
+
+    private Requests() {}
+
+    static String[] decoyNames() {
+        return Stream.of(Decoy.values()).map(Decoy::cliName).toArray(String[]::new);
+    }
+
+    /** "auto" followed by every decoy's name. */
+    static String[] decoyChoices() {
+        return Stream.concat(Stream.of(AUTO), Stream.of(decoyNames())).toArray(String[]::new);
+    }
+
+    static Mode mode(String name) {
+        return Mode.valueOf(name.trim().toUpperCase(Locale.ROOT));
+    }
+
+    /**
+     * @param decoy         a decoy name or "auto"
+     * @param styleImage    path of a decoy image, or blank
+     * @param anchors       path of an anchor image or folder of them, or blank
+     * @param maxVisibility 0 for the preset's bound
+     * @param steps         0 for the preset's count
+     */
+    static ProtectRequest request(Mode mode, String preset, String decoy, String styleImage, String anchors,
+            double maxVisibility, long seed, int workSize, int steps) throws IOException {
+        return new ProtectRequest(mode, Preset.valueOf(preset.trim().toUpperCase(Locale.ROOT)),
+                maxVisibility > 0 ? maxVisibility : null,
+                decoy.equalsIgnoreCase(AUTO) ? null : Decoy.parse(decoy),
+                blank(styleImage) ? null : ImageFiles.read(Path.of(styleImage)).toRgbTensor(),
+                mode.poisons() ? anchorImages(anchors) : List.of(), seed, workSize, steps > 0 ? steps : null);
+    }
+
+    /** The images of a file, or of every readable image in a folder (sorted by name). */
+    static List<Tensor> anchorImages(String path) throws IOException {
+        if (blank(path)) {
+            return List.of();
+        }
+        Path p = Path.of(path);
+        List<Path> files = new ArrayList<>();
+        if (Files.isDirectory(p)) {
+            try (Stream<Path> s = Files.list(p)) {
+                s.filter(f -> Files.isRegularFile(f) && ImageFormat.forPath(f).isPresent()).sorted().forEach(files::add);
+            }
+            if (files.isEmpty()) {
+                throw new IOException("no images found in anchor folder " + p);
+            }
+        } else {
+            files.add(p);
+        }
+        List<Tensor> images = new ArrayList<>();
+        for (Path f : files) {
+            images.add(ImageFiles.read(f).toRgbTensor());
+        }
+        return images;
+    }
+
+    static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

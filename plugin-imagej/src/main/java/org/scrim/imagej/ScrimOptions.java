@@ -1,0 +1,63 @@
+package org.scrim.imagej;
+
+import ij.Prefs;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.scrim.engine.models.ModelStore;
+import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.protect.Protector;
+import org.scrim.engine.protect.Verifier;
+import org.scrim.engine.runtime.cpu.RuntimeOptions;
+
+/**
+ * The model and threads every command uses, kept in ImageJ's preferences (set with Plugins > Scrim > Scrim
+ * Options...). The encoder is built once per model and kept, since rebuilding it costs more than a small protection.
+ */
+final class ScrimOptions {
+    static final String MODEL = "scrim.model";
+    static final String MODEL_DIR = "scrim.modelDir";
+    static final String THREADS = "scrim.threads";
+
+    private static SurrogateEncoder cached;
+    private static String cachedKey;
+
+    private ScrimOptions() {}
+
+    static String model() {
+        return Prefs.get(MODEL, ModelStore.DEFAULT_MODEL);
+    }
+
+    /** Extra folder searched for weights before $SCRIM_MODELS and the cache; empty for none. */
+    static String modelDir() {
+        return Prefs.get(MODEL_DIR, "");
+    }
+
+    static int threads() {
+        return (int) Prefs.get(THREADS, 0);
+    }
+
+    static Engine engine() throws IOException {
+        return engine(model(), modelDir(), threads());
+    }
+
+    static synchronized Engine engine(String model, String modelDir, int threads) throws IOException {
+        String key = model + "|" + modelDir;
+        if (!key.equals(cachedKey)) {
+            cached = ModelStore.standard(modelDir.isBlank() ? null : Path.of(modelDir)).surrogate(model);
+            cachedKey = key;
+        }
+        return new Engine(model, List.of(cached), new RuntimeOptions(threads));
+    }
+
+    /** The encoders and runtime, ready to protect or verify. */
+    record Engine(String model, List<SurrogateEncoder> encoders, RuntimeOptions runtime) {
+        Protector protector() {
+            return new Protector(encoders, runtime);
+        }
+
+        Verifier verifier(int analysisSize) {
+            return new Verifier(encoders, runtime, analysisSize);
+        }
+    }
+}

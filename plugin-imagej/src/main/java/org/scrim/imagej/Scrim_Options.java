@@ -1,0 +1,23 @@
+package org.scrim.imagej;
+
+import ij.Prefs;
+import ij.gui.GenericDialog;
+import ij.plugin.PlugIn;
+
+/** Plugins > Scrim > Scrim Options...: the model attacked, where its weights are, and CPU threads. */
+public class Scrim_Options implements PlugIn {
+    @Override
+    public void run(String arg) {
+        GenericDialog gd = new GenericDialog("Scrim options");
+        gd.addStringField("Model (known name or encoder .pth/.safetensors)", ScrimOptions.model(), 30);
+        gd.addDirectoryField("Weights folder (optional)", ScrimOptions.modelDir(), 30);
+        gd.addNumericField("Threads (0 = all cores)", ScrimOptions.threads(), 0);
+        gd.showDialog();
+        if (gd.wasCanceled()) {
+            return;
+        }
+        Prefs.set(ScrimOptions.MODEL, gd.getNextString().trim());
+        Prefs.set(ScrimOptions.MODEL_DIR, gd.getNextString().trim());
+        Prefs.set(ScrimOptions.THREADS, Math.max(0, (int) gd.getNextNumber()));
+    }
+}
