@@ -1,7 +1,6 @@
 package org.scrim.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.ModelStore;
@@ -41,30 +40,25 @@ public final class ModelOptions {
 
     /** The surrogate encoder to attack, named after the model. */
     public SurrogateEncoder surrogate() {
-        return SurrogateEncoder.tae(model, encoderWeights());
+        return load(store -> store.surrogate(model));
     }
 
     public StateDict encoderWeights() {
-        return load(true);
+        return load(store -> store.encoderWeights(model));
     }
 
     /** The decoder matching the encoder, or null when there is none (a user's encoder file without a twin). */
     public StateDict decoderWeights() {
-        return load(false);
+        return load(store -> store.decoderWeights(model));
     }
 
-    private StateDict load(boolean encoder) {
+    private interface Loader<T> {
+        T load(ModelStore store) throws IOException;
+    }
+
+    private <T> T load(Loader<T> loader) {
         try {
-            Path file = Path.of(model);
-            if (Files.isRegularFile(file)) {
-                if (encoder) {
-                    return StateDict.read(file);
-                }
-                Path twin = file.resolveSibling(file.getFileName().toString().replace("encoder", "decoder"));
-                return !twin.equals(file) && Files.isRegularFile(twin) ? StateDict.read(twin) : null;
-            }
-            ModelStore.KnownModel known = ModelStore.known(model);
-            return StateDict.read(store().resolve(encoder ? known.encoder() : known.decoder()));
+            return loader.load(store());
         } catch (IOException | IllegalArgumentException e) {
             throw new ModelUnavailableException(e.getMessage(), e);
         }

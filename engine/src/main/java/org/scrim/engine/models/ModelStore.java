@@ -94,9 +94,26 @@ public final class ModelStore {
      * at that path, else a known model's encoder found (or fetched) through this store.
      */
     public SurrogateEncoder surrogate(String modelOrFile) throws IOException {
+        return SurrogateEncoder.tae(modelOrFile, encoderWeights(modelOrFile));
+    }
+
+    /** Encoder weights of a known model, or of the weight file at that path. */
+    public StateDict encoderWeights(String modelOrFile) throws IOException {
         Path file = Path.of(modelOrFile);
-        Path weights = Files.isRegularFile(file) ? file : resolve(known(modelOrFile).encoder());
-        return SurrogateEncoder.tae(modelOrFile, StateDict.read(weights));
+        return StateDict.read(Files.isRegularFile(file) ? file : resolve(known(modelOrFile).encoder()));
+    }
+
+    /**
+     * Decoder weights of a known model, or of the file beside a user's encoder file with "decoder" in place of
+     * "encoder" in its name; null when a user's encoder has no such twin.
+     */
+    public StateDict decoderWeights(String modelOrFile) throws IOException {
+        Path file = Path.of(modelOrFile);
+        if (!Files.isRegularFile(file)) {
+            return StateDict.read(resolve(known(modelOrFile).decoder()));
+        }
+        Path twin = file.resolveSibling(file.getFileName().toString().replace("encoder", "decoder"));
+        return !twin.equals(file) && Files.isRegularFile(twin) ? StateDict.read(twin) : null;
     }
 
     /** The verified local path of {@code f}, downloading it into the cache if it is nowhere yet. */
