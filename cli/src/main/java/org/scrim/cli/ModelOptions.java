@@ -19,7 +19,7 @@ public final class ModelOptions {
 
     @Option(names = "--model", paramLabel = "NAME|FILE", defaultValue = ModelStore.DEFAULT_MODEL,
             description = "Surrogate model: a known name (${DEFAULT-VALUE}) or an encoder weight file "
-                    + "(.pth/.safetensors). Default: ${DEFAULT-VALUE}.")
+                    + "(.pth/.safetensors) or an ONNX encoder (.onnx, opset 17). Default: ${DEFAULT-VALUE}.")
     String model;
 
     @Option(names = "--model-dir", paramLabel = "DIR",

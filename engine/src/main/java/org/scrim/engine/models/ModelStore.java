@@ -90,10 +90,14 @@ public final class ModelStore {
     }
 
     /**
-     * The surrogate encoder named by {@code modelOrFile}: an encoder weight file (.pth/.safetensors) when one exists
+     * The surrogate encoder named by {@code modelOrFile}: an ONNX encoder or an encoder weight file
+     * (.pth/.safetensors) when one exists
      * at that path, else a known model's encoder found (or fetched) through this store.
      */
     public SurrogateEncoder surrogate(String modelOrFile) throws IOException {
+        if (modelOrFile.endsWith(".onnx") && Files.isRegularFile(Path.of(modelOrFile))) {
+            return SurrogateEncoder.onnx(Path.of(modelOrFile));
+        }
         return SurrogateEncoder.tae(modelOrFile, encoderWeights(modelOrFile));
     }
 
