@@ -195,12 +195,19 @@ public final class Protector {
         Decoy[] decoys = Decoy.values();
         double[] distance = new double[decoys.length];
         double[] closeness = new double[decoys.length];
+        // the probes' steps are not the protection's: pass on only the cancel request
+        ProgressListener cancelOnly = new ProgressListener() {
+            @Override
+            public boolean cancelled() {
+                return progress.cancelled();
+            }
+        };
         try (AttackModel model = new AttackModel(encoders, Transforms.chain(), probe.shape(), options)) {
             List<Tensor> clean = model.encode(probe);
             for (int k = 0; k < decoys.length; k++) {
                 ProtectionTarget t = ProtectionTarget.mask(decoys[k], request.seed());
                 Tensor d = optimise(probe, null, t, request.preset().epsilon, PROBE_STEPS, request.seed(), gray,
-                        false, progress);
+                        false, cancelOnly);
                 List<Tensor> z = model.encode(applyDelta(probe, d));
                 List<Tensor> zt = model.encode(t.maskImage(probe));
                 for (int e = 0; e < encoders.size(); e++) {
