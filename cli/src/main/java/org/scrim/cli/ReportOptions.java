@@ -56,8 +56,8 @@ final class ReportOptions {
     static Map<String, Object> figures(Verifier.Report r) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("target", r.target());
-        r.closeness().forEach((k, v) -> f.put(k.equals("none") ? "closeness" : "closeness_" + k, v));
-        r.poisonCloseness().forEach((k, v) -> f.put(k.equals("none") ? "poison_closeness"
+        r.closeness().forEach((k, v) -> f.put(k.equals(Verifier.PLAIN) ? "closeness" : "closeness_" + k, v));
+        r.poisonCloseness().forEach((k, v) -> f.put(k.equals(Verifier.PLAIN) ? "poison_closeness"
                 : "poison_closeness_" + k, v));
         f.put("shift_vs_noise", r.shiftVsNoise());
         f.put("psnr", r.psnr());

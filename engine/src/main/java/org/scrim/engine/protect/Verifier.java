@@ -21,13 +21,15 @@ public final class Verifier {
     private record Manipulation(String name, boolean onFullSize, UnaryOperator<Tensor> apply) {}
 
     private static final long NOISE_SEED = 0x5C121L;
+    /** The name of the figure without manipulation. */
+    public static final String PLAIN = "none";
 
     /** Every figure, in report order. Closeness is 1 - |E(x+d)-E(t)| / |E(x)-E(t)|: 1 = at the target, 0 = unmoved. */
     public record Report(Map<String, Double> closeness, Map<String, Double> poisonCloseness, double shiftVsNoise,
             double psnr, double ssim, double visibility, String target) {
         /** The headline figure: closeness without manipulation (the mask's, else the poison's). */
         public double primaryCloseness() {
-            return (closeness.isEmpty() ? poisonCloseness : closeness).get("none");
+            return (closeness.isEmpty() ? poisonCloseness : closeness).get(PLAIN);
         }
     }
 
@@ -57,6 +59,7 @@ public final class Verifier {
         Map<String, Double> mask = new LinkedHashMap<>();
         Map<String, Double> poison = new LinkedHashMap<>();
         double shift;
+        List<List<Tensor>> plain = null;
         try (Encoders enc = new Encoders()) {
             for (Manipulation m : manipulations) {
                 Tensor om = m.onFullSize ? Transforms.downscale(m.apply.apply(original), analysisSize) : m.apply.apply(o);
@@ -64,6 +67,9 @@ public final class Verifier {
                         : m.apply.apply(p);
                 List<Tensor> zo = enc.encode(om);
                 List<Tensor> zp = enc.encode(pm);
+                if (m.name.equals(PLAIN)) {
+                    plain = List.of(zo, zp);
+                }
                 if (target.mode().masks()) {
                     mask.put(m.name, closeness(zo, zp, enc.encode(m.apply.apply(target.maskImage(o)))));
                 }
@@ -72,7 +78,7 @@ public final class Verifier {
                     poison.put(m.name, closeness(zo, zp, enc.meanLatents(anchors)));
                 }
             }
-            shift = shiftVsNoise(enc, o, p);
+            shift = shiftVsNoise(enc, o, p, plain.get(0), plain.get(1));
         }
         return new Report(mask, poison, shift, Quality.psnr(original, protectedImage),
                 Quality.ssim(original, protectedImage), Quality.visibility(original, protectedImage),
@@ -81,7 +87,7 @@ public final class Verifier {
 
     private List<Manipulation> manipulations(boolean quick) {
         List<Manipulation> list = new ArrayList<>();
-        list.add(new Manipulation("none", false, t -> t));
+        list.add(new Manipulation(PLAIN, false, t -> t));
         list.add(new Manipulation("jpeg75", true, t -> Transforms.jpegRoundTrip(t, 75)));
         if (!quick) {
             list.add(new Manipulation("jpeg90", true, t -> Transforms.jpegRoundTrip(t, 90)));
@@ -106,8 +112,11 @@ public final class Verifier {
         return sum / zo.size();
     }
 
-    /** How far the latent moved, over how far random noise of the same strength (RMS) moves it. */
-    private static double shiftVsNoise(Encoders enc, Tensor o, Tensor p) {
+    /**
+     * How far the latent moved, over how far random noise of the same strength (RMS) moves it; {@code zo} and
+     * {@code zp} are the latents of {@code o} and {@code p}, already computed.
+     */
+    private static double shiftVsNoise(Encoders enc, Tensor o, Tensor p, List<Tensor> zo, List<Tensor> zp) {
         float[] a = o.data();
         float[] b = p.data();
         double rms = 0;
@@ -120,8 +129,6 @@ public final class Verifier {
         for (int i = 0; i < a.length; i++) {
             noisy[i] = Math.max(0f, Math.min(1f, a[i] + (float) (r.nextBoolean() ? rms : -rms)));
         }
-        List<Tensor> zo = enc.encode(o);
-        List<Tensor> zp = enc.encode(p);
         List<Tensor> zn = enc.encode(new Tensor(noisy, o.shape()));
         double moved = 0;
         double random = 0;
