@@ -4,8 +4,10 @@ import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -74,6 +76,12 @@ public final class AtomicFiles {
                 if (attempt == 10) {
                     throw e;
                 }
+            } catch (FileSystemException e) {
+                // the exception names the hidden temporary file; the user needs to know which folder refused
+                String reason = e.getReason() != null ? e.getReason()
+                        : e instanceof AccessDeniedException ? "permission denied" : e.getClass().getSimpleName();
+                throw new IOException(dir.resolve(name) + ": cannot create a file in folder " + dir + " (" + reason + ")",
+                        e);
             }
         }
     }
