@@ -41,7 +41,7 @@ public final class AtomicFiles {
         }
         // an output folder the user named is created, as the site kit's .well-known/ is
         Files.createDirectories(dir);
-        Path temp = createTemp(dir, absolute.getFileName().toString());
+        Path temp = createTemp(dir, "." + absolute.getFileName() + ".", ".tmp");
         boolean moved = false;
         try {
             copyPermissions(absolute, temp);
@@ -65,11 +65,13 @@ public final class AtomicFiles {
         }
     }
 
-    /** A new empty file created with default permissions (Files.createTempFile would make it owner-only). */
-    private static Path createTemp(Path dir, String name) throws IOException {
+    /**
+     * A new empty file {@code prefix + random + suffix} in {@code dir}, created with default permissions
+     * (Files.createTempFile would make it owner-only). A folder that refuses it is named in the error.
+     */
+    public static Path createTemp(Path dir, String prefix, String suffix) throws IOException {
         for (int attempt = 0; ; attempt++) {
-            Path temp = dir.resolve("." + name + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36)
-                    + ".tmp");
+            Path temp = dir.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + suffix);
             try {
                 return Files.createFile(temp);
             } catch (FileAlreadyExistsException e) {
@@ -80,8 +82,7 @@ public final class AtomicFiles {
                 // the exception names the hidden temporary file; the user needs to know which folder refused
                 String reason = e.getReason() != null ? e.getReason()
                         : e instanceof AccessDeniedException ? "permission denied" : e.getClass().getSimpleName();
-                throw new IOException(dir.resolve(name) + ": cannot create a file in folder " + dir + " (" + reason + ")",
-                        e);
+                throw new IOException("cannot create a file in folder " + dir + " (" + reason + ")", e);
             }
         }
     }
