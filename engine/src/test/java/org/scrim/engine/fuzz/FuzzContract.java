@@ -12,6 +12,13 @@ import org.scrim.engine.modelio.CheckpointException;
  * explained exception (CheckpointException, an IOException, an IllegalArgumentException with a message). Anything
  * else (NullPointerException, IndexOutOfBounds, NegativeArraySize, OutOfMemoryError, StackOverflowError, ...)
  * propagates and is a finding for Jazzer.
+ *
+ * <p>A normal {@code mvn test} replays each fuzz test's seeds and past findings from
+ * {@code src/test/resources/org/scrim/engine/fuzz/<Class>Inputs/<method>/}. To fuzz one test (60 s each):
+ * {@code JAZZER_FUZZ=1 mvn -o -pl engine test -Dtest='CheckpointFuzzTest#checkpointFile'}; adding
+ * {@code JAZZER_INSTRUMENTATION_INCLUDES='org.scrim.**:com.google.gson.**'} (or {@code com.google.protobuf.**} for
+ * ONNX) also guides the fuzzer through the parsing library. A crash is written into the inputs folder: fix it and
+ * keep the file, under a name that says what it is, as a regression seed.
  */
 final class FuzzContract {
     interface Parse {
