@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.scrim.engine.imageio.AtomicFiles;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.imageio.PlanarImage;
 import org.scrim.engine.metadata.MetadataWriter;
@@ -195,7 +196,7 @@ public final class ProtectCommand implements Callable<Integer> {
         }
         Path dir = out.toAbsolutePath().getParent();
         String name = out.getFileName().toString();
-        Path staged = Files.createTempFile(dir, ".scrim-", name.substring(name.lastIndexOf('.')));
+        Path staged = AtomicFiles.createTemp(dir, ".scrim-", name.substring(name.lastIndexOf('.')));
         try {
             ImageFiles.write(image, staged);
             if (noTags) {

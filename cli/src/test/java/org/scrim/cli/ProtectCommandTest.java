@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import javax.imageio.metadata.IIOMetadataNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.imageio.PlanarImage;
 import org.scrim.engine.imageio.TestImages;
+import org.scrim.engine.testing.ReadOnlyFolder;
 import org.scrim.engine.testing.SharedData;
 
 /** The main job end to end through the command line, on small files so it stays quick. */
@@ -145,6 +147,28 @@ class ProtectCommandTest {
     void unknownModelExitsWithTheModelCode() {
         Object[] r = scrim("protect", input.toString(), "--model", "nonesuch", "--progress", "none");
         assertEquals(ScrimCommand.EXIT_MODEL, r[0]);
+    }
+
+    @Test
+    void aReadOnlyOutputFolderIsNamedInTheErrorAndTheInputAndAnEarlierOutputStayIntact() throws Exception {
+        Path outDir = Files.createDirectory(dir.resolve("out"));
+        byte[] earlier = "an earlier result".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Files.write(outDir.resolve("art.png"), earlier);
+        Object[] r;
+        try (ReadOnlyFolder readOnly = ReadOnlyFolder.of(outDir)) {
+            r = scrim("protect", input.toString(), "--out-dir", outDir.toString(), "--steps", "1", "--decoy",
+                    "pattern", "--no-verify", "--json", "--progress", "none");
+        }
+        assertEquals(ScrimCommand.EXIT_FAILED, r[0], (String) r[1]);
+        JsonObject file = JsonParser.parseString((String) r[1]).getAsJsonObject().getAsJsonArray("files").get(0)
+                .getAsJsonObject();
+        String error = file.get("error").getAsString();
+        assertTrue(error.contains("cannot create a file in folder " + outDir), error);
+        assertArrayEquals(inputBytes, Files.readAllBytes(input), "the input is never touched");
+        assertArrayEquals(earlier, Files.readAllBytes(outDir.resolve("art.png")));
+        try (Stream<Path> left = Files.list(outDir)) {
+            assertEquals(List.of(outDir.resolve("art.png")), left.toList(), "no temporary files are left");
+        }
     }
 
     static JsonObject exiftool(Path file) throws Exception {

@@ -4,8 +4,10 @@ import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -39,7 +41,7 @@ public final class AtomicFiles {
         }
         // an output folder the user named is created, as the site kit's .well-known/ is
         Files.createDirectories(dir);
-        Path temp = createTemp(dir, absolute.getFileName().toString());
+        Path temp = createTemp(dir, "." + absolute.getFileName() + ".", ".tmp");
         boolean moved = false;
         try {
             copyPermissions(absolute, temp);
@@ -63,17 +65,24 @@ public final class AtomicFiles {
         }
     }
 
-    /** A new empty file created with default permissions (Files.createTempFile would make it owner-only). */
-    private static Path createTemp(Path dir, String name) throws IOException {
+    /**
+     * A new empty file {@code prefix + random + suffix} in {@code dir}, created with default permissions
+     * (Files.createTempFile would make it owner-only). A folder that refuses it is named in the error.
+     */
+    public static Path createTemp(Path dir, String prefix, String suffix) throws IOException {
         for (int attempt = 0; ; attempt++) {
-            Path temp = dir.resolve("." + name + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36)
-                    + ".tmp");
+            Path temp = dir.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + suffix);
             try {
                 return Files.createFile(temp);
             } catch (FileAlreadyExistsException e) {
                 if (attempt == 10) {
                     throw e;
                 }
+            } catch (FileSystemException e) {
+                // the exception names the hidden temporary file; the user needs to know which folder refused
+                String reason = e.getReason() != null ? e.getReason()
+                        : e instanceof AccessDeniedException ? "permission denied" : e.getClass().getSimpleName();
+                throw new IOException("cannot create a file in folder " + dir + " (" + reason + ")", e);
             }
         }
     }

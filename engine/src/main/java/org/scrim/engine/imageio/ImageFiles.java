@@ -15,13 +15,16 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
 import java.util.zip.ZipException;
@@ -71,6 +74,8 @@ public final class ImageFiles {
     /** JPEG quality (0..1) used when writing: high, since the perturbation must survive the artist's own save. */
     public static final float DEFAULT_JPEG_QUALITY = 0.95f;
 
+    /** More pages than this are not counted further (a crafted chain could be as long as the file allows). */
+    private static final int MAX_TIFF_PAGES = 10_000;
     private static final String PNG_NATIVE = "javax_imageio_png_1.0";
     private static final String JPEG_NATIVE = "javax_imageio_jpeg_image_1.0";
 
@@ -140,7 +145,7 @@ public final class ImageFiles {
         }
         // JPEG is excluded: the JDK counts data appended after the end marker (MPF) as further images.
         if (format == ImageFormat.TIFF || format == ImageFormat.WEBP) {
-            int frames = reader.getNumImages(true);
+            int frames = format == ImageFormat.TIFF ? tiffPageCount(path, in) : reader.getNumImages(true);
             if (frames > 1) {
                 throw new UnsupportedImageException(path + ": has " + frames + (format == ImageFormat.TIFF
                         ? " pages" : " animation frames")
@@ -175,6 +180,31 @@ public final class ImageFiles {
             case WEBP -> decodedIcc(image.getColorModel());
         };
         return toPlanar(path, image, format, icc, metadata);
+    }
+
+    /**
+     * Counts a TIFF's pages by walking its chain of image directories. The JDK reader's own count never ends (and
+     * fills the heap) when a crafted file's chain loops back to an earlier directory.
+     */
+    private static int tiffPageCount(Path path, ImageInputStream in) throws IOException {
+        in.seek(0);
+        in.setByteOrder(in.readUnsignedShort() == 0x4949 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+        in.readUnsignedShort(); // the magic number, already checked by the reader that recognised the file
+        Set<Long> directories = new HashSet<>();
+        for (long offset = in.readUnsignedInt(); offset != 0; ) {
+            if (!directories.add(offset)) {
+                throw new IOException(path + ": damaged TIFF, its page chain loops back to offset " + offset);
+            }
+            if (directories.size() > MAX_TIFF_PAGES) {
+                throw new UnsupportedImageException(path + ": has more than " + MAX_TIFF_PAGES + " pages; Scrim "
+                        + "protects single images only");
+            }
+            in.seek(offset);
+            int entries = in.readUnsignedShort();
+            in.seek(offset + 2 + 12L * entries);
+            offset = in.readUnsignedInt();
+        }
+        return directories.size();
     }
 
     /** Refuses animated PNGs and CMYK JPEGs, which the JDK would read as something else than they are. */

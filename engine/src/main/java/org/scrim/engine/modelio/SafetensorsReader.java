@@ -103,7 +103,7 @@ public final class SafetensorsReader {
                 out[i] = dtype.read(bytes, i * dtype.bytes);
             }
             return new Tensor(out, shape);
-        } catch (NullPointerException | IllegalStateException | IndexOutOfBoundsException
+        } catch (NullPointerException | IllegalStateException | IndexOutOfBoundsException | ClassCastException
                 | UnsupportedOperationException | ArithmeticException | IllegalArgumentException e) {
             throw new CheckpointException(file + ": tensor '" + name + "' has a malformed header entry", e);
         }

@@ -1,5 +1,6 @@
 package org.scrim.engine.modelio;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -65,8 +66,10 @@ public final class TorchCheckpointReader {
                 tensors.put(e.getKey(), materialise(file, e.getKey(), ref, dtype(s), bytes));
             }
             return new StateDict(file, tensors);
-        } catch (ZipException e) {
-            throw new CheckpointException(file + ": not a readable PyTorch zip checkpoint (" + e.getMessage()
+        } catch (ZipException | EOFException e) {
+            // ZipFile reports a file cut short inside its directory as an EOFException without a message
+            String why = e.getMessage() != null ? e.getMessage() : "the file is truncated";
+            throw new CheckpointException(file + ": not a readable PyTorch zip checkpoint (" + why
                     + "); legacy non-zip torch.save files are not supported", e);
         }
     }

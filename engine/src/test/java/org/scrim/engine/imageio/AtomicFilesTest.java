@@ -2,16 +2,21 @@ package org.scrim.engine.imageio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scrim.engine.testing.ReadOnlyFolder;
 
 class AtomicFilesTest {
     @TempDir
@@ -53,5 +58,40 @@ class AtomicFilesTest {
         IOException e = assertThrows(IOException.class, () -> ImageFiles.write(image, folder));
         assertEquals(true, e.getMessage().contains(folder.toString()), e.getMessage());
         assertEquals(List.of("a.png", "folder.png"), listing());
+    }
+
+    @Test
+    void aReadOnlyFolderFailsNamingItAndLeavesTheExistingTargetIntact() throws Exception {
+        Path target = Files.writeString(dir.resolve("art.png"), "the artist's original");
+        try (ReadOnlyFolder readOnly = ReadOnlyFolder.of(dir)) {
+            IOException e = assertThrows(IOException.class,
+                    () -> AtomicFiles.write(target, "new".getBytes(StandardCharsets.UTF_8)));
+            assertTrue(e.getMessage().contains("cannot create a file in folder " + dir), e.getMessage());
+        }
+        assertEquals("the artist's original", Files.readString(target));
+        assertEquals(List.of("art.png"), listing());
+    }
+
+    /** kill -9 in the middle of a write: the old target survives, at most the hidden temporary file is left. */
+    @Test
+    void aWriterKilledMidwayLeavesTheExistingTargetAndAtMostItsHiddenTemporaryFile() throws Exception {
+        Path target = Files.writeString(dir.resolve("art.png"), "the artist's original");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                SlowAtomicWriter.class.getName(), target.toString()).redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            assertEquals("writing", out.readLine(), "the child started writing");
+            List<String> during = listing();
+            assertEquals(2, during.size(), "target and one temporary file while writing: " + during);
+            child.destroyForcibly(); // SIGKILL: no finally block, no shutdown hook runs
+            assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+        } finally {
+            child.destroyForcibly();
+        }
+        assertEquals("the artist's original", Files.readString(target));
+        List<String> leftOver = listing().stream().filter(name -> !name.equals("art.png")).toList();
+        assertTrue(leftOver.size() <= 1 && leftOver.stream().allMatch(n -> n.matches("\\.art\\.png\\.[0-9a-z]+\\.tmp")),
+                "only the hidden temporary file may be left: " + leftOver);
     }
 }

@@ -10,6 +10,8 @@ import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -113,6 +115,17 @@ class ImageFilesErrorsTest {
 
         // Made with: img2webp -lossless frame0.png frame1.png -o animated.webp
         assertRefused(UnsupportedImageException.class, TestImages.copyResource("animated.webp", dir), "2 animation");
+    }
+
+    /** Found by fuzzing: the JDK's page count never ends on such a file and fills the heap. */
+    @Test
+    void aTiffWhosePageChainLoopsBackIsRefused() throws Exception {
+        Path tiff = TestImages.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "tiff", dir.resolve("a.tif"));
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(tiff));
+        b.order(b.getShort(0) == 0x4949 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+        int first = b.getInt(4);
+        b.putInt(first + 2 + 12 * (b.getShort(first) & 0xffff), first); // the last page's "next" is the first
+        assertRefused(IOException.class, Files.write(tiff, b.array()), "loops");
     }
 
     @Test
