@@ -26,14 +26,14 @@ class CheckpointFuzzTest {
     }
 
     /** Any bytes as a model file: covers the format sniffing, the zip container and the safetensors header. */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "30s")
     void checkpointFile(byte[] content) throws IOException {
         Path file = Files.write(DIR.resolve("model.bin"), content);
         FuzzContract.onlyDocumentedFailures(() -> StateDict.read(file));
     }
 
     /** The fuzz input is the data.pkl of a well-formed torch.save zip with two small storages. */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "30s")
     void torchZipCheckpoint(byte[] pickle) throws IOException {
         Path file = DIR.resolve("model.pth");
         try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {

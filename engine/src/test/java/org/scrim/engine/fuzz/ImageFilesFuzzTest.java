@@ -21,7 +21,7 @@ class ImageFilesFuzzTest {
         FuzzContract.delete(DIR);
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "30s")
     void imageFile(byte[] content) throws IOException {
         Path file = Files.write(DIR.resolve("image"), content);
         FuzzContract.onlyDocumentedFailuresNotHidingOwnBugs(() -> ImageFiles.read(file, MAX_PIXELS));

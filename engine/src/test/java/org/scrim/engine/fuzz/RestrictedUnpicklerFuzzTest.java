@@ -6,7 +6,7 @@ import org.scrim.engine.modelio.RestrictedUnpickler;
 
 /** Hostile pickles: the unpickler refuses them with a CheckpointException and nothing else. */
 class RestrictedUnpicklerFuzzTest {
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "30s")
     void stateDictPickle(byte[] pickle) throws IOException {
         FuzzContract.onlyDocumentedFailures(() -> RestrictedUnpickler.readStateDict(pickle));
     }

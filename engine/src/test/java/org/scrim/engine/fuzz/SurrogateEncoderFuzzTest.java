@@ -16,7 +16,7 @@ class SurrogateEncoderFuzzTest {
         FuzzContract.delete(DIR);
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "30s")
     void onnxFile(byte[] content) throws IOException {
         Path file = Files.write(DIR.resolve("encoder.onnx"), content);
         FuzzContract.onlyDocumentedFailures(() -> SurrogateEncoder.onnx(file));
