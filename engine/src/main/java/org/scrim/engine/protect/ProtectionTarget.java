@@ -82,7 +82,7 @@ public record ProtectionTarget(Mode mode, Decoy decoy, Tensor decoyImage, List<T
 
     private static void addTerms(List<AttackModel.Term> terms, List<Tensor> clean, List<Tensor> targets) {
         for (int e = 0; e < clean.size(); e++) {
-            double distance = Protector.squaredDistance(clean.get(e), targets.get(e));
+            double distance = clean.get(e).squaredDistance(targets.get(e));
             terms.add(new AttackModel.Term(e, targets.get(e), (float) (1 / Math.max(distance, 1e-12))));
         }
     }

@@ -211,9 +211,9 @@ public final class Protector {
                 List<Tensor> z = model.encode(applyDelta(probe, d));
                 List<Tensor> zt = model.encode(t.maskImage(probe));
                 for (int e = 0; e < encoders.size(); e++) {
-                    double before = Math.sqrt(squaredDistance(clean.get(e), zt.get(e)));
+                    double before = Math.sqrt(clean.get(e).squaredDistance(zt.get(e)));
                     distance[k] += before;
-                    closeness[k] += 1 - Math.sqrt(squaredDistance(z.get(e), zt.get(e))) / before;
+                    closeness[k] += 1 - Math.sqrt(z.get(e).squaredDistance(zt.get(e))) / before;
                 }
             }
         }
@@ -269,16 +269,5 @@ public final class Protector {
             float limit = bound[i % plane];
             d[i] = Math.max(-limit, Math.min(limit, d[i]));
         }
-    }
-
-    static double squaredDistance(Tensor a, Tensor b) {
-        float[] x = a.data();
-        float[] y = b.data();
-        double s = 0;
-        for (int i = 0; i < x.length; i++) {
-            double diff = x[i] - y[i];
-            s += diff * diff;
-        }
-        return s;
     }
 }

@@ -26,14 +26,7 @@ public final class Quality {
     /** Peak signal-to-noise ratio in dB (peak 1); infinite for identical images. */
     public static double psnr(Tensor a, Tensor b) {
         ImageTensors.requireSameShape(a, b);
-        float[] x = a.data();
-        float[] y = b.data();
-        double se = 0;
-        for (int i = 0; i < x.length; i++) {
-            double d = x[i] - y[i];
-            se += d * d;
-        }
-        double mse = se / x.length;
+        double mse = a.squaredDistance(b) / a.size();
         return mse == 0 ? Double.POSITIVE_INFINITY : -10 * Math.log10(mse);
     }
 

@@ -105,8 +105,8 @@ public final class Verifier {
     private static double closeness(List<Tensor> zo, List<Tensor> zp, List<Tensor> zt) {
         double sum = 0;
         for (int e = 0; e < zo.size(); e++) {
-            double before = Math.sqrt(Protector.squaredDistance(zo.get(e), zt.get(e)));
-            double after = Math.sqrt(Protector.squaredDistance(zp.get(e), zt.get(e)));
+            double before = Math.sqrt(zo.get(e).squaredDistance(zt.get(e)));
+            double after = Math.sqrt(zp.get(e).squaredDistance(zt.get(e)));
             sum += before > 0 ? 1 - after / before : 0;
         }
         return sum / zo.size();
@@ -133,8 +133,8 @@ public final class Verifier {
         double moved = 0;
         double random = 0;
         for (int e = 0; e < zo.size(); e++) {
-            moved += Math.sqrt(Protector.squaredDistance(zp.get(e), zo.get(e)));
-            random += Math.sqrt(Protector.squaredDistance(zn.get(e), zo.get(e)));
+            moved += Math.sqrt(zp.get(e).squaredDistance(zo.get(e)));
+            random += Math.sqrt(zn.get(e).squaredDistance(zo.get(e)));
         }
         return random > 0 ? moved / random : 0;
     }

@@ -74,6 +74,20 @@ public final class Tensor {
         return m;
     }
 
+    /** Sum of squared differences to {@code other} (same size), accumulated in double. */
+    public double squaredDistance(Tensor other) {
+        if (other.data.length != data.length) {
+            throw new IllegalArgumentException("size mismatch: " + Arrays.toString(shape) + " vs "
+                    + Arrays.toString(other.shape));
+        }
+        double s = 0;
+        for (int i = 0; i < data.length; i++) {
+            double d = data[i] - other.data[i];
+            s += d * d;
+        }
+        return s;
+    }
+
     public Tensor copy() {
         return new Tensor(data.clone(), shape);
     }
