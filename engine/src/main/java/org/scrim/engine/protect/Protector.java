@@ -70,8 +70,8 @@ public final class Protector {
                     true, new StageProgress(progress, 0, steps));
             done = steps - fineSteps;
         }
-        Tensor start0 = delta == null ? null : ImageTensors.resizeBilinear(delta, whw[0], whw[1]);
-        delta = optimise(work, start0, target, request.preset().epsilon, steps - done, request.seed(), gray, true,
+        Tensor upsampled = delta == null ? null : ImageTensors.resizeBilinear(delta, whw[0], whw[1]);
+        delta = optimise(work, upsampled, target, request.preset().epsilon, steps - done, request.seed(), gray, true,
                 new StageProgress(progress, done, steps));
 
         progress.phase("finishing");
