@@ -38,15 +38,24 @@ public record ProtectionTarget(Mode mode, Decoy decoy, Tensor decoyImage, List<T
         return m != null && p != null ? m + " + " + p : m != null ? m : p;
     }
 
+    /** The target images at one image size: the decoy (null without a mask term) and the fitted anchors. */
+    public record Images(Tensor mask, List<Tensor> anchors) {}
+
+    /** Renders the decoy and fits the anchors once for {@code image}'s size. */
+    public Images imagesFor(Tensor image) {
+        return new Images(mode.masks() ? maskImage(image) : null,
+                mode.poisons() ? anchorImages(image) : List.of());
+    }
+
     /** The pulls for one attack model at image {@code x}: target latents seen through its transformation. */
-    List<AttackModel.Term> terms(AttackModel model, Tensor x) {
+    List<AttackModel.Term> terms(AttackModel model, Tensor x, Images images) {
         List<Tensor> clean = model.encode(x);
         List<AttackModel.Term> terms = new ArrayList<>();
         if (mode.masks()) {
-            addTerms(terms, clean, model.encode(maskImage(x)));
+            addTerms(terms, clean, model.encode(images.mask()));
         }
         if (mode.poisons()) {
-            addTerms(terms, clean, meanLatents(model, anchorImages(x)));
+            addTerms(terms, clean, meanLatents(model, images.anchors()));
         }
         return terms;
     }

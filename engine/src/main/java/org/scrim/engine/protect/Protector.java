@@ -121,11 +121,12 @@ public final class Protector {
         Random schedule = new Random(seed);
         List<AttackModel> models = new ArrayList<>();
         List<List<AttackModel.Term>> terms = new ArrayList<>();
+        ProtectionTarget.Images targetImages = target.imagesFor(x);
         try {
             for (ImageTransform t : transforms) {
                 AttackModel model = new AttackModel(encoders, t, shape, options);
                 models.add(model);
-                terms.add(target.terms(model, x));
+                terms.add(target.terms(model, x, targetImages));
             }
             for (int step = 0; step < steps; step++) {
                 if (progress.cancelled()) {

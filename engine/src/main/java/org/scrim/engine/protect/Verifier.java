@@ -56,6 +56,7 @@ public final class Verifier {
         List<Manipulation> manipulations = manipulations(quick);
         Tensor o = Transforms.downscale(original, analysisSize);
         Tensor p = o.size() == original.size() ? protectedImage : Transforms.downscale(protectedImage, analysisSize);
+        ProtectionTarget.Images targetImages = target.imagesFor(o);
         Map<String, Double> mask = new LinkedHashMap<>();
         Map<String, Double> poison = new LinkedHashMap<>();
         double shift;
@@ -71,10 +72,10 @@ public final class Verifier {
                     plain = List.of(zo, zp);
                 }
                 if (target.mode().masks()) {
-                    mask.put(m.name, closeness(zo, zp, enc.encode(m.apply.apply(target.maskImage(o)))));
+                    mask.put(m.name, closeness(zo, zp, enc.encode(m.apply.apply(targetImages.mask()))));
                 }
                 if (target.mode().poisons()) {
-                    List<Tensor> anchors = target.anchorImages(o).stream().map(m.apply).toList();
+                    List<Tensor> anchors = targetImages.anchors().stream().map(m.apply).toList();
                     poison.put(m.name, closeness(zo, zp, enc.meanLatents(anchors)));
                 }
             }
