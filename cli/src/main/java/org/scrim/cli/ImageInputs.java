@@ -2,38 +2,38 @@ package org.scrim.cli;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Stream;
+import org.scrim.engine.imageio.ImageFiles;
+import org.scrim.engine.tensor.Tensor;
 
 /** Turns command-line paths into image files: a folder stands for the images directly inside it. */
 final class ImageInputs {
-    private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp");
-
     private ImageInputs() {}
 
+    /** Files to protect; a folder's earlier results ({@code *.protected.*}) are not protected again. */
     static List<Path> expand(List<Path> paths) throws IOException {
         List<Path> files = new ArrayList<>();
         for (Path p : paths) {
-            if (Files.isDirectory(p)) {
-                try (Stream<Path> s = Files.list(p)) {
-                    s.filter(ImageInputs::isImage).filter(f -> !f.getFileName().toString().contains(".protected."))
-                            .sorted().forEach(files::add);
+            boolean folder = Files.isDirectory(p);
+            for (Path f : ImageFiles.imagesIn(p)) {
+                if (!folder || !f.getFileName().toString().contains(".protected.")) {
+                    files.add(f);
                 }
-            } else if (Files.exists(p)) {
-                files.add(p);
-            } else {
-                throw new NoSuchFileException(p.toString(), null, "no such file or folder");
             }
         }
         return files;
     }
 
-    static boolean isImage(Path p) {
-        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return Files.isRegularFile(p) && EXTENSIONS.stream().anyMatch(name::endsWith);
+    /** The images of files and folders as RGB tensors (anchors, decoy images). */
+    static List<Tensor> readRgb(List<Path> paths) throws IOException {
+        List<Tensor> images = new ArrayList<>();
+        for (Path p : paths) {
+            for (Path f : ImageFiles.imagesIn(p)) {
+                images.add(ImageFiles.read(f).toRgbTensor());
+            }
+        }
+        return images;
     }
 }

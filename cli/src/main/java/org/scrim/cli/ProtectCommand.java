@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.scrim.engine.imageio.AtomicFiles;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.imageio.PlanarImage;
 import org.scrim.engine.metadata.MetadataWriter;
@@ -20,7 +19,6 @@ import org.scrim.engine.protect.Preset;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.tensor.Tensor;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -124,7 +122,7 @@ public final class ProtectCommand implements Callable<Integer> {
         ProtectRequest request = new ProtectRequest(mode, preset, maxVisibility,
                 decoy.equalsIgnoreCase("auto") ? null : Decoy.parse(decoy),
                 decoyImage == null ? null : ImageFiles.read(decoyImage).toRgbTensor(),
-                loadAnchors(), seed, workSize, steps);
+                ImageInputs.readRgb(anchors), seed, workSize, steps);
         List<SurrogateEncoder> encoders = List.of(modelOptions.surrogate());
         Protector protector = new Protector(encoders, modelOptions.runtime());
         Verifier verifier = new Verifier(encoders, modelOptions.runtime(), workSize);
@@ -158,14 +156,6 @@ public final class ProtectCommand implements Callable<Integer> {
         return failures == 0 ? 0 : ScrimCommand.EXIT_FAILED;
     }
 
-    private List<Tensor> loadAnchors() throws IOException {
-        List<Tensor> list = new ArrayList<>();
-        for (Path p : ImageInputs.expand(anchors)) {
-            list.add(ImageFiles.read(p).toRgbTensor());
-        }
-        return list;
-    }
-
     private Path outputFor(Path in) throws IOException {
         if (output.file != null) {
             return output.file;
@@ -194,22 +184,13 @@ public final class ProtectCommand implements Callable<Integer> {
                 Files.copy(in, backup);
             }
         }
-        Path dir = out.toAbsolutePath().getParent();
-        String name = out.getFileName().toString();
-        Path staged = AtomicFiles.createTemp(dir, ".scrim-", name.substring(name.lastIndexOf('.')));
-        try {
-            ImageFiles.write(image, staged);
-            if (noTags) {
-                Files.move(staged, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            } else {
-                Provenance provenance = new Provenance(mode.name().toLowerCase(), preset.name().toLowerCase(),
-                        modelOptions.model, Provenance.scrimVersion(),
-                        p.decoy() == null ? null : p.decoy().cliName(), seed);
-                MetadataWriter.tag(staged, out, tagOptions.tags(provenance), true);
-            }
-        } finally {
-            Files.deleteIfExists(staged);
+        if (noTags) {
+            ImageFiles.write(image, out);
+        } else {
+            Provenance provenance = new Provenance(mode.name().toLowerCase(), preset.name().toLowerCase(),
+                    modelOptions.model, Provenance.scrimVersion(), p.decoy() == null ? null : p.decoy().cliName(),
+                    seed);
+            MetadataWriter.writeTagged(out, staged -> ImageFiles.write(image, staged), tagOptions.tags(provenance));
         }
     }
 }

@@ -92,10 +92,7 @@ public final class VerifyCommand implements Callable<Integer> {
     private ProtectionTarget target(EmbeddedTags written) throws IOException {
         Provenance provenance = written.provenance();
         long s = seed != null ? seed : provenance != null && provenance.seed() != null ? provenance.seed() : 1;
-        List<Tensor> anchorImages = new ArrayList<>();
-        for (Path a : ImageInputs.expand(anchors)) {
-            anchorImages.add(ImageFiles.read(a).toRgbTensor());
-        }
+        List<Tensor> anchorImages = ImageInputs.readRgb(anchors);
         Tensor decoyTensor = decoyImage == null ? null : ImageFiles.read(decoyImage).toRgbTensor();
         String decoyName = decoy != null ? decoy : provenance != null ? provenance.decoy() : null;
         Decoy d = decoyName == null ? null : Decoy.parse(decoyName);

@@ -9,6 +9,7 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.imageio.PlanarImage;
+import org.scrim.engine.metadata.MetadataWriter;
 import org.scrim.engine.metadata.NoAiTags;
 import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.protect.Mode;
@@ -71,7 +72,7 @@ public class ProtectImageCommand implements Command {
             PlanarImage result = image.withRgb(p.image());
             decoyUsed = p.decoy() == null ? null : p.decoy().cliName();
             if (tags) {
-                TaggedFiles.write(output.toPath(), staged -> ImageFiles.write(result, staged),
+                MetadataWriter.writeTagged(output.toPath(), staged -> ImageFiles.write(result, staged),
                         NoAiTags.prohibitAiTraining(new Provenance(mode, preset, engine.model(),
                                 Provenance.scrimVersion(), decoyUsed, seed)));
             } else {

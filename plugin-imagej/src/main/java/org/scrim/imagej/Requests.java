@@ -1,14 +1,12 @@
 package org.scrim.imagej;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.scrim.engine.imageio.ImageFiles;
-import org.scrim.engine.imageio.ImageFormat;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.Preset;
@@ -57,20 +55,8 @@ final class Requests {
         if (blank(path)) {
             return List.of();
         }
-        Path p = Path.of(path);
-        List<Path> files = new ArrayList<>();
-        if (Files.isDirectory(p)) {
-            try (Stream<Path> s = Files.list(p)) {
-                s.filter(f -> Files.isRegularFile(f) && ImageFormat.forPath(f).isPresent()).sorted().forEach(files::add);
-            }
-            if (files.isEmpty()) {
-                throw new IOException("no images found in anchor folder " + p);
-            }
-        } else {
-            files.add(p);
-        }
         List<Tensor> images = new ArrayList<>();
-        for (Path f : files) {
+        for (Path f : ImageFiles.imagesIn(Path.of(path))) {
             images.add(ImageFiles.read(f).toRgbTensor());
         }
         return images;

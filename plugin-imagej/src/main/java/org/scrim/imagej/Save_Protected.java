@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.scrim.engine.metadata.DataMining;
+import org.scrim.engine.metadata.MetadataWriter;
 import org.scrim.engine.metadata.NoAiTags;
 import org.scrim.engine.metadata.Provenance;
 
@@ -48,7 +49,7 @@ public class Save_Protected implements PlugIn {
     static void save(ImagePlus imp, Path out, NoAiTags tags) throws IOException {
         String name = out.getFileName().toString();
         String ext = name.substring(name.lastIndexOf('.') + 1).toLowerCase();
-        TaggedFiles.write(out, staged -> {
+        MetadataWriter.writeTagged(out, staged -> {
             FileSaver saver = new FileSaver(imp);
             boolean ok = switch (ext) {
                 case "png" -> saver.saveAsPng(staged.toString());

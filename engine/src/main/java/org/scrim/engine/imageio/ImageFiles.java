@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
 import java.util.zip.ZipException;
@@ -73,6 +74,22 @@ public final class ImageFiles {
     public static final long DEFAULT_MAX_PIXELS = 200_000_000L;
     /** JPEG quality (0..1) used when writing: high, since the perturbation must survive the artist's own save. */
     public static final float DEFAULT_JPEG_QUALITY = 0.95f;
+
+    /**
+     * The image files a command-line path stands for: a file itself, or the files with an image extension directly
+     * inside a folder, sorted by name.
+     */
+    public static List<Path> imagesIn(Path fileOrFolder) throws IOException {
+        if (!Files.isDirectory(fileOrFolder)) {
+            if (!Files.exists(fileOrFolder)) {
+                throw new NoSuchFileException(fileOrFolder.toString(), null, "no such file or folder");
+            }
+            return List.of(fileOrFolder);
+        }
+        try (Stream<Path> files = Files.list(fileOrFolder)) {
+            return files.filter(f -> Files.isRegularFile(f) && ImageFormat.forPath(f).isPresent()).sorted().toList();
+        }
+    }
 
     /** More pages than this are not counted further (a crafted chain could be as long as the file allows). */
     private static final int MAX_TIFF_PAGES = 10_000;

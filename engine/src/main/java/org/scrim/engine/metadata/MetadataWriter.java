@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.scrim.engine.imageio.AtomicFiles;
+import org.scrim.engine.imageio.IOConsumer;
 
 /**
  * Writes the "no AI training" statement into a PNG, JPEG, TIFF or WebP file. Only the XMP packet changes: it is
@@ -35,6 +36,23 @@ public final class MetadataWriter {
             throw new MetadataException(in, "cannot rewrite this " + container + " file: " + e.getMessage(), e);
         }
         AtomicFiles.write(out, tagged);
+    }
+
+    /**
+     * Writes a new image file already tagged: {@code writer} writes the image to a staging file beside {@code out},
+     * which is then tagged into {@code out} atomically, so no untagged copy is ever left at {@code out}.
+     */
+    public static void writeTagged(Path out, IOConsumer<Path> writer, NoAiTags tags) throws IOException {
+        Path dir = out.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        String name = out.getFileName().toString();
+        Path staged = AtomicFiles.createTemp(dir, ".scrim-", name.substring(Math.max(0, name.lastIndexOf('.'))));
+        try {
+            writer.accept(staged);
+            tag(staged, out, tags, true);
+        } finally {
+            Files.deleteIfExists(staged);
+        }
     }
 
     /** Tags {@code in} into a different file {@code out}. */
