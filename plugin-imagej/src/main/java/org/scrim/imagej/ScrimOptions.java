@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.models.TaeCodec;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.cpu.RuntimeOptions;
@@ -44,10 +45,20 @@ final class ScrimOptions {
     static synchronized Engine engine(String model, String modelDir, int threads) throws IOException {
         String key = model + "|" + modelDir;
         if (!key.equals(cachedKey)) {
-            cached = ModelStore.standard(modelDir.isBlank() ? null : Path.of(modelDir)).surrogate(model);
+            cached = store(modelDir).surrogate(model);
             cachedKey = key;
         }
         return new Engine(model, List.of(cached), new RuntimeOptions(threads));
+    }
+
+    /** The model's encoder and decoder for the AI view; opened per use, as a display action is rare. */
+    static TaeCodec codec() throws IOException {
+        ModelStore store = store(modelDir());
+        return new TaeCodec(store.encoderWeights(model()), store.decoderWeights(model()), new RuntimeOptions(threads()));
+    }
+
+    private static ModelStore store(String modelDir) {
+        return ModelStore.standard(modelDir.isBlank() ? null : Path.of(modelDir));
     }
 
     /** The encoders and runtime, ready to protect or verify. */

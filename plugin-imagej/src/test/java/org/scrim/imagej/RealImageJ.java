@@ -49,19 +49,38 @@ final class RealImageJ {
     }
 
     /**
-     * Runs {@code macro} with {@code ij.ImageJ -batch} under {@code xvfb-run}, with the shared models as
-     * {@code $SCRIM_MODELS} and a private home (so the user's IJ_Prefs.txt plays no part); returns stdout and stderr.
-     * ImageJ exits 0 even after a macro error, so callers check the files the macro writes.
+     * Runs {@code macro} with {@code ij.ImageJ -batch} under {@code xvfb-run}; returns stdout and stderr. ImageJ
+     * exits 0 even after a macro error, so callers check the files the macro writes.
      */
     String batch(String macro) throws IOException, InterruptedException {
         Path macroFile = dir.resolve("run.ijm");
         Files.writeString(macroFile, macro);
+        return run(classPathEntry("ij/ImageJ.class").toString(), "ij.ImageJ", "-ijpath", dir.toString(), "-batch",
+                macroFile.toString());
+    }
+
+    /**
+     * Runs a test class's {@code main} in a JVM with ImageJ on its class path, as a user session would: the driver
+     * starts ImageJ with this folder's plugins and works its windows. Returns stdout and stderr.
+     */
+    String drive(Class<?> driver, String... args) throws IOException, InterruptedException {
+        List<String> mainAndArgs = new ArrayList<>(List.of(driver.getName(), dir.toString()));
+        mainAndArgs.addAll(List.of(args));
+        return run(classPathEntry("ij/ImageJ.class") + java.io.File.pathSeparator
+                + classPathEntry(driver.getName().replace('.', '/') + ".class"), mainAndArgs.toArray(String[]::new));
+    }
+
+    /**
+     * Runs java with {@code classPathAndArgs} under {@code xvfb-run}, with the shared models as {@code $SCRIM_MODELS}
+     * and a private home (so the user's IJ_Prefs.txt plays no part); fails on a hang or a non-zero exit.
+     */
+    private String run(String classPath, String... mainAndArgs) throws IOException, InterruptedException {
         Path home = Files.createDirectories(dir.resolve("home"));
         List<String> command = new ArrayList<>(List.of(requireTool("xvfb-run", "xvfb"), "-a",
                 "timeout", Integer.toString(RUN_SECONDS),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Duser.home=" + home, "-cp", classPathEntry("ij/ImageJ.class").toString(), "ij.ImageJ",
-                "-ijpath", dir.toString(), "-batch", macroFile.toString()));
+                "-Xmx1g", "-Duser.home=" + home, "-cp", classPath));
+        command.addAll(List.of(mainAndArgs));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("SCRIM_MODELS", SharedData.path("models").toString());
         Process p = pb.start();
