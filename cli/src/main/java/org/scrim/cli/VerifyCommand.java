@@ -10,12 +10,10 @@ import java.util.concurrent.Callable;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.metadata.EmbeddedTags;
 import org.scrim.engine.metadata.MetadataReader;
-import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.models.TaeCodec;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.ImageTensors;
-import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Transforms;
@@ -90,19 +88,10 @@ public final class VerifyCommand implements Callable<Integer> {
     }
 
     private ProtectionTarget target(EmbeddedTags written) throws IOException {
-        Provenance provenance = written.provenance();
-        long s = seed != null ? seed : provenance != null && provenance.seed() != null ? provenance.seed() : 1;
-        List<Tensor> anchorImages = ImageInputs.readRgb(anchors);
-        Tensor decoyTensor = decoyImage == null ? null : ImageFiles.read(decoyImage).toRgbTensor();
-        String decoyName = decoy != null ? decoy : provenance != null ? provenance.decoy() : null;
-        Decoy d = decoyName == null ? null : Decoy.parse(decoyName);
-        boolean masks = d != null || decoyTensor != null;
-        if (!masks && anchorImages.isEmpty()) {
-            throw new IllegalArgumentException(protectedFile + " names no decoy in its metadata: give the target with "
-                    + "--decoy NAME, --decoy-image FILE or --anchor FILE");
-        }
-        Mode mode = masks && !anchorImages.isEmpty() ? Mode.BOTH : masks ? Mode.MASK : Mode.POISON;
-        return new ProtectionTarget(mode, d, decoyTensor, anchorImages, s);
+        return ProtectionTarget.rebuild(protectedFile.toString(), written.provenance(),
+                decoy == null ? null : Decoy.parse(decoy),
+                decoyImage == null ? null : ImageFiles.read(decoyImage).toRgbTensor(), ImageInputs.readRgb(anchors),
+                seed);
     }
 
     /** Decoder renderings of both latents side by side, at the analysis size. */

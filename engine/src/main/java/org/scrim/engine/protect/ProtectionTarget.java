@@ -2,6 +2,7 @@ package org.scrim.engine.protect;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.tensor.Tensor;
 
 /**
@@ -17,6 +18,27 @@ public record ProtectionTarget(Mode mode, Decoy decoy, Tensor decoyImage, List<T
     /** A mask target with a procedural decoy: what {@code scrim verify --decoy NAME --seed N} rebuilds. */
     public static ProtectionTarget mask(Decoy decoy, long seed) {
         return new ProtectionTarget(Mode.MASK, decoy, null, List.of(), seed);
+    }
+
+    /**
+     * The target a protected file was made for, as verification rebuilds it: the decoy and seed the file recorded
+     * ({@code recorded} may be null) unless given here; a decoy (name or image) makes a mask target, anchors a
+     * poison one, both together both.
+     *
+     * @param file named in the error when no target can be rebuilt
+     */
+    public static ProtectionTarget rebuild(String file, Provenance recorded, Decoy decoy, Tensor decoyImage,
+            List<Tensor> anchors, Long seed) {
+        long s = seed != null ? seed : recorded != null && recorded.seed() != null ? recorded.seed() : 1;
+        Decoy d = decoy != null ? decoy : recorded != null && recorded.decoy() != null ? Decoy.parse(recorded.decoy())
+                : null;
+        boolean masks = d != null || decoyImage != null;
+        if (!masks && anchors.isEmpty()) {
+            throw new IllegalArgumentException(file + " names no decoy in its metadata: give the decoy style, the "
+                    + "decoy image or the anchor images it was protected with");
+        }
+        Mode mode = masks && !anchors.isEmpty() ? Mode.BOTH : masks ? Mode.MASK : Mode.POISON;
+        return new ProtectionTarget(mode, d, decoyImage, anchors, s);
     }
 
     /** The decoy of {@code image} (same size), for the mask term. */
