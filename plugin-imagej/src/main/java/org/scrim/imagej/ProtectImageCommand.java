@@ -21,7 +21,8 @@ import org.scrim.engine.protect.Protector;
  * Protects an image file into another, tagged "no AI training": the SciJava form of the protect commands, for Fiji
  * scripts and headless runs ({@code CommandService.run(ProtectImageCommand.class, true, "input", f, ...)}).
  */
-@Plugin(type = Command.class, headless = true, menuPath = "Plugins>Scrim>Protect Image File...")
+@Plugin(type = Command.class, headless = true, menuPath = "Plugins>Scrim>Protect Image File...",
+        iconPath = "/icons/scrim-shield-16.png")
 public class ProtectImageCommand implements Command {
     @Parameter(label = "Input image")
     private File input;

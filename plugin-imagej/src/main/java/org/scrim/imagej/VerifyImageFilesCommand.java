@@ -20,7 +20,8 @@ import org.scrim.engine.protect.Verifier;
  * headless runs. The target is rebuilt from the decoy and seed the file records unless given; the figures are the
  * command's outputs.
  */
-@Plugin(type = Command.class, headless = true, menuPath = "Plugins>Scrim>Verify Image Files...")
+@Plugin(type = Command.class, headless = true, menuPath = "Plugins>Scrim>Verify Image Files...",
+        iconPath = "/icons/scrim-shield-16.png")
 public class VerifyImageFilesCommand implements Command {
     @Parameter(label = "Original image")
     private File original;

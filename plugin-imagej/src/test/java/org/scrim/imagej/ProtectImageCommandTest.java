@@ -1,6 +1,7 @@
 package org.scrim.imagej;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.IJ;
@@ -35,6 +36,7 @@ class ProtectImageCommandTest {
                     "input", input.toFile(), "output", output.toFile(), "mode", "mask", "preset", "default",
                     "decoy", "pattern", "seed", 7L, "steps", 3, "tags", true).get();
             assertEquals("pattern", module.getOutput("decoyUsed"));
+            assertNotNull(getClass().getResource(module.getInfo().getIconPath()), "the menu icon is not in the jar");
             // the verify command rebuilds the target from the decoy and seed the output file records
             CommandModule verify = context.service(CommandService.class).run(VerifyImageFilesCommand.class, true,
                     "original", input.toFile(), "protectedImage", output.toFile()).get();
