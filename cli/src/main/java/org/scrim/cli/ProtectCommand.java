@@ -8,17 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.scrim.engine.imageio.ImageFiles;
-import org.scrim.engine.imageio.PlanarImage;
-import org.scrim.engine.metadata.MetadataWriter;
-import org.scrim.engine.metadata.Provenance;
-import org.scrim.engine.models.SurrogateEncoder;
-import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.Preset;
 import org.scrim.engine.protect.ProtectRequest;
-import org.scrim.engine.protect.Protector;
-import org.scrim.engine.protect.Verifier;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -119,13 +111,9 @@ public final class ProtectCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "-o names one output file, but " + files.size() + " inputs were given: use --out-dir");
         }
-        ProtectRequest request = new ProtectRequest(mode, preset, maxVisibility,
-                decoy.equalsIgnoreCase("auto") ? null : Decoy.parse(decoy),
-                decoyImage == null ? null : ImageFiles.read(decoyImage).toRgbTensor(),
-                ImageInputs.readRgb(anchors), seed, workSize, steps);
-        List<SurrogateEncoder> encoders = List.of(modelOptions.surrogate());
-        Protector protector = new Protector(encoders, modelOptions.runtime());
-        Verifier verifier = new Verifier(encoders, modelOptions.runtime(), workSize);
+        ProtectRequest request = FileProtection.request(mode, preset, maxVisibility, decoy, decoyImage, anchors, seed,
+                workSize, steps);
+        FileProtection protection = new FileProtection(modelOptions);
         int failures = 0;
         for (Path in : files) {
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -133,18 +121,9 @@ public final class ProtectCommand implements Callable<Integer> {
             try (Progress progress = report.progress(in.getFileName().toString())) {
                 Path out = outputFor(in);
                 entry.put("output", out.toString());
-                PlanarImage image = ImageFiles.read(in);
-                Protector.Protection p = protector.protect(image.toRgbTensor(), request, progress);
-                writeProtected(in, out, image.withRgb(p.image()), p);
+                keepOriginal(in, out);
                 entry.put("ok", true);
-                entry.put("decoy", p.decoy() == null ? null : p.decoy().cliName());
-                entry.put("seconds", p.seconds());
-                if (!noVerify) {
-                    progress.phase("verifying");
-                    Verifier.Report r = verifier.verify(image.toRgbTensor(), ImageFiles.read(out).toRgbTensor(),
-                            p.target(), true);
-                    entry.putAll(ReportOptions.figures(r));
-                }
+                entry.putAll(protection.protect(in, out, request, noTags ? null : tagOptions, !noVerify, progress));
             } catch (IOException | RuntimeException e) {
                 failures++;
                 entry.put("ok", false);
@@ -172,8 +151,8 @@ public final class ProtectCommand implements Callable<Integer> {
         return in.resolveSibling(name.substring(0, dot) + ".protected" + name.substring(dot));
     }
 
-    /** Writes beside the target and moves into place, so a failure never leaves half a file or loses the input. */
-    private void writeProtected(Path in, Path out, PlanarImage image, Protector.Protection p) throws IOException {
+    /** Refuses to replace an input unless --in-place, and then keeps a backup first (unless --no-backup). */
+    private void keepOriginal(Path in, Path out) throws IOException {
         boolean replacesInput = Files.exists(out) && Files.isSameFile(in, out);
         if (replacesInput && !output.inPlace) {
             throw new IOException(out + " is the input itself; use --in-place to replace originals");
@@ -183,14 +162,6 @@ public final class ProtectCommand implements Callable<Integer> {
             if (!Files.exists(backup)) {
                 Files.copy(in, backup);
             }
-        }
-        if (noTags) {
-            ImageFiles.write(image, out);
-        } else {
-            Provenance provenance = new Provenance(mode.name().toLowerCase(), preset.name().toLowerCase(),
-                    modelOptions.model, Provenance.scrimVersion(), p.decoy() == null ? null : p.decoy().cliName(),
-                    seed);
-            MetadataWriter.writeTagged(out, staged -> ImageFiles.write(image, staged), tagOptions.tags(provenance));
         }
     }
 }

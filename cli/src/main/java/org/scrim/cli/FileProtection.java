@@ -1,0 +1,74 @@
+package org.scrim.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.scrim.engine.imageio.ImageFiles;
+import org.scrim.engine.imageio.PlanarImage;
+import org.scrim.engine.metadata.MetadataWriter;
+import org.scrim.engine.metadata.Provenance;
+import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.protect.Decoy;
+import org.scrim.engine.protect.Mode;
+import org.scrim.engine.protect.Preset;
+import org.scrim.engine.protect.ProgressListener;
+import org.scrim.engine.protect.ProtectRequest;
+import org.scrim.engine.protect.Protector;
+import org.scrim.engine.protect.Verifier;
+import org.scrim.engine.runtime.cpu.RuntimeOptions;
+
+/**
+ * Protects one image file into another with a model loaded once: what {@code scrim protect} does per file and
+ * {@code scrim serve} per request, in one place, so both write the same file and report the same figures.
+ */
+final class FileProtection {
+    private final List<SurrogateEncoder> encoders;
+    private final RuntimeOptions runtime;
+    private final String model;
+
+    FileProtection(ModelOptions models) {
+        this.encoders = List.of(models.surrogate());
+        this.runtime = models.runtime();
+        this.model = models.model;
+    }
+
+    /** The engine request for the command-line (or query) choices: decoy "auto" lets the engine pick. */
+    static ProtectRequest request(Mode mode, Preset preset, Double maxVisibility, String decoy, Path decoyImage,
+            List<Path> anchors, long seed, int workSize, Integer steps) throws IOException {
+        return new ProtectRequest(mode, preset, maxVisibility,
+                decoy.equalsIgnoreCase("auto") ? null : Decoy.parse(decoy),
+                decoyImage == null ? null : ImageFiles.read(decoyImage).toRgbTensor(),
+                ImageInputs.readRgb(anchors), seed, workSize, steps);
+    }
+
+    /**
+     * Reads {@code in}, protects it, writes {@code out} atomically (tagged with {@code tags} unless null) and, with
+     * {@code verify}, checks the written file. Returns the report entry: decoy, seconds and the verification figures.
+     */
+    Map<String, Object> protect(Path in, Path out, ProtectRequest request, TagOptions tags, boolean verify,
+            ProgressListener progress) throws IOException {
+        PlanarImage image = ImageFiles.read(in);
+        Protector.Protection p = new Protector(encoders, runtime).protect(image.toRgbTensor(), request, progress);
+        PlanarImage result = image.withRgb(p.image());
+        String decoy = p.decoy() == null ? null : p.decoy().cliName();
+        if (tags == null) {
+            ImageFiles.write(result, out);
+        } else {
+            Provenance provenance = new Provenance(request.mode().name().toLowerCase(),
+                    request.preset().name().toLowerCase(), model, Provenance.scrimVersion(), decoy, request.seed());
+            MetadataWriter.writeTagged(out, staged -> ImageFiles.write(result, staged), tags.tags(provenance));
+        }
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("decoy", decoy);
+        entry.put("seconds", p.seconds());
+        if (verify) {
+            progress.phase("verifying");
+            Verifier.Report r = new Verifier(encoders, runtime, request.workSize())
+                    .verify(image.toRgbTensor(), ImageFiles.read(out).toRgbTensor(), p.target(), true);
+            entry.putAll(ReportOptions.figures(r));
+        }
+        return entry;
+    }
+}
