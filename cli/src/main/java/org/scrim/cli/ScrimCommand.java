@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
                 "Start with:  scrim protect my-painting.png",
                 "Then check:  scrim verify my-painting.png my-painting.protected.png"},
         subcommands = {ProtectCommand.class, VerifyCommand.class, TagCommand.class, OptOutCommand.class,
-                ModelsCommand.class, EncodeCommand.class, DecodeCommand.class,
+                ModelsCommand.class, EncodeCommand.class, DecodeCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 some files failed, 2 bad usage, 3 a model could not be loaded."})
 public final class ScrimCommand {

@@ -1,0 +1,134 @@
+package org.scrim.cli;
+
+import com.google.gson.Gson;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code scrim serve}: keeps the model loaded and protects images sent over HTTP by local programs. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run a local protection service for programs such as the Krita plugin: the model is loaded "
+                + "once, each image costs only its protection.",
+                "",
+                "Listens on 127.0.0.1 only. The port and a new random token go into the state file (readable by you "
+                        + "alone), which is removed when the service stops. Every request needs the header "
+                        + "'Authorization: Bearer TOKEN'.",
+                "",
+                "  GET  /health                 version, model, jobs running",
+                "  POST /protect?preset=low&... body: the image; answer: the protected image (same format, tagged); "
+                        + "header " + LocalService.REPORT_HEADER + ": the figures as JSON. Query keys: format "
+                        + "(png|jpeg|tiff|webp) and scrim protect's options mode, preset, decoy, seed, steps, ...",
+                "  POST /shutdown               stop the service"},
+        footer = {"", "Example:", "  scrim serve --max-jobs 2 &",
+                "  curl -H \"Authorization: Bearer $(jq -r .token ~/.cache/scrim/service.json)\" \\",
+                "       --data-binary @art.png 'http://127.0.0.1:PORT/protect?preset=low' -o art.protected.png"})
+public final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "0", description = "Port on 127.0.0.1 (0 = any free port). "
+            + "Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--state-file", paramLabel = "FILE", description = "Where to write the port and token "
+            + "(default: ~/.cache/scrim/service.json).")
+    Path stateFile;
+
+    @Option(names = "--max-body", paramLabel = "SIZE", defaultValue = "256M", converter = SizeConverter.class,
+            description = "Largest image accepted, in bytes or with K, M or G. Default: ${DEFAULT-VALUE}.")
+    long maxBody;
+
+    @Option(names = "--max-jobs", paramLabel = "N", defaultValue = "1", description = "Protections at once; "
+            + "further requests are answered 503 at once. Default: ${DEFAULT-VALUE}.")
+    int maxJobs;
+
+    @Option(names = "--read-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Longest time to receive an image before the connection is closed. Default: "
+                    + "${DEFAULT-VALUE}.")
+    double readTimeout;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    /** The state file when none is named: one per user, where the Krita plugin looks. */
+    static Path defaultStateFile() {
+        return Path.of(System.getProperty("user.home"), ".cache", "scrim", "service.json");
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (maxJobs < 1 || maxBody < 1 || !(readTimeout > 0)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--max-jobs, --max-body and --read-timeout must be above 0");
+        }
+        Path state = stateFile != null ? stateFile : defaultStateFile();
+        FileProtection protection = new FileProtection(modelOptions);
+        try (LocalService service = new LocalService(protection, modelOptions.model, port, maxJobs, maxBody,
+                Math.round(readTimeout * 1000))) {
+            String written = writeState(state, service);
+            Thread onSignal = new Thread(() -> stop(service, state, written));
+            Runtime.getRuntime().addShutdownHook(onSignal);
+            System.err.println("scrim serve: listening on http://127.0.0.1:" + service.address().getPort()
+                    + ", state in " + state);
+            service.awaitShutdownRequest();
+            stop(service, state, written);
+            Runtime.getRuntime().removeShutdownHook(onSignal);
+        }
+        return 0;
+    }
+
+    /** Writes port and token readable by the owner only: created that way, then moved into place. */
+    static String writeState(Path state, LocalService service) throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("url", "http://127.0.0.1:" + service.address().getPort());
+        doc.put("port", service.address().getPort());
+        doc.put("token", service.token());
+        doc.put("pid", ProcessHandle.current().pid());
+        doc.put("version", Version.current());
+        String json = new Gson().toJson(doc);
+        Path dir = state.toAbsolutePath().getParent();
+        boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+        if (posix && !Files.exists(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+        }
+        Files.createDirectories(dir);
+        Path staged = posix ? Files.createTempFile(dir, ".service-", ".json",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                : Files.createTempFile(dir, ".service-", ".json");
+        Files.writeString(staged, json, StandardCharsets.UTF_8);
+        Files.move(staged, state, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return json;
+    }
+
+    /** Stops the service and removes the state file, unless another service has written its own there since. */
+    private static void stop(LocalService service, Path state, String written) {
+        try {
+            service.close();
+            if (Files.exists(state) && Files.readString(state, StandardCharsets.UTF_8).equals(written)) {
+                Files.delete(state);
+            }
+        } catch (IOException e) {
+            System.err.println("scrim serve: while stopping: " + e.getMessage());
+        }
+    }
+
+    /** Sizes such as 1048576, 512K, 256M or 1G. */
+    static final class SizeConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String v = value.trim().toUpperCase(Locale.ROOT);
+            int shift = v.endsWith("K") ? 10 : v.endsWith("M") ? 20 : v.endsWith("G") ? 30 : 0;
+            return Long.parseLong(shift == 0 ? v : v.substring(0, v.length() - 1)) << shift;
+        }
+    }
+}
