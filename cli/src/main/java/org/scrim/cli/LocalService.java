@@ -51,6 +51,7 @@ final class LocalService implements AutoCloseable {
             "tiff", "image/tiff", "tif", "image/tiff", "webp", "image/webp");
     static final String REPORT_HEADER = "X-Scrim-Report";
 
+    private static final String MAX_REQUEST_SECONDS = "sun.net.httpserver.maxReqTime";
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     private final FileProtection protection;
@@ -78,6 +79,12 @@ final class LocalService implements AutoCloseable {
         this.slots = new Semaphore(maxJobs);
         this.temp = Files.createTempDirectory("scrim-serve-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        // The JDK server's own request timer covers what the body watchdog cannot: headers that never end, and the
+        // unread body of a refused request, which the server drains after answering. It is one JVM-wide setting,
+        // read when the first server starts, so it is set only when nobody has set it.
+        if (System.getProperty(MAX_REQUEST_SECONDS) == null) {
+            System.setProperty(MAX_REQUEST_SECONDS, String.valueOf(Math.max(1, (readTimeoutMillis + 999) / 1000)));
+        }
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         this.workers = Executors.newFixedThreadPool(maxJobs + 8, daemon("scrim-serve"));
         this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("scrim-serve-timeout"));
@@ -112,9 +119,13 @@ final class LocalService implements AutoCloseable {
         return maxJobs - slots.availablePermits();
     }
 
-    /** Blocks until a client asks {@code POST /shutdown}. */
+    /** Blocks until {@link #requestShutdown} (or a client's {@code POST /shutdown}). */
     void awaitShutdownRequest() throws InterruptedException {
         shutdownAsked.await();
+    }
+
+    void requestShutdown() {
+        shutdownAsked.countDown();
     }
 
     @Override
@@ -150,7 +161,7 @@ final class LocalService implements AutoCloseable {
                 case "POST /protect" -> protect(ex);
                 case "POST /shutdown" -> {
                     json(ex, 200, Map.of("status", "shutting down"));
-                    shutdownAsked.countDown();
+                    requestShutdown();
                 }
                 default -> throw new Refusal(404, "no such endpoint: " + what
                         + "; the service answers GET /health, POST /protect and POST /shutdown");

@@ -2,6 +2,7 @@ package org.scrim.cli;
 
 import com.google.gson.Gson;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -56,6 +57,10 @@ public final class ServeCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}.")
     double readTimeout;
 
+    @Option(names = "--until-stdin-closes", description = "Also stop when standard input closes: a program that "
+            + "starts the service keeps a pipe open to it, so the service ends with the program, however it ends.")
+    boolean untilStdinCloses;
+
     @Mixin
     ModelOptions modelOptions;
 
@@ -77,6 +82,18 @@ public final class ServeCommand implements Callable<Integer> {
             String written = writeState(state, service);
             Thread onSignal = new Thread(() -> stop(service, state, written));
             Runtime.getRuntime().addShutdownHook(onSignal);
+            if (untilStdinCloses) {
+                Thread watcher = new Thread(() -> {
+                    try {
+                        System.in.transferTo(OutputStream.nullOutputStream());
+                    } catch (IOException e) {
+                        // A broken pipe ends the owner's claim just as an end of file does.
+                    }
+                    service.requestShutdown();
+                }, "scrim-serve-stdin");
+                watcher.setDaemon(true);
+                watcher.start();
+            }
             System.err.println("scrim serve: listening on http://127.0.0.1:" + service.address().getPort()
                     + ", state in " + state);
             service.awaitShutdownRequest();
