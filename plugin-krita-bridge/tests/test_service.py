@@ -1,0 +1,141 @@
+"""Plain-Python tests of the service client against a real `scrim serve` (the launcher in $SCRIM_TEST_ENGINE, by
+default the checkout's ./scrim), and of the session logic that picks service, background start or command."""
+import json
+import os
+import random
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "scrim"))
+import engine_bridge as eb  # noqa: E402
+import service  # noqa: E402
+
+ENGINE = os.environ.get("SCRIM_TEST_ENGINE") or os.path.join(HERE, "..", "..", "scrim")
+
+
+def write_png(path, size=64, seed=5):
+    """A small noisy RGB PNG: texture gives the perturbation room, so a few steps move the latent."""
+    rng = random.Random(seed)
+    rows = b"".join(b"\x00" + bytes(rng.randrange(256) for _ in range(size * 3)) for _ in range(size))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return path
+
+
+def start_service(folder):
+    """`scrim serve` as the plugin starts it; waits (bounded) until it answers."""
+    state = os.path.join(folder, "state", "service.json")
+    process = service.launch(ENGINE, os.environ, state, threads=1)
+    deadline = time.monotonic() + 300       # the launcher's first run builds the project
+    while time.monotonic() < deadline:
+        running = service.connect(state)
+        if running is not None:
+            return process, state, running
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    with open(os.path.join(folder, "state", "service.log")) as log:
+        raise AssertionError("scrim serve did not come up (exit %s): %s" % (process.poll(), log.read()[-2000:]))
+
+
+class ServiceTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="scrim-service-test-")
+        cls.process, cls.state, cls.service = start_service(cls.dir)
+        cls.image = write_png(os.path.join(cls.dir, "art.png"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.process.stdin.close()
+        cls.process.wait(timeout=30)
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_health_names_the_model_and_no_jobs(self):
+        health = self.service.health()
+        self.assertEqual(("ok", "taef2", 0), (health["status"], health["model"], health["jobs"]))
+        self.assertEqual("600", oct(os.stat(self.state).st_mode & 0o777)[2:], "the state file is the user's alone")
+
+    def test_protects_into_a_tagged_file_with_the_figures(self):
+        out = os.path.join(self.dir, "art.protected.png")
+        result = self.service.protect(self.image, out, eb.ProtectOptions(preset="low", decoy="pattern", seed=3,
+                                                                         creator="Ann Artist"))
+        print("service round trip:", result.summary())
+        self.assertTrue(result.ok, result.error)
+        self.assertEqual(out, result.output)
+        self.assertGreater(result.closeness, 0.05, "the latent moved toward the decoy")
+        with open(out, "rb") as f:
+            self.assertEqual(b"\x89PNG", f.read(4))
+        if shutil.which("exiftool"):
+            tags = json.loads(subprocess.run(["exiftool", "-j", "-G1", out], capture_output=True,
+                                             check=True).stdout)[0]
+            self.assertTrue(tags["XMP-plus:DataMining"].endswith("DMI-PROHIBITED-AIMLTRAINING"), tags)
+            self.assertEqual("Ann Artist", tags["XMP-dc:Creator"])
+
+    def test_a_bad_image_is_a_failed_result_with_the_engine_words_and_no_output(self):
+        bad = os.path.join(self.dir, "bad.png")
+        with open(bad, "w") as f:
+            f.write("not an image")
+        out = os.path.join(self.dir, "bad.protected.png")
+        result = self.service.protect(bad, out, eb.ProtectOptions(preset="low", decoy="pattern"))
+        self.assertFalse(result.ok)
+        self.assertIn("unsupported or unrecognised format", result.error)
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual("ok", self.service.health()["status"])
+
+    def test_a_wrong_token_is_refused(self):
+        stranger = service.Service(self.service.url, "0" * 64)
+        with self.assertRaisesRegex(eb.BridgeError, "missing or wrong token"):
+            stranger.health()
+        self.assertFalse(stranger.alive())
+
+
+class LaunchTest(unittest.TestCase):
+    def test_a_launched_service_ends_with_its_owner_and_removes_its_state_file(self):
+        folder = tempfile.mkdtemp(prefix="scrim-service-test-")
+        try:
+            process, state, _ = start_service(folder)
+            process.stdin.close()           # what happens when Krita exits, however it exits
+            self.assertEqual(0, process.wait(timeout=30))
+            self.assertFalse(os.path.exists(state))
+            self.assertIsNone(service.connect(state))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+class QueryAndSessionTest(unittest.TestCase):
+    def test_the_query_carries_the_command_line_choices(self):
+        query = service.query(eb.ProtectOptions(mode="mask", preset="high", decoy="mosaic", tags=False,
+                                                creator="A & B", threads=2, seed=7), "/x/art.JPG")
+        self.assertEqual("format=jpg&mode=mask&preset=high&decoy=mosaic&seed=7&no-tags=true&creator=A+%26+B",
+                         query)
+
+    def test_running_service_else_one_background_start_else_the_command(self):
+        folder = tempfile.mkdtemp(prefix="scrim-session-test-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        launched = []
+        session = service.Session(os.path.join(folder, "service.json"), lambda: launched.append(1) or "process")
+        self.assertIsNone(session.service(keep_running=False))
+        self.assertEqual([], launched, "not kept running: every export runs the command")
+        self.assertIsNone(session.service(keep_running=True), "this export runs the command...")
+        self.assertIsNone(session.service(keep_running=True))
+        self.assertEqual([1], launched, "...while the service starts, once per session")
+        with open(session.state_file, "w") as f:
+            json.dump({"url": "http://127.0.0.1:9", "token": "t"}, f)
+        self.assertIsNone(session.service(keep_running=True), "a stale state file is no service")
+
+
+if __name__ == "__main__":
+    unittest.main()
