@@ -137,6 +137,10 @@ class SettingsDialog(QDialog):
             self.threads.setValue(int(settings.get("threads") or 0))
         except ValueError:
             self.threads.setValue(0)
+        self.keep_service = QCheckBox("Keep Scrim running between exports")
+        self.keep_service.setToolTip("The first export starts the engine in the background; later exports skip "
+                                     "starting Java and loading the model. It stops when Krita quits.")
+        self.keep_service.setChecked(settings.keep_service)
         self.found = QLabel()
         self.found.setWordWrap(True)
         self.found.setObjectName("scrim_found")
@@ -147,6 +151,7 @@ class SettingsDialog(QDialog):
         form.addRow("Default mode:", self.mode)
         form.addRow("Default strength:", self.preset)
         form.addRow("Threads:", self.threads)
+        form.addRow("", self.keep_service)
         form.addRow("In use:", self.found)
         self.java.editingFinished.connect(self._refresh)
         self.engine.editingFinished.connect(self._refresh)
@@ -166,6 +171,7 @@ class SettingsDialog(QDialog):
         self._settings.set("mode", self.mode.currentText())
         self._settings.set("preset", self.preset.currentText())
         self._settings.set("threads", self.threads.value())
+        self._settings.set("keep_service", self.keep_service.isChecked())
 
     def _refresh(self):
         trial = engine_bridge.Settings(dict(self._settings.values))

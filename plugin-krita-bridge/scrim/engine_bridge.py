@@ -19,6 +19,7 @@ DEFAULTS: Dict[str, str] = {
     "preset": "default",
     "threads": "0",             # 0 = let the engine decide
     "protect_on_export": "false",
+    "keep_service": "true",     # keep `scrim serve` running between exports: the model is loaded once per session
     "decoy": "auto",
     "decoy_image": "",
     "anchors": "",              # os.pathsep-separated files or folders (poison mode)
@@ -94,6 +95,10 @@ class Settings:
     @property
     def protect_on_export(self) -> bool:
         return _as_bool(self.get("protect_on_export"))
+
+    @property
+    def keep_service(self) -> bool:
+        return _as_bool(self.get("keep_service"))
 
     def options(self) -> ProtectOptions:
         try:

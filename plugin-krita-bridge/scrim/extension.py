@@ -8,7 +8,7 @@ from PyQt5.QtCore import QByteArray, QTimer, pyqtSignal
 from PyQt5.QtGui import QIcon, QImage
 from PyQt5.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from . import dialogs, engine_bridge, policy, runner
+from . import dialogs, engine_bridge, policy, runner, service
 
 PLUGIN_DIR = os.path.dirname(os.path.abspath(__file__))
 GROUP = "scrim"
@@ -50,6 +50,7 @@ class ScrimExtension(Extension):
         super().__init__(parent)
         self.guard = policy.SaveGuard()
         self.queue = runner.JobQueue(self)
+        self.session = service.Session(os.path.expanduser(service.STATE_FILE))
         self.toggles = []
         self._progress = []
 
@@ -227,10 +228,15 @@ class ScrimExtension(Extension):
     def start(self, source, target, options, title, cleanup=lambda: None):
         settings = self.settings()
         try:
-            java = engine_bridge.locate_java(settings, os.environ)
-            engine = engine_bridge.locate_engine(settings, os.environ, PLUGIN_DIR)
-            job = runner.ProtectJob(engine, engine_bridge.engine_environment(os.environ, java),
-                                    source, target, options, self)
+            options.validate()
+            running = self.session.service(settings.keep_service, lambda: self.launch_service(settings))
+            if running is not None:
+                job = runner.ServiceJob(running, source, target, options, self)
+            else:
+                java = engine_bridge.locate_java(settings, os.environ)
+                engine = engine_bridge.locate_engine(settings, os.environ, PLUGIN_DIR)
+                job = runner.ProtectJob(engine, engine_bridge.engine_environment(os.environ, java),
+                                        source, target, options, self)
         except engine_bridge.BridgeError as e:
             cleanup()
             self.warn(str(e))
@@ -261,6 +267,17 @@ class ScrimExtension(Extension):
         job.failed.connect(on_failure)
         self.queue.add(job)
         return job
+
+    def launch_service(self, settings):
+        """Starts `scrim serve` for this Krita session; a failure to start only means exports run the command."""
+        try:
+            java = engine_bridge.locate_java(settings, os.environ)
+            engine = engine_bridge.locate_engine(settings, os.environ, PLUGIN_DIR)
+            return service.launch(engine, engine_bridge.engine_environment(os.environ, java),
+                                  self.session.state_file, settings.options().threads)
+        except (OSError, engine_bridge.BridgeError) as e:
+            self.notify("Scrim: could not keep the engine running (%s); each export starts it" % e)
+            return None
 
     # ---- placing results ----
 

@@ -1,9 +1,11 @@
-"""Runs `scrim protect` out of process with QProcess: asynchronous, progress from stderr, cancel kills it.
+"""Runs a protection without blocking Krita: `scrim protect` out of process with QProcess (progress from stderr,
+cancel kills it), or a request to a running `scrim serve` from a worker thread.
 
 Results are written to a temp file beside the target and renamed onto it, so a cancelled or failed run never leaves
 a half-written image and a protected export replaces the plain one atomically.
 """
 import os
+import threading
 
 from PyQt5.QtCore import QObject, QProcess, QProcessEnvironment, Qt, pyqtSignal
 from PyQt5.QtWidgets import QProgressDialog
@@ -11,25 +13,51 @@ from PyQt5.QtWidgets import QProgressDialog
 from . import engine_bridge, policy
 
 
-class ProtectJob(QObject):
-    """Protects one file: `source` -> `target` (the same path for protect-in-place)."""
+class Job(QObject):
+    """Protects one file: `source` -> `target` (the same path for protect-in-place), through a temp file beside it."""
 
     progressed = pyqtSignal(int, int)
     phaseChanged = pyqtSignal(str)
     succeeded = pyqtSignal(object)      # engine_bridge.FileResult, output = target
     failed = pyqtSignal(str)            # a sentence for the user; "" when cancelled
 
-    def __init__(self, engine, env, source, target, options, parent=None):
+    def __init__(self, source, target, parent=None):
         super().__init__(parent)
         self.source = source
         self.target = target
         self._temp = policy.temp_beside(target)
+        self._settled = False
+        self.cancelled = False
+
+    def _deliver(self, result):
+        """Moves the protected temp file onto the target and reports success, or reports why it could not."""
+        try:
+            os.replace(self._temp, self.target)
+        except OSError as e:
+            self._fail("protected, but could not replace %s: %s" % (self.target, e))
+            return
+        result.output = self.target
+        self._settled = True
+        self.succeeded.emit(result)
+
+    def _fail(self, message):
+        if self._settled:
+            return
+        self._settled = True
+        if os.path.exists(self._temp):
+            os.remove(self._temp)
+        self.failed.emit(message)
+
+
+class ProtectJob(Job):
+    """A job run by the `scrim` command in its own process."""
+
+    def __init__(self, engine, env, source, target, options, parent=None):
+        super().__init__(source, target, parent)
         self._argv = engine_bridge.protect_command(engine, source, self._temp, options)
         self._env = env
         self._parser = engine_bridge.ProgressParser()
         self._stdout = bytearray()
-        self._settled = False
-        self.cancelled = False
         self._process = QProcess(self)
         self._process.readyReadStandardError.connect(self._on_stderr)
         self._process.readyReadStandardOutput.connect(self._on_stdout)
@@ -93,22 +121,45 @@ class ProtectJob(QObject):
                 engine_bridge.explain_exit(code, self._parser.other_lines)
             self._fail("could not protect %s: %s" % (os.path.basename(self.target), reason))
             return
-        try:
-            os.replace(self._temp, self.target)
-        except OSError as e:
-            self._fail("protected, but could not replace %s: %s" % (self.target, e))
-            return
-        result.output = self.target
-        self._settled = True
-        self.succeeded.emit(result)
+        self._deliver(result)
 
-    def _fail(self, message):
-        if self._settled:
-            return
-        self._settled = True
-        if os.path.exists(self._temp):
-            os.remove(self._temp)
-        self.failed.emit(message)
+
+class ServiceJob(Job):
+    """A job sent to a running `scrim serve` (service.Service) from a worker thread instead of a new process. The
+    service reports no steps, so the dialog shows a busy bar. Cancel drops the result at once; the service finishes
+    that job on its own."""
+
+    _done = pyqtSignal(object, str)     # from the worker thread, delivered on Krita's GUI thread
+
+    def __init__(self, service, source, target, options, parent=None):
+        super().__init__(source, target, parent)
+        self._service = service
+        self._options = options
+        self._done.connect(self._on_done)
+
+    def start(self):
+        self.phaseChanged.emit("protecting (Scrim service)")
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        try:
+            self._done.emit(self._service.protect(self.source, self._temp, self._options), "")
+        except (OSError, ValueError, engine_bridge.BridgeError) as e:
+            self._done.emit(None, "the Scrim service failed: %s" % e)
+
+    def cancel(self):
+        if not self._settled:
+            self.cancelled = True
+            self._fail("")
+
+    def _on_done(self, result, error):
+        if self._settled:               # cancelled meanwhile: drop what came back
+            if os.path.exists(self._temp):
+                os.remove(self._temp)
+        elif result is None or not result.ok:
+            self._fail(error or "could not protect %s: %s" % (os.path.basename(self.target), result.error))
+        else:
+            self._deliver(result)
 
 
 def show_progress(job, title, parent):

@@ -139,23 +139,16 @@ class Session:
     """One Krita session's use of the service: a running one when it answers, else one started in the background
     once (when the user keeps Scrim running), else none: then the export runs the `scrim` command as before."""
 
-    def __init__(self, state_file: str, launcher: Callable[[], subprocess.Popen]):
+    def __init__(self, state_file: str):
         self.state_file = state_file
-        self._launcher = launcher
-        self.process: Optional[subprocess.Popen] = None
+        self.launched = False
+        self.process: Optional[subprocess.Popen] = None     # held: its stdin pipe keeps the service alive
 
-    def service(self, keep_running: bool) -> Optional[Service]:
+    def service(self, keep_running: bool,
+                launcher: Callable[[], Optional[subprocess.Popen]]) -> Optional[Service]:
         running = connect(self.state_file)
-        if running is None and keep_running and self.process is None:
+        if running is None and keep_running and not self.launched:
             # This export runs the command; the ones after it find the service once its model is loaded.
-            self.process = self._launcher()
+            self.launched = True
+            self.process = launcher()
         return running
-
-    def close(self) -> None:
-        """Stops the service this session started (one found running belongs to someone else)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.stdin.close()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()

@@ -1,5 +1,6 @@
 """Tests of the bridge inside Krita's Python (kritarunner, no display): Krita's flat PNG export, and the QProcess
-runner against a contract stand-in (failure, model missing, cancel) and against the real engine.
+runner against a contract stand-in (failure, model missing, cancel) and against the real engine, as a command and
+as a running `scrim serve`.
 
 Run: QT_QPA_PLATFORM=offscreen PYTHONPATH=plugin-krita-bridge:plugin-krita-bridge/tests \
      kritarunner -s krunner_bridge -f __main__ WORKDIR IMAGE [REAL_SCRIM_LAUNCHER]
@@ -11,13 +12,14 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import traceback
 
 from krita import Krita
 from PyQt5.QtCore import QEventLoop, QTimer
 from PyQt5.QtGui import QImage
 
-from scrim import engine_bridge, extension, runner
+from scrim import engine_bridge, extension, runner, service
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKE = os.path.join(HERE, "fake_scrim")
@@ -31,11 +33,16 @@ def check(condition, what):
 
 
 def run_job(engine, source, target, env_extra=None, options=None, cancel_after_progress=False, timeout_s=120):
-    """Runs one ProtectJob to its end inside a local event loop; returns (result, message, progress seen)."""
+    """Runs one ProtectJob (the `scrim` command) with `run`."""
     env = engine_bridge.engine_environment(dict(os.environ, **(env_extra or {})),
                                            engine_bridge.locate_java(engine_bridge.Settings(dict(
                                                engine_bridge.DEFAULTS)), os.environ))
     job = runner.ProtectJob(engine, env, source, target, options or engine_bridge.ProtectOptions())
+    return run(job, cancel_after_progress, timeout_s)
+
+
+def run(job, cancel_after_progress=False, timeout_s=120):
+    """Runs a job to its end inside a local event loop; returns (result, message, progress seen, job)."""
     outcome = {"result": None, "message": None, "progress": []}
     loop = QEventLoop()
 
@@ -109,6 +116,45 @@ def test_real_engine(work, source, engine):
           "the report carries closeness and PSNR")
 
 
+def test_service_job(work, source, engine):
+    """The same protection through a running `scrim serve`: the result replaces the target; cancel drops the answer
+    at once and leaves nothing behind when the service's answer comes later."""
+    env = engine_bridge.engine_environment(os.environ, engine_bridge.locate_java(engine_bridge.Settings(dict(
+        engine_bridge.DEFAULTS)), os.environ))
+    state = os.path.join(work, "service", "service.json")
+    process = service.launch(engine, env, state)
+    try:
+        running, deadline = None, time.monotonic() + 300
+        while running is None and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            running = service.connect(state)
+        check(running is not None, "scrim serve comes up and answers its health check")
+        options = engine_bridge.ProtectOptions(preset="low", seed=1)
+        target = os.path.join(work, "service.protected.png")
+        shutil.copyfile(source, target)
+        result, message, _, _ = run(runner.ServiceJob(running, source, target, options), timeout_s=300)
+        check(result is not None and result.ok and result.closeness is not None and result.output == target,
+              "the service protects the image: %s" % (result.summary() if result else message))
+        check(not filecmp.cmp(source, target, shallow=False) and not leftovers(work),
+              "the service's result replaced the target")
+        dropped = os.path.join(work, "dropped.png")
+        job = runner.ServiceJob(running, source, dropped, options)
+        messages = []
+        job.failed.connect(messages.append)
+        job.start()
+        job.cancel()
+        check(job.cancelled and messages == [""], "cancel ends the job at once: %s" % messages)
+        while running.health()["jobs"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        loop = QEventLoop()
+        QTimer.singleShot(1000, loop.quit)
+        loop.exec_()
+        check(not os.path.exists(dropped) and not leftovers(work), "a dropped answer leaves no file")
+    finally:
+        process.stdin.close()
+        process.wait(timeout=60)
+
+
 def test_extension(work, image):
     """Protect-a-copy through the extension: our own temp export fires imageSaved and must not be protected again;
     the result goes into a new layer with the protected pixels, or into a new document."""
@@ -165,6 +211,7 @@ def __main__(args):
         test_extension(work, image)
         if engine:
             test_real_engine(work, source, engine)
+            test_service_job(work, source, engine)
         else:
             check(False, "no real scrim launcher given")
     except Exception:

@@ -95,6 +95,12 @@ class ServiceTest(unittest.TestCase):
         self.assertFalse(os.path.exists(out))
         self.assertEqual("ok", self.service.health()["status"])
 
+    def test_a_session_uses_the_running_service_and_starts_none(self):
+        session = service.Session(self.state)
+        running = session.service(True, lambda: self.fail("no second service while one answers"))
+        self.assertEqual(self.service.url, running.url)
+        self.assertFalse(session.launched)
+
     def test_a_wrong_token_is_refused(self):
         stranger = service.Service(self.service.url, "0" * 64)
         with self.assertRaisesRegex(eb.BridgeError, "missing or wrong token"):
@@ -126,15 +132,16 @@ class QueryAndSessionTest(unittest.TestCase):
         folder = tempfile.mkdtemp(prefix="scrim-session-test-")
         self.addCleanup(shutil.rmtree, folder, True)
         launched = []
-        session = service.Session(os.path.join(folder, "service.json"), lambda: launched.append(1) or "process")
-        self.assertIsNone(session.service(keep_running=False))
+        session = service.Session(os.path.join(folder, "service.json"))
+        launch = lambda: launched.append(1) or "process"  # noqa: E731
+        self.assertIsNone(session.service(False, launch))
         self.assertEqual([], launched, "not kept running: every export runs the command")
-        self.assertIsNone(session.service(keep_running=True), "this export runs the command...")
-        self.assertIsNone(session.service(keep_running=True))
+        self.assertIsNone(session.service(True, launch), "this export runs the command...")
+        self.assertIsNone(session.service(True, launch))
         self.assertEqual([1], launched, "...while the service starts, once per session")
         with open(session.state_file, "w") as f:
             json.dump({"url": "http://127.0.0.1:9", "token": "t"}, f)
-        self.assertIsNone(session.service(keep_running=True), "a stale state file is no service")
+        self.assertIsNone(session.service(True, launch), "a stale state file is no service")
 
 
 if __name__ == "__main__":
