@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # All tests of the Krita bridge, fastest first:
-#   1. the Qt-free logic under plain Python (no Krita needed);
+#   1. the Qt-free logic under plain Python (no Krita needed), the service client against a real `scrim serve`;
 #   2. the package: build.sh's zip imported with Krita's own plugin importer;
 #   3. kritarunner (no display): Krita's export, the QProcess runner (stand-in and real engine), placing results;
 #   4. end to end: Krita under Xvfb, File > Export with Protect on Export on, checked with scrim verify and exiftool.
@@ -14,7 +14,7 @@ work="$(mktemp -d /tmp/scrim-krita-test.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
 echo "== logic (plain Python)"
-"$python" -m unittest discover -s "$here/tests" -p 'test_*.py'
+SCRIM_TEST_ENGINE="$engine" "$python" -m unittest discover -s "$here/tests" -p 'test_*.py'
 
 echo "== package imports with Krita's plugin importer"
 "$here/build.sh" >/dev/null
