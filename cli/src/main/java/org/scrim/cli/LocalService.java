@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -77,15 +78,16 @@ final class LocalService implements AutoCloseable {
         this.maxBody = maxBody;
         this.readTimeoutMillis = readTimeoutMillis;
         this.slots = new Semaphore(maxJobs);
-        this.temp = Files.createTempDirectory("scrim-serve-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         // The JDK server's own request timer covers what the body watchdog cannot: headers that never end, and the
         // unread body of a refused request, which the server drains after answering. It is one JVM-wide setting,
         // read when the first server starts, so it is set only when nobody has set it.
         if (System.getProperty(MAX_REQUEST_SECONDS) == null) {
             System.setProperty(MAX_REQUEST_SECONDS, String.valueOf(Math.max(1, (readTimeoutMillis + 999) / 1000)));
         }
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 0);
+        this.temp = Files.createTempDirectory("scrim-serve-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        // A few threads beyond the jobs, so health checks and refusals are answered while every job slot works.
         this.workers = Executors.newFixedThreadPool(maxJobs + 8, daemon("scrim-serve"));
         this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("scrim-serve-timeout"));
         server.setExecutor(workers);
@@ -99,7 +101,7 @@ final class LocalService implements AutoCloseable {
         return bytes;
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);

@@ -27,14 +27,15 @@ import picocli.CommandLine.Option;
                         + "alone), which is removed when the service stops. Every request needs the header "
                         + "'Authorization: Bearer TOKEN'.",
                 "",
-                "  GET  /health                 version, model, jobs running",
-                "  POST /protect?preset=low&... body: the image; answer: the protected image (same format, tagged); "
-                        + "header " + LocalService.REPORT_HEADER + ": the figures as JSON. Query keys: format "
-                        + "(png|jpeg|tiff|webp) and scrim protect's options mode, preset, decoy, seed, steps, ...",
-                "  POST /shutdown               stop the service"},
-        footer = {"", "Example:", "  scrim serve --max-jobs 2 &",
-                "  curl -H \"Authorization: Bearer $(jq -r .token ~/.cache/scrim/service.json)\" \\",
-                "       --data-binary @art.png 'http://127.0.0.1:PORT/protect?preset=low' -o art.protected.png"})
+                "  GET  /health      version, model, jobs running",
+                "  POST /protect?... the image as the body; answers the protected image (same",
+                "                    format, tagged) with the figures as JSON in the header",
+                "                    " + LocalService.REPORT_HEADER + ". Query: format (png, jpeg, tiff, webp) and",
+                "                    scrim protect's options by name: preset=low&decoy=mosaic",
+                "  POST /shutdown    stop the service"},
+        footer = {"", "Example:", "  scrim serve --max-jobs 2 &", "  S=~/.cache/scrim/service.json",
+                "  curl -H \"Authorization: Bearer $(jq -r .token $S)\" \\",
+                "       --data-binary @art.png \"$(jq -r .url $S)/protect?preset=low\" -o safe.png"})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "0", description = "Port on 127.0.0.1 (0 = any free port). "
             + "Default: ${DEFAULT-VALUE}.")
