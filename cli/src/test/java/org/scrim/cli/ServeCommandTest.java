@@ -34,6 +34,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -174,18 +175,35 @@ class ServeCommandTest {
     }
 
     @Test
-    void stateFileIsTheOwnersAloneAndGoesAwayOnShutdown() throws Exception {
+    void stateFileAndTempFolderAreTheOwnersAloneAndGoAwayOnShutdown() throws Exception {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(service.stateFile())));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
                 service.stateFile().getParent())));
         assertEquals(64, service.token().length(), "256 bits in hex");
 
+        List<Path> before = serviceTempFolders();
         Service other = start(dir.resolve("other.json"));
         assertFalse(other.token().equals(service.token()), "every start makes a new token");
+        List<Path> temps = new ArrayList<>(serviceTempFolders());
+        temps.removeAll(before);
+        assertEquals(1, temps.size(), "one private temp folder: " + temps);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(temps.get(0))));
+        assertEquals(200, send(other, "POST", "/protect?preset=low&steps=1&decoy=pattern&no-verify=true", png)
+                .statusCode());
+        try (Stream<Path> left = Files.list(temps.get(0))) {
+            assertEquals(List.of(), left.toList(), "a job's files are deleted when it ends");
+        }
         assertEquals(200, send(other, "POST", "/shutdown", null).statusCode());
         assertEquals(0, other.exit().get());
         assertFalse(Files.exists(other.stateFile()), "the state file is removed on shutdown");
+        assertFalse(Files.exists(temps.get(0)), "the temp folder is removed on shutdown");
         assertThrows(IOException.class, () -> health(other), "nothing listens any more");
+    }
+
+    private static List<Path> serviceTempFolders() throws IOException {
+        try (Stream<Path> all = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return all.filter(p -> p.getFileName().toString().startsWith("scrim-serve-")).toList();
+        }
     }
 
     @Test
