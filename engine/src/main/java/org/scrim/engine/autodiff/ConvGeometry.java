@@ -9,7 +9,7 @@ import java.util.Arrays;
  * Spatial geometry of a Conv, pool or ConvTranspose, seen as a convolution from {@code input} to {@code output}
  * (for ConvTranspose, its own output is the convolution's input). Pads are explicit: begins then ends.
  */
-record ConvGeometry(long[] input, long[] output, long[] kernel, long[] strides, long[] dilations, long[] pads) {
+public record ConvGeometry(long[] input, long[] output, long[] kernel, long[] strides, long[] dilations, long[] pads) {
 
     int rank() {
         return input.length;
@@ -29,7 +29,7 @@ record ConvGeometry(long[] input, long[] output, long[] kernel, long[] strides, 
     }
 
     /** Conv (weight shape given) or pool (kernel_shape attribute) on an input of shape {@code xs}. */
-    static ConvGeometry of(NodeProto n, long[] xs, long[] weightShape) {
+    public static ConvGeometry of(NodeProto n, long[] xs, long[] weightShape) {
         int r = xs.length - 2;
         long[] in = Arrays.copyOfRange(xs, 2, xs.length);
         long[] kernel = weightShape != null ? Arrays.copyOfRange(weightShape, 2, weightShape.length)
@@ -67,7 +67,7 @@ record ConvGeometry(long[] input, long[] output, long[] kernel, long[] strides, 
     }
 
     /** A ConvTranspose on an input of shape {@code xs}: explicit pads and output_padding only. */
-    static ConvGeometry ofTranspose(NodeProto n, long[] xs, long[] ws) {
+    public static ConvGeometry ofTranspose(NodeProto n, long[] xs, long[] ws) {
         int r = xs.length - 2;
         if (!NodeAttrs.s(n, "auto_pad", "NOTSET").equals("NOTSET")) {
             throw new IllegalArgumentException(describe(n) + ": only explicit pads are supported (auto_pad="

@@ -6,11 +6,11 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Reads node attributes and constant tensors of a forward graph. */
-final class NodeAttrs {
+/** Reads node attributes and constant tensors of a graph (the differentiator's and the OpenCL executor's). */
+public final class NodeAttrs {
     private NodeAttrs() {}
 
-    static AttributeProto find(NodeProto n, String name) {
+    public static AttributeProto find(NodeProto n, String name) {
         for (AttributeProto a : n.getAttributeList()) {
             if (a.getName().equals(name)) {
                 return a;
@@ -19,28 +19,28 @@ final class NodeAttrs {
         return null;
     }
 
-    static long i(NodeProto n, String name, long dflt) {
+    public static long i(NodeProto n, String name, long dflt) {
         AttributeProto a = find(n, name);
         return a == null ? dflt : a.getI();
     }
 
-    static float f(NodeProto n, String name, float dflt) {
+    public static float f(NodeProto n, String name, float dflt) {
         AttributeProto a = find(n, name);
         return a == null ? dflt : a.getF();
     }
 
-    static String s(NodeProto n, String name, String dflt) {
+    public static String s(NodeProto n, String name, String dflt) {
         AttributeProto a = find(n, name);
         return a == null ? dflt : a.getS().toStringUtf8();
     }
 
     /** An INTS attribute, or null when absent. */
-    static long[] ints(NodeProto n, String name) {
+    public static long[] ints(NodeProto n, String name) {
         AttributeProto a = find(n, name);
         return a == null ? null : a.getIntsList().stream().mapToLong(Long::longValue).toArray();
     }
 
-    static long[] ints(NodeProto n, String name, long fill, int count) {
+    public static long[] ints(NodeProto n, String name, long fill, int count) {
         long[] v = ints(n, name);
         if (v != null && v.length > 0) {
             return v;
@@ -51,17 +51,17 @@ final class NodeAttrs {
     }
 
     /** The i-th input of a node, or null when absent or empty (ONNX marks skipped optional inputs with ""). */
-    static String input(NodeProto n, int i) {
+    public static String input(NodeProto n, int i) {
         return i < n.getInputCount() && !n.getInput(i).isEmpty() ? n.getInput(i) : null;
     }
 
     /** "Conv 'n_Conv_3'": how error messages name a node. */
-    static String describe(NodeProto n) {
+    public static String describe(NodeProto n) {
         return n.getOpType() + " node '" + n.getName() + "'";
     }
 
     /** The values of a numeric tensor as doubles (raw or typed storage). */
-    static double[] values(TensorProto t) {
+    public static double[] values(TensorProto t) {
         int n = Math.toIntExact(t.getDimsList().stream().mapToLong(Long::longValue).reduce(1, Math::multiplyExact));
         double[] v = new double[n];
         ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
@@ -80,7 +80,7 @@ final class NodeAttrs {
         return v;
     }
 
-    static long[] toLongs(double[] v) {
+    public static long[] toLongs(double[] v) {
         long[] r = new long[v.length];
         for (int k = 0; k < v.length; k++) {
             r[k] = (long) v[k];

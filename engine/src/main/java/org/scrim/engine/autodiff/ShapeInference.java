@@ -450,7 +450,7 @@ public final class ShapeInference {
         return r;
     }
 
-    static long[] transposePerm(NodeProto n, int rank) {
+    public static long[] transposePerm(NodeProto n, int rank) {
         long[] perm = NodeAttrs.ints(n, "perm");
         if (perm == null || perm.length == 0) {
             perm = new long[rank];
@@ -468,7 +468,7 @@ public final class ShapeInference {
     }
 
     /** Normalised reduction axes; every axis when none are given (unless noop_with_empty_axes). */
-    static int[] reduceAxes(NodeProto n, Analysis a, int rank) {
+    public static int[] reduceAxes(NodeProto n, Analysis a, int rank) {
         long[] axes = axesOf(n, a, 1);
         if (axes == null || axes.length == 0) {
             return NodeAttrs.i(n, "noop_with_empty_axes", 0) != 0 ? new int[0] : range(rank);
@@ -517,8 +517,8 @@ public final class ShapeInference {
     }
 
     /** Slice arguments normalised to non-negative, clamped starts and concrete axes. */
-    record SliceSpec(int[] axes, long[] starts, long[] ends, long[] steps) {
-        static SliceSpec of(NodeProto n, Analysis a, long[] xs) {
+    public record SliceSpec(int[] axes, long[] starts, long[] ends, long[] steps) {
+        public static SliceSpec of(NodeProto n, Analysis a, long[] xs) {
             long[] starts = NodeAttrs.toLongs(a.constant(n.getInput(1), n));
             long[] ends = NodeAttrs.toLongs(a.constant(n.getInput(2), n));
             long[] axesIn = input(n, 3) != null ? NodeAttrs.toLongs(a.constant(n.getInput(3), n)) : null;
@@ -539,7 +539,7 @@ public final class ShapeInference {
             return new SliceSpec(axes, st, en, sp);
         }
 
-        long length(int k) {
+        public long length(int k) {
             long span = steps[k] > 0 ? ends[k] - starts[k] : starts[k] - ends[k];
             long step = Math.abs(steps[k]);
             return Math.max(0, (span + step - 1) / step);

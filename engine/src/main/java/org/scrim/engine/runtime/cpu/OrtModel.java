@@ -9,10 +9,11 @@ import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import ai.onnx.proto.OnnxMl.ModelProto;
+import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.tensor.Tensor;
 
 /** One ONNX Runtime session on the CPU provider: the reference runtime for every graph the engine builds. */
-public final class OrtModel implements AutoCloseable {
+public final class OrtModel implements GraphSession {
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
 
@@ -29,7 +30,7 @@ public final class OrtModel implements AutoCloseable {
         }
     }
 
-    /** Runs the graph on float inputs and returns every graph output by name. */
+    @Override
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
         try {
@@ -54,6 +55,11 @@ public final class OrtModel implements AutoCloseable {
         } finally {
             feeds.values().forEach(OnnxTensor::close);
         }
+    }
+
+    @Override
+    public String description() {
+        return "ONNX Runtime (CPU)";
     }
 
     @Override

@@ -1,0 +1,35 @@
+package org.scrim.engine.runtime;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import java.util.Map;
+import org.scrim.engine.runtime.cpu.OrtModel;
+import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.runtime.opencl.OpenClDevices;
+import org.scrim.engine.runtime.opencl.OpenClSessions;
+import org.scrim.engine.tensor.Tensor;
+
+/** A loaded graph on one runtime; the engine runs every graph it builds through one of these. */
+public interface GraphSession extends AutoCloseable {
+    /** Runs the graph on float inputs and returns every graph output by name. */
+    Map<String, Tensor> run(Map<String, Tensor> inputs);
+
+    /** The runtime and device, for reports and benchmarks ("ONNX Runtime (CPU)", "OpenCL: NAME"). */
+    String description();
+
+    @Override
+    void close();
+
+    /**
+     * Loads {@code model} on the backend {@code options} asks for. OpenCL falls back to ONNX Runtime for the whole
+     * graph, with one logged line, when the graph uses an op it has no kernel for.
+     */
+    static GraphSession open(ModelProto model, RuntimeOptions options) {
+        return switch (options.backend()) {
+            case CPU -> new OrtModel(model, options);
+            case OPENCL -> OpenClSessions.open(model, options, OpenClDevices.select(options.device()));
+            case AUTO -> OpenClDevices.firstGpu()
+                    .<GraphSession>map(d -> OpenClSessions.open(model, options, d))
+                    .orElseGet(() -> new OrtModel(model, options));
+        };
+    }
+}

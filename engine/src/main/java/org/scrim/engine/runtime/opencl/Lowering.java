@@ -1,0 +1,444 @@
+package org.scrim.engine.runtime.opencl;
+
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.scrim.engine.autodiff.ConvGeometry;
+import org.scrim.engine.autodiff.NodeAttrs;
+import org.scrim.engine.autodiff.ShapeInference;
+import org.scrim.engine.autodiff.ShapeInference.Analysis;
+
+/**
+ * Turns an ONNX graph into a list of kernel launches, on the host and without a device: nodes whose inputs are all
+ * constants are folded ({@link HostOps}), view ops (Reshape, Identity, ...) alias their input's buffer, the rest
+ * become launches whose buffer arguments name graph values. {@link #unsupported} lists what has no kernel.
+ */
+final class Lowering {
+    /** A graph value's device buffer as a kernel argument. */
+    record Ref(String value) {}
+
+    /** A constant uploaded once per model (a folded value, or weights packed for the conv kernel). */
+    record Const(String key) {}
+
+    /** One kernel launch: kernel name, build defines, arguments (Ref, Const, Integer, Float, int[4]), sizes. */
+    record Launch(String kernel, String defines, List<Object> args, long[] global, long[] local) {}
+
+    private static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
+    private static final int BOOL = TensorProto.DataType.BOOL_VALUE;
+    private static final int OCB = 8; // output channels per work-item of conv2d (kernels.cl)
+    private static final Set<String> VIEWS = Set.of("Identity", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Cast");
+    private static final Map<String, String> BINARY = Map.of("Add", "add", "Sub", "sub", "Mul", "mul", "Div", "div_",
+            "Greater", "greater", "Sum", "add");
+    private static final Map<String, String> UNARY = Map.of("Relu", "relu", "Sqrt", "sqrt_", "Reciprocal",
+            "reciprocal", "Neg", "neg", "Clip", "clip");
+
+    final Analysis analysis;
+    final List<String> inputs = new ArrayList<>();
+    final List<String> outputs = new ArrayList<>();
+    /** Graph outputs that folded to constants. */
+    final Map<String, HostOps.Value> constantOutputs = new LinkedHashMap<>();
+    /** Device value -> the value whose buffer it shares (itself unless a view). */
+    final Map<String, String> root = new HashMap<>();
+    final Map<String, float[]> constants = new LinkedHashMap<>();
+    final List<Launch> launches = new ArrayList<>();
+    /** "Op (reason)" for every node without a kernel; empty when the whole graph runs on the device. */
+    final Set<String> unsupported = new TreeSet<>();
+
+    private final Map<String, HostOps.Value> folded = new HashMap<>();
+    private final int tileX;
+    private final int tileY;
+    private final int reduceGroup;
+
+    Lowering(ModelProto model, int tileX, int tileY, int reduceGroup) {
+        this.tileX = tileX;
+        this.tileY = tileY;
+        this.reduceGroup = reduceGroup;
+        GraphProto g = model.getGraph();
+        this.analysis = ShapeInference.analyze(g, Map.of());
+        for (TensorProto t : g.getInitializerList()) {
+            folded.put(t.getName(), new HostOps.Value(NodeAttrs.values(t), analysis.shape(t.getName())));
+        }
+        for (ValueInfoProto in : g.getInputList()) {
+            if (!folded.containsKey(in.getName())) {
+                inputs.add(in.getName());
+                root.put(in.getName(), in.getName());
+                if (!isFloat(in.getName())) {
+                    unsupported.add("graph input '" + in.getName() + "' (not float)");
+                }
+            }
+        }
+        for (NodeProto n : g.getNodeList()) {
+            boolean shapeOnly = analysis.constants().containsKey(n.getOutput(0)); // Shape, Size of any value
+            if (shapeOnly || HostOps.OPS.contains(n.getOpType()) && n.getInputList().stream()
+                    .allMatch(i -> i.isEmpty() || folded.containsKey(i))) {
+                List<HostOps.Value> in = n.getInputList().stream().map(i -> i.isEmpty() ? null : folded.get(i)).toList();
+                folded.put(n.getOutput(0), HostOps.eval(n, in, analysis));
+            } else {
+                lower(n);
+            }
+        }
+        for (ValueInfoProto out : g.getOutputList()) {
+            outputs.add(out.getName());
+            if (folded.containsKey(out.getName())) {
+                constantOutputs.put(out.getName(), folded.get(out.getName()));
+            }
+        }
+    }
+
+    private void lower(NodeProto n) {
+        String op = n.getOpType();
+        String y = n.getOutput(0);
+        for (String in : n.getInputList()) {
+            if (!in.isEmpty() && !folded.containsKey(in) && !isFloat(in)) {
+                unsupported.add(op + " (" + typeName(in) + " input)");
+                return;
+            }
+        }
+        if (VIEWS.contains(op) || op.equals("Sum") && n.getInputCount() == 1
+                || op.equals("Expand") && Arrays.equals(analysis.shape(n.getInput(0)), analysis.shape(y))) {
+            if (!isFloat(y)) {
+                unsupported.add(op + " (to " + typeName(y) + ")");
+            }
+            root.put(y, root.get(n.getInput(0)));
+            return;
+        }
+        root.put(y, y);
+        switch (op) {
+            case "Conv" -> conv(n);
+            case "ConvTranspose" -> convTranspose(n);
+            case "Add", "Sub", "Mul", "Div", "Greater" -> elementwise(BINARY.get(op), y, List.of(n.getInput(0),
+                    n.getInput(1)), null);
+            case "Sum" -> {
+                elementwise("add", y, List.of(n.getInput(0), n.getInput(1)), null);
+                for (int k = 2; k < n.getInputCount(); k++) {
+                    elementwise("add", y, List.of(y, n.getInput(k)), null);
+                }
+            }
+            case "Where" -> elementwise("where", y, n.getInputList(), null);
+            case "Expand" -> elementwise("expand", y, List.of(n.getInput(0)), null);
+            case "Relu", "Sqrt", "Reciprocal", "Neg" -> elementwise(UNARY.get(op), y, List.of(n.getInput(0)),
+                    new float[] {0, 0});
+            case "Clip" -> clip(n);
+            case "ReduceSum", "ReduceMean", "ReduceSumSquare" -> reduce(n);
+            case "InstanceNormalization" -> instanceNorm(n);
+            default -> unsupported.add(op);
+        }
+    }
+
+    private void conv(NodeProto n) {
+        long[] xs = analysis.shape(n.getInput(0));
+        long[] ys = analysis.shape(n.getOutput(0));
+        if (!convSupported(n, xs)) {
+            return;
+        }
+        HostOps.Value w = folded.get(n.getInput(1));
+        ConvGeometry geo = ConvGeometry.of(n, xs, w.shape());
+        int k = (int) w.shape()[0];
+        int c = (int) w.shape()[1];
+        int kh = (int) w.shape()[2];
+        int kw = (int) w.shape()[3];
+        float[] packed = packWeights(k, c, kh, kw, (ko, ci, y, x) -> w.data()[((ko * c + ci) * kh + y) * kw + x]);
+        String key = n.getOutput(0) + "#w";
+        constants.put(key, packed);
+        launchConv(n, key, k, kh, kw, (int) geo.strides()[0], xs, ys, (int) geo.pads()[0], (int) geo.pads()[1],
+                (int) ys[2], (int) ys[3], 1, 1, 0, 0);
+    }
+
+    /**
+     * A stride-s ConvTranspose is s*s stride-1 convolutions, one per output phase (oy mod s, ox mod s), each with
+     * the taps of the flipped, channel-swapped kernel that reach that phase; no per-element test for divisibility.
+     */
+    private void convTranspose(NodeProto n) {
+        long[] xs = analysis.shape(n.getInput(0));
+        long[] ys = analysis.shape(n.getOutput(0));
+        if (!convSupported(n, xs)) {
+            return;
+        }
+        HostOps.Value w = folded.get(n.getInput(1));
+        int cin = (int) w.shape()[0];
+        int cout = (int) w.shape()[1];
+        int kh = (int) w.shape()[2];
+        int kw = (int) w.shape()[3];
+        long[] strides = NodeAttrs.ints(n, "strides", 1, 2);
+        long[] pads = NodeAttrs.ints(n, "pads", 0, 4);
+        int sy = (int) strides[0];
+        int sx = (int) strides[1];
+        if (kh < sy || kw < sx) {
+            unsupported.add("ConvTranspose (kernel smaller than stride)");
+            return;
+        }
+        for (int ry = 0; ry < sy; ry++) {
+            for (int rx = 0; rx < sx; rx++) {
+                int qy = (int) ((ys[2] - ry + sy - 1) / sy);
+                int qx = (int) ((ys[3] - rx + sx - 1) / sx);
+                if (qy == 0 || qx == 0) {
+                    continue;
+                }
+                Phase py = Phase.of(ry, (int) pads[0], sy, kh);
+                Phase px = Phase.of(rx, (int) pads[1], sx, kw);
+                float[] packed = packWeights(cout, cin, py.taps, px.taps, (co, ci, j, i) -> w.data()[
+                        ((ci * cout + co) * kh + py.tap(j)) * kw + px.tap(i)]);
+                String key = n.getOutput(0) + "#w" + ry + "," + rx;
+                constants.put(key, packed);
+                launchConv(n, key, cout, py.taps, px.taps, 1, xs, ys, py.pad, px.pad, qy, qx, sy, sx, ry, rx);
+            }
+        }
+    }
+
+    /**
+     * Output phase r of a transposed convolution along one axis: oy = s*q + r reads x[q - pad + j] with kernel tap
+     * {@link #tap}(j), j in [0, taps).
+     */
+    private record Phase(int first, int taps, int pad, int stride) {
+        static Phase of(int r, int padBegin, int s, int k) {
+            int first = Math.floorMod(r + padBegin, s);
+            int base = Math.floorDiv(r + padBegin - first, s);
+            int taps = (k - first + s - 1) / s;
+            return new Phase(first, taps, taps - 1 - base, s);
+        }
+
+        int tap(int j) {
+            return first + stride * (taps - 1 - j);
+        }
+    }
+
+    private boolean convSupported(NodeProto n, long[] xs) {
+        String op = n.getOpType();
+        String why = xs.length != 4 ? "not 2-D"
+                : xs[0] != 1 ? "batch " + xs[0]
+                : NodeAttrs.i(n, "group", 1) != 1 ? "group " + NodeAttrs.i(n, "group", 1)
+                : Arrays.stream(NodeAttrs.ints(n, "dilations", 1, 2)).anyMatch(d -> d != 1) ? "dilation"
+                : !folded.containsKey(n.getInput(1)) ? "weights not constant"
+                : n.getInputCount() > 2 && !n.getInput(2).isEmpty() && !folded.containsKey(n.getInput(2))
+                        ? "bias not constant"
+                : op.equals("Conv") && NodeAttrs.ints(n, "strides", 1, 2)[0] != NodeAttrs.ints(n, "strides", 1, 2)[1]
+                        ? "unequal strides" : null;
+        if (why != null) {
+            unsupported.add(op + " (" + why + ")");
+        }
+        return why == null;
+    }
+
+    private interface WeightAt {
+        double at(int outChannel, int inChannel, int y, int x);
+    }
+
+    /** Weights as conv2d reads them: [K/8][C][KH][KW][8], output channels zero-padded to a multiple of 8. */
+    private static float[] packWeights(int k, int c, int kh, int kw, WeightAt w) {
+        int blocks = (k + OCB - 1) / OCB;
+        float[] p = new float[blocks * c * kh * kw * OCB];
+        for (int ko = 0; ko < k; ko++) {
+            for (int ci = 0; ci < c; ci++) {
+                for (int y = 0; y < kh; y++) {
+                    for (int x = 0; x < kw; x++) {
+                        p[((((ko / OCB) * c + ci) * kh + y) * kw + x) * OCB + ko % OCB] = (float) w.at(ko, ci, y, x);
+                    }
+                }
+            }
+        }
+        return p;
+    }
+
+    private void launchConv(NodeProto n, String weights, int k, int kh, int kw, int stride, long[] xs, long[] ys,
+            int padY, int padX, int oh, int ow, int osy, int osx, int ory, int orx) {
+        int blocks = (k + OCB - 1) / OCB;
+        float[] bias = new float[blocks * OCB];
+        if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+            double[] b = folded.get(n.getInput(2)).data();
+            for (int i = 0; i < k; i++) {
+                bias[i] = (float) b[i];
+            }
+        }
+        String biasKey = n.getOutput(0) + "#b";
+        constants.put(biasKey, bias);
+        launches.add(new Launch("conv2d", "-DKH=" + kh + " -DKW=" + kw + " -DSTRIDE=" + stride,
+                List.of(operand(n.getInput(0)), new Const(weights), new Const(biasKey), new Ref(n.getOutput(0)),
+                        (int) xs[1], (int) xs[2], (int) xs[3], k, oh, ow, padY, padX, (int) ys[2], (int) ys[3],
+                        osy, osx, ory, orx),
+                new long[] {roundUp(ow, tileX), roundUp(oh, tileY), blocks}, new long[] {tileX, tileY, 1}));
+    }
+
+    /**
+     * An element-wise kernel on broadcast operands; {@code params} (lo, hi) marks a unary kernel. Operands of the
+     * output's shape and a size divisible by 4 take the float4 variant.
+     */
+    private void elementwise(String kernel, String y, List<String> in, float[] params) {
+        long[] ys = analysis.shape(y);
+        long n = HostOps.numel(ys);
+        List<Object> args = new ArrayList<>();
+        in.forEach(v -> args.add(operand(v)));
+        args.add(new Ref(y));
+        boolean same = in.stream().allMatch(v -> Arrays.equals(analysis.shape(v), ys));
+        if ((same || params != null) && n % 4 == 0) {
+            addParams(args, params);
+            launches.add(new Launch(kernel + "_same4", "", args, new long[] {n / 4}, null));
+            return;
+        }
+        if (params != null) {
+            args.add((int) n);
+            addParams(args, params);
+        } else {
+            long[][] strides = in.stream().map(v -> HostOps.broadcastStrides(analysis.shape(v), ys))
+                    .toArray(long[][]::new);
+            int[][] c = collapse(ys, strides);
+            if (c == null) {
+                unsupported.add(kernel + " (broadcast over more than 4 dimensions)");
+                return;
+            }
+            args.add((int) n);
+            args.addAll(Arrays.asList((Object[]) c));
+        }
+        launches.add(new Launch(kernel, "", args, new long[] {roundUp(n, 64)}, null));
+    }
+
+    private static void addParams(List<Object> args, float[] params) {
+        if (params != null) {
+            args.add(params[0]);
+            args.add(params[1]);
+        }
+    }
+
+    private void clip(NodeProto n) {
+        float lo = NodeAttrs.f(n, "min", Float.NEGATIVE_INFINITY);
+        float hi = NodeAttrs.f(n, "max", Float.POSITIVE_INFINITY);
+        for (int k = 1; k <= 2; k++) {
+            String b = NodeAttrs.input(n, k);
+            if (b != null && !folded.containsKey(b)) {
+                unsupported.add("Clip (bounds not constant)");
+                return;
+            }
+            if (b != null) {
+                float v = (float) folded.get(b).data()[0];
+                lo = k == 1 ? v : lo;
+                hi = k == 2 ? v : hi;
+            }
+        }
+        elementwise("clip", n.getOutput(0), List.of(n.getInput(0)), new float[] {lo, hi});
+    }
+
+    private void reduce(NodeProto n) {
+        long[] xs = analysis.shape(n.getInput(0));
+        int[] axes = ShapeInference.reduceAxes(n, analysis, xs.length);
+        long[] strides = HostOps.strides(xs);
+        List<long[]> kept = new ArrayList<>();
+        List<long[]> reduced = new ArrayList<>();
+        for (int i = 0; i < xs.length; i++) {
+            int axis = i;
+            (Arrays.stream(axes).anyMatch(a -> a == axis) ? reduced : kept).add(new long[] {xs[i], strides[i]});
+        }
+        int[][] k = collapse(kept);
+        int[][] r = collapse(reduced);
+        if (k == null || r == null) {
+            unsupported.add(n.getOpType() + " (more than 4 dimensions)");
+            return;
+        }
+        long count = reduced.stream().mapToLong(d -> d[0]).reduce(1, (p, q) -> p * q);
+        long outputs = kept.stream().mapToLong(d -> d[0]).reduce(1, (p, q) -> p * q);
+        float scale = n.getOpType().equals("ReduceMean") ? 1f / count : 1f;
+        launches.add(new Launch(n.getOpType().equals("ReduceSumSquare") ? "reduce_sumsq" : "reduce_sum", "",
+                List.of(operand(n.getInput(0)), new Ref(n.getOutput(0)), k[0], k[1], r[0], r[1], (int) count, scale),
+                new long[] {outputs * reduceGroup}, new long[] {reduceGroup}));
+    }
+
+    private void instanceNorm(NodeProto n) {
+        long[] xs = analysis.shape(n.getInput(0));
+        if (!folded.containsKey(n.getInput(1)) || !folded.containsKey(n.getInput(2))) {
+            unsupported.add("InstanceNormalization (scale or bias not constant)");
+            return;
+        }
+        long planes = xs[0] * xs[1];
+        launches.add(new Launch("instance_norm", "", List.of(operand(n.getInput(0)), operand(n.getInput(1)),
+                operand(n.getInput(2)), new Ref(n.getOutput(0)), (int) xs[1], (int) (HostOps.numel(xs) / planes),
+                NodeAttrs.f(n, "epsilon", 1e-5f)), new long[] {planes * reduceGroup}, new long[] {reduceGroup}));
+    }
+
+    /** A kernel argument for graph value {@code v}: its buffer, or its folded value uploaded once. */
+    private Object operand(String v) {
+        HostOps.Value c = folded.get(v);
+        if (c == null) {
+            return new Ref(v);
+        }
+        float[] f = new float[c.data().length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) c.data()[i];
+        }
+        constants.putIfAbsent(v, f);
+        return new Const(v);
+    }
+
+    /** Broadcast operands: [dims, strides of each operand] collapsed to 4 dimensions, or null when they need more. */
+    private static int[][] collapse(long[] dims, long[][] strides) {
+        List<long[]> axes = new ArrayList<>();
+        for (int i = 0; i < dims.length; i++) {
+            long[] a = new long[strides.length + 1];
+            a[0] = dims[i];
+            for (int o = 0; o < strides.length; o++) {
+                a[o + 1] = strides[o][i];
+            }
+            axes.add(a);
+        }
+        return collapse(axes);
+    }
+
+    /**
+     * Axes given as {dim, stride...}: size-1 axes dropped, neighbours that every operand walks contiguously merged,
+     * then padded in front to 4; returns {dims, strides...} as int4 values, or null when more than 4 remain.
+     */
+    private static int[][] collapse(List<long[]> axes) {
+        List<long[]> merged = new ArrayList<>();
+        for (long[] a : axes) {
+            if (a[0] == 1) {
+                continue;
+            }
+            long[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+            boolean contiguous = last != null;
+            for (int o = 1; contiguous && o < a.length; o++) {
+                contiguous = last[o] == a[o] * a[0];
+            }
+            if (contiguous) {
+                last[0] *= a[0];
+                for (int o = 1; o < a.length; o++) {
+                    last[o] = a[o];
+                }
+            } else {
+                merged.add(a.clone());
+            }
+        }
+        if (merged.size() > 4) {
+            return null;
+        }
+        int width = axes.isEmpty() ? 2 : axes.get(0).length;
+        int[][] r = new int[width][4];
+        Arrays.fill(r[0], 1);
+        int pad = 4 - merged.size();
+        for (int i = 0; i < merged.size(); i++) {
+            for (int o = 0; o < width; o++) {
+                r[o][pad + i] = Math.toIntExact(merged.get(i)[o]);
+            }
+        }
+        return r;
+    }
+
+    private boolean isFloat(String v) {
+        int t = analysis.type(v);
+        return t == FLOAT || t == BOOL;
+    }
+
+    private String typeName(String v) {
+        return TensorProto.DataType.forNumber(analysis.type(v)).name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static long roundUp(long n, long m) {
+        return (n + m - 1) / m * m;
+    }
+}

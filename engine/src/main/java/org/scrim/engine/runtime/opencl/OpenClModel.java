@@ -1,0 +1,232 @@
+package org.scrim.engine.runtime.opencl;
+
+import static org.jocl.CL.*;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jocl.CLException;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_kernel;
+import org.jocl.cl_mem;
+import org.scrim.engine.runtime.GraphSession;
+import org.scrim.engine.tensor.Tensor;
+
+/**
+ * An ONNX graph on one OpenCL device. Loading lowers the graph to kernel launches ({@link Lowering}), uploads the
+ * constants, allocates every intermediate buffer once (values whose lifetimes do not overlap share a buffer) and
+ * sets every kernel argument; a run writes the inputs, enqueues the launches and reads the outputs.
+ */
+public final class OpenClModel implements GraphSession {
+    private final DeviceContext ctx;
+    private final Lowering plan;
+    private final Map<String, cl_mem> buffers = new HashMap<>();
+    private final List<cl_mem> owned = new ArrayList<>();
+    private final List<cl_kernel> kernels = new ArrayList<>();
+
+    /** Throws {@link OpenClException} for an op without a kernel; {@link OpenClSessions} checks first. */
+    public OpenClModel(ModelProto model, OpenClDevice device) {
+        this.ctx = DeviceContext.of(device);
+        this.plan = new Lowering(model, ctx.tileX, ctx.tileY, ctx.reduceGroup);
+        if (!plan.unsupported.isEmpty()) {
+            throw new OpenClException("the OpenCL backend has no kernel for " + String.join(", ", plan.unsupported));
+        }
+        try {
+            allocate(model.getGraph().getName());
+            for (Lowering.Launch l : plan.launches) {
+                kernels.add(kernel(l));
+            }
+        } catch (CLException e) {
+            close();
+            throw failure("loading graph '" + model.getGraph().getName() + "'", e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** What {@link OpenClModel} cannot run in {@code model}, as "Op (reason)"; empty when it runs all of it. */
+    public static List<String> unsupported(ModelProto model) {
+        return List.copyOf(new Lowering(model, 16, 8, 256).unsupported);
+    }
+
+    /**
+     * Gives each value a buffer for its lifetime (first to last launch that names it; graph outputs to the end),
+     * reusing freed buffers best-fit, then creates the buffers at the size each one needs at most.
+     */
+    private void allocate(String graph) {
+        Map<String, Integer> last = new HashMap<>();
+        List<List<String>> defined = new ArrayList<>();
+        java.util.Set<String> known = new java.util.HashSet<>(plan.inputs);
+        for (int i = 0; i < plan.launches.size(); i++) {
+            List<String> fresh = new ArrayList<>();
+            for (Object a : plan.launches.get(i).args()) {
+                if (a instanceof Lowering.Ref r) {
+                    String root = plan.root.get(r.value());
+                    last.put(root, i);
+                    if (known.add(root)) {
+                        fresh.add(root);
+                    }
+                }
+            }
+            defined.add(fresh);
+        }
+        for (String out : plan.outputs) {
+            if (!plan.constantOutputs.containsKey(out)) {
+                last.put(plan.root.get(out), Integer.MAX_VALUE);
+            }
+        }
+        List<long[]> slots = new ArrayList<>(); // {bytes}
+        TreeMap<Long, List<Integer>> free = new TreeMap<>();
+        Map<String, Integer> slotOf = new HashMap<>();
+        Map<Integer, List<String>> releaseAfter = new HashMap<>();
+        for (int i = -1; i < plan.launches.size(); i++) {
+            for (String v : i < 0 ? plan.inputs : defined.get(i)) {
+                long bytes = Math.max(4, 4 * HostOps.numel(plan.analysis.shape(v)));
+                Map.Entry<Long, List<Integer>> fit = free.ceilingEntry(bytes);
+                if (fit == null) {
+                    fit = free.lastEntry();
+                }
+                int slot;
+                if (fit == null) {
+                    slot = slots.size();
+                    slots.add(new long[] {bytes});
+                } else {
+                    slot = fit.getValue().remove(fit.getValue().size() - 1);
+                    if (fit.getValue().isEmpty()) {
+                        free.remove(fit.getKey());
+                    }
+                    slots.get(slot)[0] = Math.max(slots.get(slot)[0], bytes);
+                }
+                slotOf.put(v, slot);
+                releaseAfter.computeIfAbsent(Math.max(i, last.getOrDefault(v, i)), k -> new ArrayList<>()).add(v);
+            }
+            for (String v : releaseAfter.getOrDefault(i, List.of())) {
+                int slot = slotOf.get(v);
+                free.computeIfAbsent(slots.get(slot)[0], k -> new ArrayList<>()).add(slot);
+            }
+        }
+        long total = slots.stream().mapToLong(s -> s[0]).sum()
+                + plan.constants.values().stream().mapToLong(c -> 4L * c.length).sum();
+        long largest = slots.stream().mapToLong(s -> s[0]).max().orElse(0);
+        if (total > ctx.device.globalMemory() || largest > ctx.device.maxAllocation()) {
+            throw new OpenClException(String.format("OpenCL device %s is out of memory for graph '%s': it needs %d MiB"
+                    + " (largest buffer %d MiB), the device has %d MiB (buffers up to %d MiB); use a smaller image"
+                    + " or --backend cpu", ctx.device.name(), graph, total >> 20, largest >> 20,
+                    ctx.device.globalMemory() >> 20, ctx.device.maxAllocation() >> 20));
+        }
+        List<cl_mem> slotMem = new ArrayList<>();
+        for (long[] s : slots) {
+            cl_mem m = clCreateBuffer(ctx.context, CL_MEM_READ_WRITE, s[0], null, null);
+            owned.add(m);
+            slotMem.add(m);
+        }
+        slotOf.forEach((v, s) -> buffers.put(v, slotMem.get(s)));
+        plan.constants.forEach((key, data) -> {
+            cl_mem m = clCreateBuffer(ctx.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, 4L * data.length,
+                    Pointer.to(data), null);
+            owned.add(m);
+            buffers.put(key, m);
+        });
+    }
+
+    private cl_kernel kernel(Lowering.Launch l) {
+        cl_kernel k = clCreateKernel(ctx.program(l.defines()), l.kernel(), null);
+        try {
+            setArgs(k, l.args());
+        } catch (RuntimeException e) {
+            clReleaseKernel(k);
+            throw e;
+        }
+        return k;
+    }
+
+    private void setArgs(cl_kernel k, List<Object> args) {
+        for (int i = 0; i < args.size(); i++) {
+            Object a = args.get(i);
+            if (a instanceof Lowering.Ref r) {
+                clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(buffers.get(plan.root.get(r.value()))));
+            } else if (a instanceof Lowering.Const c) {
+                clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(buffers.get(c.key())));
+            } else if (a instanceof Integer v) {
+                clSetKernelArg(k, i, Sizeof.cl_int, Pointer.to(new int[] {v}));
+            } else if (a instanceof Float v) {
+                clSetKernelArg(k, i, Sizeof.cl_float, Pointer.to(new float[] {v}));
+            } else {
+                clSetKernelArg(k, i, Sizeof.cl_int4, Pointer.to((int[]) a));
+            }
+        }
+    }
+
+    @Override
+    public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        synchronized (ctx) {
+            try {
+                for (String name : plan.inputs) {
+                    Tensor t = inputs.get(name);
+                    long[] shape = plan.analysis.shape(name);
+                    if (t == null || !Arrays.equals(t.shape(), shape)) {
+                        throw new IllegalArgumentException("input '" + name + "' must have shape "
+                                + Arrays.toString(shape) + ", got " + (t == null ? "none" : Arrays.toString(t.shape())));
+                    }
+                    clEnqueueWriteBuffer(ctx.queue, buffers.get(name), CL_TRUE, 0, 4L * t.size(),
+                            Pointer.to(t.data()), 0, null, null);
+                }
+                for (int i = 0; i < kernels.size(); i++) {
+                    Lowering.Launch l = plan.launches.get(i);
+                    clEnqueueNDRangeKernel(ctx.queue, kernels.get(i), l.global().length, null, l.global(), l.local(),
+                            0, null, null);
+                }
+                Map<String, Tensor> out = new LinkedHashMap<>();
+                for (String name : plan.outputs) {
+                    HostOps.Value c = plan.constantOutputs.get(name);
+                    float[] data = new float[Math.toIntExact(HostOps.numel(plan.analysis.shape(name)))];
+                    if (c != null) {
+                        for (int i = 0; i < data.length; i++) {
+                            data[i] = (float) c.data()[i];
+                        }
+                    } else {
+                        clEnqueueReadBuffer(ctx.queue, buffers.get(plan.root.get(name)), CL_TRUE, 0, 4L * data.length,
+                                Pointer.to(data), 0, null, null);
+                    }
+                    out.put(name, new Tensor(data, plan.analysis.shape(name)));
+                }
+                return out;
+            } catch (CLException e) {
+                throw failure("running", e);
+            }
+        }
+    }
+
+    /** Out-of-memory codes become the backend's clear error; others name the device and the call. */
+    private OpenClException failure(String what, CLException e) {
+        int s = e.getStatus();
+        if (s == CL_MEM_OBJECT_ALLOCATION_FAILURE || s == CL_OUT_OF_RESOURCES || s == CL_OUT_OF_HOST_MEMORY) {
+            return new OpenClException("OpenCL device " + ctx.device.name() + " ran out of memory " + what
+                    + ": use a smaller image or --backend cpu (" + e.getMessage() + ")", e);
+        }
+        return new OpenClException("OpenCL failed " + what + " on " + ctx.device.name() + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public String description() {
+        return "OpenCL: " + ctx.device.name();
+    }
+
+    @Override
+    public void close() {
+        synchronized (ctx) {
+            kernels.forEach(org.jocl.CL::clReleaseKernel);
+            kernels.clear();
+            owned.forEach(org.jocl.CL::clReleaseMemObject);
+            owned.clear();
+            buffers.clear();
+        }
+    }
+}

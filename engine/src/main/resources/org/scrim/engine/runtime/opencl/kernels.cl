@@ -1,0 +1,187 @@
+// Kernels of the OpenCL backend (float32, NCHW, batch 1). Built once per device and set of defines:
+//   TX, TY  work-group tile of a convolution's output (chosen from the device's work-group limit)
+//   KH, KW, STRIDE  kernel size and stride of a convolution variant
+//   WG      work-group size of reductions and instance normalisation (a power of two; always defined)
+// Bools are stored as floats 0/1.
+
+#define OCB 8 // output channels per work-item of a convolution: one float8 accumulator
+
+#ifdef KH
+#define PH ((TY - 1) * STRIDE + KH)
+#define PW ((TX - 1) * STRIDE + KW)
+
+// Direct convolution. The work-group stages each input channel's patch in local memory, each work-item computes
+// OCB output channels of one pixel. Weights are host-packed as [K/OCB][C][KH][KW][OCB] (zero-padded channels).
+// The output is written at (oy*osy+ory, ox*osx+orx) of an outH x outW plane, so one phase of a strided
+// ConvTranspose is this kernel too.
+__kernel __attribute__((reqd_work_group_size(TX, TY, 1)))
+void conv2d(__global const float *in, __global const float *w, __global const float *bias, __global float *out,
+            int C, int H, int W, int K, int OH, int OW, int padY, int padX,
+            int outH, int outW, int osy, int osx, int ory, int orx) {
+    __local float patch[PH][PW];
+    const int lx = get_local_id(0), ly = get_local_id(1);
+    const int ox = get_group_id(0) * TX + lx, oy = get_group_id(1) * TY + ly;
+    const int kb = get_global_id(2);
+    const int iy0 = get_group_id(1) * TY * STRIDE - padY, ix0 = get_group_id(0) * TX * STRIDE - padX;
+    float8 acc = vload8(kb, bias);
+    __global const float *wk = w + (size_t)kb * C * KH * KW * OCB;
+    for (int c = 0; c < C; c++) {
+        barrier(CLK_LOCAL_MEM_FENCE);
+        __global const float *plane = in + (size_t)c * H * W;
+        for (int p = ly * TX + lx; p < PH * PW; p += TX * TY) {
+            const int iy = iy0 + p / PW, ix = ix0 + p % PW;
+            const float v = plane[clamp(iy, 0, H - 1) * W + clamp(ix, 0, W - 1)];
+            patch[p / PW][p % PW] = (iy >= 0 && iy < H && ix >= 0 && ix < W) ? v : 0.0f;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        #pragma unroll
+        for (int ky = 0; ky < KH; ky++) {
+            #pragma unroll
+            for (int kx = 0; kx < KW; kx++) {
+                acc = fma((float8)(patch[ly * STRIDE + ky][lx * STRIDE + kx]), vload8((c * KH + ky) * KW + kx, wk), acc);
+            }
+        }
+    }
+    if (ox < OW && oy < OH) {
+        const float a[OCB] = {acc.s0, acc.s1, acc.s2, acc.s3, acc.s4, acc.s5, acc.s6, acc.s7};
+        const size_t plane = (size_t)outH * outW, at = (size_t)(oy * osy + ory) * outW + ox * osx + orx;
+        #pragma unroll
+        for (int j = 0; j < OCB; j++) {
+            if (kb * OCB + j < K) {
+                out[(size_t)(kb * OCB + j) * plane + at] = a[j];
+            }
+        }
+    }
+}
+#endif
+
+// Element-wise ops. The host collapses shapes to at most 4 dimensions; a stride of 0 broadcasts.
+// *_same4 variants: every operand has the output's shape and the size is a multiple of 4.
+inline int offset4(int i, int4 dims, int4 strides) {
+    const int i3 = i % dims.s3, r3 = i / dims.s3;
+    const int i2 = r3 % dims.s2, r2 = r3 / dims.s2;
+    const int i1 = r2 % dims.s1, i0 = r2 / dims.s1;
+    return i0 * strides.s0 + i1 * strides.s1 + i2 * strides.s2 + i3 * strides.s3;
+}
+
+#define BINARY(name, expr, expr4)                                                                                     \
+__kernel void name(__global const float *A, __global const float *B, __global float *Y, int n, int4 dims,          \
+                   int4 sa, int4 sb) {                                                                            \
+    const int i = get_global_id(0);                                                                               \
+    if (i < n) {                                                                                                  \
+        const float a = A[offset4(i, dims, sa)], b = B[offset4(i, dims, sb)];                                     \
+        Y[i] = (expr);                                                                                            \
+    }                                                                                                             \
+}                                                                                                                 \
+__kernel void name##_same4(__global const float4 *A, __global const float4 *B, __global float4 *Y) {              \
+    const int i = get_global_id(0);                                                                               \
+    const float4 a = A[i], b = B[i];                                                                              \
+    Y[i] = (expr4);                                                                                               \
+}
+
+BINARY(add, a + b, a + b)
+BINARY(sub, a - b, a - b)
+BINARY(mul, a * b, a * b)
+BINARY(div_, a / b, a / b)
+BINARY(greater, (float)(a > b), convert_float4(-(a > b))) // vector comparisons give -1 for true
+
+__kernel void where(__global const float *Cd, __global const float *A, __global const float *B, __global float *Y,
+                    int n, int4 dims, int4 sc, int4 sa, int4 sb) {
+    const int i = get_global_id(0);
+    if (i < n) {
+        Y[i] = select(B[offset4(i, dims, sb)], A[offset4(i, dims, sa)], (int)(Cd[offset4(i, dims, sc)] != 0.0f));
+    }
+}
+
+__kernel void where_same4(__global const float4 *Cd, __global const float4 *A, __global const float4 *B,
+                          __global float4 *Y) {
+    const int i = get_global_id(0);
+    Y[i] = select(B[i], A[i], Cd[i] != (float4)(0.0f));
+}
+
+#define UNARY(name, expr)                                                                                         \
+__kernel void name(__global const float *X, __global float *Y, int n, float lo, float hi) {                        \
+    const int i = get_global_id(0);                                                                               \
+    if (i < n) {                                                                                                  \
+        const float x = X[i];                                                                                     \
+        Y[i] = (expr);                                                                                            \
+    }                                                                                                             \
+}                                                                                                                 \
+__kernel void name##_same4(__global const float4 *X, __global float4 *Y, float lo, float hi) {                    \
+    const int i = get_global_id(0);                                                                               \
+    const float4 x = X[i];                                                                                        \
+    Y[i] = (expr);                                                                                                \
+}
+
+UNARY(relu, fmax(x, 0.0f))
+UNARY(sqrt_, sqrt(x))
+UNARY(reciprocal, 1.0f / x)
+UNARY(neg, -x)
+UNARY(clip, fmin(fmax(x, lo), hi))
+
+__kernel void expand(__global const float *X, __global float *Y, int n, int4 dims, int4 sx) {
+    const int i = get_global_id(0);
+    if (i < n) {
+        Y[i] = X[offset4(i, dims, sx)];
+    }
+}
+
+inline float tree_sum(__local float *part, float v) {
+    const int l = get_local_id(0);
+    part[l] = v;
+    for (int s = WG / 2; s > 0; s >>= 1) {
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (l < s) {
+            part[l] += part[l + s];
+        }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const float r = part[0];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return r;
+}
+
+// One work-group per output element: kept axes (collapsed, strides ks) pick the element, reduced axes (collapsed,
+// dims rd, strides rs) are summed. SQUARE squares each term; scale turns a sum into a mean.
+#define REDUCE(name, term)                                                                                        \
+__kernel __attribute__((reqd_work_group_size(WG, 1, 1)))                                                          \
+void name(__global const float *X, __global float *Y, int4 kd, int4 ks, int4 rd, int4 rs, int R, float scale) {   \
+    __local float part[WG];                                                                                       \
+    const int base = offset4(get_group_id(0), kd, ks);                                                            \
+    float s = 0.0f;                                                                                               \
+    for (int r = get_local_id(0); r < R; r += WG) {                                                               \
+        const float x = X[base + offset4(r, rd, rs)];                                                             \
+        s += (term);                                                                                              \
+    }                                                                                                             \
+    s = tree_sum(part, s);                                                                                        \
+    if (get_local_id(0) == 0) {                                                                                   \
+        Y[get_group_id(0)] = s * scale;                                                                           \
+    }                                                                                                             \
+}
+
+REDUCE(reduce_sum, x)
+REDUCE(reduce_sumsq, x * x)
+
+// InstanceNormalization: one work-group per (n, c) plane of S values; mean, then variance of the deviations.
+__kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
+void instance_norm(__global const float *X, __global const float *scale, __global const float *bias,
+                   __global float *Y, int C, int S, float eps) {
+    __local float part[WG];
+    const int g = get_group_id(0), l = get_local_id(0);
+    __global const float *x = X + (size_t)g * S;
+    __global float *y = Y + (size_t)g * S;
+    float s = 0.0f;
+    for (int i = l; i < S; i += WG) {
+        s += x[i];
+    }
+    const float mean = tree_sum(part, s) / S;
+    float q = 0.0f;
+    for (int i = l; i < S; i += WG) {
+        const float d = x[i] - mean;
+        q += d * d;
+    }
+    const float k = scale[g % C] / sqrt(tree_sum(part, q) / S + eps), b = bias[g % C];
+    for (int i = l; i < S; i += WG) {
+        y[i] = (x[i] - mean) * k + b;
+    }
+}
