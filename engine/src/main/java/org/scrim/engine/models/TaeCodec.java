@@ -3,21 +3,21 @@ package org.scrim.engine.models;
 import java.util.Map;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.onnx.GraphBuilder;
-import org.scrim.engine.runtime.cpu.OrtModel;
+import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.cpu.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 
-/** A TAE encoder/decoder pair as forward-only ONNX Runtime sessions: encoding, and the decoder's "AI view". */
+/** A TAE encoder/decoder pair as forward-only sessions on the chosen backend: encoding, and the "AI view". */
 public final class TaeCodec implements AutoCloseable {
-    private final OrtModel encoder;
-    private final OrtModel decoder;
+    private final GraphSession encoder;
+    private final GraphSession decoder;
 
     public TaeCodec(StateDict encoderWeights, StateDict decoderWeights, RuntimeOptions options) {
-        this.encoder = new OrtModel(GraphBuilder.model(TaeGraphs.encoder(encoderWeights)), options);
-        OrtModel dec = null;
+        this.encoder = GraphSession.open(GraphBuilder.model(TaeGraphs.encoder(encoderWeights)), options);
+        GraphSession dec = null;
         try {
             dec = decoderWeights == null ? null
-                    : new OrtModel(GraphBuilder.model(TaeGraphs.decoder(decoderWeights)), options);
+                    : GraphSession.open(GraphBuilder.model(TaeGraphs.decoder(decoderWeights)), options);
         } finally {
             if (dec == null && decoderWeights != null) {
                 encoder.close();

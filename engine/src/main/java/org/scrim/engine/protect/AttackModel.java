@@ -11,7 +11,7 @@ import org.scrim.engine.autodiff.Differentiator;
 import org.scrim.engine.autodiff.Losses;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.onnx.GraphBuilder;
-import org.scrim.engine.runtime.cpu.OrtModel;
+import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.cpu.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 
@@ -30,10 +30,10 @@ final class AttackModel implements AutoCloseable {
 
     private final ImageTransform transform;
     private final long[] imageShape;
-    private final OrtModel forward;
+    private final GraphSession forward;
     private final List<SurrogateEncoder> surrogates;
     private final RuntimeOptions options;
-    private OrtModel gradient;
+    private GraphSession gradient;
     private int gradientTerms = -1;
 
     AttackModel(List<SurrogateEncoder> surrogates, ImageTransform transform, long[] imageShape,
@@ -46,7 +46,7 @@ final class AttackModel implements AutoCloseable {
         for (String z : features(g)) {
             g.output(z);
         }
-        this.forward = new OrtModel(g.build(), options);
+        this.forward = GraphSession.open(g.build(), options);
     }
 
     ImageTransform transform() {
@@ -65,7 +65,7 @@ final class AttackModel implements AutoCloseable {
             if (gradient != null) {
                 gradient.close();
             }
-            gradient = new OrtModel(gradientGraph(terms), options);
+            gradient = GraphSession.open(gradientGraph(terms), options);
             gradientTerms = terms.size();
         }
         Map<String, Tensor> feeds = new LinkedHashMap<>();

@@ -28,6 +28,11 @@ public final class EncodeBenchmark {
 
     /** Runs {@code work} once to warm up, then prints the best of a few timed runs, as the PyTorch script does. */
     static void bestOf(String label, int size, int threads, Runnable work) {
+        bestOf("scrim-ort", label, size, threads, work);
+    }
+
+    /** As above, naming the runtime in the first column ("scrim-ort", "scrim-opencl[0]", ...). */
+    static void bestOf(String runtime, String label, int size, int threads, Runnable work) {
         work.run();
         int reps = size >= 1024 ? 3 : 5;
         long best = Long.MAX_VALUE;
@@ -36,7 +41,7 @@ public final class EncodeBenchmark {
             work.run();
             best = Math.min(best, System.nanoTime() - t0);
         }
-        System.out.printf("scrim-ort  %-6s %dx%d threads=%d: %.3f s (best of %d)%n", label, size, size, threads,
+        System.out.printf("%-10s %-6s %dx%d threads=%d: %.3f s (best of %d)%n", runtime, label, size, size, threads,
                 best / 1e9, reps);
     }
 

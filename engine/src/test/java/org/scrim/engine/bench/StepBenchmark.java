@@ -1,5 +1,6 @@
 package org.scrim.engine.bench;
 
+import ai.onnx.proto.OnnxMl.ModelProto;
 import java.util.List;
 import java.util.Map;
 import org.scrim.engine.autodiff.Differentiator;
@@ -24,17 +25,27 @@ public final class StepBenchmark {
                 : new int[] {512, 1024};
         StateDict enc = StateDict.read(SharedData.path("models/taef2_encoder.pth"));
         for (int size : sizes) {
-            long[] latent = {1, 32, size / 8, size / 8};
-            GraphBuilder g = new GraphBuilder(TaeGraphs.encoder(enc));
-            String target = g.input("target", latent);
-            String loss = Losses.squaredDistance(g, TaeGraphs.LATENT, target, Losses.Reduction.SUM);
-            var model = Differentiator.gradient(g.graph(), loss, List.of(TaeGraphs.IMAGE),
-                    Map.of(TaeGraphs.IMAGE, new long[] {1, 3, size, size}, "target", latent));
-            try (OrtModel ort = new OrtModel(model, new RuntimeOptions(threads))) {
-                Map<String, Tensor> feeds = Map.of(TaeGraphs.IMAGE, EncodeBenchmark.random(size),
-                        "target", Tensor.zeros(latent));
+            try (OrtModel ort = new OrtModel(model(enc, size), new RuntimeOptions(threads))) {
+                Map<String, Tensor> feeds = feeds(size);
                 EncodeBenchmark.bestOf("step", size, threads, () -> ort.run(feeds));
             }
         }
+    }
+
+    /** The loss+gradient graph at {@code size} pixels per side. */
+    static ModelProto model(StateDict enc, int size) {
+        GraphBuilder g = new GraphBuilder(TaeGraphs.encoder(enc));
+        String target = g.input("target", latent(size));
+        String loss = Losses.squaredDistance(g, TaeGraphs.LATENT, target, Losses.Reduction.SUM);
+        return Differentiator.gradient(g.graph(), loss, List.of(TaeGraphs.IMAGE),
+                Map.of(TaeGraphs.IMAGE, new long[] {1, 3, size, size}, "target", latent(size)));
+    }
+
+    static Map<String, Tensor> feeds(int size) {
+        return Map.of(TaeGraphs.IMAGE, EncodeBenchmark.random(size), "target", Tensor.zeros(latent(size)));
+    }
+
+    private static long[] latent(int size) {
+        return new long[] {1, 32, size / 8, size / 8};
     }
 }

@@ -23,7 +23,7 @@ void conv2d(__global const float *in, __global const float *w, __global const fl
     const int ox = get_group_id(0) * TX + lx, oy = get_group_id(1) * TY + ly;
     const int kb = get_global_id(2);
     const int iy0 = get_group_id(1) * TY * STRIDE - padY, ix0 = get_group_id(0) * TX * STRIDE - padX;
-    float8 acc = vload8(kb, bias);
+    float8 acc = (float8)(0.0f);
     __global const float *wk = w + (size_t)kb * C * KH * KW * OCB;
     for (int c = 0; c < C; c++) {
         barrier(CLK_LOCAL_MEM_FENCE);
@@ -42,6 +42,7 @@ void conv2d(__global const float *in, __global const float *w, __global const fl
             }
         }
     }
+    acc += vload8(kb, bias); // after the sum, as ONNX Runtime's GEMM adds it
     if (ox < OW && oy < OH) {
         const float a[OCB] = {acc.s0, acc.s1, acc.s2, acc.s3, acc.s4, acc.s5, acc.s6, acc.s7};
         const size_t plane = (size_t)outH * outW, at = (size_t)(oy * osy + ory) * outW + ox * osx + orx;
