@@ -36,6 +36,8 @@ final class Lowering {
     private static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
     private static final int BOOL = TensorProto.DataType.BOOL_VALUE;
     private static final int OCB = 8; // output channels per work-item of conv2d (kernels.cl)
+    private static final int CB = 8; // input channels conv2d stages per barrier at most (the CB define)
+    private static final int PX = 2; // output pixels along x per work-item of conv2d (kernels.cl)
     private static final Set<String> VIEWS = Set.of("Identity", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Cast");
     private static final Map<String, String> BINARY = Map.of("Add", "add", "Sub", "sub", "Mul", "mul", "Div", "div_",
             "Greater", "greater", "Sum", "add");
@@ -58,11 +60,13 @@ final class Lowering {
     private final int tileX;
     private final int tileY;
     private final int reduceGroup;
+    private final long localMemory;
 
-    Lowering(ModelProto model, int tileX, int tileY, int reduceGroup) {
+    Lowering(ModelProto model, int tileX, int tileY, int reduceGroup, long localMemory) {
         this.tileX = tileX;
         this.tileY = tileY;
         this.reduceGroup = reduceGroup;
+        this.localMemory = localMemory;
         GraphProto g = model.getGraph();
         this.analysis = ShapeInference.analyze(g, Map.of());
         for (TensorProto t : g.getInitializerList()) {
@@ -233,15 +237,16 @@ final class Lowering {
         double at(int outChannel, int inChannel, int y, int x);
     }
 
-    /** Weights as conv2d reads them: [K/8][C][KH][KW][8], output channels zero-padded to a multiple of 8. */
+    /** Weights as conv2d reads them: [K/8][C/8*8][KH][KW][8], both channel counts zero-padded to multiples of 8. */
     private static float[] packWeights(int k, int c, int kh, int kw, WeightAt w) {
         int blocks = (k + OCB - 1) / OCB;
-        float[] p = new float[blocks * c * kh * kw * OCB];
+        int cpad = (c + CB - 1) / CB * CB;
+        float[] p = new float[blocks * cpad * kh * kw * OCB];
         for (int ko = 0; ko < k; ko++) {
             for (int ci = 0; ci < c; ci++) {
                 for (int y = 0; y < kh; y++) {
                     for (int x = 0; x < kw; x++) {
-                        p[((((ko / OCB) * c + ci) * kh + y) * kw + x) * OCB + ko % OCB] = (float) w.at(ko, ci, y, x);
+                        p[((((ko / OCB) * cpad + ci) * kh + y) * kw + x) * OCB + ko % OCB] = (float) w.at(ko, ci, y, x);
                     }
                 }
             }
@@ -261,11 +266,17 @@ final class Lowering {
         }
         String biasKey = n.getOutput(0) + "#b";
         constants.put(biasKey, bias);
-        launches.add(new Launch("conv2d", "-DKH=" + kh + " -DKW=" + kw + " -DSTRIDE=" + stride,
+        // stage 8 input channels per barrier where that fits in a quarter of local memory, else 4, 2 or 1
+        long patch = 4L * ((tileY - 1) * stride + kh) * ((tileX * PX - 1) * stride + kw);
+        int cb = CB;
+        while (cb > 1 && cb * patch > localMemory / 4) {
+            cb /= 2;
+        }
+        launches.add(new Launch("conv2d", "-DKH=" + kh + " -DKW=" + kw + " -DSTRIDE=" + stride + " -DCB=" + cb,
                 List.of(operand(n.getInput(0)), new Const(weights), new Const(biasKey), new Ref(n.getOutput(0)),
                         (int) xs[1], (int) xs[2], (int) xs[3], k, oh, ow, padY, padX, (int) ys[2], (int) ys[3],
                         osy, osx, ory, orx),
-                new long[] {roundUp(ow, tileX), roundUp(oh, tileY), blocks}, new long[] {tileX, tileY, 1}));
+                new long[] {roundUp((ow + PX - 1) / PX, tileX), roundUp(oh, tileY), blocks}, new long[] {tileX, tileY, 1}));
     }
 
     /**

@@ -33,7 +33,7 @@ public final class OpenClModel implements GraphSession {
     /** Throws {@link OpenClException} for an op without a kernel; {@link OpenClSessions} checks first. */
     public OpenClModel(ModelProto model, OpenClDevice device) {
         this.ctx = DeviceContext.of(device);
-        this.plan = new Lowering(model, ctx.tileX, ctx.tileY, ctx.reduceGroup);
+        this.plan = new Lowering(model, ctx.tileX, ctx.tileY, ctx.reduceGroup, ctx.device.localMemory());
         if (!plan.unsupported.isEmpty()) {
             throw new OpenClException("the OpenCL backend has no kernel for " + String.join(", ", plan.unsupported));
         }
@@ -53,7 +53,7 @@ public final class OpenClModel implements GraphSession {
 
     /** What {@link OpenClModel} cannot run in {@code model}, as "Op (reason)"; empty when it runs all of it. */
     public static List<String> unsupported(ModelProto model) {
-        return List.copyOf(new Lowering(model, 16, 8, 256).unsupported);
+        return List.copyOf(new Lowering(model, 16, 8, 256, 32 << 10).unsupported);
     }
 
     /**

@@ -1,50 +1,17 @@
 // Kernels of the OpenCL backend (float32, NCHW, batch 1). Built once per device and set of defines:
 //   TX, TY  work-group tile of a convolution's output (chosen from the device's work-group limit)
-//   KH, KW, STRIDE  kernel size and stride of a convolution variant
+//   KH, KW, STRIDE  kernel size and stride of a convolution variant; CB input channels it stages per barrier
 //   WG      work-group size of reductions and instance normalisation (a power of two; always defined)
 // Bools are stored as floats 0/1.
 
 #define OCB 8 // output channels per work-item of a convolution: one float8 accumulator
+#define PX 2  // output pixels (along x) per work-item of a convolution
 
 #ifdef KH
-#define PH ((TY - 1) * STRIDE + KH)
-#define PW ((TX - 1) * STRIDE + KW)
-
-// Direct convolution. The work-group stages each input channel's patch in local memory, each work-item computes
-// OCB output channels of one pixel. Weights are host-packed as [K/OCB][C][KH][KW][OCB] (zero-padded channels).
-// The output is written at (oy*osy+ory, ox*osx+orx) of an outH x outW plane, so one phase of a strided
-// ConvTranspose is this kernel too.
-__kernel __attribute__((reqd_work_group_size(TX, TY, 1)))
-void conv2d(__global const float *in, __global const float *w, __global const float *bias, __global float *out,
-            int C, int H, int W, int K, int OH, int OW, int padY, int padX,
-            int outH, int outW, int osy, int osx, int ory, int orx) {
-    __local float patch[PH][PW];
-    const int lx = get_local_id(0), ly = get_local_id(1);
-    const int ox = get_group_id(0) * TX + lx, oy = get_group_id(1) * TY + ly;
-    const int kb = get_global_id(2);
-    const int iy0 = get_group_id(1) * TY * STRIDE - padY, ix0 = get_group_id(0) * TX * STRIDE - padX;
-    float8 acc = (float8)(0.0f);
-    __global const float *wk = w + (size_t)kb * C * KH * KW * OCB;
-    for (int c = 0; c < C; c++) {
-        barrier(CLK_LOCAL_MEM_FENCE);
-        __global const float *plane = in + (size_t)c * H * W;
-        for (int p = ly * TX + lx; p < PH * PW; p += TX * TY) {
-            const int iy = iy0 + p / PW, ix = ix0 + p % PW;
-            const float v = plane[clamp(iy, 0, H - 1) * W + clamp(ix, 0, W - 1)];
-            patch[p / PW][p % PW] = (iy >= 0 && iy < H && ix >= 0 && ix < W) ? v : 0.0f;
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-        #pragma unroll
-        for (int ky = 0; ky < KH; ky++) {
-            #pragma unroll
-            for (int kx = 0; kx < KW; kx++) {
-                acc = fma((float8)(patch[ly * STRIDE + ky][lx * STRIDE + kx]), vload8((c * KH + ky) * KW + kx, wk), acc);
-            }
-        }
-    }
-    acc += vload8(kb, bias); // after the sum, as ONNX Runtime's GEMM adds it
+inline void store8(float8 v, __global float *out, int kb, int K, int ox, int oy, int OW, int OH, int outH, int outW,
+                   int osy, int osx, int ory, int orx) {
     if (ox < OW && oy < OH) {
-        const float a[OCB] = {acc.s0, acc.s1, acc.s2, acc.s3, acc.s4, acc.s5, acc.s6, acc.s7};
+        const float a[OCB] = {v.s0, v.s1, v.s2, v.s3, v.s4, v.s5, v.s6, v.s7};
         const size_t plane = (size_t)outH * outW, at = (size_t)(oy * osy + ory) * outW + ox * osx + orx;
         #pragma unroll
         for (int j = 0; j < OCB; j++) {
@@ -53,6 +20,58 @@ void conv2d(__global const float *in, __global const float *w, __global const fl
             }
         }
     }
+}
+
+#define PH ((TY - 1) * STRIDE + KH)
+#define PW ((TX * PX - 1) * STRIDE + KW)
+
+// Direct convolution. The work-group stages the input patch of CB channels at a time in local memory (one barrier
+// pair per CB channels), each work-item computes OCB output channels of one pixel. Weights are host-packed as
+// [K/8][C/8*8][KH][KW][8], both channel counts zero-padded to multiples of 8 (CB divides 8). Each work-item computes PX neighbouring
+// pixels, so every weight vector loaded feeds PX fmas. The output is written at
+// (oy*osy+ory, ox*osx+orx) of an outH x outW plane, so one phase of a strided ConvTranspose is this kernel too.
+__kernel __attribute__((reqd_work_group_size(TX, TY, 1)))
+void conv2d(__global const float *in, __global const float *w, __global const float *bias, __global float *out,
+            int C, int H, int W, int K, int OH, int OW, int padY, int padX,
+            int outH, int outW, int osy, int osx, int ory, int orx) {
+    __local float patch[CB][PH][PW];
+    const int lx = get_local_id(0), ly = get_local_id(1);
+    const int ox = (get_group_id(0) * TX + lx) * PX, oy = get_group_id(1) * TY + ly;
+    const int kb = get_global_id(2);
+    const int iy0 = get_group_id(1) * TY * STRIDE - padY, ix0 = get_group_id(0) * TX * PX * STRIDE - padX;
+    const int cpad = (C + 7) / 8 * 8;
+    float8 acc0 = (float8)(0.0f), acc1 = (float8)(0.0f);
+    __global const float *wk = w + (size_t)kb * cpad * KH * KW * OCB;
+    for (int c0 = 0; c0 < C; c0 += CB) {
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int cc = 0; cc < CB; cc++) {
+            const int c = min(c0 + cc, C - 1);
+            __global const float *plane = in + (size_t)c * H * W;
+            for (int py = ly; py < PH; py += TY) {
+                const int iy = iy0 + py;
+                for (int px = lx; px < PW; px += TX) {
+                    const int ix = ix0 + px;
+                    const float v = plane[clamp(iy, 0, H - 1) * W + clamp(ix, 0, W - 1)];
+                    patch[cc][py][px] = (c0 + cc < C && iy >= 0 && iy < H && ix >= 0 && ix < W) ? v : 0.0f;
+                }
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int cc = 0; cc < CB; cc++) {
+            #pragma unroll
+            for (int ky = 0; ky < KH; ky++) {
+                #pragma unroll
+                for (int kx = 0; kx < KW; kx++) {
+                    const float8 wv = vload8(((c0 + cc) * KH + ky) * KW + kx, wk);
+                    acc0 = fma((float8)(patch[cc][ly * STRIDE + ky][lx * PX * STRIDE + kx]), wv, acc0);
+                    acc1 = fma((float8)(patch[cc][ly * STRIDE + ky][(lx * PX + 1) * STRIDE + kx]), wv, acc1);
+                }
+            }
+        }
+    }
+    const float8 b = vload8(kb, bias); // added after the sum, as ONNX Runtime's GEMM does
+    store8(acc0 + b, out, kb, K, ox, oy, OW, OH, outH, outW, osy, osx, ory, orx);
+    store8(acc1 + b, out, kb, K, ox + 1, oy, OW, OH, outH, outW, osy, osx, ory, orx);
 }
 #endif
 
