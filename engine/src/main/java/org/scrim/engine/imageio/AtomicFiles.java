@@ -2,6 +2,7 @@ package org.scrim.engine.imageio;
 
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
@@ -46,11 +47,15 @@ public final class AtomicFiles {
         try {
             copyPermissions(absolute, temp);
             try (FileOutputStream file = new FileOutputStream(temp.toFile());
-                    OutputStream out = new BufferedOutputStream(file)) {
+                    OutputStream out = new BufferedOutputStream(new TargetNamingStream(file, target))) {
                 body.accept(out);
                 out.flush();
                 // The rename is only atomic for readers if the data is on disk before the rename is.
-                file.getFD().sync();
+                try {
+                    file.getFD().sync();
+                } catch (IOException e) {
+                    throw TargetNamingStream.naming(target, e);
+                }
             }
             try {
                 Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE);
@@ -83,6 +88,50 @@ public final class AtomicFiles {
                 String reason = e.getReason() != null ? e.getReason()
                         : e instanceof AccessDeniedException ? "permission denied" : e.getClass().getSimpleName();
                 throw new IOException("cannot create a file in folder " + dir + " (" + reason + ")", e);
+            }
+        }
+    }
+
+    /**
+     * Names the target in the file system's errors ("No space left on device" alone does not say which output
+     * failed); errors of the body's own making pass through unchanged.
+     */
+    private static final class TargetNamingStream extends FilterOutputStream {
+        private final Path target;
+
+        TargetNamingStream(OutputStream out, Path target) {
+            super(out);
+            this.target = target;
+        }
+
+        static IOException naming(Path target, IOException e) {
+            return new IOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw naming(target, e);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw naming(target, e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw naming(target, e);
             }
         }
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scrim.engine.testing.FullDisk;
 import org.scrim.engine.testing.ReadOnlyFolder;
 
 class AtomicFilesTest {
@@ -70,6 +71,24 @@ class AtomicFilesTest {
         }
         assertEquals("the artist's original", Files.readString(target));
         assertEquals(List.of("art.png"), listing());
+    }
+
+    /** Disk full in the middle of writing an image: the error names the output, the old file survives. */
+    @Test
+    void aFullDiskFailsNamingTheOutputAndLeavesTheExistingTargetIntact() throws Exception {
+        PlanarImage image = ImageFiles.read(TestImages.write(TestImages.random(256, 256, 3, false, 8,
+                TestImages.srgb(), 1), "png", dir.resolve("a.png")));
+        try (FullDisk disk = FullDisk.mount(dir.resolve("disk"), 256)) {
+            Path target = Files.writeString(disk.dir().resolve("art.png"), "the artist's original");
+            Path filler = disk.fill();
+            IOException e = assertThrows(IOException.class, () -> ImageFiles.write(image, target));
+            assertTrue(e.getMessage().contains("cannot write " + target) && e.getMessage().contains("No space left"),
+                    e.getMessage());
+            assertEquals("the artist's original", Files.readString(target));
+            try (Stream<Path> files = Files.list(disk.dir())) {
+                assertEquals(List.of(target, filler), files.sorted().toList(), "a temporary file was left behind");
+            }
+        }
     }
 
     /** kill -9 in the middle of a write: the old target survives, at most the hidden temporary file is left. */
