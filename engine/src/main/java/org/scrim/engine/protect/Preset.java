@@ -5,9 +5,9 @@ package org.scrim.engine.protect;
  * ssimulacra-calibrated {@link Quality#visibility} figure), an L-inf cap per pixel and an optimisation length.
  */
 public enum Preset {
-    LOW(0.05, 6 / 255f, 20),
-    DEFAULT(0.09, 16 / 255f, 40),
-    HIGH(0.14, 16 / 255f, 60);
+    LOW(0.05, 6 / 255f, 10),
+    DEFAULT(0.09, 16 / 255f, 20),
+    HIGH(0.14, 16 / 255f, 30);
 
     public final double maxVisibility;
     public final float epsilon;

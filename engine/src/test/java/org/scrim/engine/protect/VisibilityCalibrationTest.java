@@ -44,6 +44,16 @@ class VisibilityCalibrationTest {
                 cases.add(score(orig, origPng, image + " blurred noise rms " + k + "/255",
                         TestImages.perturb(orig, smooth, k / 255f)));
             }
+            float[] toPattern = towardPattern(orig);
+            for (int k : new int[] {4, 8, 16}) {
+                cases.add(score(orig, origPng, image + " toward pattern decoy " + k + "/255",
+                        TestImages.perturb(orig, toPattern, k / 255f)));
+            }
+            float[] chromaOnly = chromaOnly(signs);
+            for (int k : new int[] {4, 8}) {
+                cases.add(score(orig, origPng, image + " chroma-only sign " + k + "/255",
+                        TestImages.perturb(orig, chromaOnly, k / 255f)));
+            }
             for (int k : new int[] {8, 16}) {
                 float[] bound = PerceptualBudget.bound(orig, k / 255f).data();
                 float[] masked = new float[signs.length];
@@ -55,17 +65,18 @@ class VisibilityCalibrationTest {
             }
         }
         double[] fit = leastSquares(cases);
-        System.out.printf("%-44s %10s %10s   %8s %8s%n", "case", "ssimulacra", "visibility", "1-ssim", "edge");
+        System.out.printf("%-44s %10s %10s   %8s %8s %8s%n", "case", "ssimulacra", "visibility", "1-ssim", "edge",
+                "1-chroma");
         for (Case c : cases) {
-            System.out.printf("%-44s %10.4f %10.4f   %8.5f %8.5f%n", c.name(), c.ssimulacra(), c.visibility(),
-                    c.terms()[0], c.terms()[1]);
+            System.out.printf("%-44s %10.4f %10.4f   %8.5f %8.5f %8.5f%n", c.name(), c.ssimulacra(), c.visibility(),
+                    c.terms()[0], c.terms()[1], c.terms()[2]);
         }
         double rho = spearman(cases.stream().mapToDouble(Case::ssimulacra).toArray(),
                 cases.stream().mapToDouble(Case::visibility).toArray());
         double relErr = cases.stream().mapToDouble(c -> Math.abs(c.visibility() - c.ssimulacra()) / c.ssimulacra())
                 .average().orElseThrow();
-        System.out.printf("least-squares weights A=%.4f E=%.4f; committed A=%.4f E=%.4f%n", fit[0], fit[1],
-                Quality.VIS_A, Quality.VIS_E);
+        System.out.printf("least-squares weights A=%.4f E=%.4f C=%.4f; committed A=%.4f E=%.4f C=%.4f%n", fit[0],
+                fit[1], fit[2], Quality.VIS_A, Quality.VIS_E, Quality.VIS_C);
         System.out.printf("Spearman rank correlation %.3f, mean relative error %.1f%% over %d cases%n", rho,
                 100 * relErr, cases.size());
         assertTrue(rho > 0.95, "visibility ranks cases unlike ssimulacra: Spearman " + rho);
@@ -88,6 +99,33 @@ class VisibilityCalibrationTest {
         Path p = DIR.resolve(name + ".png");
         ImageIO.write(ImageTensors.toImage(t), "png", p.toFile());
         return p;
+    }
+
+    /**
+     * The sign of the way toward the pattern decoy, per channel: a structured, colourful change like the ones the
+     * optimiser makes when it pulls toward that decoy.
+     */
+    private static float[] towardPattern(Tensor orig) {
+        float[] t = Decoys.render(Decoy.PATTERN, orig, 1).data();
+        float[] o = orig.data();
+        float[] s = new float[o.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = Math.signum(t[i] - o[i]);
+        }
+        return s;
+    }
+
+    /** The signs with their mean over the channels removed: the same noise with no change in brightness. */
+    private static float[] chromaOnly(float[] signs) {
+        int n = signs.length / 3;
+        float[] c = new float[signs.length];
+        for (int i = 0; i < n; i++) {
+            float mean = (signs[i] + signs[n + i] + signs[2 * n + i]) / 3;
+            for (int k = 0; k < 3; k++) {
+                c[k * n + i] = signs[k * n + i] - mean;
+            }
+        }
+        return c;
     }
 
     /** Gaussian noise blurred with sigma 1.5, normalised to unit RMS. */
