@@ -20,9 +20,11 @@ import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
 
 /**
- * Protection over the shared images at a 512 long side, per preset: visibility (PSNR, SSIM, the engine's figure and
- * ssimulacra_main), latent closeness on TAEF2 plain / after JPEG 75 / after 0.5x downscale, and time. Run with
- * {@code bench/run-protect.sh [presets] [images]}.
+ * Protection over the shared images, per preset: visibility (PSNR, SSIM, the engine's figure and ssimulacra_main),
+ * latent closeness on TAEF2 plain / after JPEG 75 / after 0.5x downscale (at the working size, as trainers see it),
+ * and time. Run with {@code bench/run-protect.sh [presets] [images] [size] [decoy]}; size is a long side (512, the
+ * default), {@code WxH} (scaled to cover and centre-cropped, e.g. 1024x1024) or {@code full}. The protection always
+ * works at the default working size.
  */
 public final class ProtectBenchmark {
     public static void main(String[] args) throws Exception {
@@ -30,34 +32,46 @@ public final class ProtectBenchmark {
         List<String> images = List.of((args.length > 1 ? args[1]
                 : "astronaut.png,chelsea.png,coffee.png,rocket.jpg,shipwreck.jpg,starry_night.jpg,the_scream.jpg")
                 .split(","));
-        int size = args.length > 2 ? Integer.parseInt(args[2]) : 512;
+        String size = args.length > 2 ? args[2] : "512";
+        int workSize = ProtectRequest.DEFAULT_WORK_SIZE;
         Decoy decoy = args.length > 3 && !args[3].equals("auto") ? Decoy.parse(args[3]) : null;
         RuntimeOptions options = new RuntimeOptions(2);
         List<SurrogateEncoder> encoders = List.of(SurrogateEncoder.tae("taef2",
                 StateDict.read(SharedData.path("models/taef2_encoder.pth"))));
         Protector protector = new Protector(encoders, options);
-        Verifier verifier = new Verifier(encoders, options, size);
+        Verifier verifier = new Verifier(encoders, options, workSize);
         Path out = Files.createDirectories(Path.of("target", "protect-bench"));
-        System.out.println("image           preset   decoy     steps  time_s  psnr   ssim   vis    ssimulacra  "
-                + "close  jpeg75  down0.5  shift");
+        System.out.println("image           size      preset   decoy     steps  time_s  psnr   ssim   vis    "
+                + "ssimulacra  close  jpeg75  down0.5  shift");
         for (String name : images) {
-            Tensor x = Transforms.downscale(ImageFiles.read(SharedData.path("images/" + name)).toRgbTensor(), size);
+            Tensor x = sized(ImageFiles.read(SharedData.path("images/" + name)).toRgbTensor(), size);
             Path orig = out.resolve(name + ".orig.png");
             javax.imageio.ImageIO.write(ImageTensors.toImage(x), "png", orig.toFile());
             for (String preset : presets) {
                 ProtectRequest req = new ProtectRequest(Mode.MASK, Preset.valueOf(preset.toUpperCase()), null, decoy,
-                        null, List.of(), 1, size, null);
+                        null, List.of(), 1, workSize, null);
                 Protector.Protection p = protector.protect(x, req, ProgressListener.NONE);
                 Tensor result = ImageTensors.quantize8(p.image());
                 Path prot = out.resolve(name + "." + preset + ".png");
                 javax.imageio.ImageIO.write(ImageTensors.toImage(result), "png", prot.toFile());
                 Verifier.Report r = verifier.verify(x, result, p.target(), true);
-                System.out.printf("%-15s %-8s %-9s %5d %7.1f %6.2f %6.4f %6.4f %10.4f  %5.3f %7.3f %8.3f %6.2f%n",
-                        name, preset, p.decoy().cliName(), p.steps(), p.seconds(), r.psnr(), r.ssim(),
-                        r.visibility(), ssimulacra(orig, prot), r.closeness().get("none"),
+                System.out.printf("%-15s %9s %-8s %-9s %5d %7.1f %6.2f %6.4f %6.4f %10.4f  %5.3f %7.3f %8.3f %6.2f%n",
+                        name, x.dim(3) + "x" + x.dim(2), preset, p.decoy().cliName(), p.steps(), p.seconds(),
+                        r.psnr(), r.ssim(), r.visibility(), ssimulacra(orig, prot), r.closeness().get("none"),
                         r.closeness().get("jpeg75"), r.closeness().get("downscale"), r.shiftVsNoise());
             }
         }
+    }
+
+    private static Tensor sized(Tensor image, String size) {
+        if (size.equals("full")) {
+            return image;
+        }
+        if (size.contains("x")) {
+            String[] wh = size.split("x");
+            return ImageTensors.fitTo(image, Integer.parseInt(wh[1]), Integer.parseInt(wh[0]));
+        }
+        return Transforms.downscale(image, Integer.parseInt(size));
     }
 
     static double ssimulacra(Path a, Path b) throws Exception {
