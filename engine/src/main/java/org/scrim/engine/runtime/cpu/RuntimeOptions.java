@@ -4,8 +4,9 @@ import java.util.Objects;
 import org.scrim.engine.runtime.Backend;
 
 /**
- * Explicit options for the runtimes. {@code threads} = 0 lets ONNX Runtime use every core. {@code device} picks an
- * OpenCL device by index or by part of its name (null: the first GPU, else the first device).
+ * Explicit options for the runtimes. {@code threads} = 0 lets ONNX Runtime use every core. With {@code OPENCL},
+ * {@code device} picks the device by index or by part of its name (null: the first GPU, else the first device);
+ * {@code AUTO} takes the first GPU and ignores it.
  */
 public record RuntimeOptions(int threads, Backend backend, String device) {
     public RuntimeOptions {

@@ -6,9 +6,11 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jocl.CLException;
 import org.jocl.Pointer;
@@ -63,7 +65,7 @@ public final class OpenClModel implements GraphSession {
     private void allocate(String graph) {
         Map<String, Integer> last = new HashMap<>();
         List<List<String>> defined = new ArrayList<>();
-        java.util.Set<String> known = new java.util.HashSet<>(plan.inputs);
+        Set<String> known = new HashSet<>(plan.inputs);
         for (int i = 0; i < plan.launches.size(); i++) {
             List<String> fresh = new ArrayList<>();
             for (Object a : plan.launches.get(i).args()) {

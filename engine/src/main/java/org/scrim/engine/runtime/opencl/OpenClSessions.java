@@ -16,14 +16,10 @@ public final class OpenClSessions {
     public static GraphSession open(ModelProto model, RuntimeOptions options, OpenClDevice device) {
         List<String> missing = OpenClModel.unsupported(model);
         if (!missing.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, fallbackMessage(model, missing));
+            LOG.log(System.Logger.Level.WARNING, "OpenCL backend has no kernel for " + String.join(", ", missing)
+                    + ": graph '" + model.getGraph().getName() + "' runs on ONNX Runtime (CPU)");
             return new OrtModel(model, options);
         }
         return new OpenClModel(model, device);
-    }
-
-    static String fallbackMessage(ModelProto model, List<String> missing) {
-        return "OpenCL backend has no kernel for " + String.join(", ", missing) + ": graph '"
-                + model.getGraph().getName() + "' runs on ONNX Runtime (CPU)";
     }
 }
