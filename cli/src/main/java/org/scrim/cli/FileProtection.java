@@ -17,7 +17,7 @@ import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.runtime.RuntimeOptions;
 
 /**
  * Protects one image file into another with a model loaded once: what {@code scrim protect} does per file and

@@ -5,10 +5,12 @@ import java.nio.file.Path;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.SurrogateEncoder;
-import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.runtime.Backend;
+import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.runtime.opencl.OpenClDevices;
 import picocli.CommandLine.Option;
 
-/** Options every model-using command shares: which model, where weights are, how many threads. */
+/** Options every model-using command shares: which model, where weights are, where it runs, how many threads. */
 public final class ModelOptions {
     /** A model that could not be found, fetched or verified. */
     public static final class ModelUnavailableException extends RuntimeException {
@@ -30,8 +32,22 @@ public final class ModelOptions {
             description = "CPU threads for the model (0 = all cores). Default: ${DEFAULT-VALUE}.")
     int threads;
 
+    @Option(names = "--backend", paramLabel = "auto|cpu|opencl", defaultValue = "auto",
+            description = "Where the model runs: auto (a GPU through OpenCL when there is one, else the CPU), cpu "
+                    + "(ONNX Runtime) or opencl (any OpenCL device, see --device). Default: ${DEFAULT-VALUE}.")
+    Backend backend;
+
+    @Option(names = "--device", paramLabel = "INDEX|NAME",
+            description = "OpenCL device for --backend opencl: its index or part of its name. Default: the first "
+                    + "GPU, else the first device.")
+    String device;
+
+    /** The runtime choice; an OpenCL device that is not there is reported now, naming the devices there are. */
     public RuntimeOptions runtime() {
-        return new RuntimeOptions(threads);
+        if (backend == Backend.OPENCL) {
+            OpenClDevices.select(device);
+        }
+        return new RuntimeOptions(threads).withBackend(backend, device);
     }
 
     public ModelStore store() {

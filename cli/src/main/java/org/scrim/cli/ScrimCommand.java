@@ -12,10 +12,11 @@ import picocli.CommandLine.Command;
         subcommands = {ProtectCommand.class, VerifyCommand.class, TagCommand.class, OptOutCommand.class,
                 ModelsCommand.class, EncodeCommand.class, DecodeCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 done, 1 some files failed, 2 bad usage, 3 a model could not be loaded."})
+        footer = {"", "Exit codes: 0 done, 1 some files failed, 2 bad usage, 3 a model or its device could not be loaded."})
 public final class ScrimCommand {
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
+    /** A model, or the OpenCL device it should run on, could not be loaded. */
     public static final int EXIT_MODEL = 3;
 
     public static void main(String[] args) {
@@ -27,7 +28,8 @@ public final class ScrimCommand {
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("scrim: " + ex.getMessage());
             return ex instanceof org.scrim.engine.modelio.CheckpointException
-                    || ex instanceof ModelOptions.ModelUnavailableException ? EXIT_MODEL : EXIT_FAILED;
+                    || ex instanceof ModelOptions.ModelUnavailableException
+                    || ex instanceof org.scrim.engine.runtime.opencl.OpenClException ? EXIT_MODEL : EXIT_FAILED;
         });
         return cl;
     }

@@ -143,6 +143,33 @@ class ProtectCommandTest {
         assertTrue(!Files.exists(outDir.resolve("broken.png")), "no output for a failed file");
     }
 
+    /** On OpenCL (PoCL in CI) the protection moves the latent as on the CPU; a missing device is a model error. */
+    @Test
+    void theOpenClBackendProtectsLikeTheCpuAndAMissingDeviceExitsWithTheModelCode() throws Exception {
+        Path cpu = dir.resolve("cpu.png");
+        Path opencl = dir.resolve("opencl.png");
+        for (Path out : List.of(cpu, opencl)) {
+            Object[] r = scrim("protect", input.toString(), "-o", out.toString(), "--decoy", "pattern", "--steps",
+                    "2", "--seed", "3", "--json", "--progress", "none", "--backend",
+                    out == cpu ? "cpu" : "opencl");
+            assertEquals(0, r[0], (String) r[1]);
+            JsonObject file = JsonParser.parseString((String) r[1]).getAsJsonObject().getAsJsonArray("files").get(0)
+                    .getAsJsonObject();
+            assertTrue(file.get("closeness").getAsDouble() > 0, out + ": the latent did not move: " + file);
+        }
+        float[] a = ImageFiles.read(cpu).colour().data();
+        float[] b = ImageFiles.read(opencl).colour().data();
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += Math.abs(a[i] - b[i]);
+        }
+        assertTrue(sum / a.length < 1 / 255.0, "OpenCL and CPU protections differ by " + sum / a.length + " on average");
+
+        Object[] r = scrim("protect", input.toString(), "--backend", "opencl", "--device", "nonesuch", "--progress",
+                "none");
+        assertEquals(ScrimCommand.EXIT_MODEL, r[0]);
+    }
+
     @Test
     void unknownModelExitsWithTheModelCode() {
         Object[] r = scrim("protect", input.toString(), "--model", "nonesuch", "--progress", "none");

@@ -4,7 +4,7 @@ import java.util.Map;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.GraphSession;
-import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 
 /** A TAE encoder/decoder pair as forward-only sessions on the chosen backend: encoding, and the "AI view". */

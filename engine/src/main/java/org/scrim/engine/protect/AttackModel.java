@@ -12,7 +12,7 @@ import org.scrim.engine.autodiff.Losses;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.GraphSession;
-import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 
 /**

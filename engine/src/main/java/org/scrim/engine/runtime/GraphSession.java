@@ -3,7 +3,6 @@ package org.scrim.engine.runtime;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import java.util.Map;
 import org.scrim.engine.runtime.cpu.OrtModel;
-import org.scrim.engine.runtime.cpu.RuntimeOptions;
 import org.scrim.engine.runtime.opencl.OpenClDevices;
 import org.scrim.engine.runtime.opencl.OpenClSessions;
 import org.scrim.engine.tensor.Tensor;

@@ -16,7 +16,7 @@ import org.scrim.engine.autodiff.GradCheck.Values;
 import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.cpu.OrtModel;
-import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 
 class DifferentiatorTest {

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.scrim.engine.models.GoldenTestCases;
 import org.scrim.engine.models.TaeGraphs;
 import org.scrim.engine.runtime.cpu.OrtModel;
-import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 
 /**

@@ -3,7 +3,7 @@ package org.scrim.engine.bench;
 import java.util.Random;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.TaeCodec;
-import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
 

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.runtime.cpu.OrtModel;
-import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.runtime.opencl.OpenClDevice;
 import org.scrim.engine.runtime.opencl.OpenClDevices;
 import org.scrim.engine.runtime.opencl.OpenClModel;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.SurrogateEncoder;
-import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
 

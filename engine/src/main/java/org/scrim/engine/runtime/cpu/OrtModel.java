@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import org.scrim.engine.runtime.GraphSession;
+import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 
 /** One ONNX Runtime session on the CPU provider: the reference runtime for every graph the engine builds. */

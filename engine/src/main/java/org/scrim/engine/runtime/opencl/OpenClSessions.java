@@ -4,7 +4,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import java.util.List;
 import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.cpu.OrtModel;
-import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.runtime.RuntimeOptions;
 
 /** Opens a graph on an OpenCL device, or on ONNX Runtime when the graph needs an op the backend lacks. */
 public final class OpenClSessions {

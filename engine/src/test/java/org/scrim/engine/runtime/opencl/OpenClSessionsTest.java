@@ -17,7 +17,7 @@ import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.Backend;
 import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.cpu.OrtModel;
-import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 
 /** The backend factory: OpenCL when it can, ONNX Runtime with one line when it cannot, clear device errors. */

@@ -6,7 +6,7 @@ import java.util.Random;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import org.scrim.engine.models.GoldenTestCases;
 import org.scrim.engine.runtime.cpu.OrtModel;
-import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 
 /** Helpers of the OpenCL tests: the device under test, and a graph run on it and on ONNX Runtime side by side. */

@@ -1,7 +1,6 @@
-package org.scrim.engine.runtime.cpu;
+package org.scrim.engine.runtime;
 
 import java.util.Objects;
-import org.scrim.engine.runtime.Backend;
 
 /**
  * Explicit options for the runtimes. {@code threads} = 0 lets ONNX Runtime use every core. With {@code OPENCL},
