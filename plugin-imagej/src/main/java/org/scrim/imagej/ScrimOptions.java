@@ -9,16 +9,19 @@ import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.models.TaeCodec;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.runtime.Backend;
+import org.scrim.engine.runtime.RuntimeOptions;
 
 /**
- * The model and threads every command uses, kept in ImageJ's preferences (set with Plugins > Scrim > Scrim
+ * The model, backend and threads every command uses, kept in ImageJ's preferences (set with Plugins > Scrim > Scrim
  * Options...). The encoder is built once per model and kept, since rebuilding it costs more than a small protection.
  */
 final class ScrimOptions {
     static final String MODEL = "scrim.model";
     static final String MODEL_DIR = "scrim.modelDir";
     static final String THREADS = "scrim.threads";
+    static final String BACKEND = "scrim.backend";
+    static final String DEVICE = "scrim.device";
 
     private static SurrogateEncoder cached;
     private static String cachedKey;
@@ -38,23 +41,38 @@ final class ScrimOptions {
         return (int) Prefs.get(THREADS, 0);
     }
 
-    static Engine engine() throws IOException {
-        return engine(model(), modelDir(), threads());
+    /** auto (a GPU through OpenCL when there is one, else the CPU), cpu or opencl. */
+    static String backend() {
+        return Prefs.get(BACKEND, "auto");
     }
 
-    static synchronized Engine engine(String model, String modelDir, int threads) throws IOException {
+    /** The OpenCL device's index or part of its name; empty for the first GPU. */
+    static String device() {
+        return Prefs.get(DEVICE, "");
+    }
+
+    static RuntimeOptions runtime() {
+        return new RuntimeOptions(threads()).withBackend(Backend.parse(backend()),
+                device().isBlank() ? null : device());
+    }
+
+    static Engine engine() throws IOException {
+        return engine(model(), modelDir(), runtime());
+    }
+
+    private static synchronized Engine engine(String model, String modelDir, RuntimeOptions runtime) throws IOException {
         String key = model + "|" + modelDir;
         if (!key.equals(cachedKey)) {
             cached = store(modelDir).surrogate(model);
             cachedKey = key;
         }
-        return new Engine(model, List.of(cached), new RuntimeOptions(threads));
+        return new Engine(model, List.of(cached), runtime);
     }
 
     /** The model's encoder and decoder for the AI view; opened per use, as a display action is rare. */
     static TaeCodec codec() throws IOException {
         ModelStore store = store(modelDir());
-        return new TaeCodec(store.encoderWeights(model()), store.decoderWeights(model()), new RuntimeOptions(threads()));
+        return new TaeCodec(store.encoderWeights(model()), store.decoderWeights(model()), runtime());
     }
 
     private static ModelStore store(String modelDir) {

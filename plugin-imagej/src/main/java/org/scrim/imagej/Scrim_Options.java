@@ -4,13 +4,15 @@ import ij.Prefs;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 
-/** Plugins > Scrim > Scrim Options...: the model attacked, where its weights are, and CPU threads. */
+/** Plugins > Scrim > Scrim Options...: the model attacked, where its weights are, where it runs, CPU threads. */
 public class Scrim_Options implements PlugIn {
     @Override
     public void run(String arg) {
         GenericDialog gd = new GenericDialog("Scrim options");
         gd.addStringField("Model (known name or encoder .pth/.safetensors)", ScrimOptions.model(), 30);
         gd.addDirectoryField("Weights folder (optional)", ScrimOptions.modelDir(), 30);
+        gd.addChoice("Backend", new String[] {"auto", "cpu", "opencl"}, ScrimOptions.backend());
+        gd.addStringField("Device (OpenCL index or name; empty = first GPU)", ScrimOptions.device(), 20);
         gd.addNumericField("Threads (0 = all cores)", ScrimOptions.threads(), 0);
         gd.showDialog();
         if (gd.wasCanceled()) {
@@ -18,6 +20,8 @@ public class Scrim_Options implements PlugIn {
         }
         Prefs.set(ScrimOptions.MODEL, gd.getNextString().trim());
         Prefs.set(ScrimOptions.MODEL_DIR, gd.getNextString().trim());
+        Prefs.set(ScrimOptions.BACKEND, gd.getNextChoice());
+        Prefs.set(ScrimOptions.DEVICE, gd.getNextString().trim());
         Prefs.set(ScrimOptions.THREADS, Math.max(0, (int) gd.getNextNumber()));
     }
 }

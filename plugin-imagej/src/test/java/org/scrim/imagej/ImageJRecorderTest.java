@@ -19,7 +19,7 @@ import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.ImageTensors;
 import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.runtime.cpu.RuntimeOptions;
+import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.testing.SharedData;
 
 /**
