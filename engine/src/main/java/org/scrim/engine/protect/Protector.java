@@ -23,6 +23,8 @@ public final class Protector {
     private static final float ADAM_BETA2 = 0.99f;
     /** Step size as a fraction of the per-pixel bound, decayed along a cosine. */
     private static final float LEARNING_RATE = 0.3f;
+    /** The most an upsampled perturbation is scaled up to use the visibility budget at full size. */
+    private static final float MAX_UPSAMPLED_GAIN = 2f;
 
     private final List<SurrogateEncoder> encoders;
     private final RuntimeOptions options;
@@ -68,8 +70,12 @@ public final class Protector {
             result = applyDelta(image, delta);
         } else {
             Tensor fullDelta = ImageTensors.resizeBilinear(delta, hw[0], hw[1]);
-            Tensor fullBound = PerceptualBudget.bound(image, request.preset().epsilon);
-            clampToBound(fullDelta.data(), fullBound.data(), hw[0] * hw[1]);
+            float[] cap = PerceptualBudget.bound(image, request.preset().epsilon).data();
+            // Upsampled, the change is smoother and shows less than it did at the working size, so it is scaled up
+            // again, within the per-pixel cap, until it meets the visibility bound at full size.
+            float[] d = fullDelta.data();
+            scale(d, visibleScale(image, d, request.visibilityBound(), MAX_UPSAMPLED_GAIN, cap));
+            clampToBound(d, cap, hw[0] * hw[1]);
             result = applyDelta(image, fullDelta);
         }
         result = withinVisibility(image, result, request.visibilityBound());
@@ -130,7 +136,7 @@ public final class Protector {
                     // keep x + d inside [0,1] so the step works on what will be written
                     d[i] = Math.max(-xd[i], Math.min(1 - xd[i], di));
                 }
-                scale(d, visibleScale(x, d, maxVisibility));
+                scale(d, visibleScale(x, d, maxVisibility, 1, null));
                 progress.step(step + 1, steps);
             }
         } finally {
@@ -211,7 +217,7 @@ public final class Protector {
         for (int j = 0; j < d.length; j++) {
             d[j] -= o[j];
         }
-        float s = visibleScale(original, d, bound);
+        float s = visibleScale(original, d, bound, 1, null);
         if (s == 1) {
             return changed;
         }
@@ -220,28 +226,36 @@ public final class Protector {
     }
 
     /**
-     * The largest scale s in [0,1] (to 1/4096, by bisection) at which x + s*d is within the visibility bound; the
-     * figure grows with the scale. d keeps x + d inside [0,1], so every scaled change does too.
+     * The largest scale s in [0, maxScale] (to 1/4096 of it, by bisection) at which x + s*d, held within the per-pixel
+     * {@code cap} when one is given, is within the visibility bound; the figure grows with the scale. d keeps x + d
+     * inside [0,1], so every scale up to 1 does too; larger ones are clamped to [0,1].
      */
-    private static float visibleScale(Tensor x, float[] d, double bound) {
-        if (Quality.visibility(x, applyDelta(x, new Tensor(d, x.shape()))) <= bound) {
-            return 1;
+    private static float visibleScale(Tensor x, float[] d, double bound, float maxScale, float[] cap) {
+        if (visibility(x, d, maxScale, cap) <= bound) {
+            return maxScale;
         }
         double lo = 0;
-        double hi = 1;
-        float[] scaled = new float[d.length];
+        double hi = maxScale;
         for (int i = 0; i < 12; i++) {
             double s = (lo + hi) / 2;
-            for (int j = 0; j < d.length; j++) {
-                scaled[j] = (float) s * d[j];
-            }
-            if (Quality.visibility(x, applyDelta(x, new Tensor(scaled, x.shape()))) <= bound) {
+            if (visibility(x, d, (float) s, cap) <= bound) {
                 lo = s;
             } else {
                 hi = s;
             }
         }
         return (float) lo;
+    }
+
+    private static double visibility(Tensor x, float[] d, float s, float[] cap) {
+        float[] scaled = new float[d.length];
+        for (int j = 0; j < d.length; j++) {
+            scaled[j] = s * d[j];
+        }
+        if (cap != null) {
+            clampToBound(scaled, cap, cap.length);
+        }
+        return Quality.visibility(x, applyDelta(x, new Tensor(scaled, x.shape())));
     }
 
     private static void scale(float[] d, float s) {
