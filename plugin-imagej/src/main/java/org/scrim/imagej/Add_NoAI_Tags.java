@@ -35,6 +35,7 @@ public class Add_NoAI_Tags implements PlugIn {
         gd.addDirectoryField("Output folder", suggested == null ? "" : suggested.resolveSibling("noai").toString(),
                 40);
         gd.addCheckbox("Rewrite the files in place instead", false);
+        gd.addHelp(Help.TAGS);
         gd.showDialog();
         if (gd.wasCanceled()) {
             return;

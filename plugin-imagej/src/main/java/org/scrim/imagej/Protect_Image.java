@@ -63,6 +63,7 @@ public class Protect_Image implements PlugInFilter {
         if (imp.getStackSize() > 1) {
             gd.addCheckbox("Stack (protect all " + imp.getStackSize() + " slices)", true);
         }
+        gd.addHelp(Help.PROTECT);
         gd.showDialog();
         if (gd.wasCanceled()) {
             return false;

@@ -36,6 +36,7 @@ public class Show_AI_View implements PlugIn {
         gd.addChoice("Image", titles, current.getTitle());
         gd.addChoice("Compare with (shown left)", others, NONE);
         gd.addNumericField("Analysis size (long side, px)", ProtectRequest.DEFAULT_WORK_SIZE, 0);
+        gd.addHelp(Help.AI_VIEW);
         gd.showDialog();
         if (gd.wasCanceled()) {
             return;

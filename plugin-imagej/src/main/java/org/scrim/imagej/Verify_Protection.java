@@ -46,6 +46,7 @@ public class Verify_Protection implements PlugIn {
         gd.addStringField("Anchors (image file or folder)", "", 30);
         gd.addNumericField("Seed", Long.parseLong(prop(current, Protect_Image.PROP_SEED, "1")), 0);
         gd.addNumericField("Analysis size (long side, px)", ProtectRequest.DEFAULT_WORK_SIZE, 0);
+        gd.addHelp(Help.VERIFY);
         gd.showDialog();
         if (gd.wasCanceled()) {
             return;

@@ -44,6 +44,22 @@ class ProtectImageCommandTest {
             assertEquals("decoy pattern", verify.getOutput("target"));
             assertTrue(closeness > 0.05, "the protected file's latent barely moved: closeness " + closeness);
             assertTrue((Double) verify.getOutput("psnr") > 25, "PSNR " + verify.getOutput("psnr"));
+
+            Path view = dir.resolve("view.png");
+            context.service(CommandService.class).run(AiViewCommand.class, true, "image", output.toFile(),
+                    "compare", input.toFile(), "analysisSize", 512, "output", view.toFile()).get();
+            assertEquals(2 * small.getWidth(), IJ.openImage(view.toString()).getWidth(),
+                    "the AI view is not the two renderings side by side");
+
+            Path tagged = dir.resolve("tagged");
+            CommandModule tag = context.service(CommandService.class).run(TagImageFilesCommand.class, true,
+                    "files", input.toFile(), "outputFolder", tagged.toFile(), "statement", "DMI-PROHIBITED",
+                    "creator", "Ann Artist").get();
+            assertEquals(1, tag.getOutput("tagged"));
+            String taggedBytes = new String(Files.readAllBytes(tagged.resolve("chelsea.png")),
+                    StandardCharsets.ISO_8859_1);
+            assertTrue(taggedBytes.contains("DMI-PROHIBITED") && taggedBytes.contains("Ann Artist"),
+                    "the tagged copy lacks the statement or the creator");
         }
         String bytes = new String(Files.readAllBytes(output), StandardCharsets.ISO_8859_1);
         assertTrue(bytes.contains("DMI-PROHIBITED-AIMLTRAINING"), "the output is not tagged");

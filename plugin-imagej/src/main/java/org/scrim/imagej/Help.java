@@ -1,0 +1,44 @@
+package org.scrim.imagej;
+
+/**
+ * The Help button text of each dialog (ImageJ shows an "&lt;html&gt;" string in its own window): what the fields mean,
+ * in the words of the {@code scrim} command's help.
+ */
+final class Help {
+    private Help() {}
+
+    static final String PROTECT = page("Scrim: protect",
+            "<b>Preset</b>: how strong and how visible. Each preset is a bound on a visibility figure calibrated "
+            + "against ssimulacra (low 0.05, default 0.09, high 0.14); <b>Max visibility</b> overrides it.",
+            "<b>Decoy style</b> (mask): the restyling the AI encoder is pulled toward; <i>auto</i> tries each on a "
+            + "small copy and keeps the one that is far and reachable. A <b>style image</b> replaces it.",
+            "<b>Anchors</b> (poison): an image or a folder of images of another concept; their latents are averaged.",
+            "<b>Seed</b>: the same seed gives the same result. <b>Steps</b>: 0 takes the preset's. <b>Work size</b>: "
+            + "the long side at which the protection is computed (trainers use 512 or 1024).",
+            "A selection limits the change to its inside. Esc cancels. Then use <i>Verify Protection...</i> to "
+            + "measure it and <i>Save Protected As...</i> to save it with the \"no AI training\" statement.");
+
+    static final String VERIFY = page("Scrim: verify protection",
+            "Closeness: how far the AI encoder's view of the protected image moved toward the protection's target "
+            + "(1 = all the way, 0 = not at all), plainly and after JPEG 75 and 90, halving the size, noise and "
+            + "blur. PSNR, SSIM and visibility say how visible the change is.",
+            "Mode, decoy, anchors and seed must be those the image was protected with; they default to what the "
+            + "protect command recorded on the image.");
+
+    static final String AI_VIEW = page("Scrim: AI view",
+            "The model's decoder renders the latent of the image: roughly what a generator trained on it learns. "
+            + "Compare with the original to see what the protection changed for the model. Display only.");
+
+    static final String TAGS = page("Scrim: add NoAI tags",
+            "Writes the IPTC/PLUS \"Data Mining\" statement (XMP plus:DataMining) and the creator and rights into "
+            + "PNG, JPEG, TIFF and WebP files without touching their pixels. Copies go to the output folder unless "
+            + "\"Rewrite the files in place\" is ticked.");
+
+    private static String page(String title, String... paragraphs) {
+        StringBuilder html = new StringBuilder("<html><h3>").append(title).append("</h3>");
+        for (String p : paragraphs) {
+            html.append("<p>").append(p).append("</p>");
+        }
+        return html.append("</html>").toString();
+    }
+}
