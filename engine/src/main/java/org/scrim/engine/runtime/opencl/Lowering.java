@@ -347,8 +347,8 @@ final class Lowering {
             int axis = i;
             (Arrays.stream(axes).anyMatch(a -> a == axis) ? reduced : kept).add(new long[] {xs[i], strides[i]});
         }
-        int[][] k = collapse(kept);
-        int[][] r = collapse(reduced);
+        int[][] k = collapse(kept, 1);
+        int[][] r = collapse(reduced, 1);
         if (k == null || r == null) {
             unsupported.add(n.getOpType() + " (more than 4 dimensions)");
             return;
@@ -398,14 +398,15 @@ final class Lowering {
             }
             axes.add(a);
         }
-        return collapse(axes);
+        return collapse(axes, strides.length);
     }
 
     /**
-     * Axes given as {dim, stride...}: size-1 axes dropped, neighbours that every operand walks contiguously merged,
-     * then padded in front to 4; returns {dims, strides...} as int4 values, or null when more than 4 remain.
+     * Axes given as {dim, stride of each of {@code operands}}: size-1 axes dropped, neighbours that every operand
+     * walks contiguously merged, then padded in front to 4; returns {dims, strides...} as int4 values (one strides
+     * int4 per operand, also when there are no axes: a 0-d value), or null when more than 4 remain.
      */
-    private static int[][] collapse(List<long[]> axes) {
+    private static int[][] collapse(List<long[]> axes, int operands) {
         List<long[]> merged = new ArrayList<>();
         for (long[] a : axes) {
             if (a[0] == 1) {
@@ -428,7 +429,7 @@ final class Lowering {
         if (merged.size() > 4) {
             return null;
         }
-        int width = axes.isEmpty() ? 2 : axes.get(0).length;
+        int width = operands + 1;
         int[][] r = new int[width][4];
         Arrays.fill(r[0], 1);
         int pad = 4 - merged.size();

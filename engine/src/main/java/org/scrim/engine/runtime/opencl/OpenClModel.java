@@ -177,11 +177,16 @@ public final class OpenClModel implements GraphSession {
                         throw new IllegalArgumentException("input '" + name + "' must have shape "
                                 + Arrays.toString(shape) + ", got " + (t == null ? "none" : Arrays.toString(t.shape())));
                     }
-                    clEnqueueWriteBuffer(ctx.queue, buffers.get(name), CL_TRUE, 0, 4L * t.size(),
-                            Pointer.to(t.data()), 0, null, null);
+                    if (t.size() > 0) { // zero-byte transfers and empty ranges are errors before OpenCL 2.1
+                        clEnqueueWriteBuffer(ctx.queue, buffers.get(name), CL_TRUE, 0, 4L * t.size(),
+                                Pointer.to(t.data()), 0, null, null);
+                    }
                 }
                 for (int i = 0; i < kernels.size(); i++) {
                     Lowering.Launch l = plan.launches.get(i);
+                    if (Arrays.stream(l.global()).anyMatch(g -> g == 0)) {
+                        continue;
+                    }
                     clEnqueueNDRangeKernel(ctx.queue, kernels.get(i), l.global().length, null, l.global(), l.local(),
                             0, null, null);
                 }
@@ -193,7 +198,7 @@ public final class OpenClModel implements GraphSession {
                         for (int i = 0; i < data.length; i++) {
                             data[i] = (float) c.data()[i];
                         }
-                    } else {
+                    } else if (data.length > 0) {
                         clEnqueueReadBuffer(ctx.queue, buffers.get(plan.root.get(name)), CL_TRUE, 0, 4L * data.length,
                                 Pointer.to(data), 0, null, null);
                     }
