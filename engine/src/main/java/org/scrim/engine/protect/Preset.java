@@ -3,10 +3,12 @@ package org.scrim.engine.protect;
 /**
  * Protection strength. Each preset is defined by the visibility bound the result must respect (the engine's
  * ssimulacra-calibrated {@link Quality#visibility} figure), an L-inf cap per pixel and an optimisation length.
+ * The default's 12 steps keep a 1024x1024 image near a minute on two CPU cores; 20 steps gain about 0.05 closeness
+ * (chelsea: 0.49 vs 0.54) for two thirds more time, which {@code high} spends.
  */
 public enum Preset {
-    LOW(0.05, 6 / 255f, 10),
-    DEFAULT(0.09, 16 / 255f, 20),
+    LOW(0.05, 6 / 255f, 8),
+    DEFAULT(0.09, 16 / 255f, 12),
     HIGH(0.14, 16 / 255f, 30);
 
     public final double maxVisibility;

@@ -21,8 +21,12 @@ public final class Protector {
     private static final int PROBE_STEPS = 4;
     private static final float ADAM_BETA1 = 0.9f;
     private static final float ADAM_BETA2 = 0.99f;
-    /** Step size as a fraction of the per-pixel bound, decayed along a cosine. */
-    private static final float LEARNING_RATE = 0.3f;
+    /**
+     * Step size as a multiple of the per-pixel bound, decayed along a cosine to a tenth: large, so the first steps
+     * reach the bound (where the projections hold them) and the later ones refine. On chelsea and rocket at the
+     * default preset, 0.3, 0.5, 0.8, 1.2 and 2.0 gave closeness 0.47, 0.50, 0.52, 0.54, 0.54 (chelsea).
+     */
+    private static final float LEARNING_RATE = 2f;
     /** The most an upsampled perturbation is scaled up to use the visibility budget at full size. */
     private static final float MAX_UPSAMPLED_GAIN = 2f;
 
