@@ -69,15 +69,27 @@ public record ProtectionTarget(Mode mode, Decoy decoy, Tensor decoyImage, List<T
                 mode.poisons() ? anchorImages(image) : List.of());
     }
 
-    /** The pulls for one attack model at image {@code x}: target latents seen through its transformation. */
+    /**
+     * The pulls for one attack model at image {@code x}: target latents seen through its transformation. Several
+     * pulls (mask and poison, several encoders) are weighted by their starting distances so each has equal say; a
+     * single one needs no weight, since the optimiser ignores the gradient's scale, and x is then not encoded.
+     */
     List<AttackModel.Term> terms(AttackModel model, Tensor x, Images images) {
-        List<Tensor> clean = model.encode(x);
-        List<AttackModel.Term> terms = new ArrayList<>();
+        List<List<Tensor>> targets = new ArrayList<>();
         if (mode.masks()) {
-            addTerms(terms, clean, model.encode(images.mask()));
+            targets.add(model.encode(images.mask()));
         }
         if (mode.poisons()) {
-            addTerms(terms, clean, meanLatents(model, images.anchors()));
+            targets.add(meanLatents(model, images.anchors()));
+        }
+        List<Tensor> clean = targets.size() * targets.get(0).size() > 1 ? model.encode(x) : null;
+        List<AttackModel.Term> terms = new ArrayList<>();
+        for (List<Tensor> latents : targets) {
+            for (int e = 0; e < latents.size(); e++) {
+                float weight = clean == null ? 1 : (float) (1 / Math.max(clean.get(e).squaredDistance(latents.get(e)),
+                        1e-12));
+                terms.add(new AttackModel.Term(e, latents.get(e), weight));
+            }
         }
         return terms;
     }
@@ -111,10 +123,4 @@ public record ProtectionTarget(Mode mode, Decoy decoy, Tensor decoyImage, List<T
         return sum;
     }
 
-    private static void addTerms(List<AttackModel.Term> terms, List<Tensor> clean, List<Tensor> targets) {
-        for (int e = 0; e < clean.size(); e++) {
-            double distance = clean.get(e).squaredDistance(targets.get(e));
-            terms.add(new AttackModel.Term(e, targets.get(e), (float) (1 / Math.max(distance, 1e-12))));
-        }
-    }
 }

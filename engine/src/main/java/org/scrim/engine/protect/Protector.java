@@ -18,7 +18,7 @@ public final class Protector {
     /** Long side of the quick probe that picks the decoy. */
     private static final int PROBE_SIZE = 128;
     /** Steps of the probe optimisation per candidate decoy. */
-    private static final int PROBE_STEPS = 4;
+    private static final int PROBE_STEPS = 2;
     private static final float ADAM_BETA1 = 0.9f;
     private static final float ADAM_BETA2 = 0.99f;
     /**
@@ -27,6 +27,9 @@ public final class Protector {
      * default preset, 0.3, 0.5, 0.8, 1.2 and 2.0 gave closeness 0.47, 0.50, 0.52, 0.54, 0.54 (chelsea).
      */
     private static final float LEARNING_RATE = 2f;
+    /** Bisection steps of the visibility projection: coarse after each step (the next moves d anyway), fine last. */
+    private static final int STEP_PROJECTION_ITERATIONS = 6;
+    private static final int FINAL_PROJECTION_ITERATIONS = 12;
     /** The most an upsampled perturbation is scaled up to use the visibility budget at full size. */
     private static final float MAX_UPSAMPLED_GAIN = 2f;
 
@@ -65,8 +68,17 @@ public final class Protector {
         // All steps at the working size: a coarse stage at half that size (a quarter of the cost per step) was
         // tried, and its steps added about a tenth as much closeness as the same time spent here.
         int steps = request.stepCount();
-        Tensor delta = optimise(work, target, request.preset().epsilon, request.visibilityBound(), steps,
-                request.seed(), gray, true, progress);
+        List<AttackModel> models = new ArrayList<>();
+        Tensor delta;
+        try {
+            for (ImageTransform t : robustnessTransforms(work.shape())) {
+                models.add(new AttackModel(encoders, t, work.shape(), options));
+            }
+            delta = optimise(work, models, target, request.preset().epsilon, request.visibilityBound(), steps,
+                    request.seed(), gray, progress);
+        } finally {
+            models.forEach(AttackModel::close);
+        }
 
         progress.phase("finishing");
         Tensor result;
@@ -78,7 +90,8 @@ public final class Protector {
             // Upsampled, the change is smoother and shows less than it did at the working size, so it is scaled up
             // again, within the per-pixel cap, until it meets the visibility bound at full size.
             float[] d = fullDelta.data();
-            scale(d, visibleScale(image, d, request.visibilityBound(), MAX_UPSAMPLED_GAIN, cap));
+            scale(d, visibleScale(image, d, request.visibilityBound(), MAX_UPSAMPLED_GAIN, cap,
+                    FINAL_PROJECTION_ITERATIONS));
             clampToBound(d, cap, hw[0] * hw[1]);
             result = applyDelta(image, fullDelta);
         }
@@ -88,14 +101,14 @@ public final class Protector {
 
     /**
      * Adam on d, projected onto the per-pixel bound, the [0,1] range and the visibility bound (by scaling d down),
-     * so the optimiser spends its steps inside the set the result must lie in. With {@code robust}, every second
-     * step sees a random trainer manipulation (JPEG, downscaling) instead of the image as is. A gray image gets a
-     * gray perturbation (the gradient averaged over channels), since its file keeps one channel.
+     * so the optimiser spends its steps inside the set the result must lie in. {@code models} see x through the
+     * image as is (the first) and trainer manipulations (JPEG, downscaling); every second step takes a random one of
+     * the latter. A gray image gets a gray perturbation (the gradient averaged over channels), since its file keeps
+     * one channel. The models' sessions are the caller's, so probes can share one.
      */
-    private Tensor optimise(Tensor x, ProtectionTarget target, float epsilon, double maxVisibility, int steps,
-            long seed, boolean gray, boolean robust, ProgressListener progress) {
+    private Tensor optimise(Tensor x, List<AttackModel> models, ProtectionTarget target, float epsilon,
+            double maxVisibility, int steps, long seed, boolean gray, ProgressListener progress) {
         long[] shape = x.shape();
-        List<ImageTransform> transforms = robust ? robustnessTransforms(shape) : List.of(Transforms.chain());
         int n = x.size();
         int plane = n / 3;
         float[] b = PerceptualBudget.bound(x, epsilon).data();
@@ -104,47 +117,40 @@ public final class Protector {
         float[] v = new float[n];
         float[] xd = x.data();
         Random schedule = new Random(seed);
-        List<AttackModel> models = new ArrayList<>();
         List<List<AttackModel.Term>> terms = new ArrayList<>();
         ProtectionTarget.Images targetImages = target.imagesFor(x);
-        try {
-            for (ImageTransform t : transforms) {
-                AttackModel model = new AttackModel(encoders, t, shape, options);
-                models.add(model);
-                terms.add(target.terms(model, x, targetImages));
+        for (AttackModel model : models) {
+            terms.add(target.terms(model, x, targetImages));
+        }
+        for (int step = 0; step < steps; step++) {
+            if (progress.cancelled()) {
+                throw new CancellationException("protection cancelled");
             }
-            for (int step = 0; step < steps; step++) {
-                if (progress.cancelled()) {
-                    throw new CancellationException("protection cancelled");
+            int k = step % 2 == 0 || models.size() == 1 ? 0 : 1 + schedule.nextInt(models.size() - 1);
+            Tensor adv = applyDelta(x, new Tensor(d, shape));
+            float[] g = models.get(k).lossAndGradient(adv, terms.get(k)).gradient().data();
+            if (gray) {
+                for (int i = 0; i < plane; i++) {
+                    float mean = (g[i] + g[plane + i] + g[2 * plane + i]) / 3;
+                    g[i] = mean;
+                    g[plane + i] = mean;
+                    g[2 * plane + i] = mean;
                 }
-                int k = step % 2 == 0 || models.size() == 1 ? 0 : 1 + schedule.nextInt(models.size() - 1);
-                Tensor adv = applyDelta(x, new Tensor(d, shape));
-                float[] g = models.get(k).lossAndGradient(adv, terms.get(k)).gradient().data();
-                if (gray) {
-                    for (int i = 0; i < plane; i++) {
-                        float mean = (g[i] + g[plane + i] + g[2 * plane + i]) / 3;
-                        g[i] = mean;
-                        g[plane + i] = mean;
-                        g[2 * plane + i] = mean;
-                    }
-                }
-                float lr = LEARNING_RATE * (0.1f + 0.9f * 0.5f * (1 + (float) Math.cos(Math.PI * step / steps)));
-                float c1 = 1 - (float) Math.pow(ADAM_BETA1, step + 1);
-                float c2 = 1 - (float) Math.pow(ADAM_BETA2, step + 1);
-                for (int i = 0; i < n; i++) {
-                    m[i] = ADAM_BETA1 * m[i] + (1 - ADAM_BETA1) * g[i];
-                    v[i] = ADAM_BETA2 * v[i] + (1 - ADAM_BETA2) * g[i] * g[i];
-                    float update = (m[i] / c1) / ((float) Math.sqrt(v[i] / c2) + 1e-12f);
-                    float limit = b[i % plane];
-                    float di = Math.max(-limit, Math.min(limit, d[i] - lr * limit * update));
-                    // keep x + d inside [0,1] so the step works on what will be written
-                    d[i] = Math.max(-xd[i], Math.min(1 - xd[i], di));
-                }
-                scale(d, visibleScale(x, d, maxVisibility, 1, null));
-                progress.step(step + 1, steps);
             }
-        } finally {
-            models.forEach(AttackModel::close);
+            float lr = LEARNING_RATE * (0.1f + 0.9f * 0.5f * (1 + (float) Math.cos(Math.PI * step / steps)));
+            float c1 = 1 - (float) Math.pow(ADAM_BETA1, step + 1);
+            float c2 = 1 - (float) Math.pow(ADAM_BETA2, step + 1);
+            for (int i = 0; i < n; i++) {
+                m[i] = ADAM_BETA1 * m[i] + (1 - ADAM_BETA1) * g[i];
+                v[i] = ADAM_BETA2 * v[i] + (1 - ADAM_BETA2) * g[i] * g[i];
+                float update = (m[i] / c1) / ((float) Math.sqrt(v[i] / c2) + 1e-12f);
+                float limit = b[i % plane];
+                float di = Math.max(-limit, Math.min(limit, d[i] - lr * limit * update));
+                // keep x + d inside [0,1] so the step works on what will be written
+                d[i] = Math.max(-xd[i], Math.min(1 - xd[i], di));
+            }
+            scale(d, visibleScale(x, d, maxVisibility, 1, null, STEP_PROJECTION_ITERATIONS));
+            progress.step(step + 1, steps);
         }
         return new Tensor(d, shape);
     }
@@ -193,8 +199,8 @@ public final class Protector {
             List<Tensor> clean = model.encode(probe);
             for (int k = 0; k < decoys.length; k++) {
                 ProtectionTarget t = ProtectionTarget.mask(decoys[k], request.seed());
-                Tensor d = optimise(probe, t, request.preset().epsilon, request.visibilityBound(), PROBE_STEPS,
-                        request.seed(), gray, false, cancelOnly);
+                Tensor d = optimise(probe, List.of(model), t, request.preset().epsilon, request.visibilityBound(),
+                        PROBE_STEPS, request.seed(), gray, cancelOnly);
                 List<Tensor> z = model.encode(applyDelta(probe, d));
                 List<Tensor> zt = model.encode(t.maskImage(probe));
                 for (int e = 0; e < encoders.size(); e++) {
@@ -221,7 +227,7 @@ public final class Protector {
         for (int j = 0; j < d.length; j++) {
             d[j] -= o[j];
         }
-        float s = visibleScale(original, d, bound, 1, null);
+        float s = visibleScale(original, d, bound, 1, null, FINAL_PROJECTION_ITERATIONS);
         if (s == 1) {
             return changed;
         }
@@ -230,17 +236,18 @@ public final class Protector {
     }
 
     /**
-     * The largest scale s in [0, maxScale] (to 1/4096 of it, by bisection) at which x + s*d, held within the per-pixel
-     * {@code cap} when one is given, is within the visibility bound; the figure grows with the scale. d keeps x + d
-     * inside [0,1], so every scale up to 1 does too; larger ones are clamped to [0,1].
+     * The largest scale s in [0, maxScale] (to 2^-iterations of it, by bisection) at which x + s*d, held within the
+     * per-pixel {@code cap} when one is given, is within the visibility bound; the figure grows with the scale. d
+     * keeps x + d inside [0,1], so every scale up to 1 does too; larger ones are clamped to [0,1].
      */
-    private static float visibleScale(Tensor x, float[] d, double bound, float maxScale, float[] cap) {
+    private static float visibleScale(Tensor x, float[] d, double bound, float maxScale, float[] cap,
+            int iterations) {
         if (visibility(x, d, maxScale, cap) <= bound) {
             return maxScale;
         }
         double lo = 0;
         double hi = maxScale;
-        for (int i = 0; i < 12; i++) {
+        for (int i = 0; i < iterations; i++) {
             double s = (lo + hi) / 2;
             if (visibility(x, d, (float) s, cap) <= bound) {
                 lo = s;
