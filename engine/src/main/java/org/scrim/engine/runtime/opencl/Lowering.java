@@ -40,7 +40,8 @@ final class Lowering {
     private static final int PX = 2; // output pixels along x per work-item of conv2d (kernels.cl)
     private static final Set<String> VIEWS = Set.of("Identity", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Cast");
     private static final Map<String, String> BINARY = Map.of("Add", "add", "Sub", "sub", "Mul", "mul", "Div", "div_",
-            "Greater", "greater", "Sum", "add");
+            "Greater", "greater", "GreaterOrEqual", "greater_equal", "LessOrEqual", "less_equal", "And", "and_",
+            "Sum", "add");
     private static final Map<String, String> UNARY = Map.of("Relu", "relu", "Sqrt", "sqrt_", "Reciprocal",
             "reciprocal", "Neg", "neg", "Clip", "clip");
 
@@ -120,7 +121,7 @@ final class Lowering {
         switch (op) {
             case "Conv" -> conv(n);
             case "ConvTranspose" -> convTranspose(n);
-            case "Add", "Sub", "Mul", "Div", "Greater" -> elementwise(BINARY.get(op), y, List.of(n.getInput(0),
+            case "Add", "Sub", "Mul", "Div", "Greater", "GreaterOrEqual", "LessOrEqual", "And" -> elementwise(BINARY.get(op), y, List.of(n.getInput(0),
                     n.getInput(1)), null);
             case "Sum" -> {
                 elementwise("add", y, List.of(n.getInput(0), n.getInput(1)), null);
@@ -135,6 +136,13 @@ final class Lowering {
             case "Clip" -> clip(n);
             case "ReduceSum", "ReduceMean", "ReduceSumSquare" -> reduce(n);
             case "InstanceNormalization" -> instanceNorm(n);
+            case "Slice" -> slice(n);
+            case "Concat" -> concat(n);
+            case "Split" -> split(n);
+            case "Pad" -> pad(n);
+            case "AveragePool" -> averagePool(n);
+            case "Resize" -> resize(n);
+            case "MatMul" -> matMul(n);
             default -> unsupported.add(op);
         }
     }
@@ -148,10 +156,14 @@ final class Lowering {
         HostOps.Value w = folded.get(n.getInput(1));
         ConvGeometry geo = ConvGeometry.of(n, xs, w.shape());
         int k = (int) w.shape()[0];
-        int c = (int) w.shape()[1];
+        int cg = (int) w.shape()[1]; // input channels per group
+        int c = (int) xs[1];
+        int kg = k / (int) NodeAttrs.i(n, "group", 1); // output channels per group
         int kh = (int) w.shape()[2];
         int kw = (int) w.shape()[3];
-        float[] packed = packWeights(k, c, kh, kw, (ko, ci, y, x) -> w.data()[((ko * c + ci) * kh + y) * kw + x]);
+        // a grouped conv runs as an ungrouped one with block-diagonal weights (zeros across groups)
+        float[] packed = packWeights(k, c, kh, kw, (ko, ci, y, x) -> ko / kg != ci / cg ? 0
+                : w.data()[((ko * cg + ci % cg) * kh + y) * kw + x]);
         String key = n.getOutput(0) + "#w";
         constants.put(key, packed);
         launchConv(n, key, k, kh, kw, (int) geo.strides()[0], xs, ys, (int) geo.pads()[0], (int) geo.pads()[1],
@@ -170,7 +182,9 @@ final class Lowering {
         }
         HostOps.Value w = folded.get(n.getInput(1));
         int cin = (int) w.shape()[0];
-        int cout = (int) w.shape()[1];
+        int cog = (int) w.shape()[1]; // output channels per group
+        int cout = (int) ys[1];
+        int cig = cin / (int) NodeAttrs.i(n, "group", 1); // input channels per group
         int kh = (int) w.shape()[2];
         int kw = (int) w.shape()[3];
         long[] strides = NodeAttrs.ints(n, "strides", 1, 2);
@@ -190,8 +204,8 @@ final class Lowering {
                 }
                 Phase py = Phase.of(ry, (int) pads[0], sy, kh);
                 Phase px = Phase.of(rx, (int) pads[1], sx, kw);
-                float[] packed = packWeights(cout, cin, py.taps, px.taps, (co, ci, j, i) -> w.data()[
-                        ((ci * cout + co) * kh + py.tap(j)) * kw + px.tap(i)]);
+                float[] packed = packWeights(cout, cin, py.taps, px.taps, (co, ci, j, i) -> co / cog != ci / cig ? 0
+                        : w.data()[((ci * cog + co % cog) * kh + py.tap(j)) * kw + px.tap(i)]);
                 String key = n.getOutput(0) + "#w" + ry + "," + rx;
                 constants.put(key, packed);
                 launchConv(n, key, cout, py.taps, px.taps, 1, xs, ys, py.pad, px.pad, qy, qx, sy, sx, ry, rx);
@@ -220,7 +234,6 @@ final class Lowering {
         String op = n.getOpType();
         String why = xs.length != 4 ? "not 2-D"
                 : xs[0] != 1 ? "batch " + xs[0]
-                : NodeAttrs.i(n, "group", 1) != 1 ? "group " + NodeAttrs.i(n, "group", 1)
                 : Arrays.stream(NodeAttrs.ints(n, "dilations", 1, 2)).anyMatch(d -> d != 1) ? "dilation"
                 : !folded.containsKey(n.getInput(1)) ? "weights not constant"
                 : n.getInputCount() > 2 && !n.getInput(2).isEmpty() && !folded.containsKey(n.getInput(2))
@@ -272,11 +285,19 @@ final class Lowering {
         while (cb > 1 && cb * patch > localMemory / 4) {
             cb /= 2;
         }
+        List<Object> args = List.of(operand(n.getInput(0)), new Const(weights), new Const(biasKey),
+                new Ref(n.getOutput(0)), (int) xs[1], (int) xs[2], (int) xs[3], k, oh, ow, padY, padX, (int) ys[2],
+                (int) ys[3], osy, osx, ory, orx);
+        // windows that do not overlap share no input worth staging; a patch that does not fit cannot be staged
+        if (stride >= kh && stride >= kw || patch > localMemory / 4) {
+            launches.add(new Launch("conv2d_global", "-DKH=" + kh + " -DKW=" + kw + " -DSTRIDE=" + stride
+                    + " -DCB=1", args, new long[] {roundUp(ow, tileX), roundUp(oh, tileY), blocks},
+                    new long[] {tileX, tileY, 1}));
+            return;
+        }
         launches.add(new Launch("conv2d", "-DKH=" + kh + " -DKW=" + kw + " -DSTRIDE=" + stride + " -DCB=" + cb,
-                List.of(operand(n.getInput(0)), new Const(weights), new Const(biasKey), new Ref(n.getOutput(0)),
-                        (int) xs[1], (int) xs[2], (int) xs[3], k, oh, ow, padY, padX, (int) ys[2], (int) ys[3],
-                        osy, osx, ory, orx),
-                new long[] {roundUp((ow + PX - 1) / PX, tileX), roundUp(oh, tileY), blocks}, new long[] {tileX, tileY, 1}));
+                args, new long[] {roundUp((ow + PX - 1) / PX, tileX), roundUp(oh, tileY), blocks},
+                new long[] {tileX, tileY, 1}));
     }
 
     /**
@@ -371,6 +392,196 @@ final class Lowering {
         launches.add(new Launch("instance_norm", "", List.of(operand(n.getInput(0)), operand(n.getInput(1)),
                 operand(n.getInput(2)), new Ref(n.getOutput(0)), (int) xs[1], (int) (HostOps.numel(xs) / planes),
                 NodeAttrs.f(n, "epsilon", 1e-5f)), new long[] {planes * reduceGroup}, new long[] {reduceGroup}));
+    }
+
+    /** Y's region [dims] at dstStart (strides ds) = X's at srcStart (strides ss), as one copy_region launch. */
+    private void copyRegion(Object src, String y, long[] dims, long[] ss, long srcStart, long[] ds, long dstStart) {
+        List<long[]> axes = new ArrayList<>();
+        for (int i = 0; i < dims.length; i++) {
+            axes.add(new long[] {dims[i], ss[i], ds[i]});
+        }
+        int[][] c = collapse(axes, 2);
+        if (c == null) {
+            unsupported.add("copy (more than 4 dimensions)");
+            return;
+        }
+        long count = HostOps.numel(dims);
+        launches.add(new Launch("copy_region", "", List.of(src, new Ref(y), (int) count, c[0], c[1], c[2],
+                Math.toIntExact(srcStart), Math.toIntExact(dstStart)), new long[] {roundUp(count, 64)}, null));
+    }
+
+    private void slice(NodeProto n) {
+        long[] xs = analysis.shape(n.getInput(0));
+        ShapeInference.SliceSpec sp = ShapeInference.SliceSpec.of(n, analysis, xs);
+        long[] strides = HostOps.strides(xs);
+        long[] step = strides.clone();
+        long start = 0;
+        for (int k = 0; k < sp.axes().length; k++) {
+            int ax = sp.axes()[k];
+            start += sp.starts()[k] * strides[ax];
+            step[ax] = sp.steps()[k] * strides[ax];
+        }
+        long[] ys = analysis.shape(n.getOutput(0));
+        copyRegion(operand(n.getInput(0)), n.getOutput(0), ys, step, start, HostOps.strides(ys), 0);
+    }
+
+    private void concat(NodeProto n) {
+        long[] ys = analysis.shape(n.getOutput(0));
+        int axis = (int) Math.floorMod(NodeAttrs.i(n, "axis", 0), ys.length);
+        long[] yStrides = HostOps.strides(ys);
+        long at = 0;
+        for (String in : n.getInputList()) {
+            long[] xs = analysis.shape(in);
+            copyRegion(operand(in), n.getOutput(0), xs, HostOps.strides(xs), 0, yStrides, at * yStrides[axis]);
+            at += xs[axis];
+        }
+    }
+
+    private void split(NodeProto n) {
+        long[] xs = analysis.shape(n.getInput(0));
+        int axis = (int) Math.floorMod(NodeAttrs.i(n, "axis", 0), xs.length);
+        long[] xStrides = HostOps.strides(xs);
+        long at = 0;
+        for (String y : n.getOutputList()) {
+            long[] ys = analysis.shape(y);
+            if (!y.isEmpty()) {
+                root.put(y, y);
+                copyRegion(operand(n.getInput(0)), y, ys, xStrides, at * xStrides[axis], HostOps.strides(ys), 0);
+            }
+            at += ys[axis];
+        }
+    }
+
+    /** Constant Pad: fill with the value, then copy the input's kept region in (negative pads crop). */
+    private void pad(NodeProto n) {
+        String mode = NodeAttrs.s(n, "mode", "constant");
+        String value = NodeAttrs.input(n, 2);
+        String axesIn = NodeAttrs.input(n, 3);
+        if (!mode.equals("constant") || !folded.containsKey(n.getInput(1)) || value != null && !folded.containsKey(value)
+                || axesIn != null && !folded.containsKey(axesIn)) {
+            unsupported.add("Pad (" + (mode.equals("constant") ? "pads not constant" : "mode " + mode) + ")");
+            return;
+        }
+        long[] xs = analysis.shape(n.getInput(0));
+        long[] ys = analysis.shape(n.getOutput(0));
+        int r = xs.length;
+        double[] given = folded.get(n.getInput(1)).data();
+        long[] pads = new long[2 * r];
+        int[] axes = new int[given.length / 2];
+        for (int k = 0; k < axes.length; k++) {
+            axes[k] = axesIn == null ? k : (int) Math.floorMod((long) folded.get(axesIn).data()[k], r);
+        }
+        for (int k = 0; k < axes.length; k++) {
+            pads[axes[k]] = (long) given[k];
+            pads[axes[k] + r] = (long) given[k + axes.length];
+        }
+        float v = value == null || folded.get(value).data().length == 0 ? 0f : (float) folded.get(value).data()[0];
+        long count = HostOps.numel(ys);
+        launches.add(new Launch("fill", "", List.of(new Ref(n.getOutput(0)), (int) count, v),
+                new long[] {roundUp(count, 64)}, null));
+        long[] xStrides = HostOps.strides(xs);
+        long[] yStrides = HostOps.strides(ys);
+        long[] dims = new long[r];
+        long src = 0;
+        long dst = 0;
+        for (int i = 0; i < r; i++) {
+            dims[i] = Math.max(0, xs[i] - Math.max(-pads[i], 0) - Math.max(-pads[i + r], 0));
+            src += Math.max(-pads[i], 0) * xStrides[i];
+            dst += Math.max(pads[i], 0) * yStrides[i];
+        }
+        copyRegion(operand(n.getInput(0)), n.getOutput(0), dims, xStrides, src, yStrides, dst);
+    }
+
+    private void averagePool(NodeProto n) {
+        long[] xs = analysis.shape(n.getInput(0));
+        long[] ys = analysis.shape(n.getOutput(0));
+        if (xs.length != 4 || NodeAttrs.i(n, "ceil_mode", 0) != 0
+                || Arrays.stream(NodeAttrs.ints(n, "dilations", 1, 2)).anyMatch(d -> d != 1)
+                || !NodeAttrs.s(n, "auto_pad", "NOTSET").equals("NOTSET")) {
+            unsupported.add("AveragePool (" + (xs.length != 4 ? "not 2-D" : "ceil_mode, dilations or auto_pad") + ")");
+            return;
+        }
+        long[] k = NodeAttrs.ints(n, "kernel_shape");
+        long[] s = NodeAttrs.ints(n, "strides", 1, 2);
+        long[] p = NodeAttrs.ints(n, "pads", 0, 4);
+        long count = HostOps.numel(ys);
+        launches.add(new Launch("avg_pool", "", List.of(operand(n.getInput(0)), new Ref(n.getOutput(0)), (int) count,
+                (int) xs[2], (int) xs[3], (int) ys[2], (int) ys[3], (int) k[0], (int) k[1], (int) s[0], (int) s[1],
+                (int) p[0], (int) p[1], (int) NodeAttrs.i(n, "count_include_pad", 0)),
+                new long[] {roundUp(count, 64)}, null));
+    }
+
+    /** Linear Resize of the last two axes of a 4-D value, through host tables of source indices and weights. */
+    private void resize(NodeProto n) {
+        long[] xs = analysis.shape(n.getInput(0));
+        long[] ys = analysis.shape(n.getOutput(0));
+        String mode = NodeAttrs.s(n, "mode", "nearest");
+        String ctm = NodeAttrs.s(n, "coordinate_transformation_mode", "half_pixel");
+        String scalesIn = NodeAttrs.input(n, 2);
+        double[] scales = scalesIn == null ? null : folded.containsKey(scalesIn) ? folded.get(scalesIn).data() : null;
+        String why = xs.length != 4 ? "not 4-D"
+                : !mode.equals("linear") ? "mode " + mode
+                : !Set.of("half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric").contains(ctm)
+                        ? "coordinate_transformation_mode " + ctm
+                : NodeAttrs.i(n, "antialias", 0) != 0 ? "antialias"
+                : NodeAttrs.find(n, "axes") != null ? "axes"
+                : scalesIn != null && scales == null ? "scales not constant"
+                : xs[0] != ys[0] || xs[1] != ys[1] ? "resizes the first two axes" : null;
+        if (why != null) {
+            unsupported.add("Resize (" + why + ")");
+            return;
+        }
+        boolean byScale = scales != null && scales.length > 0;
+        String key = n.getOutput(0) + "#t";
+        constants.put(key + "y", resizeTable(ctm, xs[2], ys[2], byScale ? (float) scales[2] : (double) ys[2] / xs[2]));
+        constants.put(key + "x", resizeTable(ctm, xs[3], ys[3], byScale ? (float) scales[3] : (double) ys[3] / xs[3]));
+        long count = HostOps.numel(ys);
+        launches.add(new Launch("resize_linear", "", List.of(operand(n.getInput(0)), new Ref(n.getOutput(0)),
+                new Const(key + "y"), new Const(key + "x"), (int) count, (int) xs[2], (int) xs[3], (int) ys[2],
+                (int) ys[3]), new long[] {roundUp(count, 64)}, null));
+    }
+
+    /** Per output index: first source index, second source index, weight of the second (ONNX Resize, linear). */
+    private static float[] resizeTable(String ctm, long in, long out, double scale) {
+        float[] t = new float[3 * (int) out];
+        for (int o = 0; o < out; o++) {
+            double c = switch (ctm) {
+                case "half_pixel" -> (o + 0.5) / scale - 0.5;
+                case "pytorch_half_pixel" -> out > 1 ? (o + 0.5) / scale - 0.5 : 0;
+                case "align_corners" -> out == 1 ? 0 : o * (in - 1.0) / (out - 1.0);
+                default -> o / scale; // asymmetric
+            };
+            c = Math.max(0, Math.min(c, in - 1));
+            int i0 = (int) Math.floor(c);
+            t[3 * o] = i0;
+            t[3 * o + 1] = (float) Math.min(i0 + 1, in - 1);
+            t[3 * o + 2] = (float) (c - i0);
+        }
+        return t;
+    }
+
+    /** MatMul of values of rank 2 or more; each operand's leading (batch) axes are all 1 or the output's. */
+    private void matMul(NodeProto n) {
+        long[] as = analysis.shape(n.getInput(0));
+        long[] bs = analysis.shape(n.getInput(1));
+        long[] ys = analysis.shape(n.getOutput(0));
+        if (as.length < 2 || bs.length < 2) {
+            unsupported.add("MatMul (1-D operand)");
+            return;
+        }
+        int m = (int) as[as.length - 2];
+        int k = (int) as[as.length - 1];
+        int cols = (int) bs[bs.length - 1];
+        long batch = HostOps.numel(ys) / Math.max(1, (long) m * cols);
+        long aBatch = HostOps.numel(as) / Math.max(1, (long) m * k);
+        long bBatch = HostOps.numel(bs) / Math.max(1, (long) k * cols);
+        if (aBatch != 1 && aBatch != batch || bBatch != 1 && bBatch != batch) {
+            unsupported.add("MatMul (partly broadcast batch)");
+            return;
+        }
+        launches.add(new Launch("matmul", "", List.of(operand(n.getInput(0)), operand(n.getInput(1)),
+                new Ref(n.getOutput(0)), m, cols, k, aBatch == 1 ? 0 : m * k, bBatch == 1 ? 0 : k * cols, (int) batch),
+                new long[] {roundUp(cols, 64), m, batch}, null));
     }
 
     /** A kernel argument for graph value {@code v}: its buffer, or its folded value uploaded once. */

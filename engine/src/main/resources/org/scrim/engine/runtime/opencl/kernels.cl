@@ -73,6 +73,36 @@ void conv2d(__global const float *in, __global const float *w, __global const fl
     store8(acc0 + b, out, kb, K, ox, oy, OW, OH, outH, outW, osy, osx, ory, orx);
     store8(acc1 + b, out, kb, K, ox + 1, oy, OW, OH, outH, outW, osy, osx, ory, orx);
 }
+
+// Convolution reading its input straight from global memory, for kernels whose windows do not overlap (stride >=
+// kernel size: staging a patch buys no reuse) or whose patch does not fit in local memory (a stride-8 8x8 DCT).
+// Same arguments and weight packing as conv2d; one output pixel and OCB output channels per work-item. Out-of-image
+// taps read a clamped address and are zeroed by a multiply, not skipped.
+__kernel void conv2d_global(__global const float *in, __global const float *w, __global const float *bias,
+                            __global float *out, int C, int H, int W, int K, int OH, int OW, int padY, int padX,
+                            int outH, int outW, int osy, int osx, int ory, int orx) {
+    const int ox = get_global_id(0), oy = get_global_id(1), kb = get_global_id(2);
+    const int cpad = (C + 7) / 8 * 8;
+    const int iy0 = min(oy, OH - 1) * STRIDE - padY, ix0 = min(ox, OW - 1) * STRIDE - padX;
+    __global const float *wk = w + (size_t)kb * cpad * KH * KW * OCB;
+    float8 acc = (float8)(0.0f);
+    for (int c = 0; c < C; c++) {
+        __global const float *plane = in + (size_t)c * H * W;
+        #pragma unroll
+        for (int ky = 0; ky < KH; ky++) {
+            const int iy = iy0 + ky;
+            const float rowIn = (float)(iy >= 0 && iy < H);
+            __global const float *row = plane + clamp(iy, 0, H - 1) * W;
+            #pragma unroll
+            for (int kx = 0; kx < KW; kx++) {
+                const int ix = ix0 + kx;
+                const float v = row[clamp(ix, 0, W - 1)] * (rowIn * (float)(ix >= 0 && ix < W));
+                acc = fma((float8)(v), vload8((c * KH + ky) * KW + kx, wk), acc);
+            }
+        }
+    }
+    store8(acc + vload8(kb, bias), out, kb, K, ox, oy, OW, OH, outH, outW, osy, osx, ory, orx);
+}
 #endif
 
 // Element-wise ops. The host collapses shapes to at most 4 dimensions; a stride of 0 broadcasts.
@@ -104,6 +134,9 @@ BINARY(sub, a - b, a - b)
 BINARY(mul, a * b, a * b)
 BINARY(div_, a / b, a / b)
 BINARY(greater, (float)(a > b), convert_float4(-(a > b))) // vector comparisons give -1 for true
+BINARY(greater_equal, (float)(a >= b), convert_float4(-(a >= b)))
+BINARY(less_equal, (float)(a <= b), convert_float4(-(a <= b)))
+BINARY(and_, (float)(a != 0.0f && b != 0.0f), convert_float4(-((a != (float4)(0.0f)) & (b != (float4)(0.0f)))))
 
 __kernel void where(__global const float *Cd, __global const float *A, __global const float *B, __global float *Y,
                     int n, int4 dims, int4 sc, int4 sa, int4 sb) {
@@ -203,5 +236,75 @@ void instance_norm(__global const float *X, __global const float *scale, __globa
     const float k = scale[g % C] / sqrt(tree_sum(part, q) / S + eps), b = bias[g % C];
     for (int i = l; i < S; i += WG) {
         y[i] = (x[i] - mean) * k + b;
+    }
+}
+
+// Data movement of Slice, Concat, Split and Pad: a strided region copy. The host collapses the region to at most 4
+// dimensions; x0 and y0 are the first element of the region in X and Y (strides may be negative).
+__kernel void copy_region(__global const float *X, __global float *Y, int n, int4 dims, int4 sx, int4 sy, int x0,
+                          int y0) {
+    const int i = get_global_id(0);
+    if (i < n) {
+        Y[y0 + offset4(i, dims, sy)] = X[x0 + offset4(i, dims, sx)];
+    }
+}
+
+__kernel void fill(__global float *Y, int n, float v) {
+    const int i = get_global_id(0);
+    if (i < n) {
+        Y[i] = v;
+    }
+}
+
+// AveragePool (2-D, ceil_mode 0) with one work-item per output. The window is clipped to the image by its loop
+// bounds; divisor is the full window (count_include_pad) or the clipped one.
+__kernel void avg_pool(__global const float *X, __global float *Y, int n, int H, int W, int OH, int OW, int kh,
+                       int kw, int sy, int sx, int py, int px, int includePad) {
+    const int i = get_global_id(0);
+    if (i < n) {
+        const int ox = i % OW, r = i / OW, oy = r % OH, plane = r / OH;
+        const int y0 = oy * sy - py, x0 = ox * sx - px;
+        const int ya = max(y0, 0), yb = min(y0 + kh, H), xa = max(x0, 0), xb = min(x0 + kw, W);
+        __global const float *p = X + (size_t)plane * H * W;
+        float s = 0.0f;
+        for (int y = ya; y < yb; y++) {
+            for (int x = xa; x < xb; x++) {
+                s += p[y * W + x];
+            }
+        }
+        Y[i] = s / (float)(includePad ? kh * kw : (yb - ya) * (xb - xa));
+    }
+}
+
+// Linear Resize of the last two axes. The host tabulates, per output row and per output column, the two source
+// indices and the weight of the second (ty: OH x 3, tx: OW x 3, indices stored as floats), so every coordinate
+// transformation mode is the same gather of four taps.
+__kernel void resize_linear(__global const float *X, __global float *Y, __global const float *ty,
+                            __global const float *tx, int n, int H, int W, int OH, int OW) {
+    const int i = get_global_id(0);
+    if (i < n) {
+        const int ox = i % OW, r = i / OW, oy = r % OH, plane = r / OH;
+        const float3 a = vload3(oy, ty), b = vload3(ox, tx);
+        const int y0 = (int)a.s0, y1 = (int)a.s1, x0 = (int)b.s0, x1 = (int)b.s1;
+        __global const float *p = X + (size_t)plane * H * W;
+        const float top = p[y0 * W + x0] * (1.0f - b.s2) + p[y0 * W + x1] * b.s2;
+        const float bottom = p[y1 * W + x0] * (1.0f - b.s2) + p[y1 * W + x1] * b.s2;
+        Y[i] = top * (1.0f - a.s2) + bottom * a.s2;
+    }
+}
+
+// Batched MatMul Y[b] = A[b] (M x K) * B[b] (K x N); a batch stride of 0 broadcasts an operand. Work-items along
+// x walk consecutive columns, so B's rows are read contiguously and A's element is shared.
+__kernel void matmul(__global const float *A, __global const float *B, __global float *Y, int M, int N, int K,
+                     int sa, int sb, int batch) {
+    const int j = get_global_id(0), m = get_global_id(1), b = get_global_id(2);
+    if (j < N && m < M) {
+        __global const float *a = A + (size_t)b * sa + (size_t)m * K;
+        __global const float *q = B + (size_t)b * sb + j;
+        float s = 0.0f;
+        for (int k = 0; k < K; k++) {
+            s = fma(a[k], q[(size_t)k * N], s);
+        }
+        Y[((size_t)b * M + m) * N + j] = s;
     }
 }
