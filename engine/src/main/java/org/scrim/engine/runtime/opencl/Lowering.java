@@ -288,8 +288,9 @@ final class Lowering {
         List<Object> args = List.of(operand(n.getInput(0)), new Const(weights), new Const(biasKey),
                 new Ref(n.getOutput(0)), (int) xs[1], (int) xs[2], (int) xs[3], k, oh, ow, padY, padX, (int) ys[2],
                 (int) ys[3], osy, osx, ory, orx);
-        // windows that do not overlap share no input worth staging; a patch that does not fit cannot be staged
-        if (stride >= kh && stride >= kw || patch > localMemory / 4) {
+        // strided windows that do not overlap share no input worth staging (1x1 stride 1 stays on conv2d, whose two
+        // pixels per work-item share each weight load); a patch that does not fit cannot be staged
+        if (stride > 1 && stride >= kh && stride >= kw || patch > localMemory / 4) {
             launches.add(new Launch("conv2d_global", "-DKH=" + kh + " -DKW=" + kw + " -DSTRIDE=" + stride
                     + " -DCB=1", args, new long[] {roundUp(ow, tileX), roundUp(oh, tileY), blocks},
                     new long[] {tileX, tileY, 1}));
