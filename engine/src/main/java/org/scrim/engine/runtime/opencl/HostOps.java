@@ -102,6 +102,15 @@ final class HostOps {
     }
 
     private static double[] slice(double[] x, long[] xs, ShapeInference.SliceSpec sp, long[] shape) {
+        StridedView view = sliceView(xs, sp);
+        return gather(x, shape, view.steps(), view.start());
+    }
+
+    /** A slice of a dense row-major array as a strided view: the first element's offset and each axis' step. */
+    record StridedView(long start, long[] steps) {}
+
+    /** The slice {@code sp} of an array of shape {@code xs} as a view of it; host folding and kernels share it. */
+    static StridedView sliceView(long[] xs, ShapeInference.SliceSpec sp) {
         long[] strides = strides(xs);
         long[] step = strides.clone();
         long start = 0;
@@ -110,7 +119,7 @@ final class HostOps {
             start += sp.starts()[k] * strides[ax];
             step[ax] = sp.steps()[k] * strides[ax];
         }
-        return gather(x, shape, step, start);
+        return new StridedView(start, step);
     }
 
     private static double[] concat(List<Value> in, long[] shape, int axis) {

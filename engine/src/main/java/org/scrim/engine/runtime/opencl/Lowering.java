@@ -413,17 +413,9 @@ final class Lowering {
 
     private void slice(NodeProto n) {
         long[] xs = analysis.shape(n.getInput(0));
-        ShapeInference.SliceSpec sp = ShapeInference.SliceSpec.of(n, analysis, xs);
-        long[] strides = HostOps.strides(xs);
-        long[] step = strides.clone();
-        long start = 0;
-        for (int k = 0; k < sp.axes().length; k++) {
-            int ax = sp.axes()[k];
-            start += sp.starts()[k] * strides[ax];
-            step[ax] = sp.steps()[k] * strides[ax];
-        }
+        HostOps.StridedView view = HostOps.sliceView(xs, ShapeInference.SliceSpec.of(n, analysis, xs));
         long[] ys = analysis.shape(n.getOutput(0));
-        copyRegion(operand(n.getInput(0)), n.getOutput(0), ys, step, start, HostOps.strides(ys), 0);
+        copyRegion(operand(n.getInput(0)), n.getOutput(0), ys, view.steps(), view.start(), HostOps.strides(ys), 0);
     }
 
     private void concat(NodeProto n) {
