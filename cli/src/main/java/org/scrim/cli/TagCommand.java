@@ -59,17 +59,18 @@ public class TagCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        int failures = 0;
-        for (Path in : files) {
-            Path target = destination.inPlace ? in : destination.outputDir.resolve(in.getFileName());
-            try {
-                MetadataWriter.tag(in, target, tags, destination.inPlace);
-                out.println("tagged " + target);
-            } catch (IOException e) {
-                err.println("scrim tag: " + e.getMessage());
-                failures++;
-            }
-        }
+        int failures = MetadataWriter.tagEach(files, destination.inPlace ? null : destination.outputDir, tags,
+                new MetadataWriter.BatchListener() {
+                    @Override
+                    public void tagged(Path target) {
+                        out.println("tagged " + target);
+                    }
+
+                    @Override
+                    public void failed(Path in, IOException e) {
+                        err.println("scrim tag: " + e.getMessage());
+                    }
+                });
         out.flush();
         err.flush();
         return failures == 0 ? 0 : 1;

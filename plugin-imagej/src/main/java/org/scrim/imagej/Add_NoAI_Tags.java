@@ -7,7 +7,6 @@ import ij.gui.GenericDialog;
 import ij.io.FileInfo;
 import ij.plugin.PlugIn;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -65,23 +64,21 @@ public class Add_NoAI_Tags implements PlugIn {
     }
 
     /** Tags each file into {@code outputDir} (null: in place); logs each outcome and returns the failures. */
-    static int tag(List<Path> files, Path outputDir, NoAiTags tags) throws IOException {
-        if (outputDir != null) {
-            Files.createDirectories(outputDir);
-        }
-        int failures = 0;
-        for (int i = 0; i < files.size(); i++) {
-            Path in = files.get(i);
-            Path out = outputDir == null ? in : outputDir.resolve(in.getFileName());
-            IJ.showProgress(i, files.size());
-            try {
-                MetadataWriter.tag(in, out, tags, outputDir == null);
+    static int tag(List<Path> files, Path outputDir, NoAiTags tags) {
+        int[] done = {0};
+        int failures = MetadataWriter.tagEach(files, outputDir, tags, new MetadataWriter.BatchListener() {
+            @Override
+            public void tagged(Path out) {
                 IJ.log("Scrim: tagged " + out);
-            } catch (IOException e) {
-                IJ.log("Scrim: " + e.getMessage());
-                failures++;
+                IJ.showProgress(++done[0], files.size());
             }
-        }
+
+            @Override
+            public void failed(Path in, IOException e) {
+                IJ.log("Scrim: " + e.getMessage());
+                IJ.showProgress(++done[0], files.size());
+            }
+        });
         IJ.showProgress(1.0);
         return failures;
     }

@@ -52,16 +52,18 @@ public class TagImageFilesCommand implements Command {
         try {
             NoAiTags tags = new NoAiTags(DataMining.parse(statement), null,
                     Requests.blank(creator) ? List.of() : List.of(creator), rights, null, Provenance.metadataOnly());
-            for (Path in : ImageFiles.imagesIn(files.toPath())) {
-                Path out = outputFolder == null ? in : outputFolder.toPath().resolve(in.getFileName());
-                try {
-                    MetadataWriter.tag(in, out, tags, outputFolder == null);
-                    tagged++;
-                } catch (IOException e) {
-                    log.error("Scrim: " + e.getMessage());
-                    failed++;
-                }
-            }
+            failed = MetadataWriter.tagEach(ImageFiles.imagesIn(files.toPath()),
+                    outputFolder == null ? null : outputFolder.toPath(), tags, new MetadataWriter.BatchListener() {
+                        @Override
+                        public void tagged(Path out) {
+                            tagged++;
+                        }
+
+                        @Override
+                        public void failed(Path in, IOException e) {
+                            log.error("Scrim: " + e.getMessage());
+                        }
+                    });
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot tag " + files + ": " + e.getMessage(), e);
         }

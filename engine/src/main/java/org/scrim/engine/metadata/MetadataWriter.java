@@ -3,6 +3,7 @@ package org.scrim.engine.metadata;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.scrim.engine.imageio.AtomicFiles;
 import org.scrim.engine.imageio.IOConsumer;
 
@@ -53,6 +54,32 @@ public final class MetadataWriter {
         } finally {
             Files.deleteIfExists(staged);
         }
+    }
+
+    /** What a batch of taggings reports, file by file. */
+    public interface BatchListener {
+        void tagged(Path out);
+
+        void failed(Path in, IOException error);
+    }
+
+    /**
+     * Tags each file into {@code outputDir} under its own name, or rewrites it in place when {@code outputDir} is
+     * null (the caller asked for that); a file that fails is reported and the rest go on. Returns the failures.
+     */
+    public static int tagEach(List<Path> files, Path outputDir, NoAiTags tags, BatchListener listener) {
+        int failures = 0;
+        for (Path in : files) {
+            Path out = outputDir == null ? in : outputDir.resolve(in.getFileName());
+            try {
+                tag(in, out, tags, outputDir == null);
+                listener.tagged(out);
+            } catch (IOException e) {
+                listener.failed(in, e);
+                failures++;
+            }
+        }
+        return failures;
     }
 
     /** Tags {@code in} into a different file {@code out}. */
