@@ -1,8 +1,8 @@
 package org.scrim.engine.protect;
 
 /**
- * Protection strength. Each preset is defined by the visibility bound the result must respect (the engine's
- * ssimulacra-calibrated {@link Quality#visibility} figure), an L-inf cap per pixel and an optimisation length.
+ * Protection strength. Each preset is defined by the visibility bound the result must respect (SSIMULACRA,
+ * {@link Ssimulacra}; 0.09 is the brief's baseline), an L-inf cap per pixel and an optimisation length.
  * The default's 12 steps keep a 1024x1024 image near a minute on two CPU cores; 20 steps gain about 0.05 closeness
  * (chelsea: 0.49 vs 0.54) for two thirds more time, which {@code high} spends.
  */

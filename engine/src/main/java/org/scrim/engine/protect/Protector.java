@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
+import java.util.function.DoubleUnaryOperator;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
@@ -27,11 +28,15 @@ public final class Protector {
      * default preset, 0.3, 0.5, 0.8, 1.2 and 2.0 gave closeness 0.47, 0.50, 0.52, 0.54, 0.54 (chelsea).
      */
     private static final float LEARNING_RATE = 2f;
-    /** Bisection steps of the visibility projection: coarse after each step (the next moves d anyway), fine last. */
+    /** Bisection steps of the stand-in visibility projection after each step: coarse, the next step moves d anyway. */
     private static final int STEP_PROJECTION_ITERATIONS = 6;
-    private static final int FINAL_PROJECTION_ITERATIONS = 12;
-    /** The most an upsampled perturbation is scaled up to use the visibility budget at full size. */
-    private static final float MAX_UPSAMPLED_GAIN = 2f;
+    /** Steps after which the stand-in's bound is matched again to SSIMULACRA on the current change. */
+    private static final int RECALIBRATE_EVERY = 4;
+    /** The most the final change is scaled up to use the visibility budget at full size. */
+    private static final float MAX_GAIN = 2f;
+    /** Evaluations of SSIMULACRA the final projection may spend, and how close under the bound it stops. */
+    private static final int FINAL_PROJECTION_EVALUATIONS = 8;
+    private static final double FINAL_PROJECTION_TOLERANCE = 0.02;
 
     private final List<SurrogateEncoder> encoders;
     private final RuntimeOptions options;
@@ -81,29 +86,26 @@ public final class Protector {
         }
 
         progress.phase("finishing");
-        Tensor result;
-        if (work == image) {
-            result = applyDelta(image, delta);
-        } else {
-            Tensor fullDelta = ImageTensors.resizeBilinear(delta, hw[0], hw[1]);
-            float[] cap = PerceptualBudget.bound(image, request.preset().epsilon).data();
-            // Upsampled, the change is smoother and shows less than it did at the working size, so it is scaled up
-            // again, within the per-pixel cap, until it meets the visibility bound at full size.
-            float[] d = fullDelta.data();
-            scale(d, visibleScale(image, d, request.visibilityBound(), MAX_UPSAMPLED_GAIN, cap,
-                    FINAL_PROJECTION_ITERATIONS));
-            clampToBound(d, cap, hw[0] * hw[1]);
-            result = applyDelta(image, fullDelta);
-        }
-        result = withinVisibility(image, result, request.visibilityBound());
+        // At full size the change is stated in SSIMULACRA itself, which the preset's bound is: scaled, within the
+        // per-pixel cap, until it meets the bound. Upsampled from the working size, the change is smoother and shows
+        // less than it did there, so the scale may exceed 1.
+        float[] d = (work == image ? delta : ImageTensors.resizeBilinear(delta, hw[0], hw[1])).data();
+        float[] cap = PerceptualBudget.bound(image, request.preset().epsilon).data();
+        Ssimulacra exact = new Ssimulacra(image);
+        scale(d, boundedScale(s -> exact.score(applyDelta(image, new Tensor(scaledWithin(d, s, cap),
+                image.shape()))), request.visibilityBound(), MAX_GAIN));
+        clampToBound(d, cap, hw[0] * hw[1]);
+        Tensor result = applyDelta(image, new Tensor(d, image.shape()));
         return new Protection(result, decoy, target, steps, (System.nanoTime() - start) / 1e9);
     }
 
     /**
      * Adam on d, projected onto the per-pixel bound, the [0,1] range and the visibility bound (by scaling d down),
-     * so the optimiser spends its steps inside the set the result must lie in. {@code models} see x through the
-     * image as is (the first) and trainer manipulations (JPEG, downscaling); every second step takes a random one of
-     * the latter. A gray image gets a gray perturbation (the gradient averaged over channels), since its file keeps
+     * so the optimiser spends its steps inside the set the result must lie in. The projection bisects with the cheap
+     * stand-in {@link Quality#visibility}, whose bound is set from SSIMULACRA on the change itself after the first
+     * step and every few after: the stand-in's error depends on the image (flat skies) and on the kind of change.
+     * {@code models} see x through the image as is (the first) and trainer manipulations (JPEG, downscaling); every
+     * second step takes a random one of the latter. A gray image gets a gray perturbation (the gradient averaged over channels), since its file keeps
      * one channel. The models' sessions are the caller's, so probes can share one.
      */
     private Tensor optimise(Tensor x, List<AttackModel> models, ProtectionTarget target, float epsilon,
@@ -122,6 +124,8 @@ public final class Protector {
         for (AttackModel model : models) {
             terms.add(target.terms(model, x, targetImages));
         }
+        Ssimulacra exact = new Ssimulacra(x);
+        double standInBound = maxVisibility;
         for (int step = 0; step < steps; step++) {
             if (progress.cancelled()) {
                 throw new CancellationException("protection cancelled");
@@ -149,7 +153,15 @@ public final class Protector {
                 // keep x + d inside [0,1] so the step works on what will be written
                 d[i] = Math.max(-xd[i], Math.min(1 - xd[i], di));
             }
-            scale(d, visibleScale(x, d, maxVisibility, 1, null, STEP_PROJECTION_ITERATIONS));
+            if (step % RECALIBRATE_EVERY == 0) {
+                Tensor changed = applyDelta(x, new Tensor(d, shape));
+                double standIn = Quality.visibility(x, changed);
+                double real = exact.score(changed);
+                if (standIn > 0 && real > 0) {
+                    standInBound = maxVisibility * standIn / real;
+                }
+            }
+            scale(d, visibleScale(x, d, standInBound));
             progress.step(step + 1, steps);
         }
         return new Tensor(d, shape);
@@ -220,36 +232,21 @@ public final class Protector {
         return decoys[best];
     }
 
-    /** Scales the change down until the visibility figure is within the bound. */
-    static Tensor withinVisibility(Tensor original, Tensor changed, double bound) {
-        float[] o = original.data();
-        float[] d = changed.data().clone();
-        for (int j = 0; j < d.length; j++) {
-            d[j] -= o[j];
-        }
-        float s = visibleScale(original, d, bound, 1, null, FINAL_PROJECTION_ITERATIONS);
-        if (s == 1) {
-            return changed;
-        }
-        scale(d, s);
-        return applyDelta(original, new Tensor(d, original.shape()));
-    }
-
     /**
-     * The largest scale s in [0, maxScale] (to 2^-iterations of it, by bisection) at which x + s*d, held within the
-     * per-pixel {@code cap} when one is given, is within the visibility bound; the figure grows with the scale. d
-     * keeps x + d inside [0,1], so every scale up to 1 does too; larger ones are clamped to [0,1].
+     * The largest s in [0, 1] (to 2^-{@value #STEP_PROJECTION_ITERATIONS}, by bisection) at which x + s*d is within
+     * {@code bound} on the stand-in figure, which grows with the scale; d keeps x + d inside [0,1], so every s does.
      */
-    private static float visibleScale(Tensor x, float[] d, double bound, float maxScale, float[] cap,
-            int iterations) {
-        if (visibility(x, d, maxScale, cap) <= bound) {
-            return maxScale;
+    private static float visibleScale(Tensor x, float[] d, double bound) {
+        DoubleUnaryOperator figure = s -> Quality.visibility(x, applyDelta(x, new Tensor(scaledWithin(d, s, null),
+                x.shape())));
+        if (figure.applyAsDouble(1) <= bound) {
+            return 1;
         }
         double lo = 0;
-        double hi = maxScale;
-        for (int i = 0; i < iterations; i++) {
+        double hi = 1;
+        for (int i = 0; i < STEP_PROJECTION_ITERATIONS; i++) {
             double s = (lo + hi) / 2;
-            if (visibility(x, d, (float) s, cap) <= bound) {
+            if (figure.applyAsDouble(s) <= bound) {
                 lo = s;
             } else {
                 hi = s;
@@ -258,15 +255,53 @@ public final class Protector {
         return (float) lo;
     }
 
-    private static double visibility(Tensor x, float[] d, float s, float[] cap) {
+    /**
+     * The largest scale in [0, maxScale] found at which {@code figure} (increasing in the scale) is within {@code
+     * bound}, stopping within {@value #FINAL_PROJECTION_TOLERANCE} of it: the scale is kept bracketed between one
+     * within the bound and one beyond, and each try interpolates between them on log(figure) over log(scale), since
+     * visibility grows about as a power of the scale. Four or five evaluations do what a bisection does in twelve,
+     * which counts with a full-size image and SSIMULACRA.
+     */
+    static float boundedScale(DoubleUnaryOperator figure, double bound, float maxScale) {
+        double hi = maxScale;
+        double fHi = figure.applyAsDouble(hi);
+        if (fHi <= bound) {
+            return maxScale;
+        }
+        double lo = 0;
+        double fLo = 0;
+        double aim = bound * (1 - FINAL_PROJECTION_TOLERANCE / 2);
+        for (int i = 1; i < FINAL_PROJECTION_EVALUATIONS; i++) {
+            // from the upper end alone (nothing within the bound yet), assume the figure grows as scale^1.5
+            double power = fLo > 0 ? Math.log(fHi / fLo) / Math.log(hi / lo) : 1.5;
+            double s = hi * Math.pow(aim / fHi, 1 / Math.max(0.5, power));
+            double margin = (hi - lo) / 20; // keep inside the bracket so it always shrinks
+            s = Math.min(hi - margin, Math.max(lo + margin, s));
+            double f = figure.applyAsDouble(s);
+            if (f > bound) {
+                hi = s;
+                fHi = f;
+            } else {
+                lo = s;
+                fLo = f;
+                if (f >= bound * (1 - FINAL_PROJECTION_TOLERANCE)) {
+                    break;
+                }
+            }
+        }
+        return (float) lo;
+    }
+
+    /** s * d, held within the per-pixel {@code cap} when one is given. */
+    private static float[] scaledWithin(float[] d, double s, float[] cap) {
         float[] scaled = new float[d.length];
         for (int j = 0; j < d.length; j++) {
-            scaled[j] = s * d[j];
+            scaled[j] = (float) s * d[j];
         }
         if (cap != null) {
             clampToBound(scaled, cap, cap.length);
         }
-        return Quality.visibility(x, applyDelta(x, new Tensor(scaled, x.shape())));
+        return scaled;
     }
 
     private static void scale(float[] d, float s) {

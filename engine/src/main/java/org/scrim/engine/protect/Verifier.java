@@ -82,7 +82,7 @@ public final class Verifier {
             shift = shiftVsNoise(enc, o, p, plain.get(0), plain.get(1));
         }
         return new Report(mask, poison, shift, Quality.psnr(original, protectedImage),
-                Quality.ssim(original, protectedImage), Quality.visibility(original, protectedImage),
+                Quality.ssim(original, protectedImage), new Ssimulacra(original).score(protectedImage),
                 target.describe());
     }
 

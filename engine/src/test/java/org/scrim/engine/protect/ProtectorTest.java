@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.scrim.engine.imageio.ImageFiles;
@@ -61,7 +62,7 @@ class ProtectorTest {
     @Test
     void respectsThePresetVisibilityBoundAndPixelBudget() {
         Protector.Protection p = protect(mask(Preset.LOW, 6, 3));
-        assertTrue(Quality.visibility(image, p.image()) <= Preset.LOW.maxVisibility + 1e-9);
+        assertTrue(new Ssimulacra(image).score(p.image()) <= Preset.LOW.maxVisibility + 1e-9);
         float[] a = image.data();
         float[] b = p.image().data();
         for (int i = 0; i < a.length; i++) {
@@ -70,8 +71,26 @@ class ProtectorTest {
         }
         ProtectRequest strict = new ProtectRequest(Mode.MASK, Preset.HIGH, 0.01, Decoy.PATTERN, null, List.of(), 3,
                 SIZE, 6);
-        assertTrue(Quality.visibility(image, protect(strict).image()) <= 0.01 + 1e-9,
+        assertTrue(new Ssimulacra(image).score(protect(strict).image()) <= 0.01 + 1e-9,
                 "--max-visibility overrides the preset");
+    }
+
+    @Test
+    void theFinalProjectionLandsJustUnderTheBoundInAFewEvaluations() {
+        // a smooth power law, and one that saturates above a scale of 1 as a per-pixel cap makes it
+        List<DoubleUnaryOperator> figures = List.of(s -> 0.2 * Math.pow(s, 1.7),
+                s -> 0.12 * Math.pow(Math.min(s, 1), 2.2) + 0.01 * Math.max(0, s - 1));
+        for (DoubleUnaryOperator f : figures) {
+            int[] calls = {0};
+            float s = Protector.boundedScale(v -> {
+                calls[0]++;
+                return f.applyAsDouble(v);
+            }, 0.09, 2f);
+            double v = f.applyAsDouble(s);
+            assertTrue(v <= 0.09 && v >= 0.09 * 0.98, "figure " + v + " at scale " + s);
+            assertTrue(calls[0] <= 8, calls[0] + " evaluations");
+        }
+        assertEquals(2f, Protector.boundedScale(v -> 0.01 * v, 0.09, 2f), "a change within the bound is kept whole");
     }
 
     @Test
