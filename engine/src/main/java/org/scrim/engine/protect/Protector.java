@@ -272,11 +272,16 @@ public final class Protector {
         double fLo = 0;
         double aim = bound * (1 - FINAL_PROJECTION_TOLERANCE / 2);
         for (int i = 1; i < FINAL_PROJECTION_EVALUATIONS; i++) {
-            // from the upper end alone (nothing within the bound yet), assume the figure grows as scale^1.5
-            double power = fLo > 0 ? Math.log(fHi / fLo) / Math.log(hi / lo) : 1.5;
-            double s = hi * Math.pow(aim / fHi, 1 / Math.max(0.5, power));
-            double margin = (hi - lo) / 20; // keep inside the bracket so it always shrinks
-            s = Math.min(hi - margin, Math.max(lo + margin, s));
+            double s;
+            if (fLo > 0) {
+                double power = Math.log(fHi / fLo) / Math.log(hi / lo);
+                double margin = (hi - lo) / 20; // keep inside the bracket so it always shrinks
+                s = Math.min(hi - margin, Math.max(lo + margin, hi * Math.pow(aim / fHi, 1 / Math.max(0.5, power))));
+            } else {
+                // nothing within the bound yet: guess as if the figure grew as scale^1.5, but at least halve, since
+                // a per-pixel cap can make the figure flat near the upper end
+                s = Math.min(hi / 2, hi * Math.pow(aim / fHi, 1 / 1.5));
+            }
             double f = figure.applyAsDouble(s);
             if (f > bound) {
                 hi = s;
@@ -287,6 +292,12 @@ public final class Protector {
                 if (f >= bound * (1 - FINAL_PROJECTION_TOLERANCE)) {
                     break;
                 }
+            }
+        }
+        while (lo == 0 && hi > 1e-3) {
+            hi /= 2;
+            if (figure.applyAsDouble(hi) <= bound) {
+                lo = hi;
             }
         }
         return (float) lo;

@@ -79,7 +79,9 @@ class ProtectorTest {
     void theFinalProjectionLandsJustUnderTheBoundInAFewEvaluations() {
         // a smooth power law, and one that saturates above a scale of 1 as a per-pixel cap makes it
         List<DoubleUnaryOperator> figures = List.of(s -> 0.2 * Math.pow(s, 1.7),
-                s -> 0.12 * Math.pow(Math.min(s, 1), 2.2) + 0.01 * Math.max(0, s - 1));
+                s -> 0.12 * Math.pow(Math.min(s, 1), 2.2) + 0.01 * Math.max(0, s - 1),
+                s -> 0.09 * Math.pow(Math.min(s, 1), 2) + 0.015 * Math.max(0, s - 1),
+                s -> 0.5 * s * s * s);
         for (DoubleUnaryOperator f : figures) {
             int[] calls = {0};
             float s = Protector.boundedScale(v -> {
