@@ -29,7 +29,7 @@ class PerceptualBudgetTest {
     }
 
     @Test
-    void texturedAreasGetMuchMoreThanFlatOrSmoothGradients() {
+    void texturedAreasGetMoreThanFlatOrSmoothGradients() {
         Tensor b = PerceptualBudget.bound(regions(), EPS);
         assertArrayEquals(new long[] {1, 1, H, W}, b.shape());
         double flat = mean(b, 16, 48);
@@ -38,7 +38,8 @@ class PerceptualBudgetTest {
         System.out.printf("budget/eps: flat %.2f, smooth ramp %.2f, texture %.2f%n",
                 flat / EPS, ramp / EPS, texture / EPS);
         assertTrue(texture > 0.8 * EPS, "texture bound " + texture);
-        assertTrue(flat < 0.3 * EPS && ramp < 0.3 * EPS, "flat " + flat + ", ramp " + ramp);
+        assertTrue(flat < 0.6 * EPS && ramp < 0.6 * EPS, "flat " + flat + ", ramp " + ramp);
+        assertTrue(texture > 1.5 * Math.max(flat, ramp), "texture " + texture + " vs flat " + flat + ", ramp " + ramp);
     }
 
     @Test
@@ -49,7 +50,7 @@ class PerceptualBudgetTest {
         int w = (int) b.dim(3);
         float maxStep = 0;
         for (int i = 0; i < d.length; i++) {
-            assertTrue(d[i] <= EPS && d[i] >= 0.2f * EPS - 1e-6f, "bound " + d[i] + " at " + i);
+            assertTrue(d[i] <= EPS && d[i] >= 0.5f * EPS - 1e-6f, "bound " + d[i] + " at " + i);
             if (i % w + 1 < w) {
                 maxStep = Math.max(maxStep, Math.abs(d[i + 1] - d[i]));
             }
