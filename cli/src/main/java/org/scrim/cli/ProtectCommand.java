@@ -63,7 +63,8 @@ public final class ProtectCommand implements Callable<Integer> {
     Preset preset;
 
     @Option(names = "--max-visibility", paramLabel = "V",
-            description = "Override the preset's visibility bound (0.05 barely visible, 0.09 default, 0.14 high).")
+            description = "Override the preset's visibility bound, in SSIMULACRA (0.05 barely visible, 0.09 default, "
+                    + "0.14 high).")
     Double maxVisibility;
 
     @Option(names = "--decoy", defaultValue = "auto", paramLabel = "NAME|auto",

@@ -8,8 +8,8 @@ final class Help {
     private Help() {}
 
     static final String PROTECT = page("Scrim: protect",
-            "<b>Preset</b>: how strong and how visible. Each preset is a bound on a visibility figure calibrated "
-            + "against ssimulacra (low 0.05, default 0.09, high 0.14); <b>Max visibility</b> overrides it.",
+            "<b>Preset</b>: how strong and how visible. Each preset is a bound on visibility as the SSIMULACRA "
+            + "metric scores it (low 0.05, default 0.09, high 0.14); <b>Max visibility</b> overrides it.",
             "<b>Decoy style</b> (mask): the restyling the AI encoder is pulled toward; <i>auto</i> tries each on a "
             + "small copy and keeps the one that is far and reachable. A <b>style image</b> replaces it.",
             "<b>Anchors</b> (poison): an image or a folder of images of another concept; their latents are averaged.",
@@ -21,7 +21,7 @@ final class Help {
     static final String VERIFY = page("Scrim: verify protection",
             "Closeness: how far the AI encoder's view of the protected image moved toward the protection's target "
             + "(1 = all the way, 0 = not at all), plainly and after JPEG 75 and 90, halving the size, noise and "
-            + "blur. PSNR, SSIM and visibility say how visible the change is.",
+            + "blur. PSNR, SSIM and visibility (SSIMULACRA) say how visible the change is.",
             "Mode, decoy, anchors and seed must be those the image was protected with; they default to what the "
             + "protect command recorded on the image.");
 
