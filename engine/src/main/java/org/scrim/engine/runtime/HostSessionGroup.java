@@ -35,11 +35,6 @@ final class HostSessionGroup implements SessionGroup {
     }
 
     @Override
-    public String description() {
-        return "ONNX Runtime (CPU)";
-    }
-
-    @Override
     public void close() {
         residents.clear();
     }

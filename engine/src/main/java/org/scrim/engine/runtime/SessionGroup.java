@@ -32,9 +32,6 @@ public interface SessionGroup extends AutoCloseable {
     /** Resident {@code name}, read back to the host. */
     Tensor get(String name);
 
-    /** The runtime and device, as {@link GraphSession#description()} says it. */
-    String description();
-
     /** Releases the residents; sessions are closed by whoever opened them. */
     @Override
     void close();

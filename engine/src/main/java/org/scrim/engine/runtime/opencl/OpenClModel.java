@@ -229,23 +229,21 @@ public final class OpenClModel implements GraphSession {
                             data[i] = (float) c.data()[i];
                         }
                     }
-                    if (data.length == 0) {
-                        out.put(name, new Tensor(data, shape));
-                    } else if (into != null && c != null) {
-                        clEnqueueWriteBuffer(ctx.queue, into.mem(), CL_TRUE, 0, 4L * data.length, Pointer.to(data), 0,
-                                null, null);
-                    } else if (into != null) {
-                        cl_mem from = buffer(name);
-                        if (from != into.mem()) {
-                            clEnqueueCopyBuffer(ctx.queue, from, into.mem(), 0, 0, 4L * data.length, 0, null, null);
-                        }
-                    } else {
-                        if (c == null) {
-                            clEnqueueReadBuffer(ctx.queue, buffer(name), CL_TRUE, 0, 4L * data.length,
+                    if (into != null) {
+                        if (data.length > 0 && c != null) {
+                            clEnqueueWriteBuffer(ctx.queue, into.mem(), CL_TRUE, 0, 4L * data.length,
                                     Pointer.to(data), 0, null, null);
+                        } else if (data.length > 0 && buffer(name) != into.mem()) {
+                            clEnqueueCopyBuffer(ctx.queue, buffer(name), into.mem(), 0, 0, 4L * data.length, 0,
+                                    null, null);
                         }
-                        out.put(name, new Tensor(data, shape));
+                        continue;
                     }
+                    if (c == null && data.length > 0) {
+                        clEnqueueReadBuffer(ctx.queue, buffer(name), CL_TRUE, 0, 4L * data.length, Pointer.to(data),
+                                0, null, null);
+                    }
+                    out.put(name, new Tensor(data, shape));
                 }
                 return out;
             } catch (CLException e) {

@@ -119,11 +119,6 @@ public final class OpenClSessionGroup implements SessionGroup {
     }
 
     @Override
-    public String description() {
-        return "OpenCL: " + device.name();
-    }
-
-    @Override
     public void close() {
         synchronized (ctx) {
             residents.values().forEach(r -> clReleaseMemObject(r.mem()));
