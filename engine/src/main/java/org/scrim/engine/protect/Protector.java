@@ -197,8 +197,8 @@ public final class Protector {
             List<Tensor> clean = model.encode(probe);
             for (int k = 0; k < decoys.length; k++) {
                 ProtectionTarget t = ProtectionTarget.mask(decoys[k], request.seed());
-                Tensor d = optimise(group, probe, List.of(model), t, request.preset().epsilon, request.visibilityBound(),
-                        PROBE_STEPS, request.seed(), gray, cancelOnly);
+                Tensor d = optimise(group, probe, List.of(model), t, request.preset().epsilon,
+                        request.visibilityBound(), PROBE_STEPS, request.seed(), gray, cancelOnly);
                 List<Tensor> z = model.encode(applyDelta(probe, d));
                 List<Tensor> zt = model.encode(t.maskImage(probe));
                 for (int e = 0; e < encoders.size(); e++) {

@@ -64,13 +64,15 @@ final class VisibilityGraph {
 
     /** ImageTensors.chroma: Cb and Cr, each [1,1,H,W]. */
     private static String[] chroma(GraphBuilder g, String image, String y) {
-        String half = g.scalar("half", 0.5f);
-        String cb = g.op("Sub", new String[] {GraphImageOps.slice(g, image, 1, 2, 3), y});
-        String cr = g.op("Sub", new String[] {GraphImageOps.slice(g, image, 1, 0, 1), y});
-        return new String[] {
-            g.op("Add", new String[] {half, g.op("Div", new String[] {cb, g.scalar("cb_range", 2 * (1 - ImageTensors.LUMA_B))})}),
-            g.op("Add", new String[] {half, g.op("Div", new String[] {cr, g.scalar("cr_range", 2 * (1 - ImageTensors.LUMA_R))})})
-        };
+        return new String[] {difference(g, GraphImageOps.slice(g, image, 1, 2, 3), y, ImageTensors.LUMA_B),
+            difference(g, GraphImageOps.slice(g, image, 1, 0, 1), y, ImageTensors.LUMA_R)};
+    }
+
+    /** 0.5 + (c - y) / (2 (1 - w)): a colour-difference plane shifted into [0,1]. */
+    private static String difference(GraphBuilder g, String c, String y, float lumaWeight) {
+        String scaled = g.op("Div", new String[] {g.op("Sub", new String[] {c, y}),
+            g.scalar("range", 2 * (1 - lumaWeight))});
+        return g.op("Add", new String[] {g.scalar("half", 0.5f), scaled});
     }
 
     private static String channel(GraphBuilder g, String image, int c, float weight) {

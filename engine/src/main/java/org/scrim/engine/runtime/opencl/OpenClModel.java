@@ -201,7 +201,8 @@ public final class OpenClModel implements GraphSession {
                                 + Arrays.toString(shape) + ", got " + (got == null ? "none" : Arrays.toString(got)));
                     }
                     bind(name, t != null ? buffers.get(name) : r.mem());
-                    if (t != null && t.size() > 0) { // zero-byte transfers and empty ranges are errors before OpenCL 2.1
+                    // zero-byte transfers and empty ranges are errors before OpenCL 2.1
+                    if (t != null && t.size() > 0) {
                         clEnqueueWriteBuffer(ctx.queue, buffers.get(name), CL_TRUE, 0, 4L * t.size(),
                                 Pointer.to(t.data()), 0, null, null);
                     }
