@@ -4,7 +4,6 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.scrim.engine.autodiff.Differentiator;
@@ -13,13 +12,15 @@ import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.runtime.SessionGroup;
 import org.scrim.engine.tensor.Tensor;
 
 /**
  * The encoders seen through one transformation T, at one image size: a forward-only session for x -> E_i(T(x)), and
- * a loss+gradient session for sum_k w_k |E_{i_k}(T(x)) - target_k|^2 and its gradient with respect to x. The
- * targets are inputs, so one session serves every step; the weights normalise each term by its starting distance so
- * mask and poison terms, and several encoders, pull with equal say.
+ * a protection step ({@link StepGraph}) around the loss sum_k w_k |E_{i_k}(T(x)) - target_k|^2 and its gradient
+ * with respect to x. The targets and weights are residents, so one session serves every step and every probe; the
+ * weights normalise each term by its starting distance so mask and poison terms, and several encoders, pull with
+ * equal say.
  */
 final class AttackModel implements AutoCloseable {
     static final String IMAGE = "x";
@@ -33,8 +34,9 @@ final class AttackModel implements AutoCloseable {
     private final GraphSession forward;
     private final List<SurrogateEncoder> surrogates;
     private final RuntimeOptions options;
-    private GraphSession gradient;
-    private int gradientTerms = -1;
+    private GraphSession step;
+    /** What {@link #step} was built for: the group, the number of terms and the gray option. */
+    private List<Object> stepKey;
 
     AttackModel(List<SurrogateEncoder> surrogates, ImageTransform transform, long[] imageShape,
             RuntimeOptions options) {
@@ -59,26 +61,32 @@ final class AttackModel implements AutoCloseable {
         return new ArrayList<>(out.values());
     }
 
-    /** The loss and d(loss)/d(image) for these terms (the gradient session is built on first use). */
-    LossAndGradient lossAndGradient(Tensor image, List<Term> terms) {
-        if (gradient == null || gradientTerms != terms.size()) {
-            if (gradient != null) {
-                gradient.close();
+    /**
+     * The protection step through this transformation as a session of {@code group} (built on first use, again only
+     * for another group, number of terms or gray option), with the terms' targets and weights put as residents.
+     */
+    GraphSession step(SessionGroup group, List<Term> terms, boolean gray) {
+        List<Object> key = List.of(group, terms.size(), gray);
+        if (!key.equals(stepKey)) {
+            if (step != null) {
+                step.close();
+                step = null;
             }
-            gradient = GraphSession.open(gradientGraph(terms), options);
-            gradientTerms = terms.size();
+            step = group.open(StepGraph.model(gradientGraph(terms).getGraph(), IMAGE, imageShape, this::resident,
+                    gray));
+            stepKey = key;
         }
-        Map<String, Tensor> feeds = new LinkedHashMap<>();
-        feeds.put(IMAGE, image);
         for (int k = 0; k < terms.size(); k++) {
-            feeds.put(targetName(k), terms.get(k).target());
-            feeds.put(weightName(k), new Tensor(new float[] {terms.get(k).weight()}));
+            group.put(resident(targetName(k)), terms.get(k).target());
+            group.put(resident(weightName(k)), new Tensor(new float[] {terms.get(k).weight()}));
         }
-        Map<String, Tensor> out = gradient.run(feeds);
-        return new LossAndGradient(out.get(LOSS).data()[0], out.get(Differentiator.gradName(IMAGE)));
+        return step;
     }
 
-    record LossAndGradient(float loss, Tensor gradient) {}
+    /** The resident holding this transformation's input {@code name} of the loss, apart from other models'. */
+    private String resident(String name) {
+        return transform.describe() + "/" + name;
+    }
 
     private ai.onnx.proto.OnnxMl.ModelProto gradientGraph(List<Term> terms) {
         GraphBuilder g = new GraphBuilder("attack");
@@ -125,8 +133,8 @@ final class AttackModel implements AutoCloseable {
     @Override
     public void close() {
         forward.close();
-        if (gradient != null) {
-            gradient.close();
+        if (step != null) {
+            step.close();
         }
     }
 }

@@ -2,11 +2,14 @@ package org.scrim.engine.protect;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.function.DoubleUnaryOperator;
 import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.runtime.SessionGroup;
 import org.scrim.engine.tensor.Tensor;
 
 /**
@@ -20,8 +23,6 @@ public final class Protector {
     private static final int PROBE_SIZE = 128;
     /** Steps of the probe optimisation per candidate decoy. */
     private static final int PROBE_STEPS = 2;
-    private static final float ADAM_BETA1 = 0.9f;
-    private static final float ADAM_BETA2 = 0.99f;
     /**
      * Step size as a multiple of the per-pixel bound, decayed along a cosine to a tenth: large, so the first steps
      * reach the bound (where the projections hold them) and the later ones refine. On chelsea and rocket at the
@@ -63,23 +64,24 @@ public final class Protector {
         boolean gray = isGray(image);
 
         Decoy decoy = null;
-        if (request.mode().masks() && request.decoyImage() == null) {
-            progress.phase("choosing decoy");
-            decoy = request.decoy() != null ? request.decoy() : chooseDecoy(work, request, gray, progress);
-        }
-        ProtectionTarget target = ProtectionTarget.of(request, decoy);
-
-        progress.phase("optimising");
-        // All steps at the working size: a coarse stage at half that size (a quarter of the cost per step) was
-        // tried, and its steps added about a tenth as much closeness as the same time spent here.
+        ProtectionTarget target;
         int steps = request.stepCount();
         List<AttackModel> models = new ArrayList<>();
         Tensor delta;
-        try {
+        try (SessionGroup group = SessionGroup.open(options)) {
+            if (request.mode().masks() && request.decoyImage() == null) {
+                progress.phase("choosing decoy");
+                decoy = request.decoy() != null ? request.decoy() : chooseDecoy(group, work, request, gray, progress);
+            }
+            target = ProtectionTarget.of(request, decoy);
+
+            progress.phase("optimising");
+            // All steps at the working size: a coarse stage at half that size (a quarter of the cost per step) was
+            // tried, and its steps added about a tenth as much closeness as the same time spent here.
             for (ImageTransform t : robustnessTransforms(work.shape())) {
                 models.add(new AttackModel(encoders, t, work.shape(), options));
             }
-            delta = optimise(work, models, target, request.preset().epsilon, request.visibilityBound(), steps,
+            delta = optimise(group, work, models, target, request.preset().epsilon, request.visibilityBound(), steps,
                     request.seed(), gray, progress);
         } finally {
             models.forEach(AttackModel::close);
@@ -101,70 +103,65 @@ public final class Protector {
 
     /**
      * Adam on d, projected onto the per-pixel bound, the [0,1] range and the visibility bound (by scaling d down),
-     * so the optimiser spends its steps inside the set the result must lie in. The projection bisects with the cheap
-     * stand-in {@link Quality#visibility}, whose bound is set from SSIMULACRA on the change itself after the first
-     * step and every few after: the stand-in's error depends on the image (flat skies) and on the kind of change.
-     * {@code models} see x through the image as is (the first) and trainer manipulations (JPEG, downscaling); every
-     * second step takes a random one of the latter. A gray image gets a gray perturbation (the gradient averaged over channels), since its file keeps
-     * one channel. The models' sessions are the caller's, so probes can share one.
+     * so the optimiser spends its steps inside the set the result must lie in. {@code models} see x through the
+     * image as is (the first) and trainer manipulations (JPEG, downscaling); every second step takes a random one of
+     * the latter. A gray image gets a gray perturbation (the gradient averaged over channels), since its file keeps
+     * one channel. The steps ({@link StepGraph}) and the projection's bisection ({@link VisibilityGraph}) run on
+     * {@code group}'s residents, so on a device the image and d stay there; d comes back to the host only every
+     * {@value #RECALIBRATE_EVERY} steps and at the end. The projection bisects with the cheap stand-in {@link
+     * Quality#visibility}, whose bound is set from SSIMULACRA on the change itself after the first step and every few
+     * after: the stand-in's error depends on the image (flat skies) and on the kind of change. The models are the
+     * caller's, so probes can share one.
      */
-    private Tensor optimise(Tensor x, List<AttackModel> models, ProtectionTarget target, float epsilon,
-            double maxVisibility, int steps, long seed, boolean gray, ProgressListener progress) {
+    private Tensor optimise(SessionGroup group, Tensor x, List<AttackModel> models, ProtectionTarget target,
+            float epsilon, double maxVisibility, int steps, long seed, boolean gray, ProgressListener progress) {
         long[] shape = x.shape();
-        int n = x.size();
-        int plane = n / 3;
-        float[] b = PerceptualBudget.bound(x, epsilon).data();
-        float[] d = new float[n];
-        float[] m = new float[n];
-        float[] v = new float[n];
-        float[] xd = x.data();
-        Random schedule = new Random(seed);
-        List<List<AttackModel.Term>> terms = new ArrayList<>();
-        ProtectionTarget.Images targetImages = target.imagesFor(x);
-        for (AttackModel model : models) {
-            terms.add(target.terms(model, x, targetImages));
+        group.put(StepGraph.IMAGE, x);
+        group.put(StepGraph.BOUND, PerceptualBudget.bound(x, epsilon));
+        for (String state : List.of(StepGraph.PERTURBATION, StepGraph.FIRST_MOMENT, StepGraph.SECOND_MOMENT)) {
+            group.put(state, Tensor.zeros(shape));
         }
+        Random schedule = new Random(seed);
+        ProtectionTarget.Images targetImages = target.imagesFor(x);
+        List<GraphSession> stepSessions = new ArrayList<>();
+        for (AttackModel model : models) {
+            stepSessions.add(model.step(group, target.terms(model, x, targetImages), gray));
+        }
+        // d is kept unscaled; its visibility projection (the scale) is applied by the next step and at the end
+        float scale = 1;
         Ssimulacra exact = new Ssimulacra(x);
         double standInBound = maxVisibility;
-        for (int step = 0; step < steps; step++) {
-            if (progress.cancelled()) {
-                throw new CancellationException("protection cancelled");
-            }
-            int k = step % 2 == 0 || models.size() == 1 ? 0 : 1 + schedule.nextInt(models.size() - 1);
-            Tensor adv = applyDelta(x, new Tensor(d, shape));
-            float[] g = models.get(k).lossAndGradient(adv, terms.get(k)).gradient().data();
-            if (gray) {
-                for (int i = 0; i < plane; i++) {
-                    float mean = (g[i] + g[plane + i] + g[2 * plane + i]) / 3;
-                    g[i] = mean;
-                    g[plane + i] = mean;
-                    g[2 * plane + i] = mean;
+        try (GraphSession visibility = group.open(VisibilityGraph.model(shape))) {
+            for (int step = 0; step < steps; step++) {
+                if (progress.cancelled()) {
+                    throw new CancellationException("protection cancelled");
                 }
-            }
-            float lr = LEARNING_RATE * (0.1f + 0.9f * 0.5f * (1 + (float) Math.cos(Math.PI * step / steps)));
-            float c1 = 1 - (float) Math.pow(ADAM_BETA1, step + 1);
-            float c2 = 1 - (float) Math.pow(ADAM_BETA2, step + 1);
-            for (int i = 0; i < n; i++) {
-                m[i] = ADAM_BETA1 * m[i] + (1 - ADAM_BETA1) * g[i];
-                v[i] = ADAM_BETA2 * v[i] + (1 - ADAM_BETA2) * g[i] * g[i];
-                float update = (m[i] / c1) / ((float) Math.sqrt(v[i] / c2) + 1e-12f);
-                float limit = b[i % plane];
-                float di = Math.max(-limit, Math.min(limit, d[i] - lr * limit * update));
-                // keep x + d inside [0,1] so the step works on what will be written
-                d[i] = Math.max(-xd[i], Math.min(1 - xd[i], di));
-            }
-            if (step % RECALIBRATE_EVERY == 0) {
-                Tensor changed = applyDelta(x, new Tensor(d, shape));
-                double standIn = Quality.visibility(x, changed);
-                double real = exact.score(changed);
-                if (standIn > 0 && real > 0) {
-                    standInBound = maxVisibility * standIn / real;
+                int k = step % 2 == 0 || models.size() == 1 ? 0 : 1 + schedule.nextInt(models.size() - 1);
+                float lr = LEARNING_RATE * (0.1f + 0.9f * 0.5f * (1 + (float) Math.cos(Math.PI * step / steps)));
+                float c1 = 1 - (float) Math.pow(StepGraph.BETA1, step + 1);
+                float c2 = 1 - (float) Math.pow(StepGraph.BETA2, step + 1);
+                stepSessions.get(k).run(Map.of(StepGraph.SCALE, scalar(scale), StepGraph.LEARNING_RATE, scalar(lr),
+                        StepGraph.CORRECTION1, scalar(c1), StepGraph.CORRECTION2, scalar(c2)));
+                if (step % RECALIBRATE_EVERY == 0) {
+                    Tensor changed = applyDelta(x, group.get(StepGraph.PERTURBATION));
+                    double standIn = Quality.visibility(x, changed);
+                    double real = exact.score(changed);
+                    if (standIn > 0 && real > 0) {
+                        standInBound = maxVisibility * standIn / real;
+                    }
                 }
+                scale = visibleScale(s -> visibility.run(Map.of(StepGraph.SCALE, scalar((float) s)))
+                        .get(VisibilityGraph.VISIBILITY).data()[0], standInBound);
+                progress.step(step + 1, steps);
             }
-            scale(d, visibleScale(x, d, standInBound));
-            progress.step(step + 1, steps);
         }
+        float[] d = group.get(StepGraph.PERTURBATION).data();
+        scale(d, scale);
         return new Tensor(d, shape);
+    }
+
+    private static Tensor scalar(float value) {
+        return new Tensor(new float[] {value});
     }
 
     private static boolean isGray(Tensor image) {
@@ -195,7 +192,8 @@ public final class Protector {
      * decoy on a small copy of the image, keeping the one that gets closest (1 - |E(x+d)-E(t)| / |E(x)-E(t)|) among
      * those at least half as far as the farthest, so a near, trivial decoy cannot win.
      */
-    private Decoy chooseDecoy(Tensor work, ProtectRequest request, boolean gray, ProgressListener progress) {
+    private Decoy chooseDecoy(SessionGroup group, Tensor work, ProtectRequest request, boolean gray,
+            ProgressListener progress) {
         Tensor probe = Transforms.downscale(work, PROBE_SIZE);
         Decoy[] decoys = Decoy.values();
         double[] distance = new double[decoys.length];
@@ -211,8 +209,8 @@ public final class Protector {
             List<Tensor> clean = model.encode(probe);
             for (int k = 0; k < decoys.length; k++) {
                 ProtectionTarget t = ProtectionTarget.mask(decoys[k], request.seed());
-                Tensor d = optimise(probe, List.of(model), t, request.preset().epsilon, request.visibilityBound(),
-                        PROBE_STEPS, request.seed(), gray, cancelOnly);
+                Tensor d = optimise(group, probe, List.of(model), t, request.preset().epsilon,
+                        request.visibilityBound(), PROBE_STEPS, request.seed(), gray, cancelOnly);
                 List<Tensor> z = model.encode(applyDelta(probe, d));
                 List<Tensor> zt = model.encode(t.maskImage(probe));
                 for (int e = 0; e < encoders.size(); e++) {
@@ -233,20 +231,19 @@ public final class Protector {
     }
 
     /**
-     * The largest s in [0, 1] (to 2^-{@value #STEP_PROJECTION_ITERATIONS}, by bisection) at which x + s*d is within
-     * {@code bound} on the stand-in figure, which grows with the scale; d keeps x + d inside [0,1], so every s does.
+     * The largest scale s in [0, 1] (to 2^-{@value #STEP_PROJECTION_ITERATIONS}, by bisection) at which the stand-in
+     * visibility figure of the change scaled by s, {@code visibilityAt}(s), is within the bound; the figure grows with
+     * the scale, and d keeps x + d inside [0,1], so every s does too.
      */
-    private static float visibleScale(Tensor x, float[] d, double bound) {
-        DoubleUnaryOperator figure = s -> Quality.visibility(x, applyDelta(x, new Tensor(scaledWithin(d, s, null),
-                x.shape())));
-        if (figure.applyAsDouble(1) <= bound) {
+    private static float visibleScale(DoubleUnaryOperator visibilityAt, double bound) {
+        if (visibilityAt.applyAsDouble(1) <= bound) {
             return 1;
         }
         double lo = 0;
         double hi = 1;
         for (int i = 0; i < STEP_PROJECTION_ITERATIONS; i++) {
             double s = (lo + hi) / 2;
-            if (figure.applyAsDouble(s) <= bound) {
+            if (visibilityAt.applyAsDouble(s) <= bound) {
                 lo = s;
             } else {
                 hi = s;

@@ -16,11 +16,11 @@ import org.scrim.engine.tensor.Tensor;
  * </ul>
  */
 public final class Quality {
-    private static final float C1 = 0.01f * 0.01f;
-    private static final float C2 = 0.03f * 0.03f;
+    static final float C1 = 0.01f * 0.01f;
+    static final float C2 = 0.03f * 0.03f;
     private static final double SSIM_SIGMA = 1.5;
     /** Box radius of the visibility figure's SSIM window: 7x7, about the support of the sigma-1.5 Gaussian. */
-    private static final int VISIBILITY_BOX_RADIUS = 3;
+    static final int VISIBILITY_BOX_RADIUS = 3;
 
     private Quality() {}
 
@@ -64,7 +64,10 @@ public final class Quality {
     static final double VIS_E = 1.17;
     static final double VIS_C = 0.04;
 
-    /** The visibility figure's terms {1 - luma ssim, edge, 1 - chroma ssim}, exposed for calibration. */
+    /**
+     * The visibility figure's terms {1 - luma ssim, edge, 1 - chroma ssim}, exposed for calibration.
+     * {@link VisibilityGraph#terms} is the same as a graph: a change here goes there too (VisibilityGraphTest).
+     */
     static double[] visibilityTerms(Tensor original, Tensor changed) {
         ImageTensors.requireSameShape(original, changed);
         int[] hw = ImageTensors.requireRgb(original, "original");

@@ -9,7 +9,10 @@ import org.scrim.engine.tensor.Tensor;
 
 /** A loaded graph on one runtime; the engine runs every graph it builds through one of these. */
 public interface GraphSession extends AutoCloseable {
-    /** Runs the graph on float inputs and returns every graph output by name. */
+    /**
+     * Runs the graph on float inputs and returns every graph output by name ({@link SessionGroup} sessions: those
+     * not carried into a resident).
+     */
     Map<String, Tensor> run(Map<String, Tensor> inputs);
 
     /** The runtime and device, for reports and benchmarks ("ONNX Runtime (CPU)", "OpenCL: NAME"). */
@@ -23,12 +26,8 @@ public interface GraphSession extends AutoCloseable {
      * graph, with one logged line, when the graph uses an op it has no kernel for.
      */
     static GraphSession open(ModelProto model, RuntimeOptions options) {
-        return switch (options.backend()) {
-            case CPU -> new OrtModel(model, options);
-            case OPENCL -> OpenClSessions.open(model, options, OpenClDevices.select(options.device()));
-            case AUTO -> OpenClDevices.firstGpu()
-                    .<GraphSession>map(d -> OpenClSessions.open(model, options, d))
-                    .orElseGet(() -> new OrtModel(model, options));
-        };
+        return OpenClDevices.forOptions(options)
+                .map(d -> OpenClSessions.open(model, options, d))
+                .orElseGet(() -> new OrtModel(model, options));
     }
 }

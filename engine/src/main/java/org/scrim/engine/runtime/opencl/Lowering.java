@@ -39,11 +39,14 @@ final class Lowering {
     private static final int CB = 8; // input channels conv2d stages per barrier at most (the CB define)
     private static final int PX = 2; // output pixels along x per work-item of conv2d (kernels.cl)
     private static final Set<String> VIEWS = Set.of("Identity", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Cast");
-    private static final Map<String, String> BINARY = Map.of("Add", "add", "Sub", "sub", "Mul", "mul", "Div", "div_",
-            "Greater", "greater", "GreaterOrEqual", "greater_equal", "LessOrEqual", "less_equal", "And", "and_",
-            "Sum", "add");
+    private static final Map<String, String> BINARY = Map.ofEntries(Map.entry("Add", "add"), Map.entry("Sub", "sub"),
+            Map.entry("Mul", "mul"), Map.entry("Div", "div_"), Map.entry("Greater", "greater"),
+            Map.entry("GreaterOrEqual", "greater_equal"), Map.entry("LessOrEqual", "less_equal"),
+            Map.entry("And", "and_"), Map.entry("Sum", "add"), Map.entry("Max", "max_"), Map.entry("Min", "min_"));
+    /** Ops of any number of inputs, folded pairwise; one input is a view of it. */
+    private static final Set<String> VARIADIC = Set.of("Sum", "Max", "Min");
     private static final Map<String, String> UNARY = Map.of("Relu", "relu", "Sqrt", "sqrt_", "Reciprocal",
-            "reciprocal", "Neg", "neg", "Clip", "clip");
+            "reciprocal", "Neg", "neg", "Clip", "clip", "Abs", "abs_");
 
     final Analysis analysis;
     final List<String> inputs = new ArrayList<>();
@@ -109,7 +112,7 @@ final class Lowering {
                 return;
             }
         }
-        if (VIEWS.contains(op) || op.equals("Sum") && n.getInputCount() == 1
+        if (VIEWS.contains(op) || VARIADIC.contains(op) && n.getInputCount() == 1
                 || op.equals("Expand") && Arrays.equals(analysis.shape(n.getInput(0)), analysis.shape(y))) {
             if (!isFloat(y)) {
                 unsupported.add(op + " (to " + typeName(y) + ")");
@@ -123,15 +126,15 @@ final class Lowering {
             case "ConvTranspose" -> convTranspose(n);
             case "Add", "Sub", "Mul", "Div", "Greater", "GreaterOrEqual", "LessOrEqual", "And" -> elementwise(BINARY.get(op), y, List.of(n.getInput(0),
                     n.getInput(1)), null);
-            case "Sum" -> {
-                elementwise("add", y, List.of(n.getInput(0), n.getInput(1)), null);
+            case "Sum", "Max", "Min" -> {
+                elementwise(BINARY.get(op), y, List.of(n.getInput(0), n.getInput(1)), null);
                 for (int k = 2; k < n.getInputCount(); k++) {
-                    elementwise("add", y, List.of(y, n.getInput(k)), null);
+                    elementwise(BINARY.get(op), y, List.of(y, n.getInput(k)), null);
                 }
             }
             case "Where" -> elementwise("where", y, n.getInputList(), null);
             case "Expand" -> elementwise("expand", y, List.of(n.getInput(0)), null);
-            case "Relu", "Sqrt", "Reciprocal", "Neg" -> elementwise(UNARY.get(op), y, List.of(n.getInput(0)),
+            case "Relu", "Sqrt", "Reciprocal", "Neg", "Abs" -> elementwise(UNARY.get(op), y, List.of(n.getInput(0)),
                     new float[] {0, 0});
             case "Clip" -> clip(n);
             case "ReduceSum", "ReduceMean", "ReduceSumSquare" -> reduce(n);

@@ -23,7 +23,8 @@ import org.scrim.engine.tensor.Tensor;
 /**
  * An ONNX graph on one OpenCL device. Loading lowers the graph to kernel launches ({@link Lowering}), uploads the
  * constants, allocates every intermediate buffer once (values whose lifetimes do not overlap share a buffer) and
- * sets every kernel argument; a run writes the inputs, enqueues the launches and reads the outputs.
+ * sets every kernel argument; a run writes the inputs, enqueues the launches and reads the outputs. In a
+ * {@link OpenClSessionGroup}, inputs may instead be bound to the group's buffers and outputs copied into them.
  */
 public final class OpenClModel implements GraphSession {
     private final DeviceContext ctx;
@@ -31,6 +32,10 @@ public final class OpenClModel implements GraphSession {
     private final Map<String, cl_mem> buffers = new HashMap<>();
     private final List<cl_mem> owned = new ArrayList<>();
     private final List<cl_kernel> kernels = new ArrayList<>();
+    /** Where each graph input's buffer is a kernel argument: {kernel, argument} pairs, for rebinding it. */
+    private final Map<String, List<int[]>> inputUses = new HashMap<>();
+    /** The buffer each graph input's kernel arguments point at now: its own, or a resident it was bound to. */
+    private final Map<String, cl_mem> bound = new HashMap<>();
 
     /** Throws {@link OpenClException} for an op without a kernel; {@link OpenClSessions} checks first. */
     public OpenClModel(ModelProto model, OpenClDevice device) {
@@ -42,8 +47,15 @@ public final class OpenClModel implements GraphSession {
         try {
             allocate(model.getGraph().getName());
             for (Lowering.Launch l : plan.launches) {
+                for (int a = 0; a < l.args().size(); a++) {
+                    if (l.args().get(a) instanceof Lowering.Ref r && plan.inputs.contains(plan.root.get(r.value()))) {
+                        inputUses.computeIfAbsent(plan.root.get(r.value()), k -> new ArrayList<>())
+                                .add(new int[] {kernels.size(), a});
+                    }
+                }
                 kernels.add(kernel(l));
             }
+            plan.inputs.forEach(in -> bound.put(in, buffers.get(in)));
         } catch (CLException e) {
             close();
             throw failure("loading graph '" + model.getGraph().getName() + "'", e);
@@ -168,16 +180,29 @@ public final class OpenClModel implements GraphSession {
 
     @Override
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        return run(inputs, Map.of(), Map.of());
+    }
+
+    /**
+     * Runs with the inputs not in {@code feeds} read from {@code residents} (buffers of this device the caller
+     * keeps) and the outputs in {@code carry} copied on the device into the caller's buffers; returns the others.
+     */
+    Map<String, Tensor> run(Map<String, Tensor> feeds, Map<String, DeviceBuffer> residents,
+            Map<String, DeviceBuffer> carry) {
         synchronized (ctx) {
             try {
                 for (String name : plan.inputs) {
-                    Tensor t = inputs.get(name);
+                    Tensor t = feeds.get(name);
+                    DeviceBuffer r = t == null ? residents.get(name) : null;
+                    long[] got = t != null ? t.shape() : r != null ? r.shape() : null;
                     long[] shape = plan.analysis.shape(name);
-                    if (t == null || !Arrays.equals(t.shape(), shape)) {
+                    if (got == null || !Arrays.equals(got, shape)) {
                         throw new IllegalArgumentException("input '" + name + "' must have shape "
-                                + Arrays.toString(shape) + ", got " + (t == null ? "none" : Arrays.toString(t.shape())));
+                                + Arrays.toString(shape) + ", got " + (got == null ? "none" : Arrays.toString(got)));
                     }
-                    if (t.size() > 0) { // zero-byte transfers and empty ranges are errors before OpenCL 2.1
+                    bind(name, t != null ? buffers.get(name) : r.mem());
+                    // zero-byte transfers and empty ranges are errors before OpenCL 2.1
+                    if (t != null && t.size() > 0) {
                         clEnqueueWriteBuffer(ctx.queue, buffers.get(name), CL_TRUE, 0, 4L * t.size(),
                                 Pointer.to(t.data()), 0, null, null);
                     }
@@ -192,23 +217,64 @@ public final class OpenClModel implements GraphSession {
                 }
                 Map<String, Tensor> out = new LinkedHashMap<>();
                 for (String name : plan.outputs) {
+                    long[] shape = plan.analysis.shape(name);
                     HostOps.Value c = plan.constantOutputs.get(name);
-                    float[] data = new float[Math.toIntExact(HostOps.numel(plan.analysis.shape(name)))];
+                    DeviceBuffer into = carry.get(name);
+                    if (into != null && !Arrays.equals(into.shape(), shape)) {
+                        throw new IllegalArgumentException("output '" + name + "' has shape "
+                                + Arrays.toString(shape) + ", its resident " + Arrays.toString(into.shape()));
+                    }
+                    float[] data = new float[Math.toIntExact(HostOps.numel(shape))];
                     if (c != null) {
                         for (int i = 0; i < data.length; i++) {
                             data[i] = (float) c.data()[i];
                         }
-                    } else if (data.length > 0) {
-                        clEnqueueReadBuffer(ctx.queue, buffers.get(plan.root.get(name)), CL_TRUE, 0, 4L * data.length,
-                                Pointer.to(data), 0, null, null);
                     }
-                    out.put(name, new Tensor(data, plan.analysis.shape(name)));
+                    if (into != null) {
+                        if (data.length > 0 && c != null) {
+                            clEnqueueWriteBuffer(ctx.queue, into.mem(), CL_TRUE, 0, 4L * data.length,
+                                    Pointer.to(data), 0, null, null);
+                        } else if (data.length > 0 && buffer(name) != into.mem()) {
+                            clEnqueueCopyBuffer(ctx.queue, buffer(name), into.mem(), 0, 0, 4L * data.length, 0,
+                                    null, null);
+                        }
+                        continue;
+                    }
+                    if (c == null && data.length > 0) {
+                        clEnqueueReadBuffer(ctx.queue, buffer(name), CL_TRUE, 0, 4L * data.length, Pointer.to(data),
+                                0, null, null);
+                    }
+                    out.put(name, new Tensor(data, shape));
                 }
                 return out;
             } catch (CLException e) {
                 throw failure("running", e);
             }
         }
+    }
+
+    /** Points every kernel argument that reads graph input {@code name} at {@code mem}, when it points elsewhere. */
+    private void bind(String name, cl_mem mem) {
+        if (bound.get(name) != mem) {
+            for (int[] use : inputUses.getOrDefault(name, List.of())) {
+                clSetKernelArg(kernels.get(use[0]), use[1], Sizeof.cl_mem, Pointer.to(mem));
+            }
+            bound.put(name, mem);
+        }
+    }
+
+    /** The buffer holding {@code value} after a run: its own, or the one its input root is bound to. */
+    private cl_mem buffer(String value) {
+        String root = plan.root.get(value);
+        return bound.getOrDefault(root, buffers.get(root));
+    }
+
+    List<String> outputs() {
+        return plan.outputs;
+    }
+
+    long[] shape(String value) {
+        return plan.analysis.shape(value);
     }
 
     /** Out-of-memory codes become the backend's clear error; others name the device and the call. */
@@ -234,6 +300,7 @@ public final class OpenClModel implements GraphSession {
             owned.forEach(org.jocl.CL::clReleaseMemObject);
             owned.clear();
             buffers.clear();
+            bound.clear();
         }
     }
 }

@@ -14,12 +14,16 @@ public final class OpenClSessions {
 
     /** The OpenCL session for {@code model}, or (with one logged line naming the ops) an ONNX Runtime one. */
     public static GraphSession open(ModelProto model, RuntimeOptions options, OpenClDevice device) {
+        return runsOnDevice(model) ? new OpenClModel(model, device) : new OrtModel(model, options);
+    }
+
+    /** Whether OpenCL has a kernel for every op of {@code model}; when not, logs the line naming the missing ones. */
+    static boolean runsOnDevice(ModelProto model) {
         List<String> missing = OpenClModel.unsupported(model);
         if (!missing.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "OpenCL backend has no kernel for " + String.join(", ", missing)
                     + ": graph '" + model.getGraph().getName() + "' runs on ONNX Runtime (CPU)");
-            return new OrtModel(model, options);
         }
-        return new OpenClModel(model, device);
+        return missing.isEmpty();
     }
 }

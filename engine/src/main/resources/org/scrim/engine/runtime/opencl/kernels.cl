@@ -136,6 +136,8 @@ BINARY(div_, a / b, a / b)
 BINARY(greater, (float)(a > b), convert_float4(-(a > b))) // vector comparisons give -1 for true
 BINARY(greater_equal, (float)(a >= b), convert_float4(-(a >= b)))
 BINARY(less_equal, (float)(a <= b), convert_float4(-(a <= b)))
+BINARY(max_, fmax(a, b), fmax(a, b))
+BINARY(min_, fmin(a, b), fmin(a, b))
 BINARY(and_, (float)(a != 0.0f && b != 0.0f), convert_float4(-((a != (float4)(0.0f)) & (b != (float4)(0.0f)))))
 
 __kernel void where(__global const float *Cd, __global const float *A, __global const float *B, __global float *Y,
@@ -170,6 +172,7 @@ UNARY(relu, fmax(x, 0.0f))
 UNARY(sqrt_, sqrt(x))
 UNARY(reciprocal, 1.0f / x)
 UNARY(neg, -x)
+UNARY(abs_, fabs(x))
 UNARY(clip, fmin(fmax(x, lo), hi))
 
 __kernel void expand(__global const float *X, __global float *Y, int n, int4 dims, int4 sx) {

@@ -85,6 +85,16 @@ class OpenClKernelTest {
     }
 
     @Test
+    void absMaxAndMin() {
+        GraphBuilder g = new GraphBuilder("abs_max_min");
+        String x = input(g, "x", 1, 3, 6, 5);
+        String b = input(g, "b", 1, 1, 6, 5);
+        String nb = g.op("Neg", new String[] {g.op("Abs", new String[] {b})});
+        String clamped = g.op("Max", new String[] {nb, g.op("Min", new String[] {g.op("Abs", new String[] {b}), x})});
+        check(g, g.op("Max", new String[] {clamped, input(g, "y", 1, 3, 6, 5), g.scalar("lo", -0.25f)}));
+    }
+
+    @Test
     void reductions() {
         Object[][] cases = {{"ReduceSum", new long[] {1, 3}, 1L}, {"ReduceMean", new long[] {2}, 1L},
             {"ReduceSumSquare", new long[0], 0L}, {"ReduceMean", new long[] {0, 2, 3}, 0L},

@@ -1,0 +1,59 @@
+package org.scrim.engine.runtime;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.scrim.engine.tensor.Tensor;
+
+/**
+ * A host session run against a {@link SessionGroup}'s residents through {@code get} and {@code put}: how ONNX Runtime
+ * groups work, and how an OpenCL group runs a graph it has no kernels for (copying the residents it reads).
+ */
+public final class ResidentBinding implements GraphSession {
+    private final GraphSession session;
+    private final SessionGroup group;
+    private final List<String> inputs;
+
+    public ResidentBinding(GraphSession session, ModelProto model, SessionGroup group) {
+        this.session = session;
+        this.group = group;
+        Set<String> initialised = model.getGraph().getInitializerList().stream().map(TensorProto::getName)
+                .collect(Collectors.toSet());
+        this.inputs = model.getGraph().getInputList().stream().map(ValueInfoProto::getName)
+                .filter(n -> !initialised.contains(n)).toList();
+    }
+
+    @Override
+    public Map<String, Tensor> run(Map<String, Tensor> feeds) {
+        Map<String, Tensor> all = new LinkedHashMap<>(feeds);
+        for (String in : inputs) {
+            if (!all.containsKey(in)) {
+                all.put(in, group.get(in));
+            }
+        }
+        Map<String, Tensor> returned = new LinkedHashMap<>();
+        session.run(all).forEach((name, value) -> {
+            if (name.endsWith(SessionGroup.NEXT)) {
+                group.put(name.substring(0, name.length() - SessionGroup.NEXT.length()), value);
+            } else {
+                returned.put(name, value);
+            }
+        });
+        return returned;
+    }
+
+    @Override
+    public String description() {
+        return session.description();
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+}

@@ -1,0 +1,45 @@
+package org.scrim.engine.runtime;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import org.scrim.engine.runtime.opencl.OpenClDevices;
+import org.scrim.engine.runtime.opencl.OpenClSessionGroup;
+import org.scrim.engine.tensor.Tensor;
+
+/**
+ * Sessions on one runtime that share named tensors kept where that runtime keeps them (host arrays for ONNX Runtime,
+ * device buffers for OpenCL) between runs, so an iteration (an optimiser's state, the image it works on) need not
+ * cross between host and device at every step.
+ *
+ * <p>A session of the group runs like any {@link GraphSession}, except that a graph input not fed is read from the
+ * resident of the same name, and a graph output named {@link #next NAME.next} replaces resident NAME after the run
+ * (on the device, without reading it back) instead of being returned.
+ */
+public interface SessionGroup extends AutoCloseable {
+    /** The suffix of an output carried into a resident: "d.next" becomes "d" for the next run. */
+    String NEXT = ".next";
+
+    /** The output name that carries into resident {@code name}. */
+    static String next(String name) {
+        return name + NEXT;
+    }
+
+    /** Loads {@code model} as a session of this group (OpenCL falls back to ONNX Runtime as GraphSession.open does). */
+    GraphSession open(ModelProto model);
+
+    /** Sets resident {@code name} (uploading it once); the group may keep {@code value}, so do not change it after. */
+    void put(String name, Tensor value);
+
+    /** Resident {@code name}, read back to the host. */
+    Tensor get(String name);
+
+    /** Releases the residents; sessions are closed by whoever opened them. */
+    @Override
+    void close();
+
+    /** A group on the backend {@code options} ask for, resolved once as {@link GraphSession#open} resolves it. */
+    static SessionGroup open(RuntimeOptions options) {
+        return OpenClDevices.forOptions(options)
+                .<SessionGroup>map(d -> new OpenClSessionGroup(d, options))
+                .orElseGet(() -> new HostSessionGroup(options));
+    }
+}
