@@ -42,12 +42,18 @@ public final class ModelOptions {
                     + "GPU, else the first device.")
     String device;
 
+    @Option(names = "--device-memory", paramLabel = "MIB", defaultValue = "0",
+            description = "Use at most this much of the OpenCL device's memory per graph, to leave room for other "
+                    + "programs on the GPU; a protection that does not fit works at a smaller size (0 = all of it). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int deviceMemory;
+
     /** The runtime choice; an OpenCL device that is not there is reported now, naming the devices there are. */
     public RuntimeOptions runtime() {
         if (backend == Backend.OPENCL) {
             OpenClDevices.select(device);
         }
-        return new RuntimeOptions(threads).withBackend(backend, device);
+        return new RuntimeOptions(threads).withBackend(backend, device).withDeviceMemory(deviceMemory);
     }
 
     public ModelStore store() {

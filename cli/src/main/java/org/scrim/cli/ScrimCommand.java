@@ -29,7 +29,8 @@ public final class ScrimCommand {
             cmd.getErr().println("scrim: " + ex.getMessage());
             return ex instanceof org.scrim.engine.modelio.CheckpointException
                     || ex instanceof ModelOptions.ModelUnavailableException
-                    || ex instanceof org.scrim.engine.runtime.opencl.OpenClException ? EXIT_MODEL : EXIT_FAILED;
+                    || ex instanceof org.scrim.engine.runtime.opencl.OpenClException
+                    || ex instanceof org.scrim.engine.runtime.DeviceMemoryException ? EXIT_MODEL : EXIT_FAILED;
         });
         return cl;
     }

@@ -8,7 +8,7 @@ package org.scrim.engine.protect;
  */
 public enum Preset {
     LOW(0.05, 6 / 255f, 8),
-    DEFAULT(0.09, 16 / 255f, 12),
+    DEFAULT(0.09, 16 / 255f, 11),
     HIGH(0.14, 16 / 255f, 30);
 
     public final double maxVisibility;

@@ -3,10 +3,10 @@ package org.scrim.engine.protect;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.function.DoubleUnaryOperator;
 import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.runtime.DeviceMemoryException;
 import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.runtime.SessionGroup;
@@ -19,9 +19,12 @@ import org.scrim.engine.tensor.Tensor;
  * The result respects the preset's visibility bound.
  */
 public final class Protector {
-    /** Long side of the quick probe that picks the decoy. */
-    private static final int PROBE_SIZE = 128;
-    /** Steps of the probe optimisation per candidate decoy. */
+    /**
+     * Long side of the quick probe that picks the decoy, and its steps per candidate. On the seven shared images 96 px
+     * ranks the decoys as 128 px does (pattern first on all) for two thirds of the time; one step instead of two
+     * changed the pick on two of them.
+     */
+    private static final int PROBE_SIZE = 96;
     private static final int PROBE_STEPS = 2;
     /**
      * Step size as a multiple of the per-pixel bound, decayed along a cosine to a tenth: large, so the first steps
@@ -29,15 +32,16 @@ public final class Protector {
      * default preset, 0.3, 0.5, 0.8, 1.2 and 2.0 gave closeness 0.47, 0.50, 0.52, 0.54, 0.54 (chelsea).
      */
     private static final float LEARNING_RATE = 2f;
-    /** Bisection steps of the stand-in visibility projection after each step: coarse, the next step moves d anyway. */
-    private static final int STEP_PROJECTION_ITERATIONS = 6;
     /** Steps after which the stand-in's bound is matched again to SSIMULACRA on the current change. */
     private static final int RECALIBRATE_EVERY = 4;
+    /** The smallest working size a protection falls back to when the device is short of memory. */
+    private static final int MIN_WORK_SIZE = 128;
+    private static final System.Logger LOG = System.getLogger("org.scrim.engine.protect");
     /** The most the final change is scaled up to use the visibility budget at full size. */
     private static final float MAX_GAIN = 2f;
-    /** Evaluations of SSIMULACRA the final projection may spend, and how close under the bound it stops. */
-    private static final int FINAL_PROJECTION_EVALUATIONS = 8;
-    private static final double FINAL_PROJECTION_TOLERANCE = 0.02;
+    /** Evaluations of the visibility figure a projection may spend, and how close under the bound it stops. */
+    private static final int PROJECTION_EVALUATIONS = 8;
+    private static final double PROJECTION_TOLERANCE = 0.02;
 
     private final List<SurrogateEncoder> encoders;
     private final RuntimeOptions options;
@@ -53,10 +57,30 @@ public final class Protector {
     /** The protected image (same size as {@code image}), the decoy used and the targets, for verification. */
     public record Protection(Tensor image, Decoy decoy, ProtectionTarget target, int steps, double seconds) {}
 
+    /**
+     * Protects {@code image} as {@code request} asks. When the device is short of memory for the graphs at the
+     * working size, the working size halves (down to {@value #MIN_WORK_SIZE} px, with one logged line) and the
+     * protection starts again: a smaller, upsampled perturbation rather than none.
+     */
     public Protection protect(Tensor image, ProtectRequest request, ProgressListener progress) {
         long start = System.nanoTime();
+        for (int workSize = request.workSize(); ; workSize /= 2) {
+            try {
+                return protectAt(image, request, workSize, progress, start);
+            } catch (DeviceMemoryException e) {
+                if (workSize / 2 < MIN_WORK_SIZE) {
+                    throw e;
+                }
+                LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; working at " + workSize / 2 + " px instead");
+                progress.phase("device memory short: working at " + workSize / 2 + " px");
+            }
+        }
+    }
+
+    private Protection protectAt(Tensor image, ProtectRequest request, int workSize, ProgressListener progress,
+            long start) {
         int[] hw = ImageTensors.requireRgb(image, "image to protect");
-        Tensor work = Transforms.downscale(image, request.workSize());
+        Tensor work = Transforms.downscale(image, workSize);
         int[] whw = ImageTensors.requireRgb(work, "working image");
         if (whw[0] == hw[0] && whw[1] == hw[1]) {
             work = image;
@@ -81,8 +105,13 @@ public final class Protector {
             for (ImageTransform t : robustnessTransforms(work.shape())) {
                 models.add(new AttackModel(encoders, t, work.shape(), options));
             }
-            delta = optimise(group, work, models, target, request.preset().epsilon, request.visibilityBound(), steps,
-                    request.seed(), gray, progress);
+            ProtectionTarget.Images targetImages = target.imagesFor(work);
+            List<List<AttackModel.Term>> terms = new ArrayList<>();
+            for (AttackModel model : models) {
+                terms.add(target.terms(model, work, targetImages));
+            }
+            delta = optimise(group, work, models, terms, request.preset().epsilon, request.visibilityBound(), steps,
+                    gray, progress);
         } finally {
             models.forEach(AttackModel::close);
         }
@@ -95,7 +124,7 @@ public final class Protector {
         float[] cap = PerceptualBudget.bound(image, request.preset().epsilon).data();
         Ssimulacra exact = new Ssimulacra(image);
         scale(d, boundedScale(s -> exact.score(applyDelta(image, new Tensor(scaledWithin(d, s, cap),
-                image.shape()))), request.visibilityBound(), MAX_GAIN));
+                image.shape()))), request.visibilityBound(), MAX_GAIN, 1));
         clampToBound(d, cap, hw[0] * hw[1]);
         Tensor result = applyDelta(image, new Tensor(d, image.shape()));
         return new Protection(result, decoy, target, steps, (System.nanoTime() - start) / 1e9);
@@ -104,8 +133,8 @@ public final class Protector {
     /**
      * Adam on d, projected onto the per-pixel bound, the [0,1] range and the visibility bound (by scaling d down),
      * so the optimiser spends its steps inside the set the result must lie in. {@code models} see x through the
-     * image as is (the first) and trainer manipulations (JPEG, downscaling); every second step takes a random one of
-     * the latter. A gray image gets a gray perturbation (the gradient averaged over channels), since its file keeps
+     * image as is (the first) and trainer manipulations (JPEG, downscaling); every second step takes the next of the
+     * latter. A gray image gets a gray perturbation (the gradient averaged over channels), since its file keeps
      * one channel. The steps ({@link StepGraph}) and the projection's bisection ({@link VisibilityGraph}) run on
      * {@code group}'s residents, so on a device the image and d stay there; d comes back to the host only every
      * {@value #RECALIBRATE_EVERY} steps and at the end. The projection bisects with the cheap stand-in {@link
@@ -113,19 +142,18 @@ public final class Protector {
      * after: the stand-in's error depends on the image (flat skies) and on the kind of change. The models are the
      * caller's, so probes can share one.
      */
-    private Tensor optimise(SessionGroup group, Tensor x, List<AttackModel> models, ProtectionTarget target,
-            float epsilon, double maxVisibility, int steps, long seed, boolean gray, ProgressListener progress) {
+    private Tensor optimise(SessionGroup group, Tensor x, List<AttackModel> models,
+            List<List<AttackModel.Term>> terms, float epsilon, double maxVisibility, int steps, boolean gray,
+            ProgressListener progress) {
         long[] shape = x.shape();
         group.put(StepGraph.IMAGE, x);
         group.put(StepGraph.BOUND, PerceptualBudget.bound(x, epsilon));
         for (String state : List.of(StepGraph.PERTURBATION, StepGraph.FIRST_MOMENT, StepGraph.SECOND_MOMENT)) {
             group.put(state, Tensor.zeros(shape));
         }
-        Random schedule = new Random(seed);
-        ProtectionTarget.Images targetImages = target.imagesFor(x);
         List<GraphSession> stepSessions = new ArrayList<>();
-        for (AttackModel model : models) {
-            stepSessions.add(model.step(group, target.terms(model, x, targetImages), gray));
+        for (int k = 0; k < models.size(); k++) {
+            stepSessions.add(models.get(k).step(group, terms.get(k), gray));
         }
         // d is kept unscaled; its visibility projection (the scale) is applied by the next step and at the end
         float scale = 1;
@@ -136,7 +164,9 @@ public final class Protector {
                 if (progress.cancelled()) {
                     throw new CancellationException("protection cancelled");
                 }
-                int k = step % 2 == 0 || models.size() == 1 ? 0 : 1 + schedule.nextInt(models.size() - 1);
+                // manipulations in turn, not drawn at random: a JPEG step costs as much as a plain one and a
+                // downscaled one a quarter, so a random draw made the time of a protection vary by a fifth
+                int k = step % 2 == 0 || models.size() == 1 ? 0 : 1 + (step / 2) % (models.size() - 1);
                 float lr = LEARNING_RATE * (0.1f + 0.9f * 0.5f * (1 + (float) Math.cos(Math.PI * step / steps)));
                 float c1 = 1 - (float) Math.pow(StepGraph.BETA1, step + 1);
                 float c2 = 1 - (float) Math.pow(StepGraph.BETA2, step + 1);
@@ -150,8 +180,9 @@ public final class Protector {
                         standInBound = maxVisibility * standIn / real;
                     }
                 }
-                scale = visibleScale(s -> visibility.run(Map.of(StepGraph.SCALE, scalar((float) s)))
-                        .get(VisibilityGraph.VISIBILITY).data()[0], standInBound);
+                // the scale changes little from step to step: the last one is the first guess
+                scale = boundedScale(s -> visibility.run(Map.of(StepGraph.SCALE, scalar((float) s)))
+                        .get(VisibilityGraph.VISIBILITY).data()[0], standInBound, 1, scale);
                 progress.step(step + 1, steps);
             }
         }
@@ -175,15 +206,19 @@ public final class Protector {
         return true;
     }
 
-    /** The manipulations the optimisation expects: none first, then JPEG 75 and a 0.5x downscale. */
+    /**
+     * The manipulations the optimisation expects: none first, then a 0.5x downscale and JPEG 75, taken in that order
+     * by every second step. The downscale comes first because it is both the cheaper step (the encoder sees a quarter
+     * of the pixels) and the manipulation the protection survives least.
+     */
     static List<ImageTransform> robustnessTransforms(long[] shape) {
         long longSide = Math.max(shape[2], shape[3]);
         List<ImageTransform> t = new ArrayList<>();
         t.add(Transforms.chain());
-        t.add(Transforms.jpeg(75));
         if (longSide >= 128) {
             t.add(Transforms.downscale((int) (longSide / 2)));
         }
+        t.add(Transforms.jpeg(75));
         return t;
     }
 
@@ -209,14 +244,15 @@ public final class Protector {
             List<Tensor> clean = model.encode(probe);
             for (int k = 0; k < decoys.length; k++) {
                 ProtectionTarget t = ProtectionTarget.mask(decoys[k], request.seed());
-                Tensor d = optimise(group, probe, List.of(model), t, request.preset().epsilon,
-                        request.visibilityBound(), PROBE_STEPS, request.seed(), gray, cancelOnly);
+                // mask terms: one per encoder, in order, each toward that encoder's latent of the decoy
+                List<AttackModel.Term> terms = t.terms(model, probe, t.imagesFor(probe));
+                Tensor d = optimise(group, probe, List.of(model), List.of(terms), request.preset().epsilon,
+                        request.visibilityBound(), PROBE_STEPS, gray, cancelOnly);
                 List<Tensor> z = model.encode(applyDelta(probe, d));
-                List<Tensor> zt = model.encode(t.maskImage(probe));
-                for (int e = 0; e < encoders.size(); e++) {
-                    double before = Math.sqrt(clean.get(e).squaredDistance(zt.get(e)));
+                for (AttackModel.Term term : terms) {
+                    double before = Math.sqrt(clean.get(term.encoder()).squaredDistance(term.target()));
                     distance[k] += before;
-                    closeness[k] += 1 - Math.sqrt(z.get(e).squaredDistance(zt.get(e))) / before;
+                    closeness[k] += 1 - Math.sqrt(z.get(term.encoder()).squaredDistance(term.target())) / before;
                 }
             }
         }
@@ -231,35 +267,14 @@ public final class Protector {
     }
 
     /**
-     * The largest scale s in [0, 1] (to 2^-{@value #STEP_PROJECTION_ITERATIONS}, by bisection) at which the stand-in
-     * visibility figure of the change scaled by s, {@code visibilityAt}(s), is within the bound; the figure grows with
-     * the scale, and d keeps x + d inside [0,1], so every s does too.
-     */
-    private static float visibleScale(DoubleUnaryOperator visibilityAt, double bound) {
-        if (visibilityAt.applyAsDouble(1) <= bound) {
-            return 1;
-        }
-        double lo = 0;
-        double hi = 1;
-        for (int i = 0; i < STEP_PROJECTION_ITERATIONS; i++) {
-            double s = (lo + hi) / 2;
-            if (visibilityAt.applyAsDouble(s) <= bound) {
-                lo = s;
-            } else {
-                hi = s;
-            }
-        }
-        return (float) lo;
-    }
-
-    /**
      * The largest scale in [0, maxScale] found at which {@code figure} (increasing in the scale) is within {@code
-     * bound}, stopping within {@value #FINAL_PROJECTION_TOLERANCE} of it: the scale is kept bracketed between one
-     * within the bound and one beyond, and each try interpolates between them on log(figure) over log(scale), since
-     * visibility grows about as a power of the scale. Four or five evaluations do what a bisection does in twelve,
-     * which counts with a full-size image and SSIMULACRA.
+     * bound}, stopping within {@value #PROJECTION_TOLERANCE} of it: the scale is kept bracketed between one within
+     * the bound and one beyond, and each try interpolates between them on log(figure) over log(scale), since
+     * visibility grows about as a power of the scale; {@code guess} (in (0, maxScale)) is tried first. Two to five
+     * evaluations do what a bisection does in seven to twelve, which counts at every step and, at the end, with a
+     * full-size image and SSIMULACRA.
      */
-    static float boundedScale(DoubleUnaryOperator figure, double bound, float maxScale) {
+    static float boundedScale(DoubleUnaryOperator figure, double bound, float maxScale, float guess) {
         double hi = maxScale;
         double fHi = figure.applyAsDouble(hi);
         if (fHi <= bound) {
@@ -267,10 +282,12 @@ public final class Protector {
         }
         double lo = 0;
         double fLo = 0;
-        double aim = bound * (1 - FINAL_PROJECTION_TOLERANCE / 2);
-        for (int i = 1; i < FINAL_PROJECTION_EVALUATIONS; i++) {
+        double aim = bound * (1 - PROJECTION_TOLERANCE / 2);
+        for (int i = 1; i < PROJECTION_EVALUATIONS; i++) {
             double s;
-            if (fLo > 0) {
+            if (i == 1 && guess > 0 && guess < maxScale) {
+                s = guess;
+            } else if (fLo > 0) {
                 double power = Math.log(fHi / fLo) / Math.log(hi / lo);
                 double margin = (hi - lo) / 20; // keep inside the bracket so it always shrinks
                 s = Math.min(hi - margin, Math.max(lo + margin, hi * Math.pow(aim / fHi, 1 / Math.max(0.5, power))));
@@ -286,7 +303,7 @@ public final class Protector {
             } else {
                 lo = s;
                 fLo = f;
-                if (f >= bound * (1 - FINAL_PROJECTION_TOLERANCE)) {
+                if (f >= bound * (1 - PROJECTION_TOLERANCE)) {
                     break;
                 }
             }

@@ -87,12 +87,18 @@ class ProtectorTest {
             float s = Protector.boundedScale(v -> {
                 calls[0]++;
                 return f.applyAsDouble(v);
-            }, 0.09, 2f);
+            }, 0.09, 2f, 1f);
             double v = f.applyAsDouble(s);
             assertTrue(v <= 0.09 && v >= 0.09 * 0.98, "figure " + v + " at scale " + s);
             assertTrue(calls[0] <= 8, calls[0] + " evaluations");
         }
-        assertEquals(2f, Protector.boundedScale(v -> 0.01 * v, 0.09, 2f), "a change within the bound is kept whole");
+        assertEquals(2f, Protector.boundedScale(v -> 0.01 * v, 0.09, 2f, 1f), "a change within the bound is kept whole");
+        int[] calls = {0};
+        float near = Protector.boundedScale(v -> {
+            calls[0]++;
+            return 0.2 * v * v;
+        }, 0.09, 1f, 0.668f);
+        assertTrue(calls[0] == 2 && 0.2 * near * near >= 0.09 * 0.98, "a good guess ends the search: " + calls[0]);
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
+import org.scrim.engine.runtime.DeviceMemoryException;
 import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.tensor.Tensor;
 
@@ -36,10 +37,21 @@ public final class OpenClModel implements GraphSession {
     private final Map<String, List<int[]>> inputUses = new HashMap<>();
     /** The buffer each graph input's kernel arguments point at now: its own, or a resident it was bound to. */
     private final Map<String, cl_mem> bound = new HashMap<>();
+    private final long memoryLimit;
 
     /** Throws {@link OpenClException} for an op without a kernel; {@link OpenClSessions} checks first. */
     public OpenClModel(ModelProto model, OpenClDevice device) {
+        this(model, device, 0);
+    }
+
+    /**
+     * As above, taking at most {@code memoryMiB} of the device (0: all of it); a graph that needs more throws
+     * {@link DeviceMemoryException} before anything is allocated.
+     */
+    public OpenClModel(ModelProto model, OpenClDevice device, int memoryMiB) {
         this.ctx = DeviceContext.of(device);
+        this.memoryLimit = memoryMiB > 0 ? Math.min((long) memoryMiB << 20, device.globalMemory())
+                : device.globalMemory();
         this.plan = new Lowering(model, ctx.tileX, ctx.tileY, ctx.reduceGroup, ctx.device.localMemory());
         if (!plan.unsupported.isEmpty()) {
             throw new OpenClException("the OpenCL backend has no kernel for " + String.join(", ", plan.unsupported));
@@ -129,11 +141,11 @@ public final class OpenClModel implements GraphSession {
         long total = slots.stream().mapToLong(s -> s[0]).sum()
                 + plan.constants.values().stream().mapToLong(c -> 4L * c.length).sum();
         long largest = slots.stream().mapToLong(s -> s[0]).max().orElse(0);
-        if (total > ctx.device.globalMemory() || largest > ctx.device.maxAllocation()) {
-            throw new OpenClException(String.format("OpenCL device %s is out of memory for graph '%s': it needs %d MiB"
-                    + " (largest buffer %d MiB), the device has %d MiB (buffers up to %d MiB); use a smaller image"
-                    + " or --backend cpu", ctx.device.name(), graph, total >> 20, largest >> 20,
-                    ctx.device.globalMemory() >> 20, ctx.device.maxAllocation() >> 20));
+        if (total > memoryLimit || largest > ctx.device.maxAllocation()) {
+            throw new DeviceMemoryException(String.format("OpenCL device %s is out of memory for graph '%s': it needs"
+                    + " %d MiB (largest buffer %d MiB), %d MiB may be used (buffers up to %d MiB); use a smaller image"
+                    + " or --backend cpu", ctx.device.name(), graph, total >> 20, largest >> 20, memoryLimit >> 20,
+                    ctx.device.maxAllocation() >> 20));
         }
         List<cl_mem> slotMem = new ArrayList<>();
         for (long[] s : slots) {
@@ -278,10 +290,10 @@ public final class OpenClModel implements GraphSession {
     }
 
     /** Out-of-memory codes become the backend's clear error; others name the device and the call. */
-    private OpenClException failure(String what, CLException e) {
+    private IllegalStateException failure(String what, CLException e) {
         int s = e.getStatus();
         if (s == CL_MEM_OBJECT_ALLOCATION_FAILURE || s == CL_OUT_OF_RESOURCES || s == CL_OUT_OF_HOST_MEMORY) {
-            return new OpenClException("OpenCL device " + ctx.device.name() + " ran out of memory " + what
+            return new DeviceMemoryException("OpenCL device " + ctx.device.name() + " ran out of memory " + what
                     + ": use a smaller image or --backend cpu (" + e.getMessage() + ")", e);
         }
         return new OpenClException("OpenCL failed " + what + " on " + ctx.device.name() + ": " + e.getMessage(), e);

@@ -38,7 +38,7 @@ public final class OpenClSessionGroup implements SessionGroup {
         if (!OpenClSessions.runsOnDevice(model)) {
             return new ResidentBinding(new OrtModel(model, options), model, this);
         }
-        OpenClModel session = new OpenClModel(model, device);
+        OpenClModel session = new OpenClModel(model, device, options.deviceMemoryMiB());
         return new GraphSession() {
             @Override
             public Map<String, Tensor> run(Map<String, Tensor> feeds) {

@@ -14,7 +14,8 @@ public final class OpenClSessions {
 
     /** The OpenCL session for {@code model}, or (with one logged line naming the ops) an ONNX Runtime one. */
     public static GraphSession open(ModelProto model, RuntimeOptions options, OpenClDevice device) {
-        return runsOnDevice(model) ? new OpenClModel(model, device) : new OrtModel(model, options);
+        return runsOnDevice(model) ? new OpenClModel(model, device, options.deviceMemoryMiB())
+                : new OrtModel(model, options);
     }
 
     /** Whether OpenCL has a kernel for every op of {@code model}; when not, logs the line naming the missing ones. */
