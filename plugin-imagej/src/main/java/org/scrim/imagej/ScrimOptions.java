@@ -22,6 +22,7 @@ final class ScrimOptions {
     static final String THREADS = "scrim.threads";
     static final String BACKEND = "scrim.backend";
     static final String DEVICE = "scrim.device";
+    static final String DEVICE_MEMORY = "scrim.deviceMemory";
 
     private static SurrogateEncoder cached;
     private static String cachedKey;
@@ -51,9 +52,14 @@ final class ScrimOptions {
         return Prefs.get(DEVICE, "");
     }
 
+    /** MiB of the OpenCL device a graph may take, leaving the rest to other programs; 0 for all of it. */
+    static int deviceMemory() {
+        return (int) Prefs.get(DEVICE_MEMORY, 0);
+    }
+
     static RuntimeOptions runtime() {
         return new RuntimeOptions(threads()).withBackend(Backend.parse(backend()),
-                device().isBlank() ? null : device());
+                device().isBlank() ? null : device()).withDeviceMemory(deviceMemory());
     }
 
     static Engine engine() throws IOException {

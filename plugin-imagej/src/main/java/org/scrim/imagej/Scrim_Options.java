@@ -13,6 +13,7 @@ public class Scrim_Options implements PlugIn {
         gd.addDirectoryField("Weights folder (optional)", ScrimOptions.modelDir(), 30);
         gd.addChoice("Backend", new String[] {"auto", "cpu", "opencl"}, ScrimOptions.backend());
         gd.addStringField("Device (OpenCL index or name; empty = first GPU)", ScrimOptions.device(), 20);
+        gd.addNumericField("Memory limit on the device, MiB (0 = none)", ScrimOptions.deviceMemory(), 0);
         gd.addNumericField("Threads (0 = all cores)", ScrimOptions.threads(), 0);
         gd.showDialog();
         if (gd.wasCanceled()) {
@@ -22,6 +23,7 @@ public class Scrim_Options implements PlugIn {
         Prefs.set(ScrimOptions.MODEL_DIR, gd.getNextString().trim());
         Prefs.set(ScrimOptions.BACKEND, gd.getNextChoice());
         Prefs.set(ScrimOptions.DEVICE, gd.getNextString().trim());
+        Prefs.set(ScrimOptions.DEVICE_MEMORY, Math.max(0, (int) gd.getNextNumber()));
         Prefs.set(ScrimOptions.THREADS, Math.max(0, (int) gd.getNextNumber()));
     }
 }
