@@ -41,8 +41,7 @@ public final class TaeGraphs {
                 x = g.op("Relu", new String[] {x});
             }
         }
-        g.node(identity(x, LATENT));
-        g.output(LATENT);
+        g.output(x, LATENT);
         return g.graph();
     }
 
@@ -73,8 +72,7 @@ public final class TaeGraphs {
                 x = g.op("Relu", new String[] {x});
             }
         }
-        g.node(identity(x, IMAGE));
-        g.output(IMAGE);
+        g.output(x, IMAGE);
         return g.graph();
     }
 
@@ -147,10 +145,5 @@ public final class TaeGraphs {
         float[] d = new float[n];
         java.util.Arrays.fill(d, v);
         return new Tensor(d, n);
-    }
-
-    private static ai.onnx.proto.OnnxMl.NodeProto identity(String from, String to) {
-        return ai.onnx.proto.OnnxMl.NodeProto.newBuilder().setOpType("Identity").setName("out_" + to)
-                .addInput(from).addOutput(to).build();
     }
 }

@@ -66,6 +66,16 @@ public final class GraphBuilder {
         return name;
     }
 
+    /**
+     * Exposes {@code value} as the float graph output {@code name}, through an Identity node, so the output has the
+     * caller's name whatever op made the value.
+     */
+    public void output(String value, String name) {
+        node(NodeProto.newBuilder().setOpType("Identity").setName(fresh("out_" + name)).addInput(value)
+                .addOutput(name).build());
+        output(name);
+    }
+
     /** Marks an existing value as a float graph output (shape left to the runtime). */
     public void output(String name) {
         graph.addOutput(ValueInfoProto.newBuilder().setName(name)

@@ -1,7 +1,6 @@
 package org.scrim.engine.protect;
 
 import ai.onnx.proto.OnnxMl.GraphProto;
-import ai.onnx.proto.OnnxMl.NodeProto;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -103,9 +102,7 @@ final class AttackModel implements AutoCloseable {
             pulls.add(g.op("Mul", new String[] {Losses.squaredDistance(g, z.get(t.encoder()), target, Losses.Reduction.SUM), weight}));
         }
         String loss = pulls.size() == 1 ? pulls.get(0) : g.op("Sum", pulls.toArray(String[]::new));
-        g.node(NodeProto.newBuilder().setOpType("Identity").setName("loss_out").addInput(loss).addOutput(LOSS)
-                .build());
-        g.output(LOSS);
+        g.output(loss, LOSS);
         GraphProto graph = g.graph();
         return Differentiator.gradient(graph, LOSS, List.of(IMAGE), shapes);
     }

@@ -2,7 +2,6 @@ package org.scrim.engine.protect;
 
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
@@ -88,10 +87,10 @@ final class StepGraph {
         // keep x + d inside [0,1] so the step works on what will be written
         String d2 = clamp(g, within, g.op("Neg", new String[] {x}), op(g, "Sub", g.scalar("one", 1f), x));
 
-        output(g, d2, SessionGroup.next(PERTURBATION));
-        output(g, m2, SessionGroup.next(FIRST_MOMENT));
-        output(g, v2, SessionGroup.next(SECOND_MOMENT));
-        output(g, out.get(AttackModel.LOSS), LOSS);
+        g.output(d2, SessionGroup.next(PERTURBATION));
+        g.output(m2, SessionGroup.next(FIRST_MOMENT));
+        g.output(v2, SessionGroup.next(SECOND_MOMENT));
+        g.output(out.get(AttackModel.LOSS), LOSS);
         return g.build();
     }
 
@@ -101,12 +100,6 @@ final class StepGraph {
 
     private static String op(GraphBuilder g, String type, String a, String b) {
         return g.op(type, new String[] {a, b});
-    }
-
-    private static void output(GraphBuilder g, String value, String name) {
-        g.node(NodeProto.newBuilder().setOpType("Identity").setName(g.fresh("out_" + name)).addInput(value)
-                .addOutput(name).build());
-        g.output(name);
     }
 
     private static long[] dims(ValueInfoProto in) {

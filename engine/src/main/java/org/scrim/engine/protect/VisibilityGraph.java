@@ -1,7 +1,6 @@
 package org.scrim.engine.protect;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.NodeProto;
 import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
 
@@ -26,9 +25,7 @@ final class VisibilityGraph {
         String[] t = terms(g, x, changed, shape);
         String v = g.op("Sum", new String[] {weighted(g, t[0], Quality.VIS_A), weighted(g, t[1], Quality.VIS_E),
             weighted(g, t[2], Quality.VIS_C)});
-        g.node(NodeProto.newBuilder().setOpType("Identity").setName("visibility_out").addInput(v)
-                .addOutput(VISIBILITY).build());
-        g.output(VISIBILITY);
+        g.output(v, VISIBILITY);
         return g.build();
     }
 

@@ -38,8 +38,9 @@ public final class ResidentBinding implements GraphSession {
         }
         Map<String, Tensor> returned = new LinkedHashMap<>();
         session.run(all).forEach((name, value) -> {
-            if (name.endsWith(SessionGroup.NEXT)) {
-                group.put(name.substring(0, name.length() - SessionGroup.NEXT.length()), value);
+            String resident = SessionGroup.carriedInto(name);
+            if (resident != null) {
+                group.put(resident, value);
             } else {
                 returned.put(name, value);
             }

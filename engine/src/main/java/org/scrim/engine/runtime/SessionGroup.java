@@ -23,6 +23,11 @@ public interface SessionGroup extends AutoCloseable {
         return name + NEXT;
     }
 
+    /** The resident output {@code output} carries into ("d" for "d.next"), or null for an output that is returned. */
+    static String carriedInto(String output) {
+        return output.endsWith(NEXT) ? output.substring(0, output.length() - NEXT.length()) : null;
+    }
+
     /** Loads {@code model} as a session of this group (OpenCL falls back to ONNX Runtime as GraphSession.open does). */
     GraphSession open(ModelProto model);
 

@@ -44,8 +44,9 @@ public final class OpenClSessionGroup implements SessionGroup {
             public Map<String, Tensor> run(Map<String, Tensor> feeds) {
                 Map<String, DeviceBuffer> carry = new HashMap<>();
                 for (String out : session.outputs()) {
-                    if (out.endsWith(NEXT)) {
-                        carry.put(out, resident(out.substring(0, out.length() - NEXT.length()), session.shape(out)));
+                    String into = SessionGroup.carriedInto(out);
+                    if (into != null) {
+                        carry.put(out, resident(into, session.shape(out)));
                     }
                 }
                 return session.run(feeds, residents, carry);
