@@ -110,8 +110,9 @@ public final class Protector {
             for (AttackModel model : models) {
                 terms.add(target.terms(model, work, targetImages));
             }
-            delta = optimise(group, work, models, terms, request.preset().epsilon, request.visibilityBound(), steps,
-                    gray, progress);
+            try (Workspace space = new Workspace(group, work, request.preset().epsilon)) {
+                delta = optimise(space, models, terms, request.visibilityBound(), steps, gray, progress);
+            }
         } finally {
             models.forEach(AttackModel::close);
         }
@@ -135,19 +136,18 @@ public final class Protector {
      * so the optimiser spends its steps inside the set the result must lie in. {@code models} see x through the
      * image as is (the first) and trainer manipulations (JPEG, downscaling); every second step takes the next of the
      * latter. A gray image gets a gray perturbation (the gradient averaged over channels), since its file keeps
-     * one channel. The steps ({@link StepGraph}) and the projection's bisection ({@link VisibilityGraph}) run on
-     * {@code group}'s residents, so on a device the image and d stay there; d comes back to the host only every
-     * {@value #RECALIBRATE_EVERY} steps and at the end. The projection bisects with the cheap stand-in {@link
+     * one channel. The steps ({@link StepGraph}) and the projection's tries ({@link VisibilityGraph}) run on the
+     * workspace group's residents, so on a device the image and d stay there; d comes back to the host only every
+     * {@value #RECALIBRATE_EVERY} steps and at the end. The projection uses the cheap stand-in {@link
      * Quality#visibility}, whose bound is set from SSIMULACRA on the change itself after the first step and every few
-     * after: the stand-in's error depends on the image (flat skies) and on the kind of change. The models are the
-     * caller's, so probes can share one.
+     * after: the stand-in's error depends on the image (flat skies) and on the kind of change. The workspace and the
+     * models are the caller's, so probes can share them; each call starts from d = 0.
      */
-    private Tensor optimise(SessionGroup group, Tensor x, List<AttackModel> models,
-            List<List<AttackModel.Term>> terms, float epsilon, double maxVisibility, int steps, boolean gray,
-            ProgressListener progress) {
+    private static Tensor optimise(Workspace space, List<AttackModel> models, List<List<AttackModel.Term>> terms,
+            double maxVisibility, int steps, boolean gray, ProgressListener progress) {
+        SessionGroup group = space.group;
+        Tensor x = space.image;
         long[] shape = x.shape();
-        group.put(StepGraph.IMAGE, x);
-        group.put(StepGraph.BOUND, PerceptualBudget.bound(x, epsilon));
         for (String state : List.of(StepGraph.PERTURBATION, StepGraph.FIRST_MOMENT, StepGraph.SECOND_MOMENT)) {
             group.put(state, Tensor.zeros(shape));
         }
@@ -157,38 +157,61 @@ public final class Protector {
         }
         // d is kept unscaled; its visibility projection (the scale) is applied by the next step and at the end
         float scale = 1;
-        Ssimulacra exact = new Ssimulacra(x);
         double standInBound = maxVisibility;
-        try (GraphSession visibility = group.open(VisibilityGraph.model(shape))) {
-            for (int step = 0; step < steps; step++) {
-                if (progress.cancelled()) {
-                    throw new CancellationException("protection cancelled");
-                }
-                // manipulations in turn, not drawn at random: a JPEG step costs as much as a plain one and a
-                // downscaled one a quarter, so a random draw made the time of a protection vary by a fifth
-                int k = step % 2 == 0 || models.size() == 1 ? 0 : 1 + (step / 2) % (models.size() - 1);
-                float lr = LEARNING_RATE * (0.1f + 0.9f * 0.5f * (1 + (float) Math.cos(Math.PI * step / steps)));
-                float c1 = 1 - (float) Math.pow(StepGraph.BETA1, step + 1);
-                float c2 = 1 - (float) Math.pow(StepGraph.BETA2, step + 1);
-                stepSessions.get(k).run(Map.of(StepGraph.SCALE, scalar(scale), StepGraph.LEARNING_RATE, scalar(lr),
-                        StepGraph.CORRECTION1, scalar(c1), StepGraph.CORRECTION2, scalar(c2)));
-                if (step % RECALIBRATE_EVERY == 0) {
-                    Tensor changed = applyDelta(x, group.get(StepGraph.PERTURBATION));
-                    double standIn = Quality.visibility(x, changed);
-                    double real = exact.score(changed);
-                    if (standIn > 0 && real > 0) {
-                        standInBound = maxVisibility * standIn / real;
-                    }
-                }
-                // the scale changes little from step to step: the last one is the first guess
-                scale = boundedScale(s -> visibility.run(Map.of(StepGraph.SCALE, scalar((float) s)))
-                        .get(VisibilityGraph.VISIBILITY).data()[0], standInBound, 1, scale);
-                progress.step(step + 1, steps);
+        for (int step = 0; step < steps; step++) {
+            if (progress.cancelled()) {
+                throw new CancellationException("protection cancelled");
             }
+            // manipulations in turn, not drawn at random: a JPEG step costs as much as a plain one and a
+            // downscaled one a quarter, so a random draw made the time of a protection vary by a fifth
+            int k = step % 2 == 0 || models.size() == 1 ? 0 : 1 + (step / 2) % (models.size() - 1);
+            float lr = LEARNING_RATE * (0.1f + 0.9f * 0.5f * (1 + (float) Math.cos(Math.PI * step / steps)));
+            float c1 = 1 - (float) Math.pow(StepGraph.BETA1, step + 1);
+            float c2 = 1 - (float) Math.pow(StepGraph.BETA2, step + 1);
+            stepSessions.get(k).run(Map.of(StepGraph.SCALE, scalar(scale), StepGraph.LEARNING_RATE, scalar(lr),
+                    StepGraph.CORRECTION1, scalar(c1), StepGraph.CORRECTION2, scalar(c2)));
+            if (step % RECALIBRATE_EVERY == 0) {
+                Tensor changed = applyDelta(x, group.get(StepGraph.PERTURBATION));
+                double standIn = Quality.visibility(x, changed);
+                double real = space.exact.score(changed);
+                if (standIn > 0 && real > 0) {
+                    standInBound = maxVisibility * standIn / real;
+                }
+            }
+            // the scale changes little from step to step: the last one is the first guess
+            scale = boundedScale(s -> space.visibility.run(Map.of(StepGraph.SCALE, scalar((float) s)))
+                    .get(VisibilityGraph.VISIBILITY).data()[0], standInBound, 1, scale);
+            progress.step(step + 1, steps);
         }
         float[] d = group.get(StepGraph.PERTURBATION).data();
         scale(d, scale);
         return new Tensor(d, shape);
+    }
+
+    /**
+     * An image set up for {@link #optimise} on a group: the image and its per-pixel bound as residents, SSIMULACRA
+     * prepared against it and the visibility graph open, once for all the optimisations of that image (the decoy
+     * probes run six).
+     */
+    private static final class Workspace implements AutoCloseable {
+        final SessionGroup group;
+        final Tensor image;
+        final Ssimulacra exact;
+        final GraphSession visibility;
+
+        Workspace(SessionGroup group, Tensor image, float epsilon) {
+            this.group = group;
+            this.image = image;
+            group.put(StepGraph.IMAGE, image);
+            group.put(StepGraph.BOUND, PerceptualBudget.bound(image, epsilon));
+            this.exact = new Ssimulacra(image);
+            this.visibility = group.open(VisibilityGraph.model(image.shape()));
+        }
+
+        @Override
+        public void close() {
+            visibility.close();
+        }
     }
 
     private static Tensor scalar(float value) {
@@ -240,14 +263,15 @@ public final class Protector {
                 return progress.cancelled();
             }
         };
-        try (AttackModel model = new AttackModel(encoders, Transforms.chain(), probe.shape(), options)) {
+        try (AttackModel model = new AttackModel(encoders, Transforms.chain(), probe.shape(), options);
+                Workspace space = new Workspace(group, probe, request.preset().epsilon)) {
             List<Tensor> clean = model.encode(probe);
             for (int k = 0; k < decoys.length; k++) {
                 ProtectionTarget t = ProtectionTarget.mask(decoys[k], request.seed());
                 // mask terms: one per encoder, in order, each toward that encoder's latent of the decoy
                 List<AttackModel.Term> terms = t.terms(model, probe, t.imagesFor(probe));
-                Tensor d = optimise(group, probe, List.of(model), List.of(terms), request.preset().epsilon,
-                        request.visibilityBound(), PROBE_STEPS, gray, cancelOnly);
+                Tensor d = optimise(space, List.of(model), List.of(terms), request.visibilityBound(), PROBE_STEPS,
+                        gray, cancelOnly);
                 List<Tensor> z = model.encode(applyDelta(probe, d));
                 for (AttackModel.Term term : terms) {
                     double before = Math.sqrt(clean.get(term.encoder()).squaredDistance(term.target()));
@@ -317,15 +341,13 @@ public final class Protector {
         return (float) lo;
     }
 
-    /** s * d, held within the per-pixel {@code cap} when one is given. */
+    /** s * d, held within the per-pixel {@code cap}. */
     private static float[] scaledWithin(float[] d, double s, float[] cap) {
         float[] scaled = new float[d.length];
         for (int j = 0; j < d.length; j++) {
             scaled[j] = (float) s * d[j];
         }
-        if (cap != null) {
-            clampToBound(scaled, cap, cap.length);
-        }
+        clampToBound(scaled, cap, cap.length);
         return scaled;
     }
 

@@ -11,7 +11,7 @@ import org.scrim.engine.tensor.Tensor;
  *   <li>{@link #ssim}: Wang et al. 2004 on Rec. 709 luma of the gamma-encoded values, 11x11 Gaussian window
  *       (sigma 1.5), K1 = 0.01, K2 = 0.03, edge pixels repeated at the borders; the mean of the SSIM map.
  *   <li>{@link #visibility}: a cheap stand-in for SSIMULACRA ({@link Ssimulacra}, lower = less visible), fast
- *       enough to bisect at every optimisation step; see the method for its formula and calibration. Bounds and
+ *       enough to evaluate several times at every optimisation step; see the method for its formula and calibration. Bounds and
  *       reports use {@link Ssimulacra} itself.
  * </ul>
  */
