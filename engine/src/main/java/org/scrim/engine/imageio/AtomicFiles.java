@@ -13,13 +13,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes files so that readers see either the old content or the complete new content, never a half-written file:
- * the body writes a temporary file in the target's folder, which is synced and then renamed over the target.
+ * the body writes a temporary file in the target's folder, which is synced and then renamed over the target. A target
+ * that is a symbolic link is written through: its target file is replaced, the link stays.
+ *
+ * <p>Temporary files still there when the JVM shuts down (Ctrl-C, SIGTERM) are deleted by a shutdown hook, so an
+ * interrupted run leaves no half-made or untagged copy beside the artist's files.
  */
 public final class AtomicFiles {
+    private static final Set<Path> LIVE_TEMPS = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(AtomicFiles::deleteLiveTemps, "scrim-temp-cleanup"));
+    }
+
     private AtomicFiles() {}
 
     /** Writes {@code content} to {@code target} atomically. */
@@ -32,7 +44,7 @@ public final class AtomicFiles {
      * target is left as it was. An existing target's POSIX permissions are kept.
      */
     public static void write(Path target, IOConsumer<OutputStream> body) throws IOException {
-        Path absolute = target.toAbsolutePath();
+        Path absolute = followLinks(target);
         Path dir = absolute.getParent();
         if (Files.isDirectory(absolute)) {
             throw new IOException(target + ": is a directory, cannot write a file there");
@@ -63,22 +75,62 @@ public final class AtomicFiles {
                 Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
             }
             moved = true;
+            LIVE_TEMPS.remove(temp);
         } finally {
             if (!moved) {
+                discard(temp);
+            }
+        }
+    }
+
+    /**
+     * The file a write to {@code target} must replace: the target itself, or for a symbolic link the file it points
+     * to (renaming over the link would replace the link with a file, and the linked artwork would stay unchanged).
+     * A link to nothing is refused.
+     */
+    public static Path followLinks(Path target) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        if (!Files.isSymbolicLink(absolute)) {
+            return absolute;
+        }
+        if (!Files.exists(absolute)) {
+            throw new IOException(target + ": is a symbolic link to " + Files.readSymbolicLink(absolute)
+                    + ", which does not exist; remove the link or create its target first");
+        }
+        return absolute.toRealPath();
+    }
+
+    /** Deletes a temporary file from {@link #createTemp} that is no longer needed. */
+    public static void discard(Path temp) throws IOException {
+        try {
+            Files.deleteIfExists(temp);
+        } finally {
+            LIVE_TEMPS.remove(temp);
+        }
+    }
+
+    private static void deleteLiveTemps() {
+        for (Path temp : LIVE_TEMPS) {
+            try {
                 Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                System.err.println("scrim: could not delete the temporary file " + temp + ": " + e.getMessage());
             }
         }
     }
 
     /**
      * A new empty file {@code prefix + random + suffix} in {@code dir}, created with default permissions
-     * (Files.createTempFile would make it owner-only). A folder that refuses it is named in the error.
+     * (Files.createTempFile would make it owner-only). A folder that refuses it is named in the error. The file is
+     * deleted at shutdown unless it was moved into place or {@link #discard}ed first.
      */
     public static Path createTemp(Path dir, String prefix, String suffix) throws IOException {
         for (int attempt = 0; ; attempt++) {
             Path temp = dir.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + suffix);
             try {
-                return Files.createFile(temp);
+                Path created = Files.createFile(temp).toAbsolutePath();
+                LIVE_TEMPS.add(created);
+                return created;
             } catch (FileAlreadyExistsException e) {
                 if (attempt == 10) {
                     throw e;

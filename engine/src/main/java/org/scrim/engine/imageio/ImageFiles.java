@@ -80,7 +80,8 @@ public final class ImageFiles {
 
     /**
      * The image files a command-line path stands for: a file itself, or the files with an image extension directly
-     * inside a folder, sorted by name.
+     * inside a folder, sorted by name. Hidden files are not images of the folder: they include Scrim's own staging
+     * files ({@code .scrim-*}, {@code .NAME.*.tmp}) that an interrupted run may leave behind.
      */
     public static List<Path> imagesIn(Path fileOrFolder) throws IOException {
         if (!Files.isDirectory(fileOrFolder)) {
@@ -90,7 +91,8 @@ public final class ImageFiles {
             return List.of(fileOrFolder);
         }
         try (Stream<Path> files = Files.list(fileOrFolder)) {
-            return files.filter(f -> Files.isRegularFile(f) && ImageFormat.forPath(f).isPresent()).sorted().toList();
+            return files.filter(f -> !f.getFileName().toString().startsWith(".") && Files.isRegularFile(f)
+                    && ImageFormat.forPath(f).isPresent()).sorted().toList();
         }
     }
 
@@ -401,11 +403,7 @@ public final class ImageFiles {
         if (!(jpegQuality > 0f && jpegQuality <= 1f)) {
             throw new IllegalArgumentException("JPEG quality must be in (0, 1], got " + jpegQuality);
         }
-        ImageFormat format = ImageFormat.forPath(target).orElse(image.format());
-        if (!format.writable()) {
-            throw new UnsupportedImageException(target + ": cannot write " + format
-                    + " (no maintained pure-Java encoder); write to a .png file instead");
-        }
+        ImageFormat format = writableFormat(target, image.format());
         if (format == ImageFormat.JPEG && image.hasAlpha()) {
             throw new UnsupportedImageException(target + ": JPEG has no alpha channel and this image has one;"
                     + " write it as PNG or TIFF to keep its transparency");
@@ -431,6 +429,19 @@ public final class ImageFiles {
         } finally {
             writer.dispose();
         }
+    }
+
+    /**
+     * The format {@link #write} would write {@code target} in for a source of {@code sourceFormat}, refused now when
+     * Scrim cannot write it: callers check before the work, not after it.
+     */
+    public static ImageFormat writableFormat(Path target, ImageFormat sourceFormat) throws UnsupportedImageException {
+        ImageFormat format = ImageFormat.forPath(target).orElse(sourceFormat);
+        if (!format.writable()) {
+            throw new UnsupportedImageException(target + ": Scrim cannot write " + format
+                    + " (no maintained pure-Java encoder); name a .png output (-o NAME.png) to keep it lossless");
+        }
+        return format;
     }
 
     /** PNG chunks that describe the sample layout: the writer derives them from the image being written. */

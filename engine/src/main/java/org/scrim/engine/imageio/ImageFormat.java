@@ -10,7 +10,7 @@ public enum ImageFormat {
     PNG("png", true, "png"),
     JPEG("jpeg", true, "jpg", "jpeg", "jpe", "jfif"),
     TIFF("tiff", true, "tif", "tiff"),
-    /** Read through the TwelveMonkeys plugin, which cannot encode: protected WebP images are written as PNG. */
+    /** Read through the TwelveMonkeys plugin, which cannot encode: a protected WebP image goes to another format. */
     WEBP("webp", false, "webp");
 
     private final String imageIoName;

@@ -51,8 +51,11 @@ public final class MetadataWriter {
         try {
             writer.accept(staged);
             tag(staged, out, tags, true);
+        } catch (IOException e) {
+            // the user knows the output, not the hidden staging file the error names
+            throw new IOException(String.valueOf(e.getMessage()).replace(staged.toString(), out.toString()), e);
         } finally {
-            Files.deleteIfExists(staged);
+            AtomicFiles.discard(staged);
         }
     }
 

@@ -113,4 +113,56 @@ class AtomicFilesTest {
         assertTrue(leftOver.size() <= 1 && leftOver.stream().allMatch(n -> n.matches("\\.art\\.png\\.[0-9a-z]+\\.tmp")),
                 "only the hidden temporary file may be left: " + leftOver);
     }
+
+    /**
+     * Ctrl-C (SIGINT) in the middle of a write, plain or staged for tagging as a protection's output is: the shutdown
+     * hook deletes the temporary file, so no untagged full-size copy is left for a later folder run to pick up.
+     */
+    @Test
+    void anInterruptedWriterLeavesNoTemporaryFile() throws Exception {
+        for (String mode : List.of("plain", "tagged")) {
+            Path target = Files.writeString(dir.resolve("art.png"), "the artist's original");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    SlowAtomicWriter.class.getName(), target.toString(), mode).redirectErrorStream(true).start();
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                assertEquals("writing", out.readLine(), mode + ": the child started writing");
+                assertEquals(2, listing().size(), mode + ": target and one temporary file: " + listing());
+                Process kill = new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).start();
+                assertEquals(0, kill.waitFor());
+                assertTrue(child.waitFor(20, TimeUnit.SECONDS), mode + ": the child ends on SIGINT");
+            } finally {
+                child.destroyForcibly();
+            }
+            assertEquals("the artist's original", Files.readString(target));
+            assertEquals(List.of("art.png"), listing(), mode + ": the temporary file is removed on interrupt");
+        }
+    }
+
+    /** A link is written through: the linked file gets the content, the link stays a link. */
+    @Test
+    void aSymbolicLinkIsWrittenThroughAndStaysALink() throws Exception {
+        Path real = Files.writeString(Files.createDirectory(dir.resolve("gallery")).resolve("art.png"), "old");
+        Path link = Files.createSymbolicLink(dir.resolve("link.png"), Path.of("gallery", "art.png"));
+        AtomicFiles.write(link, "new".getBytes(StandardCharsets.UTF_8));
+        assertTrue(Files.isSymbolicLink(link), "the link is kept");
+        assertEquals("new", Files.readString(real));
+
+        Path dangling = Files.createSymbolicLink(dir.resolve("dangling.png"), Path.of("nowhere.png"));
+        IOException e = assertThrows(IOException.class,
+                () -> AtomicFiles.write(dangling, "new".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("dangling.png") && e.getMessage().contains("does not exist"),
+                e.getMessage());
+        assertTrue(Files.isSymbolicLink(dangling) && !Files.exists(dir.resolve("nowhere.png")));
+    }
+
+    /** Hidden files, such as a staging file an interrupted run left, are never taken as a folder's images. */
+    @Test
+    void aFolderRunNeverTakesHiddenFiles() throws Exception {
+        for (String name : List.of("art.png", ".scrim-1x2y.png", ".art.png.abc.tmp.png", ".hidden.jpg")) {
+            Files.writeString(dir.resolve(name), "x");
+        }
+        assertEquals(List.of(dir.resolve("art.png")), ImageFiles.imagesIn(dir));
+    }
 }
