@@ -403,11 +403,7 @@ public final class ImageFiles {
         if (!(jpegQuality > 0f && jpegQuality <= 1f)) {
             throw new IllegalArgumentException("JPEG quality must be in (0, 1], got " + jpegQuality);
         }
-        ImageFormat format = writableFormat(target, image.format());
-        if (format == ImageFormat.JPEG && image.hasAlpha()) {
-            throw new UnsupportedImageException(target + ": JPEG has no alpha channel and this image has one;"
-                    + " write it as PNG or TIFF to keep its transparency");
-        }
+        ImageFormat format = writableFormat(target, image);
         BufferedImage out = toBufferedImage(image, format);
         ImageWriter writer = ImageIO.getImageWritersByFormatName(format.imageIoName()).next();
         try {
@@ -432,16 +428,39 @@ public final class ImageFiles {
     }
 
     /**
-     * The format {@link #write} would write {@code target} in for a source of {@code sourceFormat}, refused now when
-     * Scrim cannot write it: callers check before the work, not after it.
+     * The format {@link #write} would write {@code image} to {@code target} in, refused now when Scrim cannot write it
+     * there: callers check before the work, not after it.
      */
-    public static ImageFormat writableFormat(Path target, ImageFormat sourceFormat) throws UnsupportedImageException {
-        ImageFormat format = ImageFormat.forPath(target).orElse(sourceFormat);
+    public static ImageFormat writableFormat(Path target, PlanarImage image) throws UnsupportedImageException {
+        ImageFormat format = ImageFormat.forPath(target).orElse(image.format());
         if (!format.writable()) {
             throw new UnsupportedImageException(target + ": Scrim cannot write " + format
                     + " (no maintained pure-Java encoder); name a .png output (-o NAME.png) to keep it lossless");
         }
+        if (format == ImageFormat.JPEG && image.hasAlpha()) {
+            throw new UnsupportedImageException(target + ": JPEG has no alpha channel and this image has one;"
+                    + " write it as PNG or TIFF to keep its transparency");
+        }
         return format;
+    }
+
+    /**
+     * A 1-bit source is written as 8-bit gray (a perturbation needs the levels), which the CCITT fax compressions
+     * of its metadata cannot hold: such a file is written with LZW, lossless as they are.
+     */
+    private static IIOMetadata withoutFaxCompression(IIOMetadata tiff) throws IOException {
+        TIFFDirectory directory = TIFFDirectory.createFromMetadata(tiff);
+        TIFFField compression = directory.getTIFFField(BaselineTIFFTagSet.TAG_COMPRESSION);
+        if (compression == null || !List.of(BaselineTIFFTagSet.COMPRESSION_CCITT_RLE,
+                BaselineTIFFTagSet.COMPRESSION_CCITT_T_4, BaselineTIFFTagSet.COMPRESSION_CCITT_T_6)
+                .contains(compression.getAsInt(0))) {
+            return tiff;
+        }
+        directory.addTIFFField(new TIFFField(compression.getTag(), BaselineTIFFTagSet.COMPRESSION_LZW));
+        directory.removeTIFFField(BaselineTIFFTagSet.TAG_T4_OPTIONS);
+        directory.removeTIFFField(BaselineTIFFTagSet.TAG_T6_OPTIONS);
+        directory.removeTIFFField(BaselineTIFFTagSet.TAG_FILL_ORDER);
+        return directory.getAsMetadata();
     }
 
     /** PNG chunks that describe the sample layout: the writer derives them from the image being written. */
@@ -475,7 +494,7 @@ public final class ImageFiles {
                 return source != null ? source : defaults;
             }
             case TIFF -> {
-                return IccSegments.replaceInTiff(source != null ? source : defaults, icc);
+                return IccSegments.replaceInTiff(source != null ? withoutFaxCompression(source) : defaults, icc);
             }
             default -> throw new IllegalStateException("no metadata rules for writing " + format);
         }

@@ -216,4 +216,38 @@ class ImageFilesRoundTripTest {
             collect(c, sb);
         }
     }
+
+    /**
+     * A CCITT G4 (fax) TIFF is bilevel: read as 8-bit gray, it is written back with LZW, since fax compression cannot
+     * hold the gray levels a perturbation adds (the write used to fail after the whole protection).
+     */
+    @Test
+    void faxCompressedTiffIsWrittenBackLosslessly() throws Exception {
+        BufferedImage bilevel = new BufferedImage(40, 24, BufferedImage.TYPE_BYTE_BINARY);
+        Random random = new Random(3);
+        for (int y = 0; y < 24; y++) {
+            for (int x = 0; x < 40; x++) {
+                bilevel.setRGB(x, y, random.nextBoolean() ? 0xffffff : 0);
+            }
+        }
+        Path g4 = dir.resolve("fax.tif");
+        javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("tiff").next();
+        javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionType("CCITT T.6");
+        try (var out = javax.imageio.ImageIO.createImageOutputStream(g4.toFile())) {
+            writer.setOutput(out);
+            writer.write(null, new javax.imageio.IIOImage(bilevel, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+        PlanarImage image = ImageFiles.read(g4);
+        Path out = dir.resolve("fax-again.tif");
+        ImageFiles.write(image, out);
+        PlanarImage again = ImageFiles.read(out);
+        assertArrayEquals(image.colour().data(), again.colour().data(), 0f, "the gray samples are kept exactly");
+        Raster source = TestImages.raster(g4);
+        assertEquals(source.getSample(7, 5, 0) * 255, TestImages.raster(out).getSample(7, 5, 0),
+                "white stays white, black stays black");
+    }
 }

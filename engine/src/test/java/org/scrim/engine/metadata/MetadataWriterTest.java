@@ -290,4 +290,17 @@ class MetadataWriterTest {
     private static int count(String haystack, String needle) {
         return haystack.split(java.util.regex.Pattern.quote(needle), -1).length - 1;
     }
+
+    /** A failure while staging a tagged output names the output the user asked for, not the hidden staging file. */
+    @Test
+    void aFailedTaggedWriteNamesTheOutputNotTheStagingFile() throws Exception {
+        Path out = dir.resolve("art.png");
+        IOException e = assertThrows(IOException.class, () -> MetadataWriter.writeTagged(out, staged -> {
+            throw new IOException(staged + ": cannot write PNG (disk trouble)");
+        }, NoAiTags.prohibitAiTraining(Provenance.metadataOnly())));
+        assertEquals(out.toAbsolutePath() + ": cannot write PNG (disk trouble)", e.getMessage());
+        try (var left = Files.list(dir)) {
+            assertEquals(0, left.count(), "the staging file is gone");
+        }
+    }
 }
