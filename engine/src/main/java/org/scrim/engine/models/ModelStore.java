@@ -1,5 +1,6 @@
 package org.scrim.engine.models;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
@@ -71,10 +73,14 @@ public final class ModelStore {
     public static KnownModel known(String name) {
         KnownModel m = KNOWN.get(name);
         if (m == null) {
-            throw new IllegalArgumentException("unknown model '" + name + "'; known models: " + KNOWN.keySet()
-                    + " (or give a path to a .pth/.safetensors encoder file)");
+            throw unknownModel(name);
         }
         return m;
+    }
+
+    private static IllegalArgumentException unknownModel(String name) {
+        return new IllegalArgumentException("unknown model '" + name + "'; known models: " + KNOWN.keySet()
+                + " (or give a path to a .pth/.safetensors/.onnx encoder file, such as ./" + name + ".pth)");
     }
 
     /** Where the file is now, verified, without downloading. */
@@ -90,21 +96,30 @@ public final class ModelStore {
     }
 
     /**
-     * The surrogate encoder named by {@code modelOrFile}: an ONNX encoder or an encoder weight file
-     * (.pth/.safetensors) when one exists
-     * at that path, else a known model's encoder found (or fetched) through this store.
+     * The surrogate encoder named by {@code modelOrFile}: a known model's encoder found (or fetched) through this
+     * store, or a user's ONNX encoder or encoder weight file (.pth/.safetensors).
      */
     public SurrogateEncoder surrogate(String modelOrFile) throws IOException {
-        if (modelOrFile.endsWith(".onnx") && Files.isRegularFile(Path.of(modelOrFile))) {
-            return SurrogateEncoder.onnx(Path.of(modelOrFile));
+        Path file = encoderFile(modelOrFile);
+        if (!KNOWN.containsKey(modelOrFile) && modelOrFile.endsWith(".onnx")) {
+            return SurrogateEncoder.onnx(file);
         }
-        return SurrogateEncoder.tae(modelOrFile, encoderWeights(modelOrFile));
+        return SurrogateEncoder.tae(modelOrFile, StateDict.read(file));
+    }
+
+    /**
+     * The encoder file {@code modelOrFile} stands for. A known name always means the pinned, hash-checked model,
+     * even when a file of that name is in the current folder (a substituted file would be attacked in its place);
+     * anything else is taken as a file only when it looks like a path: it has a folder separator or an extension.
+     */
+    public Path encoderFile(String modelOrFile) throws IOException {
+        KnownModel known = KNOWN.get(modelOrFile);
+        return known != null ? resolve(known.encoder()) : userFile(modelOrFile);
     }
 
     /** Encoder weights of a known model, or of the weight file at that path. */
     public StateDict encoderWeights(String modelOrFile) throws IOException {
-        Path file = Path.of(modelOrFile);
-        return StateDict.read(Files.isRegularFile(file) ? file : resolve(known(modelOrFile).encoder()));
+        return StateDict.read(encoderFile(modelOrFile));
     }
 
     /**
@@ -112,12 +127,27 @@ public final class ModelStore {
      * "encoder" in its name; null when a user's encoder has no such twin.
      */
     public StateDict decoderWeights(String modelOrFile) throws IOException {
-        Path file = Path.of(modelOrFile);
-        if (!Files.isRegularFile(file)) {
-            return StateDict.read(resolve(known(modelOrFile).decoder()));
+        KnownModel known = KNOWN.get(modelOrFile);
+        if (known != null) {
+            return StateDict.read(resolve(known.decoder()));
         }
+        Path file = userFile(modelOrFile);
         Path twin = file.resolveSibling(file.getFileName().toString().replace("encoder", "decoder"));
         return !twin.equals(file) && Files.isRegularFile(twin) ? StateDict.read(twin) : null;
+    }
+
+    private static Path userFile(String modelOrFile) throws IOException {
+        Path file = Path.of(modelOrFile);
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        boolean looksLikePath = modelOrFile.contains("/") || modelOrFile.contains(File.separator)
+                || name.lastIndexOf('.') > 0;
+        if (!looksLikePath) {
+            throw unknownModel(modelOrFile);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(modelOrFile, null, "no such model file");
+        }
+        return file;
     }
 
     /** The verified local path of {@code f}, downloading it into the cache if it is nowhere yet. */

@@ -26,6 +26,33 @@ class ModelStoreTest {
         assertEquals("taef2_encoder.pth", p.getFileName().toString());
     }
 
+    /**
+     * A known name means the pinned model even with a file of that name in the current folder (a substituted file,
+     * zeroed weights, would be attacked in its place); a file is taken only where the name looks like a path.
+     */
+    @Test
+    void aKnownNameIsAlwaysThePinnedModelAndAFileMustLookLikeAPath() throws IOException {
+        ModelStore store = new ModelStore(List.of(SharedData.path("models")), dir.resolve("cache"), false);
+        Path stray = Path.of(ModelStore.DEFAULT_MODEL).toAbsolutePath();
+        assertTrue(!Files.exists(stray), stray + " is in the way of this test");
+        try {
+            Files.writeString(stray, "not the weights");
+            Path pinned = store.encoderFile(ModelStore.DEFAULT_MODEL);
+            assertEquals(ModelStore.TAEF2.encoder().sha256(), ModelStore.sha256(pinned));
+            assertTrue(!store.encoderWeights(ModelStore.DEFAULT_MODEL).keys().isEmpty(), "the pinned weights are read");
+            assertEquals(Path.of("./" + ModelStore.DEFAULT_MODEL), store.encoderFile("./" + ModelStore.DEFAULT_MODEL),
+                    "a path to the file is taken as the file");
+        } finally {
+            Files.deleteIfExists(stray);
+        }
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> store.encoderFile("taefx"));
+        assertTrue(unknown.getMessage().contains("unknown model 'taefx'"), unknown.getMessage());
+        Path user = Files.writeString(dir.resolve("mine.pth"), "weights");
+        assertEquals(user, store.encoderFile(user.toString()));
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> store.encoderFile("absent.pth"));
+    }
+
     @Test
     void refusesAFileWithTheWrongHash() throws IOException {
         Files.writeString(dir.resolve("taef2_encoder.pth"), "not the weights");
