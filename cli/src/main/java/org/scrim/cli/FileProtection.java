@@ -27,11 +27,14 @@ final class FileProtection {
     private final List<SurrogateEncoder> encoders;
     private final RuntimeOptions runtime;
     private final String model;
+    /** The encoder file's sha256, so a report says exactly which weights the protection was made against. */
+    private final String modelSha256;
 
     FileProtection(ModelOptions models) {
         this.encoders = List.of(models.surrogate());
         this.runtime = models.runtime();
         this.model = models.model;
+        this.modelSha256 = models.encoderSha256();
     }
 
     /** The engine request for the command-line (or query) choices: decoy "auto" lets the engine pick. */
@@ -50,6 +53,11 @@ final class FileProtection {
     Map<String, Object> protect(Path in, Path out, ProtectRequest request, TagOptions tags, boolean verify,
             ProgressListener progress) throws IOException {
         PlanarImage image = ImageFiles.read(in);
+        // refused now rather than after minutes of work
+        ImageFiles.writableFormat(out, image);
+        if (tags != null) {
+            tags.validate();
+        }
         Protector.Protection p = new Protector(encoders, runtime).protect(image.toRgbTensor(), request, progress);
         PlanarImage result = image.withRgb(p.image());
         String decoy = p.decoy() == null ? null : p.decoy().cliName();
@@ -57,10 +65,13 @@ final class FileProtection {
             ImageFiles.write(result, out);
         } else {
             Provenance provenance = new Provenance(request.mode().name().toLowerCase(),
-                    request.preset().name().toLowerCase(), model, Provenance.scrimVersion(), decoy, request.seed());
+                    request.preset().name().toLowerCase(), model + " sha256:" + modelSha256,
+                    Provenance.scrimVersion(), decoy, request.seed());
             MetadataWriter.writeTagged(out, staged -> ImageFiles.write(result, staged), tags.tags(provenance));
         }
         Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("model", model);
+        entry.put("model_sha256", modelSha256);
         entry.put("decoy", decoy);
         entry.put("seconds", p.seconds());
         if (verify) {

@@ -12,15 +12,23 @@ import org.scrim.engine.tensor.Tensor;
 final class ImageInputs {
     private ImageInputs() {}
 
-    /** Files to protect; a folder's earlier results ({@code *.protected.*}) are not protected again. */
+    /**
+     * Files to protect; a folder's earlier results ({@code *.protected.*}) are not protected again. A folder with
+     * nothing to protect is a mistake worth saying (a typo, or a folder named like an image).
+     */
     static List<Path> expand(List<Path> paths) throws IOException {
         List<Path> files = new ArrayList<>();
         for (Path p : paths) {
             boolean folder = Files.isDirectory(p);
+            int before = files.size();
             for (Path f : ImageFiles.imagesIn(p)) {
                 if (!folder || !f.getFileName().toString().contains(".protected.")) {
                     files.add(f);
                 }
+            }
+            if (folder && files.size() == before) {
+                throw new ScrimCommand.UsageException(p + " is a folder with no images to protect in it (PNG, JPEG, "
+                        + "TIFF or WebP files, not hidden, not *.protected.*)");
             }
         }
         return files;

@@ -65,6 +65,11 @@ public final class ModelOptions {
         return load(store -> store.surrogate(model));
     }
 
+    /** The sha256 of the encoder file the model name or path stands for (pinned for a known name). */
+    public String encoderSha256() {
+        return load(store -> ModelStore.sha256(store.encoderFile(model)));
+    }
+
     public StateDict encoderWeights() {
         return load(store -> store.encoderWeights(model));
     }

@@ -19,6 +19,13 @@ public final class ScrimCommand {
     /** A model, or the OpenCL device it should run on, could not be loaded. */
     public static final int EXIT_MODEL = 3;
 
+    /** A usage mistake found while running (a bad option value, an output that would replace an input): exit 2. */
+    public static final class UsageException extends IllegalArgumentException {
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
@@ -27,6 +34,9 @@ public final class ScrimCommand {
         CommandLine cl = new CommandLine(new ScrimCommand()).setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("scrim: " + ex.getMessage());
+            if (ex instanceof UsageException) {
+                return EXIT_USAGE;
+            }
             return ex instanceof org.scrim.engine.modelio.CheckpointException
                     || ex instanceof ModelOptions.ModelUnavailableException
                     || ex instanceof org.scrim.engine.runtime.opencl.OpenClException

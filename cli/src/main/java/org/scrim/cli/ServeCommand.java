@@ -142,11 +142,20 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** Sizes such as 1048576, 512K, 256M or 1G. */
     static final class SizeConverter implements ITypeConverter<Long> {
+        /** Larger than any image Scrim reads (200 megapixels of 16-bit RGBA, uncompressed, is 1.6 GB). */
+        static final long MAX_SIZE = 64L << 30;
+
         @Override
         public Long convert(String value) {
             String v = value.trim().toUpperCase(Locale.ROOT);
             int shift = v.endsWith("K") ? 10 : v.endsWith("M") ? 20 : v.endsWith("G") ? 30 : 0;
-            return Long.parseLong(shift == 0 ? v : v.substring(0, v.length() - 1)) << shift;
+            long number = Long.parseLong(shift == 0 ? v : v.substring(0, v.length() - 1));
+            // a shift past the largest size would wrap around to a small or negative limit
+            if (number > MAX_SIZE >> shift) {
+                throw new IllegalArgumentException("'" + value + "' is more than the largest size, "
+                        + (MAX_SIZE >> 30) + "G");
+            }
+            return number << shift;
         }
     }
 }

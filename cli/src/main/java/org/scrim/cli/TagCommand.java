@@ -2,11 +2,12 @@ package org.scrim.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
+import org.scrim.engine.imageio.ImageFormat;
 import org.scrim.engine.metadata.MetadataWriter;
 import org.scrim.engine.metadata.NoAiTags;
 import org.scrim.engine.metadata.Provenance;
@@ -54,9 +55,7 @@ public class TagCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (!destination.inPlace) {
-            requireDistinctNames();
-        }
+        checkDestination();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int failures = MetadataWriter.tagEach(files, destination.inPlace ? null : destination.outputDir, tags,
@@ -76,15 +75,24 @@ public class TagCommand implements Callable<Integer> {
         return failures == 0 ? 0 : 1;
     }
 
-    /** Two inputs with one file name would silently overwrite each other in the output folder. */
-    private void requireDistinctNames() {
-        Map<Path, Path> byName = new HashMap<>();
+    /**
+     * Before any file is tagged: -o names a folder (a name like tagged.png would be made a folder), and no tagged
+     * copy may replace an input or another copy.
+     */
+    private void checkDestination() {
+        Path dir = destination.outputDir;
+        if (dir != null && (Files.exists(dir) ? !Files.isDirectory(dir) : ImageFormat.forPath(dir).isPresent())) {
+            throw new ParameterException(spec.commandLine(), "-o names the folder for the tagged copies, and " + dir
+                    + " is " + (Files.exists(dir) ? "a file" : "an image file name") + "; name a folder");
+        }
+        List<WriteGuard.Write> writes = new ArrayList<>();
         for (Path f : files) {
-            Path other = byName.put(f.getFileName(), f);
-            if (other != null) {
-                throw new ParameterException(spec.commandLine(), other + " and " + f
-                        + " have the same file name and would overwrite each other in " + destination.outputDir);
-            }
+            writes.add(new WriteGuard.Write(f, destination.inPlace ? f : dir.resolve(f.getFileName())));
+        }
+        try {
+            WriteGuard.check(writes, List.of(), destination.inPlace);
+        } catch (ScrimCommand.UsageException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 }

@@ -37,6 +37,15 @@ public final class TagOptions {
         return new NoAiTags(dataMining, constraints, creators, rights, webStatement, provenance);
     }
 
+    /** Refuses inconsistent choices (such as DMI-PROHIBITED-SEECONSTRAINT without --constraints) before the work. */
+    void validate() {
+        try {
+            tags(Provenance.metadataOnly());
+        } catch (IllegalArgumentException e) {
+            throw new ScrimCommand.UsageException(e.getMessage());
+        }
+    }
+
     static final class DataMiningConverter implements ITypeConverter<DataMining> {
         @Override
         public DataMining convert(String value) {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.scrim.engine.imageio.AtomicFiles;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.metadata.EmbeddedTags;
 import org.scrim.engine.metadata.MetadataReader;
@@ -66,6 +67,14 @@ public final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (aiView != null) {
+            List<Path> inputs = new ArrayList<>(List.of(original, protectedFile));
+            inputs.addAll(anchors);
+            if (decoyImage != null) {
+                inputs.add(decoyImage);
+            }
+            WriteGuard.check(List.of(new WriteGuard.Write(null, aiView)), inputs, false);
+        }
         Tensor o = ImageFiles.read(original).toRgbTensor();
         Tensor p = ImageFiles.read(protectedFile).toRgbTensor();
         EmbeddedTags written = MetadataReader.read(protectedFile);
@@ -100,8 +109,8 @@ public final class VerifyCommand implements Callable<Integer> {
                 modelOptions.runtime())) {
             Tensor left = codec.decode(codec.encode(Transforms.downscale(o, workSize)));
             Tensor right = codec.decode(codec.encode(Transforms.downscale(p, workSize)));
-            javax.imageio.ImageIO.write(ImageTensors.toImage(ImageTensors.sideBySide(left, right)), "png",
-                    aiView.toFile());
+            var view = ImageTensors.toImage(ImageTensors.sideBySide(left, right));
+            AtomicFiles.write(aiView, out -> javax.imageio.ImageIO.write(view, "png", out));
         }
     }
 }

@@ -83,10 +83,11 @@ class TagCommandTest {
         Files.createDirectories(dir.resolve("x"));
         Path twin = Files.copy(png, dir.resolve("x/a.png"));
         assertEquals(2, run(png.toString(), twin.toString(), "-o", dir.resolve("out").toString()));
-        assertTrue(err.toString().contains("same file name"), err.toString());
+        assertTrue(err.toString().contains("same output file"), err.toString());
         assertFalse(MetadataReader.read(png).hasXmp());
         // -o pointing at the inputs' own folder must not rewrite them.
-        assertEquals(1, run(png.toString(), "-o", dir.toString()));
+        assertEquals(2, run(png.toString(), "-o", dir.toString()));
+        assertTrue(err.toString().contains("is the input " + png), err.toString());
         assertFalse(MetadataReader.read(png).hasXmp());
     }
 

@@ -20,6 +20,8 @@ import org.scrim.engine.tensor.Tensor;
 public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Decoy decoy, Tensor decoyImage,
         List<Tensor> anchors, long seed, int workSize, Integer steps) {
     public static final int DEFAULT_WORK_SIZE = 512;
+    /** SSIMULACRA 1 is a picture unlike the original: a bound above it bounds nothing. */
+    public static final double MAX_VISIBILITY = 1.0;
 
     public ProtectRequest {
         anchors = anchors == null ? List.of() : List.copyOf(anchors);
@@ -27,8 +29,9 @@ public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Dec
             throw new IllegalArgumentException("poison needs at least one anchor image of another concept "
                     + "(--anchor FILE or FOLDER)");
         }
-        if (maxVisibility != null && !(maxVisibility > 0)) {
-            throw new IllegalArgumentException("max visibility must be above 0, got " + maxVisibility);
+        if (maxVisibility != null && !(maxVisibility > 0 && maxVisibility <= MAX_VISIBILITY)) {
+            throw new IllegalArgumentException("max visibility must be above 0 and at most " + MAX_VISIBILITY
+                    + " (SSIMULACRA: 0.09 is the default, 0.14 high), got " + maxVisibility);
         }
         if (workSize < 64) {
             throw new IllegalArgumentException("work size must be at least 64 pixels, got " + workSize);
