@@ -48,12 +48,19 @@ public final class ModelOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     int deviceMemory;
 
-    /** The runtime choice; an OpenCL device that is not there is reported now, naming the devices there are. */
+    /**
+     * The runtime choice; an OpenCL device that is not there is reported now, naming the devices there are, and a
+     * bad number as a usage error.
+     */
     public RuntimeOptions runtime() {
         if (backend == Backend.OPENCL) {
             OpenClDevices.select(device);
         }
-        return new RuntimeOptions(threads).withBackend(backend, device).withDeviceMemory(deviceMemory);
+        try {
+            return new RuntimeOptions(threads).withBackend(backend, device).withDeviceMemory(deviceMemory);
+        } catch (IllegalArgumentException e) {
+            throw new ScrimCommand.UsageException(e.getMessage()); // --threads or --device-memory out of range
+        }
     }
 
     public ModelStore store() {

@@ -187,7 +187,7 @@ public final class ProtectCommand implements Callable<Integer> {
                 + name.substring(dot));
     }
 
-    /** Protection on protection adds up (PSNR 32.8 dB after one, 24.3 after three): only with --force. */
+    /** Protection on protection adds up and shows: a file whose provenance says it is protected needs --force. */
     private void refuseProtectingTwice(Path in) throws IOException {
         Provenance earlier = MetadataReader.read(in).provenance();
         if (!force && earlier != null && !"none".equals(earlier.protection())) {

@@ -179,6 +179,7 @@ class NothingLostTest {
         Path art = art("art.png", 2);
         for (String[] bad : List.of(new String[] {"--max-visibility", "Infinity"},
                 new String[] {"--max-visibility", "NaN"}, new String[] {"--work-size", "-3"},
+                new String[] {"--threads", "-1"}, new String[] {"--device-memory", "-5"},
                 new String[] {"--data-mining", "DMI-PROHIBITED-SEECONSTRAINT"})) {
             List<String> args = new ArrayList<>(List.of("protect", art.toString(), "--progress", "none"));
             args.addAll(List.of(bad));
