@@ -33,24 +33,29 @@ final class WriteGuard {
         for (Path p : otherInputs) {
             inputs.putIfAbsent(realLocation(p), p);
         }
-        Map<Path, Path> outputs = new HashMap<>();
+        Map<Path, Write> outputs = new HashMap<>();
         for (Write w : writes) {
             if (Files.isDirectory(w.output())) {
                 throw new ScrimCommand.UsageException(w.output() + " is a folder; name an output file");
             }
             Path real = realLocation(w.output());
-            Path earlier = outputs.put(real, w.output());
+            Write earlier = outputs.put(real, w);
             if (earlier != null) {
-                throw new ScrimCommand.UsageException(earlier + " and " + w.output() + " are the same output file: "
-                        + "two results would overwrite each other (inputs with the same name into one folder?)");
+                throw new ScrimCommand.UsageException(describe(earlier) + " and " + describe(w)
+                        + ": the same file, so one result would overwrite the other (inputs with the same name "
+                        + "into one folder?); nothing was written");
             }
             Path input = inputs.get(real);
             boolean ownSource = w.source() != null && real.equals(realLocation(w.source()));
             if (input != null && !(inPlace && ownSource)) {
-                throw new ScrimCommand.UsageException("the output " + w.output() + " is the input " + input
-                        + (ownSource ? "; use --in-place to replace originals" : "; writing it would lose that file"));
+                throw new ScrimCommand.UsageException(describe(w) + " would replace the input " + input
+                        + (ownSource ? "; use --in-place to replace originals" : "") + "; nothing was written");
             }
         }
+    }
+
+    private static String describe(Write w) {
+        return w.source() == null ? w.output().toString() : w.source() + " -> " + w.output();
     }
 
     /**

@@ -98,11 +98,11 @@ class NothingLostTest {
 
         Result r = scrim(quick("protect", a.toString(), od.toString(), "--out-dir", dir.resolve("od").toString()));
         assertEquals(ScrimCommand.EXIT_USAGE, r.code(), r.all());
-        assertTrue(r.err().contains(od.toString()) && r.err().contains("is the input"), r.err());
+        assertTrue(r.err().contains(a + " -> " + od + " would replace the input " + od), r.err());
 
         r = scrim(quick("protect", a.toString(), b.toString(), "--out-dir", dir.resolve("od2").toString()));
         assertEquals(ScrimCommand.EXIT_USAGE, r.code(), r.all());
-        assertTrue(r.err().contains("same output file"), r.err());
+        assertTrue(r.err().contains("one result would overwrite the other"), r.err());
         assertFalse(Files.exists(dir.resolve("od2")));
 
         Path link = Files.createSymbolicLink(Files.createDirectories(dir.resolve("od3")).resolve("link.png"),
