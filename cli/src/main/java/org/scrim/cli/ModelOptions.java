@@ -6,8 +6,8 @@ import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.runtime.Backend;
+import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.RuntimeOptions;
-import org.scrim.engine.runtime.opencl.OpenClDevices;
 import picocli.CommandLine.Option;
 
 /** Options every model-using command shares: which model, where weights are, where it runs, how many threads. */
@@ -48,12 +48,18 @@ public final class ModelOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     int deviceMemory;
 
-    /** The runtime choice; an OpenCL device that is not there is reported now, naming the devices there are. */
-    public RuntimeOptions runtime() {
-        if (backend == Backend.OPENCL) {
-            OpenClDevices.select(device);
+    private Runtime runtime;
+
+    /**
+     * The runtime the options choose, resolved on first use and kept for the command; an OpenCL device that is not
+     * there is reported then, naming the devices there are.
+     */
+    public Runtime runtime() {
+        if (runtime == null) {
+            runtime = new RuntimeOptions(threads).withBackend(backend, device).withDeviceMemory(deviceMemory)
+                    .resolve();
         }
-        return new RuntimeOptions(threads).withBackend(backend, device).withDeviceMemory(deviceMemory);
+        return runtime;
     }
 
     public ModelStore store() {

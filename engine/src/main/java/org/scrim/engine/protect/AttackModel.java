@@ -10,7 +10,7 @@ import org.scrim.engine.autodiff.Losses;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.GraphSession;
-import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.SessionGroup;
 import org.scrim.engine.tensor.Tensor;
 
@@ -32,22 +32,20 @@ final class AttackModel implements AutoCloseable {
     private final long[] imageShape;
     private final GraphSession forward;
     private final List<SurrogateEncoder> surrogates;
-    private final RuntimeOptions options;
     private GraphSession step;
     /** What {@link #step} was built for: the group, the number of terms and the gray option. */
     private List<Object> stepKey;
 
     AttackModel(List<SurrogateEncoder> surrogates, ImageTransform transform, long[] imageShape,
-            RuntimeOptions options) {
+            Runtime runtime) {
         this.surrogates = surrogates;
         this.transform = transform;
         this.imageShape = imageShape.clone();
-        this.options = options;
         GraphBuilder g = new GraphBuilder("features");
         for (String z : features(g)) {
             g.output(z);
         }
-        this.forward = GraphSession.open(g.build(), options);
+        this.forward = runtime.open(g.build());
     }
 
     ImageTransform transform() {

@@ -16,7 +16,6 @@ import org.scrim.engine.autodiff.GradCheck.Values;
 import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.cpu.OrtModel;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 
 class DifferentiatorTest {
@@ -108,8 +107,7 @@ class DifferentiatorTest {
         String x = b.input("x", 2);
         b.input("u", 3);
         String loss = b.op("ReduceSum", new String[] {x}, Attr.i("keepdims", 0));
-        try (OrtModel m = new OrtModel(Differentiator.gradient(b.graph(), loss, List.of("x", "u"), Map.of()),
-                new RuntimeOptions(1))) {
+        try (OrtModel m = new OrtModel(Differentiator.gradient(b.graph(), loss, List.of("x", "u"), Map.of()), 1)) {
             Map<String, Tensor> out = m.run(Map.of("x", new Tensor(new float[] {1, 2}, 2),
                     "u", new Tensor(new float[] {1, 2, 3}, 3)));
             assertArrayEquals(new float[] {1, 1}, out.get("grad_x").data());

@@ -7,7 +7,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.cpu.OrtModel;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 
 /** Loss values against direct computation, and their gradients against the closed forms. */
@@ -20,8 +19,7 @@ class LossesTest {
         String a = b.input("a", 2, 3);
         String t = b.input("t", 2, 3);
         String l = loss.apply(b, new String[] {a, t});
-        try (OrtModel m = new OrtModel(Differentiator.gradient(b.graph(), l, List.of("a"), Map.of()),
-                new RuntimeOptions(1))) {
+        try (OrtModel m = new OrtModel(Differentiator.gradient(b.graph(), l, List.of("a"), Map.of()), 1)) {
             Map<String, Tensor> out = m.run(Map.of("a", new Tensor(A, 2, 3), "t", new Tensor(T, 2, 3)));
             out.put("loss", out.get(l));
             return out;

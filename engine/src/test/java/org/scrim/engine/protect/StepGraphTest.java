@@ -103,7 +103,7 @@ class StepGraphTest {
                 System.arraycopy(a, 0, a, 2 * PLANE, PLANE);
             }
         }
-        try (SessionGroup group = SessionGroup.open(options);
+        try (SessionGroup group = options.resolve().group();
                 GraphSession step = group.open(StepGraph.model(pull(), AttackModel.IMAGE, SHAPE,
                         name -> "pull/" + name, gray))) {
             if (options.backend() == Backend.OPENCL) {

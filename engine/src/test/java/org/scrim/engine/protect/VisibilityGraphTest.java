@@ -26,7 +26,7 @@ class VisibilityGraphTest {
         for (int i = 0; i < d.length; i++) {
             d[i] = Math.signum(toward[i] - xs[i]) * b[i % plane];
         }
-        try (SessionGroup group = SessionGroup.open(options);
+        try (SessionGroup group = options.resolve().group();
                 GraphSession visibility = group.open(VisibilityGraph.model(x.shape()))) {
             if (options.backend() != RuntimeOptions.defaults().backend()) {
                 assertTrue(visibility.description().startsWith("OpenCL"), "runs on the device: "

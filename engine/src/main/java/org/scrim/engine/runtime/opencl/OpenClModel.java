@@ -39,7 +39,7 @@ public final class OpenClModel implements GraphSession {
     private final Map<String, cl_mem> bound = new HashMap<>();
     private final long memoryLimit;
 
-    /** Throws {@link OpenClException} for an op without a kernel; {@link OpenClSessions} checks first. */
+    /** Throws {@link OpenClException} for an op without a kernel; {@link OpenClRuntime} checks first. */
     public OpenClModel(ModelProto model, OpenClDevice device) {
         this(model, device, 0);
     }

@@ -55,7 +55,7 @@ class OpenClSessionGroupTest {
     }
 
     private static void residentsStayBetweenRuns(RuntimeOptions options) {
-        try (SessionGroup group = SessionGroup.open(options);
+        try (SessionGroup group = options.resolve().group();
                 GraphSession step = group.open(accumulate());
                 GraphSession pool = group.open(pooled())) {
             float[] acc = ramp(1);
@@ -90,7 +90,7 @@ class OpenClSessionGroupTest {
     @Test
     void residentsStayOnTheDeviceAndReachAFallbackSession() {
         residentsStayBetweenRuns(opencl());
-        try (SessionGroup group = SessionGroup.open(opencl());
+        try (SessionGroup group = opencl().resolve().group();
                 GraphSession step = group.open(accumulate());
                 GraphSession pool = group.open(pooled())) {
             assertInstanceOf(OpenClSessionGroup.class, group);
