@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.scrim.engine.autodiff.Differentiator;
-import org.scrim.engine.autodiff.Losses;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.GraphSession;

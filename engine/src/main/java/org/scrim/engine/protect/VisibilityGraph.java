@@ -21,10 +21,10 @@ final class VisibilityGraph {
         String x = g.input(StepGraph.IMAGE, shape);
         String d = g.input(StepGraph.PERTURBATION, shape);
         String s = g.input(StepGraph.SCALE);
-        String changed = GraphImageOps.clip01(g, g.op("Add", new String[] {x, g.op("Mul", new String[] {s, d})}));
+        String changed = GraphImageOps.clip01(g, g.op("Add", x, g.op("Mul", s, d)));
         String[] t = terms(g, x, changed, shape);
-        String v = g.op("Sum", new String[] {weighted(g, t[0], Quality.VIS_A), weighted(g, t[1], Quality.VIS_E),
-            weighted(g, t[2], Quality.VIS_C)});
+        String v = g.op("Sum", weighted(g, t[0], Quality.VIS_A), weighted(g, t[1], Quality.VIS_E),
+            weighted(g, t[2], Quality.VIS_C));
         g.output(v, VISIBILITY);
         return g.build();
     }
@@ -47,16 +47,16 @@ final class VisibilityGraph {
         String luma = GraphImageOps.slice(g, perPlane, 0, 0, 1);
         String chroma = g.op("ReduceMean", new String[] {GraphImageOps.slice(g, perPlane, 0, 1, 3)},
                 Attr.i("keepdims", 0));
-        String added = g.op("Sub", new String[] {absDeviation(g, y2, GraphImageOps.slice(g, mu2, 1, 0, 1)),
-            absDeviation(g, y1, GraphImageOps.slice(g, mu1, 1, 0, 1))});
-        String edge = g.op("ReduceMean", new String[] {g.op("Relu", new String[] {added})}, Attr.i("keepdims", 0));
+        String added = g.op("Sub", absDeviation(g, y2, GraphImageOps.slice(g, mu2, 1, 0, 1)),
+            absDeviation(g, y1, GraphImageOps.slice(g, mu1, 1, 0, 1)));
+        String edge = g.op("ReduceMean", new String[] {g.op("Relu", added)}, Attr.i("keepdims", 0));
         return new String[] {luma, edge, chroma};
     }
 
     /** ImageTensors.luma: [1,1,H,W]. */
     private static String luma(GraphBuilder g, String image) {
-        return g.op("Sum", new String[] {channel(g, image, 0, ImageTensors.LUMA_R),
-            channel(g, image, 1, ImageTensors.LUMA_G), channel(g, image, 2, ImageTensors.LUMA_B)});
+        return g.op("Sum", channel(g, image, 0, ImageTensors.LUMA_R),
+            channel(g, image, 1, ImageTensors.LUMA_G), channel(g, image, 2, ImageTensors.LUMA_B));
     }
 
     /** ImageTensors.chroma: Cb and Cr, each [1,1,H,W]. */
@@ -67,13 +67,13 @@ final class VisibilityGraph {
 
     /** 0.5 + (c - y) / (2 (1 - w)): a colour-difference plane shifted into [0,1]. */
     private static String difference(GraphBuilder g, String c, String y, float lumaWeight) {
-        String scaled = g.op("Div", new String[] {g.op("Sub", new String[] {c, y}),
-            g.scalar("range", 2 * (1 - lumaWeight))});
-        return g.op("Add", new String[] {g.scalar("half", 0.5f), scaled});
+        String scaled = g.op("Div", g.op("Sub", c, y),
+            g.scalar("range", 2 * (1 - lumaWeight)));
+        return g.op("Add", g.scalar("half", 0.5f), scaled);
     }
 
     private static String channel(GraphBuilder g, String image, int c, float weight) {
-        return g.op("Mul", new String[] {g.scalar("luma_w", weight), GraphImageOps.slice(g, image, 1, c, c + 1)});
+        return g.op("Mul", g.scalar("luma_w", weight), GraphImageOps.slice(g, image, 1, c, c + 1));
     }
 
     /** PlaneFilters.boxMean with Quality's radius: edge pixels repeated, rows then columns. */
@@ -89,22 +89,22 @@ final class VisibilityGraph {
         String s11 = box(g, mul(g, y1, y1), shape);
         String s22 = box(g, mul(g, y2, y2), shape);
         String s12 = box(g, mul(g, y1, y2), shape);
-        String v1 = g.op("Sub", new String[] {s11, mul(g, mu1, mu1)});
-        String v2 = g.op("Sub", new String[] {s22, mul(g, mu2, mu2)});
-        String cov = g.op("Sub", new String[] {s12, mul(g, mu1, mu2)});
+        String v1 = g.op("Sub", s11, mul(g, mu1, mu1));
+        String v2 = g.op("Sub", s22, mul(g, mu2, mu2));
+        String cov = g.op("Sub", s12, mul(g, mu1, mu2));
         String two = g.scalar("two", 2f);
         String c1 = g.scalar("c1", Quality.C1);
         String c2 = g.scalar("c2", Quality.C2);
-        String num = mul(g, g.op("Add", new String[] {mul(g, mul(g, two, mu1), mu2), c1}),
-                g.op("Add", new String[] {mul(g, two, cov), c2}));
-        String den = mul(g, g.op("Sum", new String[] {mul(g, mu1, mu1), mul(g, mu2, mu2), c1}),
-                g.op("Sum", new String[] {v1, v2, c2}));
-        return g.op("Sub", new String[] {g.scalar("one", 1f), g.op("Div", new String[] {num, den})});
+        String num = mul(g, g.op("Add", mul(g, mul(g, two, mu1), mu2), c1),
+                g.op("Add", mul(g, two, cov), c2));
+        String den = mul(g, g.op("Sum", mul(g, mu1, mu1), mul(g, mu2, mu2), c1),
+                g.op("Sum", v1, v2, c2));
+        return g.op("Sub", g.scalar("one", 1f), g.op("Div", num, den));
     }
 
     /** |y - mu|. */
     private static String absDeviation(GraphBuilder g, String y, String mu) {
-        return g.op("Abs", new String[] {g.op("Sub", new String[] {y, mu})});
+        return g.op("Abs", g.op("Sub", y, mu));
     }
 
     private static String weighted(GraphBuilder g, String term, double weight) {
@@ -112,6 +112,6 @@ final class VisibilityGraph {
     }
 
     private static String mul(GraphBuilder g, String a, String b) {
-        return g.op("Mul", new String[] {a, b});
+        return g.op("Mul", a, b);
     }
 }

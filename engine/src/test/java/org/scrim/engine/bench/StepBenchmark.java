@@ -4,7 +4,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import java.util.List;
 import java.util.Map;
 import org.scrim.engine.autodiff.Differentiator;
-import org.scrim.engine.autodiff.Losses;
+import org.scrim.engine.protect.Losses;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.TaeGraphs;
 import org.scrim.engine.onnx.GraphBuilder;

@@ -13,10 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.scrim.engine.autodiff.ConvGeometry;
-import org.scrim.engine.autodiff.NodeAttrs;
-import org.scrim.engine.autodiff.ShapeInference;
-import org.scrim.engine.autodiff.ShapeInference.Analysis;
+import org.scrim.engine.onnx.ConvGeometry;
+import org.scrim.engine.onnx.NodeAttrs;
+import org.scrim.engine.onnx.ResizeCoordinates;
+import org.scrim.engine.onnx.ShapeInference;
+import org.scrim.engine.onnx.ShapeInference.Analysis;
 
 /**
  * Turns an ONNX graph into a list of kernel launches, on the host and without a device: nodes whose inputs are all
@@ -512,13 +513,12 @@ final class Lowering {
         long[] xs = analysis.shape(n.getInput(0));
         long[] ys = analysis.shape(n.getOutput(0));
         String mode = NodeAttrs.s(n, "mode", "nearest");
-        String ctm = NodeAttrs.s(n, "coordinate_transformation_mode", "half_pixel");
+        ResizeCoordinates ctm = ResizeCoordinates.of(n);
         String scalesIn = NodeAttrs.input(n, 2);
         double[] scales = scalesIn == null ? null : folded.containsKey(scalesIn) ? folded.get(scalesIn).data() : null;
         String why = xs.length != 4 ? "not 4-D"
                 : !mode.equals("linear") ? "mode " + mode
-                : !Set.of("half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric").contains(ctm)
-                        ? "coordinate_transformation_mode " + ctm
+                : ctm == null ? "coordinate_transformation_mode " + ResizeCoordinates.name(n)
                 : NodeAttrs.i(n, "antialias", 0) != 0 ? "antialias"
                 : NodeAttrs.find(n, "axes") != null ? "axes"
                 : scalesIn != null && scales == null ? "scales not constant"
@@ -538,16 +538,10 @@ final class Lowering {
     }
 
     /** Per output index: first source index, second source index, weight of the second (ONNX Resize, linear). */
-    private static float[] resizeTable(String ctm, long in, long out, double scale) {
+    private static float[] resizeTable(ResizeCoordinates ctm, long in, long out, double scale) {
         float[] t = new float[3 * (int) out];
         for (int o = 0; o < out; o++) {
-            double c = switch (ctm) {
-                case "half_pixel" -> (o + 0.5) / scale - 0.5;
-                case "pytorch_half_pixel" -> out > 1 ? (o + 0.5) / scale - 0.5 : 0;
-                case "align_corners" -> out == 1 ? 0 : o * (in - 1.0) / (out - 1.0);
-                default -> o / scale; // asymmetric
-            };
-            c = Math.max(0, Math.min(c, in - 1));
+            double c = Math.max(0, Math.min(ctm.source(o, in, out, scale), in - 1));
             int i0 = (int) Math.floor(c);
             t[3 * o] = i0;
             t[3 * o + 1] = (float) Math.min(i0 + 1, in - 1);

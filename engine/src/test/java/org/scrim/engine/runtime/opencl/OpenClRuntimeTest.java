@@ -35,7 +35,7 @@ class OpenClRuntimeTest {
     @Test
     void supportedGraphRunsOnTheDevice() {
         GraphBuilder g = new GraphBuilder("relu");
-        g.output(g.op("Relu", new String[] {g.input("x", 2, 3)}));
+        g.output(g.op("Relu", g.input("x", 2, 3)));
         try (GraphSession s = opencl().resolve().open(g.build())) {
             assertInstanceOf(OpenClModel.class, s);
             Tensor y = s.run(Map.of("x", new Tensor(new float[] {-1, 2, -3, 4, 0, 6}, 2, 3))).get(g.graph()
@@ -48,7 +48,7 @@ class OpenClRuntimeTest {
     void unsupportedOpFallsBackToOnnxRuntimeWithOneLine() {
         GraphBuilder g = new GraphBuilder("pooled");
         String x = g.input("x", 1, 1, 4, 4);
-        g.output(g.op("MaxPool", new String[] {g.op("Relu", new String[] {x})}, Attr.ints("kernel_shape", 2, 2),
+        g.output(g.op("MaxPool", new String[] {g.op("Relu", x)}, Attr.ints("kernel_shape", 2, 2),
                 Attr.ints("strides", 2, 2)));
         List<String> lines = new ArrayList<>();
         Handler capture = new Handler() {
@@ -89,7 +89,7 @@ class OpenClRuntimeTest {
     @Test
     void cpuBackendIsOnnxRuntime() {
         GraphBuilder g = new GraphBuilder("relu");
-        g.output(g.op("Relu", new String[] {g.input("x", 2)}));
+        g.output(g.op("Relu", g.input("x", 2)));
         Runtime cpu = new RuntimeOptions(1).resolve();
         assertEquals(new OrtRuntime(1), cpu);
         try (GraphSession s = cpu.open(g.build())) {

@@ -30,7 +30,7 @@ class OpenClSessionGroupTest {
         GraphBuilder g = new GraphBuilder("accumulate");
         String acc = g.input("acc", SHAPE);
         String decay = g.input("decay");
-        String next = g.op("Add", new String[] {g.op("Mul", new String[] {acc, decay}), g.input("inc", SHAPE)});
+        String next = g.op("Add", g.op("Mul", acc, decay), g.input("inc", SHAPE));
         g.node(ai.onnx.proto.OnnxMl.NodeProto.newBuilder().setOpType("Identity").setName("carry").addInput(next)
                 .addOutput(SessionGroup.next("acc")).build());
         g.output(SessionGroup.next("acc"));

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
-import org.scrim.engine.autodiff.ShapeInference;
+import org.scrim.engine.onnx.ShapeInference;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.protect.ImageTransform;
 import org.scrim.engine.protect.Transforms;
