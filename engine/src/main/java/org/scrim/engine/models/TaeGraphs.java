@@ -76,11 +76,6 @@ public final class TaeGraphs {
         return g.graph();
     }
 
-    /** Latent channels of an encoder state dict (its last conv's output channels). */
-    public static long latentChannels(StateDict encoder) {
-        return encoder.get(lastIndex(encoder) + ".weight").dim(0);
-    }
-
     private static int lastIndex(StateDict sd) {
         int last = -1;
         for (String k : sd.keys()) {

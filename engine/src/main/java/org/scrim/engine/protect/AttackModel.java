@@ -27,13 +27,15 @@ final class AttackModel implements AutoCloseable {
     /** One pull: encoder {@code encoder}'s latent toward a target latent, weighted. */
     record Term(int encoder, Tensor target, float weight) {}
 
+    /** What a step session was built for: the group (by identity), the number of terms and the gray option. */
+    private record StepKey(SessionGroup group, int terms, boolean gray) {}
+
     private final ImageTransform transform;
     private final long[] imageShape;
     private final GraphSession forward;
     private final List<SurrogateEncoder> surrogates;
     private GraphSession step;
-    /** What {@link #step} was built for: the group, the number of terms and the gray option. */
-    private List<Object> stepKey;
+    private StepKey stepKey;
 
     AttackModel(List<SurrogateEncoder> surrogates, ImageTransform transform, long[] imageShape,
             Runtime runtime) {
@@ -62,7 +64,7 @@ final class AttackModel implements AutoCloseable {
      * for another group, number of terms or gray option), with the terms' targets and weights put as residents.
      */
     GraphSession step(SessionGroup group, List<Term> terms, boolean gray) {
-        List<Object> key = List.of(group, terms.size(), gray);
+        StepKey key = new StepKey(group, terms.size(), gray);
         if (!key.equals(stepKey)) {
             if (step != null) {
                 step.close();
