@@ -1,7 +1,7 @@
 package org.scrim.engine.runtime.opencl;
 
 import static org.scrim.engine.runtime.opencl.Launch.args;
-import static org.scrim.engine.runtime.opencl.Lowering.roundUp;
+import static org.scrim.engine.runtime.opencl.Launch.roundUp;
 
 import ai.onnx.proto.OnnxMl.NodeProto;
 import java.util.Arrays;
@@ -13,7 +13,7 @@ import org.scrim.engine.runtime.opencl.Launch.Const;
 import org.scrim.engine.runtime.opencl.Launch.Ref;
 
 /**
- * Conv and ConvTranspose for {@link Lowering}: weights packed as the conv2d kernels read them, and the launch that
+ * Conv and ConvTranspose for the graph lowering: weights packed as the conv2d kernels read them, and the launch that
  * fits the device's local memory (staged patches, or global reads when windows do not overlap or do not fit).
  */
 final class ConvLowering {
@@ -24,19 +24,44 @@ final class ConvLowering {
     /** Input channels conv2d stages per barrier at most (the CB define; it divides OCB's packing of 8). */
     private static final int CB = 8;
 
-    private final Lowering graph;
+    /** What the lowering of a conv reads from, and adds to, the graph being lowered. */
+    interface Target {
+        long[] shape(String value);
 
-    ConvLowering(Lowering graph) {
+        /** The value computed on the host, or null when it is computed on the device. */
+        HostOps.Value folded(String value);
+
+        /** The kernel argument for a value: its buffer, or its folded data uploaded once. */
+        Arg operand(String value);
+
+        void constant(String key, float[] data);
+
+        void launch(Launch launch);
+
+        /** Records that a node has no kernel, as "Op (reason)". */
+        void unsupported(String reason);
+    }
+
+    private final Target graph;
+    private final int tileX;
+    private final int tileY;
+    private final long localMemory;
+
+    /** Convolutions for {@code graph} on a device with {@code tileX x tileY} output tiles and this local memory. */
+    ConvLowering(Target graph, int tileX, int tileY, long localMemory) {
         this.graph = graph;
+        this.tileX = tileX;
+        this.tileY = tileY;
+        this.localMemory = localMemory;
     }
 
     void conv(NodeProto n) {
-        long[] xs = graph.analysis.shape(n.getInput(0));
-        long[] ys = graph.analysis.shape(n.getOutput(0));
+        long[] xs = graph.shape(n.getInput(0));
+        long[] ys = graph.shape(n.getOutput(0));
         if (!convSupported(n, xs)) {
             return;
         }
-        HostOps.Value w = graph.folded.get(n.getInput(1));
+        HostOps.Value w = graph.folded(n.getInput(1));
         ConvGeometry geo = ConvGeometry.of(n, xs, w.shape());
         int k = (int) w.shape()[0];
         int cg = (int) w.shape()[1]; // input channels per group
@@ -48,7 +73,7 @@ final class ConvLowering {
         float[] packed = packWeights(k, c, kh, kw, (ko, ci, y, x) -> ko / kg != ci / cg ? 0
                 : w.data()[((ko * cg + ci % cg) * kh + y) * kw + x]);
         String key = n.getOutput(0) + "#w";
-        graph.constants.put(key, packed);
+        graph.constant(key, packed);
         launchConv(n, key, k, kh, kw, (int) geo.strides()[0], xs, ys, (int) geo.pads()[0], (int) geo.pads()[1],
                 (int) ys[2], (int) ys[3], 1, 1, 0, 0);
     }
@@ -58,12 +83,12 @@ final class ConvLowering {
      * the taps of the flipped, channel-swapped kernel that reach that phase; no per-element test for divisibility.
      */
     void convTranspose(NodeProto n) {
-        long[] xs = graph.analysis.shape(n.getInput(0));
-        long[] ys = graph.analysis.shape(n.getOutput(0));
+        long[] xs = graph.shape(n.getInput(0));
+        long[] ys = graph.shape(n.getOutput(0));
         if (!convSupported(n, xs)) {
             return;
         }
-        HostOps.Value w = graph.folded.get(n.getInput(1));
+        HostOps.Value w = graph.folded(n.getInput(1));
         int cin = (int) w.shape()[0];
         int cog = (int) w.shape()[1]; // output channels per group
         int cout = (int) ys[1];
@@ -75,7 +100,7 @@ final class ConvLowering {
         int sy = (int) strides[0];
         int sx = (int) strides[1];
         if (kh < sy || kw < sx) {
-            graph.unsupported.add("ConvTranspose (kernel smaller than stride)");
+            graph.unsupported("ConvTranspose (kernel smaller than stride)");
             return;
         }
         for (int ry = 0; ry < sy; ry++) {
@@ -90,7 +115,7 @@ final class ConvLowering {
                 float[] packed = packWeights(cout, cin, py.taps, px.taps, (co, ci, j, i) -> co / cog != ci / cig ? 0
                         : w.data()[((ci * cog + co % cog) * kh + py.tap(j)) * kw + px.tap(i)]);
                 String key = n.getOutput(0) + "#w" + ry + "," + rx;
-                graph.constants.put(key, packed);
+                graph.constant(key, packed);
                 launchConv(n, key, cout, py.taps, px.taps, 1, xs, ys, py.pad, px.pad, qy, qx, sy, sx, ry, rx);
             }
         }
@@ -118,13 +143,13 @@ final class ConvLowering {
         String why = xs.length != 4 ? "not 2-D"
                 : xs[0] != 1 ? "batch " + xs[0]
                 : Arrays.stream(NodeAttrs.ints(n, "dilations", 1, 2)).anyMatch(d -> d != 1) ? "dilation"
-                : !graph.folded.containsKey(n.getInput(1)) ? "weights not constant"
-                : n.getInputCount() > 2 && !n.getInput(2).isEmpty() && !graph.folded.containsKey(n.getInput(2))
+                : graph.folded(n.getInput(1)) == null ? "weights not constant"
+                : n.getInputCount() > 2 && !n.getInput(2).isEmpty() && graph.folded(n.getInput(2)) == null
                         ? "bias not constant"
                 : op.equals("Conv") && NodeAttrs.ints(n, "strides", 1, 2)[0] != NodeAttrs.ints(n, "strides", 1, 2)[1]
                         ? "unequal strides" : null;
         if (why != null) {
-            graph.unsupported.add(op + " (" + why + ")");
+            graph.unsupported(op + " (" + why + ")");
         }
         return why == null;
     }
@@ -155,17 +180,17 @@ final class ConvLowering {
         int blocks = (k + OCB - 1) / OCB;
         float[] bias = new float[blocks * OCB];
         if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
-            double[] b = graph.folded.get(n.getInput(2)).data();
+            double[] b = graph.folded(n.getInput(2)).data();
             for (int i = 0; i < k; i++) {
                 bias[i] = (float) b[i];
             }
         }
         String biasKey = n.getOutput(0) + "#b";
-        graph.constants.put(biasKey, bias);
+        graph.constant(biasKey, bias);
         // stage 8 input channels per barrier where that fits in a quarter of local memory, else 4, 2 or 1
-        long patch = 4L * ((graph.tileY - 1) * stride + kh) * ((graph.tileX * PX - 1) * stride + kw);
+        long patch = 4L * ((tileY - 1) * stride + kh) * ((tileX * PX - 1) * stride + kw);
         int cb = CB;
-        while (cb > 1 && cb * patch > graph.localMemory / 4) {
+        while (cb > 1 && cb * patch > localMemory / 4) {
             cb /= 2;
         }
         List<Arg> args = args(graph.operand(n.getInput(0)), new Const(weights), new Const(biasKey),
@@ -173,14 +198,14 @@ final class ConvLowering {
                 orx).list();
         // strided windows that do not overlap share no input worth staging (1x1 stride 1 stays on conv2d, whose two
         // pixels per work-item share each weight load); a patch that does not fit cannot be staged
-        if (stride > 1 && stride >= kh && stride >= kw || patch > graph.localMemory / 4) {
-            graph.launches.add(new Launch("conv2d_global", "-DKH=" + kh + " -DKW=" + kw + " -DSTRIDE=" + stride
-                    + " -DCB=1", args, new long[] {roundUp(ow, graph.tileX), roundUp(oh, graph.tileY), blocks},
-                    new long[] {graph.tileX, graph.tileY, 1}));
+        if (stride > 1 && stride >= kh && stride >= kw || patch > localMemory / 4) {
+            graph.launch(new Launch("conv2d_global", "-DKH=" + kh + " -DKW=" + kw + " -DSTRIDE=" + stride
+                    + " -DCB=1", args, new long[] {roundUp(ow, tileX), roundUp(oh, tileY), blocks},
+                    new long[] {tileX, tileY, 1}));
             return;
         }
-        graph.launches.add(new Launch("conv2d", "-DKH=" + kh + " -DKW=" + kw + " -DSTRIDE=" + stride + " -DCB=" + cb,
-                args, new long[] {roundUp((ow + PX - 1) / PX, graph.tileX), roundUp(oh, graph.tileY), blocks},
-                new long[] {graph.tileX, graph.tileY, 1}));
+        graph.launch(new Launch("conv2d", "-DKH=" + kh + " -DKW=" + kw + " -DSTRIDE=" + stride + " -DCB=" + cb,
+                args, new long[] {roundUp((ow + PX - 1) / PX, tileX), roundUp(oh, tileY), blocks},
+                new long[] {tileX, tileY, 1}));
     }
 }

@@ -31,6 +31,11 @@ record Launch(String kernel, String defines, List<Launch.Arg> args, long[] globa
         return new Real(value);
     }
 
+    /** {@code n} rounded up to a multiple of {@code m}: a global size for work-groups of m. */
+    static long roundUp(long n, long m) {
+        return (n + m - 1) / m * m;
+    }
+
     /** Arguments in kernel order, starting with {@code buffers}. */
     static Args args(Arg... buffers) {
         return new Args().add(buffers);

@@ -1,6 +1,7 @@
 package org.scrim.engine.runtime.opencl;
 
 import static org.scrim.engine.runtime.opencl.Launch.args;
+import static org.scrim.engine.runtime.opencl.Launch.roundUp;
 
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
@@ -29,7 +30,7 @@ import org.scrim.engine.runtime.opencl.Launch.Ref;
  * constants are folded ({@link HostOps}), view ops (Reshape, Identity, ...) alias their input's buffer, the rest
  * become launches whose buffer arguments name graph values. {@link #unsupported} lists what has no kernel.
  */
-final class Lowering {
+final class Lowering implements ConvLowering.Target {
     private static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
     private static final int BOOL = TensorProto.DataType.BOOL_VALUE;
     private static final Set<String> VIEWS = Set.of("Identity", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Cast");
@@ -55,18 +56,13 @@ final class Lowering {
     final Set<String> unsupported = new TreeSet<>();
 
     /** Values known on the host: initializers and nodes folded there. */
-    final Map<String, HostOps.Value> folded = new HashMap<>();
-    final int tileX;
-    final int tileY;
-    final long localMemory;
+    private final Map<String, HostOps.Value> folded = new HashMap<>();
     private final int reduceGroup;
-    private final ConvLowering convolutions = new ConvLowering(this);
+    private final ConvLowering convolutions;
 
     Lowering(ModelProto model, int tileX, int tileY, int reduceGroup, long localMemory) {
-        this.tileX = tileX;
-        this.tileY = tileY;
         this.reduceGroup = reduceGroup;
-        this.localMemory = localMemory;
+        this.convolutions = new ConvLowering(this, tileX, tileY, localMemory);
         GraphProto g = model.getGraph();
         this.analysis = ShapeInference.analyze(g, Map.of());
         for (TensorProto t : g.getInitializerList()) {
@@ -417,8 +413,34 @@ final class Lowering {
                 new long[] {roundUp(cols, 64), m, batch}, null));
     }
 
+    @Override
+    public long[] shape(String value) {
+        return analysis.shape(value);
+    }
+
+    @Override
+    public HostOps.Value folded(String value) {
+        return folded.get(value);
+    }
+
+    @Override
+    public void constant(String key, float[] data) {
+        constants.put(key, data);
+    }
+
+    @Override
+    public void launch(Launch launch) {
+        launches.add(launch);
+    }
+
+    @Override
+    public void unsupported(String reason) {
+        unsupported.add(reason);
+    }
+
     /** A kernel argument for graph value {@code v}: its buffer, or its folded value uploaded once. */
-    Arg operand(String v) {
+    @Override
+    public Arg operand(String v) {
         HostOps.Value c = folded.get(v);
         if (c == null) {
             return new Ref(v);
@@ -492,9 +514,5 @@ final class Lowering {
 
     private String typeName(String v) {
         return TensorProto.DataType.forNumber(analysis.type(v)).name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    static long roundUp(long n, long m) {
-        return (n + m - 1) / m * m;
     }
 }
