@@ -172,7 +172,8 @@ public final class Protector {
                     StepGraph.CORRECTION1, scalar(c1), StepGraph.CORRECTION2, scalar(c2)));
             if (step % RECALIBRATE_EVERY == 0) {
                 Tensor changed = applyDelta(x, group.get(StepGraph.PERTURBATION));
-                double standIn = Quality.visibility(x, changed);
+                double standIn = space.visibility.run(Map.of(StepGraph.SCALE, scalar(1)))
+                        .get(VisibilityGraph.VISIBILITY).data()[0];
                 double real = space.exact.score(changed);
                 if (standIn > 0 && real > 0) {
                     standInBound = maxVisibility * standIn / real;

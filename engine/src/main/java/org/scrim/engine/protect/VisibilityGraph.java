@@ -5,13 +5,18 @@ import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
 
 /**
- * {@link Quality#visibility} of x and clip(x + s*d) as a graph, so the visibility projection of each protection step
- * runs where x and d are kept and reads back one number per scale it tries. {@link #terms} mirrors
- * {@link Quality#visibilityTerms} step for step; VisibilityGraphTest holds the two figures equal.
+ * The one definition of {@link Quality#visibility} (its formula is documented there), as a graph. {@link #model}
+ * measures x against clip(x + s*d), so the visibility projection of each protection step runs where x and d are kept
+ * and reads back one number per scale it tries; {@link #between} measures two images, which Quality runs.
  */
 final class VisibilityGraph {
     /** The figure, shape [1]. */
     static final String VISIBILITY = "visibility";
+    /** {@link #between}'s inputs, both [1,3,H,W]. */
+    static final String ORIGINAL = "original";
+    static final String CHANGED = "changed";
+    /** {@link #between}'s terms: 1 - luma SSIM, added edge contrast, 1 - chroma SSIM (shape [1] or scalar). */
+    static final String[] TERMS = {"luma_dissimilarity", "edge", "chroma_dissimilarity"};
 
     private VisibilityGraph() {}
 
@@ -22,20 +27,34 @@ final class VisibilityGraph {
         String d = g.input(StepGraph.PERTURBATION, shape);
         String s = g.input(StepGraph.SCALE);
         String changed = GraphImageOps.clip01(g, g.op("Add", x, g.op("Mul", s, d)));
-        String[] t = terms(g, x, changed, shape);
-        String v = g.op("Sum", weighted(g, t[0], Quality.VIS_A), weighted(g, t[1], Quality.VIS_E),
-            weighted(g, t[2], Quality.VIS_C));
-        g.output(v, VISIBILITY);
+        g.output(figure(g, terms(g, x, changed, shape)), VISIBILITY);
         return g.build();
     }
 
-    /** {1 - luma ssim, edge, 1 - chroma ssim} of two [1,3,H,W] images, as Quality.visibilityTerms has them. */
-    static String[] terms(GraphBuilder g, String original, String changed, long[] shape) {
+    /** The figure and its {@link #TERMS} between inputs {@link #ORIGINAL} and {@link #CHANGED}. */
+    static ModelProto between(long[] shape) {
+        GraphBuilder g = new GraphBuilder("visibility_between");
+        String[] t = terms(g, g.input(ORIGINAL, shape), g.input(CHANGED, shape), shape);
+        g.output(figure(g, t), VISIBILITY);
+        for (int k = 0; k < t.length; k++) {
+            g.output(t[k], TERMS[k]);
+        }
+        return g.build();
+    }
+
+    /** The weighted sum of the terms. */
+    private static String figure(GraphBuilder g, String[] t) {
+        return g.op("Sum", weighted(g, t[0], Quality.VIS_A), weighted(g, t[1], Quality.VIS_E),
+            weighted(g, t[2], Quality.VIS_C));
+    }
+
+    /** {1 - luma ssim, edge, 1 - chroma ssim} of two [1,3,H,W] images. */
+    private static String[] terms(GraphBuilder g, String original, String changed, long[] shape) {
         String y1 = luma(g, original);
         String y2 = luma(g, changed);
         String[] c1 = chroma(g, original, y1);
         String[] c2 = chroma(g, changed, y2);
-        // Quality's three meanSsim calls (luma with the edge term, Cb, Cr) at once, the planes as channels
+        // the SSIM maps of luma, Cb and Cr at once, the planes as channels
         String a = g.op("Concat", new String[] {y1, c1[0], c1[1]}, Attr.i("axis", 1));
         String b = g.op("Concat", new String[] {y2, c2[0], c2[1]}, Attr.i("axis", 1));
         long[] planes = {1, 3, shape[2], shape[3]};
@@ -53,13 +72,16 @@ final class VisibilityGraph {
         return new String[] {luma, edge, chroma};
     }
 
-    /** ImageTensors.luma: [1,1,H,W]. */
+    /** Rec. 709 luma, as ImageTensors.luma: [1,1,H,W]. */
     private static String luma(GraphBuilder g, String image) {
         return g.op("Sum", channel(g, image, 0, ImageTensors.LUMA_R),
             channel(g, image, 1, ImageTensors.LUMA_G), channel(g, image, 2, ImageTensors.LUMA_B));
     }
 
-    /** ImageTensors.chroma: Cb and Cr, each [1,1,H,W]. */
+    /**
+     * Blue- and red-difference planes (Rec. 709 Cb and Cr, scaled to [-0.5,0.5]) shifted by 0.5 into [0,1], so
+     * SSIM's mean term sees no signed values: each [1,1,H,W].
+     */
     private static String[] chroma(GraphBuilder g, String image, String y) {
         return new String[] {difference(g, GraphImageOps.slice(g, image, 1, 2, 3), y, ImageTensors.LUMA_B),
             difference(g, GraphImageOps.slice(g, image, 1, 0, 1), y, ImageTensors.LUMA_R)};
@@ -76,7 +98,7 @@ final class VisibilityGraph {
         return g.op("Mul", g.scalar("luma_w", weight), GraphImageOps.slice(g, image, 1, c, c + 1));
     }
 
-    /** PlaneFilters.boxMean with Quality's radius: edge pixels repeated, rows then columns. */
+    /** A (2r+1)^2 box mean, r = Quality's radius: edge pixels repeated, rows then columns. */
     private static String box(GraphBuilder g, String x, long[] shape) {
         int r = Quality.VISIBILITY_BOX_RADIUS;
         String padded = GraphImageOps.replicatePad(g, x, shape, r, r, r, r);
@@ -84,7 +106,7 @@ final class VisibilityGraph {
         return g.op("AveragePool", new String[] {rows}, Attr.ints("kernel_shape", 2 * r + 1, 1));
     }
 
-    /** 1 - the SSIM map of Quality.meanSsim, per pixel (its mean loses no digits to 1 - mean near 1). */
+    /** 1 - the SSIM map, per pixel (its mean loses no digits to 1 - mean near 1). */
     private static String dissimilarity(GraphBuilder g, String y1, String y2, String mu1, String mu2, long[] shape) {
         String s11 = box(g, mul(g, y1, y1), shape);
         String s22 = box(g, mul(g, y2, y2), shape);
