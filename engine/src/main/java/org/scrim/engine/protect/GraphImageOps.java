@@ -11,7 +11,7 @@ final class GraphImageOps {
     /** x[..., start:end] along one axis. */
     static String slice(GraphBuilder g, String x, int axis, long start, long end) {
         return g.op("Slice", x, g.int64s("starts", start), g.int64s("ends", end),
-            g.int64s("axes", axis));
+                g.int64s("axes", axis));
     }
 
     /**
@@ -64,7 +64,7 @@ final class GraphImageOps {
             System.arraycopy(m[o], 0, w, o * in, in);
         }
         return g.op("Conv", x, g.initializer("colour_w", new Tensor(w, out, in, 1, 1)),
-            g.initializer("colour_b", new Tensor(bias.clone(), out)));
+                g.initializer("colour_b", new Tensor(bias.clone(), out)));
     }
 
     static String clip01(GraphBuilder g, String x) {

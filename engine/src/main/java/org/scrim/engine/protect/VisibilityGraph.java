@@ -45,7 +45,7 @@ final class VisibilityGraph {
     /** The weighted sum of the terms. */
     private static String figure(GraphBuilder g, String[] t) {
         return g.op("Sum", weighted(g, t[0], Quality.VIS_A), weighted(g, t[1], Quality.VIS_E),
-            weighted(g, t[2], Quality.VIS_C));
+                weighted(g, t[2], Quality.VIS_C));
     }
 
     /** {1 - luma ssim, edge, 1 - chroma ssim} of two [1,3,H,W] images. */
@@ -67,7 +67,7 @@ final class VisibilityGraph {
         String chroma = g.op("ReduceMean", new String[] {GraphImageOps.slice(g, perPlane, 0, 1, 3)},
                 Attr.i("keepdims", 0));
         String added = g.op("Sub", absDeviation(g, y2, GraphImageOps.slice(g, mu2, 1, 0, 1)),
-            absDeviation(g, y1, GraphImageOps.slice(g, mu1, 1, 0, 1)));
+                absDeviation(g, y1, GraphImageOps.slice(g, mu1, 1, 0, 1)));
         String edge = g.op("ReduceMean", new String[] {g.op("Relu", added)}, Attr.i("keepdims", 0));
         return new String[] {luma, edge, chroma};
     }
@@ -75,7 +75,7 @@ final class VisibilityGraph {
     /** Rec. 709 luma, as ImageTensors.luma: [1,1,H,W]. */
     private static String luma(GraphBuilder g, String image) {
         return g.op("Sum", channel(g, image, 0, ImageTensors.LUMA_R),
-            channel(g, image, 1, ImageTensors.LUMA_G), channel(g, image, 2, ImageTensors.LUMA_B));
+                channel(g, image, 1, ImageTensors.LUMA_G), channel(g, image, 2, ImageTensors.LUMA_B));
     }
 
     /**
@@ -90,7 +90,7 @@ final class VisibilityGraph {
     /** 0.5 + (c - y) / (2 (1 - w)): a colour-difference plane shifted into [0,1]. */
     private static String difference(GraphBuilder g, String c, String y, float lumaWeight) {
         String scaled = g.op("Div", g.op("Sub", c, y),
-            g.scalar("range", 2 * (1 - lumaWeight)));
+                g.scalar("range", 2 * (1 - lumaWeight)));
         return g.op("Add", g.scalar("half", 0.5f), scaled);
     }
 

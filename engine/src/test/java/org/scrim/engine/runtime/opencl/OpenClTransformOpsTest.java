@@ -72,7 +72,7 @@ class OpenClTransformOpsTest {
         String edge = g.op("Slice", x, g.int64s("s", 10), g.int64s("e", 11), g.int64s("a", 2));
         String first = g.op("Slice", x, g.int64s("s", 0), g.int64s("e", 1), g.int64s("a", 3));
         String strided = g.op("Slice", x, g.int64s("s", 1, 12), g.int64s("e", 3, 0),
-            g.int64s("a", 1, 3), g.int64s("st", 1, -2));
+                g.int64s("a", 1, 3), g.int64s("st", 1, -2));
         String rows = g.op("Concat", new String[] {x, edge, edge, edge}, i("axis", 2));
         String cols = g.op("Concat", new String[] {first, first, x, g.initializer("c", OpenClTesting.random(rnd,
                 1, 3, 11, 2))}, i("axis", -1));
@@ -81,7 +81,7 @@ class OpenClTransformOpsTest {
         String[] parts = g.ops("Split", 3, new String[] {chans, g.int64s("sizes", 1, 2, 1)}, i("axis", 1));
         String padded = g.op("Pad", x, g.int64s("pads", 0, 0, 2, 0, 0, 1, 1, 3));
         String cropped = g.op("Pad", x, g.int64s("pads", 0, 0, -2, 1, 0, 0, 1, -3),
-            g.scalar("v", 0.25f));
+                g.scalar("v", 0.25f));
         check(g, strided, rows, cols, parts[0], parts[1], parts[2], padded, cropped);
     }
 
@@ -130,7 +130,7 @@ class OpenClTransformOpsTest {
         String x = input(g, "x", 1, 3, 7, 8);
         String lo = g.scalar("lo", -0.3f);
         String inside = g.op("And", g.op("GreaterOrEqual", x, lo),
-            g.op("LessOrEqual", x, input(g, "hi", 3, 1, 8)));
+                g.op("LessOrEqual", x, input(g, "hi", 3, 1, 8)));
         check(g, g.op("Where", inside, x, g.scalar("z", 0f)));
     }
 }
