@@ -17,7 +17,7 @@ import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.runtime.Runtime;
 
 /**
  * Protects one image file into another with a model loaded once: what {@code scrim protect} does per file and
@@ -25,7 +25,7 @@ import org.scrim.engine.runtime.RuntimeOptions;
  */
 final class FileProtection {
     private final List<SurrogateEncoder> encoders;
-    private final RuntimeOptions runtime;
+    private final Runtime runtime;
     private final String model;
     /** The encoder file's sha256, so a report says exactly which weights the protection was made against. */
     private final String modelSha256;

@@ -6,8 +6,8 @@ import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.runtime.Backend;
+import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.RuntimeOptions;
-import org.scrim.engine.runtime.opencl.OpenClDevices;
 import picocli.CommandLine.Option;
 
 /** Options every model-using command shares: which model, where weights are, where it runs, how many threads. */
@@ -48,19 +48,23 @@ public final class ModelOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     int deviceMemory;
 
+    private Runtime runtime;
+
     /**
-     * The runtime choice; an OpenCL device that is not there is reported now, naming the devices there are, and a
-     * bad number as a usage error.
+     * The runtime the options choose, resolved on first use and kept for the command; an OpenCL device that is not
+     * there is reported then, naming the devices there are, and a bad number as a usage error.
      */
-    public RuntimeOptions runtime() {
-        if (backend == Backend.OPENCL) {
-            OpenClDevices.select(device);
+    public Runtime runtime() {
+        if (runtime == null) {
+            RuntimeOptions options;
+            try {
+                options = new RuntimeOptions(threads).withBackend(backend, device).withDeviceMemory(deviceMemory);
+            } catch (IllegalArgumentException e) {
+                throw new ScrimCommand.UsageException(e.getMessage()); // --threads or --device-memory out of range
+            }
+            runtime = options.resolve();
         }
-        try {
-            return new RuntimeOptions(threads).withBackend(backend, device).withDeviceMemory(deviceMemory);
-        } catch (IllegalArgumentException e) {
-            throw new ScrimCommand.UsageException(e.getMessage()); // --threads or --device-memory out of range
-        }
+        return runtime;
     }
 
     public ModelStore store() {

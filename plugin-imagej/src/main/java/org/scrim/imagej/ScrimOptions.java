@@ -10,6 +10,7 @@ import org.scrim.engine.models.TaeCodec;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Backend;
+import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.RuntimeOptions;
 
 /**
@@ -57,16 +58,17 @@ final class ScrimOptions {
         return (int) Prefs.get(DEVICE_MEMORY, 0);
     }
 
-    static RuntimeOptions runtime() {
+    /** The runtime the options choose, resolved once for the command that asks. */
+    static Runtime runtime() {
         return new RuntimeOptions(threads()).withBackend(Backend.parse(backend()),
-                device().isBlank() ? null : device()).withDeviceMemory(deviceMemory());
+                device().isBlank() ? null : device()).withDeviceMemory(deviceMemory()).resolve();
     }
 
     static Engine engine() throws IOException {
         return engine(model(), modelDir(), runtime());
     }
 
-    private static synchronized Engine engine(String model, String modelDir, RuntimeOptions runtime) throws IOException {
+    private static synchronized Engine engine(String model, String modelDir, Runtime runtime) throws IOException {
         String key = model + "|" + modelDir;
         if (!key.equals(cachedKey)) {
             cached = store(modelDir).surrogate(model);
@@ -86,7 +88,7 @@ final class ScrimOptions {
     }
 
     /** The encoders and runtime, ready to protect or verify. */
-    record Engine(String model, List<SurrogateEncoder> encoders, RuntimeOptions runtime) {
+    record Engine(String model, List<SurrogateEncoder> encoders, Runtime runtime) {
         Protector protector() {
             return new Protector(encoders, runtime);
         }

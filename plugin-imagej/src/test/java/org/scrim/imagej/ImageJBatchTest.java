@@ -23,9 +23,9 @@ import org.scrim.engine.protect.ImageTensors;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
 
 /**
  * Runs the real ImageJ 1.x (its own JVM, under Xvfb, {@code -batch}) with the plugin installed as the Fiji zip lays it
@@ -61,7 +61,7 @@ class ImageJBatchTest {
         Tensor p = ImageTensors.fromImage(ImageIO.read(first.toFile()));
         assertEquals(96, p.dim(3), "the saved image is not the 96 px wide one the macro protected");
         Verifier verifier = new Verifier(List.of(ModelStore.standard(SharedData.path("models")).surrogate("taef2")),
-                new RuntimeOptions(1), 512);
+                new OrtRuntime(1), 512);
         double closeness = verifier.verify(o, p, ProtectionTarget.mask(Decoy.PATTERN, 7), true)
                 .primaryCloseness();
         assertTrue(closeness > 0.05, "latent closeness to the pattern decoy is only " + closeness);
@@ -123,7 +123,7 @@ class ImageJBatchTest {
         Tensor o = ImageTensors.fromImage(ImageIO.read(original.toFile()));
         Tensor a = ImageTensors.fromImage(ImageIO.read(anchor.toFile()));
         Verifier verifier = new Verifier(List.of(ModelStore.standard(SharedData.path("models")).surrogate("taef2")),
-                new RuntimeOptions(1), 512);
+                new OrtRuntime(1), 512);
         ProtectionTarget poison = new ProtectionTarget(Mode.POISON, null, null, List.of(a), 7);
         double poisonCloseness = verifier.verify(o, ImageTensors.fromImage(ImageIO.read(poisoned.toFile())), poison,
                 true).primaryCloseness();

@@ -19,8 +19,8 @@ import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.ImageTensors;
 import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.testing.SharedData;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
 
 /**
  * The Macro Recorder records Mask Style... as a user runs it from the menu and dialog in the real ImageJ, with every
@@ -53,7 +53,7 @@ class ImageJRecorderTest {
         assertArrayEquals(interactive, Files.readAllBytes(tmp.resolve("replayed.png")),
                 "replaying the recorded macro gave other bytes than the dialog run");
         Verifier verifier = new Verifier(List.of(ModelStore.standard(SharedData.path("models")).surrogate("taef2")),
-                new RuntimeOptions(1), 512);
+                new OrtRuntime(1), 512);
         double closeness = verifier.verify(ImageTensors.fromImage(small),
                 ImageTensors.fromImage(ImageIO.read(tmp.resolve("interactive.png").toFile())),
                 ProtectionTarget.mask(Decoy.PATTERN, 7), true).primaryCloseness();

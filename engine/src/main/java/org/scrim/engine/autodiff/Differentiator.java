@@ -12,10 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.scrim.engine.onnx.GraphBuilder;
+import org.scrim.engine.onnx.NodeAttrs;
+import org.scrim.engine.onnx.ShapeInference;
 
 /**
  * Reverse-mode differentiation of an ONNX graph, emitted as ONNX: one model computing the loss and its gradients
- * w.r.t. chosen inputs in a single ONNX Runtime session. The backward reads the forward's activations (nothing is
+ * w.r.t. chosen inputs, which any runtime runs as one session. The backward reads the forward's activations (nothing is
  * recomputed) and only differentiates nodes on a path from a wanted input to the loss; weights stay constants.
  */
 public final class Differentiator {

@@ -12,6 +12,8 @@ import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
+import org.scrim.engine.onnx.NodeAttrs;
+import org.scrim.engine.onnx.ShapeInference;
 
 /**
  * What a {@link VjpRule} sees of one forward node: the node, static shapes, the output cotangents, which inputs need a
@@ -136,7 +138,7 @@ public final class VjpContext {
     }
 
     public String reshape(String v, long[] from, long[] to) {
-        return Arrays.equals(from, to) ? v : b.op("Reshape", new String[] {v, ints(to)});
+        return Arrays.equals(from, to) ? v : b.op("Reshape", v, ints(to));
     }
 
     /** A reduction over {@code axes}, with the axes as attribute (opset < 18) or input (opset 18+) as needed. */

@@ -1,6 +1,6 @@
 package org.scrim.engine.autodiff;
 
-import static org.scrim.engine.autodiff.NodeAttrs.describe;
+import static org.scrim.engine.onnx.NodeAttrs.describe;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.scrim.engine.onnx.Attr;
+import org.scrim.engine.onnx.ConvGeometry;
+import org.scrim.engine.onnx.NodeAttrs;
+import org.scrim.engine.onnx.ResizeCoordinates;
+import org.scrim.engine.onnx.ShapeInference;
 
 /**
  * The one table of vector-Jacobian products, by ONNX op type (opset 17 semantics; Reduce ops accept both attribute
@@ -608,15 +612,12 @@ public final class VjpRules {
 
     /** Where output index o reads from in the input, per ONNX Resize coordinate_transformation_mode. */
     private static double sourceCoordinate(NodeProto n, long o, long in, long out, double scale) {
-        String ctm = NodeAttrs.s(n, "coordinate_transformation_mode", "half_pixel");
-        return switch (ctm) {
-            case "half_pixel" -> (o + 0.5) / scale - 0.5;
-            case "pytorch_half_pixel" -> out > 1 ? (o + 0.5) / scale - 0.5 : 0;
-            case "align_corners" -> out == 1 ? 0 : o * (in - 1.0) / (out - 1.0);
-            case "asymmetric" -> o / scale;
-            default -> throw new IllegalArgumentException(describe(n) + ": Resize gradient does not support "
-                    + "coordinate_transformation_mode " + ctm);
-        };
+        ResizeCoordinates mode = ResizeCoordinates.of(n);
+        if (mode == null) {
+            throw new IllegalArgumentException(describe(n) + ": Resize gradient does not support "
+                    + "coordinate_transformation_mode " + ResizeCoordinates.name(n));
+        }
+        return mode.source(o, in, out, scale);
     }
 
     private static int[] nearestIndices(NodeProto n, long in, long out, double scale) {

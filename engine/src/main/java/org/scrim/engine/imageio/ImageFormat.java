@@ -31,10 +31,6 @@ public enum ImageFormat {
         return writable;
     }
 
-    public List<String> extensions() {
-        return extensions;
-    }
-
     /** The format a file name's extension names, if any. */
     public static Optional<ImageFormat> forPath(Path path) {
         String name = path.getFileName() == null ? "" : path.getFileName().toString();

@@ -4,7 +4,7 @@ import java.util.Map;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.GraphSession;
-import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.tensor.Tensor;
 
 /** A TAE encoder/decoder pair as forward-only sessions on the chosen backend: encoding, and the "AI view". */
@@ -12,12 +12,12 @@ public final class TaeCodec implements AutoCloseable {
     private final GraphSession encoder;
     private final GraphSession decoder;
 
-    public TaeCodec(StateDict encoderWeights, StateDict decoderWeights, RuntimeOptions options) {
-        this.encoder = GraphSession.open(GraphBuilder.model(TaeGraphs.encoder(encoderWeights)), options);
+    public TaeCodec(StateDict encoderWeights, StateDict decoderWeights, Runtime runtime) {
+        this.encoder = runtime.open(GraphBuilder.model(TaeGraphs.encoder(encoderWeights)));
         GraphSession dec = null;
         try {
             dec = decoderWeights == null ? null
-                    : GraphSession.open(GraphBuilder.model(TaeGraphs.decoder(decoderWeights)), options);
+                    : runtime.open(GraphBuilder.model(TaeGraphs.decoder(decoderWeights)));
         } finally {
             if (dec == null && decoderWeights != null) {
                 encoder.close();

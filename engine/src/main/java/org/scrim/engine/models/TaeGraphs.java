@@ -38,7 +38,7 @@ public final class TaeGraphs {
             } else if (sd.has(p + "conv.0.weight")) {
                 x = block(g, sd, p, x);
             } else {
-                x = g.op("Relu", new String[] {x});
+                x = g.op("Relu", x);
             }
         }
         g.output(x, LATENT);
@@ -60,8 +60,8 @@ public final class TaeGraphs {
             } else if (i == 0) {
                 // Clamp: tanh(x / 3) * 3 keeps latents in a soft range
                 String three = g.scalar("three", 3f);
-                x = g.op("Mul", new String[] {g.op("Tanh", new String[] {g.op("Div", new String[] {x, three})}),
-                        three});
+                x = g.op("Mul", g.op("Tanh", g.op("Div", x, three)),
+                        three);
             } else if (sd.has((i + 1) + ".weight") && !sd.has((i + 1) + ".bias")) {
                 // a bias-free conv follows every 2x nearest upsample
                 x = g.op("Resize", new String[] {x, "", g.initializer("up2", new Tensor(
@@ -69,16 +69,11 @@ public final class TaeGraphs {
                         Attr.s("mode", "nearest"), Attr.s("coordinate_transformation_mode", "asymmetric"),
                         Attr.s("nearest_mode", "floor"));
             } else {
-                x = g.op("Relu", new String[] {x});
+                x = g.op("Relu", x);
             }
         }
         g.output(x, IMAGE);
         return g.graph();
-    }
-
-    /** Latent channels of an encoder state dict (its last conv's output channels). */
-    public static long latentChannels(StateDict encoder) {
-        return encoder.get(lastIndex(encoder) + ".weight").dim(0);
     }
 
     private static int lastIndex(StateDict sd) {
@@ -115,13 +110,13 @@ public final class TaeGraphs {
     /** relu(conv3(relu(conv2(relu(conv1(x))))) + skip(x)), after x += pool(x) where the block has a pool. */
     private static String block(GraphBuilder g, StateDict sd, String p, String x) {
         if (sd.has(p + "pool.0.weight")) {
-            x = g.op("Add", new String[] {x, pool(g, sd, p + "pool.", x)});
+            x = g.op("Add", x, pool(g, sd, p + "pool.", x));
         }
-        String h = g.op("Relu", new String[] {conv(g, sd, p + "conv.0.", x, 1)});
-        h = g.op("Relu", new String[] {conv(g, sd, p + "conv.2.", h, 1)});
+        String h = g.op("Relu", conv(g, sd, p + "conv.0.", x, 1));
+        h = g.op("Relu", conv(g, sd, p + "conv.2.", h, 1));
         h = conv(g, sd, p + "conv.4.", h, 1);
         String skip = sd.has(p + "skip.weight") ? conv(g, sd, p + "skip.", x, 1) : x;
-        return g.op("Relu", new String[] {g.op("Add", new String[] {h, skip})});
+        return g.op("Relu", g.op("Add", h, skip));
     }
 
     /** 1x1 conv up, GroupNorm, ReLU, 1x1 conv down. GroupNorm is InstanceNorm over channel groups. */
@@ -129,16 +124,16 @@ public final class TaeGraphs {
         String up = conv(g, sd, p + "0.", x, 1);
         Tensor gamma = sd.get(p + "1.weight");
         long channels = gamma.dim(0);
-        String grouped = g.op("Reshape", new String[] {up, g.int64s("groups_shape", 0, POOL_GROUPS, -1)});
+        String grouped = g.op("Reshape", up, g.int64s("groups_shape", 0, POOL_GROUPS, -1));
         String normed = g.op("InstanceNormalization", new String[] {grouped,
                 g.initializer("ones", filled(POOL_GROUPS, 1f)), g.initializer("zeros", filled(POOL_GROUPS, 0f))},
                 Attr.f("epsilon", GROUP_NORM_EPS));
-        String restored = g.op("Reshape", new String[] {normed, g.op("Shape", new String[] {up})});
-        String scaled = g.op("Mul", new String[] {restored,
-                g.initializer(p + "1.weight", gamma.reshape(channels, 1, 1))});
-        String shifted = g.op("Add", new String[] {scaled,
-                g.initializer(p + "1.bias", sd.get(p + "1.bias", channels).reshape(channels, 1, 1))});
-        return conv(g, sd, p + "3.", g.op("Relu", new String[] {shifted}), 1);
+        String restored = g.op("Reshape", normed, g.op("Shape", up));
+        String scaled = g.op("Mul", restored,
+                g.initializer(p + "1.weight", gamma.reshape(channels, 1, 1)));
+        String shifted = g.op("Add", scaled,
+                g.initializer(p + "1.bias", sd.get(p + "1.bias", channels).reshape(channels, 1, 1)));
+        return conv(g, sd, p + "3.", g.op("Relu", shifted), 1);
     }
 
     private static Tensor filled(int n, float v) {

@@ -27,12 +27,4 @@ public final class Attr {
         }
         return b.build();
     }
-
-    public static AttributeProto floats(String name, float... values) {
-        AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeType.FLOATS);
-        for (float v : values) {
-            b.addFloats(v);
-        }
-        return b.build();
-    }
 }

@@ -105,6 +105,11 @@ public final class GraphBuilder {
         return name;
     }
 
+    /** Adds a node without attributes, with one output, and returns the output's name. */
+    public String op(String opType, String... inputs) {
+        return ops(opType, 1, inputs)[0];
+    }
+
     /** Adds a node with one output and returns the output's name. */
     public String op(String opType, String[] inputs, AttributeProto... attrs) {
         return ops(opType, 1, inputs, attrs)[0];

@@ -6,11 +6,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.scrim.engine.autodiff.Differentiator;
-import org.scrim.engine.autodiff.Losses;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.GraphSession;
-import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.SessionGroup;
 import org.scrim.engine.tensor.Tensor;
 
@@ -28,26 +27,26 @@ final class AttackModel implements AutoCloseable {
     /** One pull: encoder {@code encoder}'s latent toward a target latent, weighted. */
     record Term(int encoder, Tensor target, float weight) {}
 
+    /** What a step session was built for: the group (by identity), the number of terms and the gray option. */
+    private record StepKey(SessionGroup group, int terms, boolean gray) {}
+
     private final ImageTransform transform;
     private final long[] imageShape;
     private final GraphSession forward;
     private final List<SurrogateEncoder> surrogates;
-    private final RuntimeOptions options;
     private GraphSession step;
-    /** What {@link #step} was built for: the group, the number of terms and the gray option. */
-    private List<Object> stepKey;
+    private StepKey stepKey;
 
     AttackModel(List<SurrogateEncoder> surrogates, ImageTransform transform, long[] imageShape,
-            RuntimeOptions options) {
+            Runtime runtime) {
         this.surrogates = surrogates;
         this.transform = transform;
         this.imageShape = imageShape.clone();
-        this.options = options;
         GraphBuilder g = new GraphBuilder("features");
         for (String z : features(g)) {
             g.output(z);
         }
-        this.forward = GraphSession.open(g.build(), options);
+        this.forward = runtime.open(g.build());
     }
 
     ImageTransform transform() {
@@ -65,7 +64,7 @@ final class AttackModel implements AutoCloseable {
      * for another group, number of terms or gray option), with the terms' targets and weights put as residents.
      */
     GraphSession step(SessionGroup group, List<Term> terms, boolean gray) {
-        List<Object> key = List.of(group, terms.size(), gray);
+        StepKey key = new StepKey(group, terms.size(), gray);
         if (!key.equals(stepKey)) {
             if (step != null) {
                 step.close();

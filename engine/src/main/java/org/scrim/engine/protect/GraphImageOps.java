@@ -10,8 +10,8 @@ final class GraphImageOps {
 
     /** x[..., start:end] along one axis. */
     static String slice(GraphBuilder g, String x, int axis, long start, long end) {
-        return g.op("Slice", new String[] {x, g.int64s("starts", start), g.int64s("ends", end),
-            g.int64s("axes", axis)});
+        return g.op("Slice", x, g.int64s("starts", start), g.int64s("ends", end),
+                g.int64s("axes", axis));
     }
 
     /**
@@ -63,11 +63,11 @@ final class GraphImageOps {
         for (int o = 0; o < out; o++) {
             System.arraycopy(m[o], 0, w, o * in, in);
         }
-        return g.op("Conv", new String[] {x, g.initializer("colour_w", new Tensor(w, out, in, 1, 1)),
-            g.initializer("colour_b", new Tensor(bias.clone(), out))});
+        return g.op("Conv", x, g.initializer("colour_w", new Tensor(w, out, in, 1, 1)),
+                g.initializer("colour_b", new Tensor(bias.clone(), out)));
     }
 
     static String clip01(GraphBuilder g, String x) {
-        return g.op("Clip", new String[] {x, g.scalar("zero", 0f), g.scalar("one", 1f)});
+        return g.op("Clip", x, g.scalar("zero", 0f), g.scalar("one", 1f));
     }
 }

@@ -43,23 +43,6 @@ public final class ImageTensors {
         return y;
     }
 
-    /**
-     * Blue- and red-difference planes (Rec. 709 Cb and Cr, scaled to [-0.5,0.5]) shifted by 0.5 into [0,1], so
-     * SSIM's mean term sees no signed values.
-     */
-    static float[][] chroma(Tensor image) {
-        float[] y = luma(image);
-        float[] d = image.data();
-        int n = y.length;
-        float[] cb = new float[n];
-        float[] cr = new float[n];
-        for (int i = 0; i < n; i++) {
-            cb[i] = 0.5f + (d[2 * n + i] - y[i]) / (2 * (1 - LUMA_B));
-            cr[i] = 0.5f + (d[i] - y[i]) / (2 * (1 - LUMA_R));
-        }
-        return new float[][] {cb, cr};
-    }
-
     public static Tensor fromImage(BufferedImage img) {
         int w = img.getWidth();
         int h = img.getHeight();

@@ -104,10 +104,10 @@ final class JpegApproximation implements ImageTransform {
             double k = DEAD_ZONE * q[i % 64];
             knee[i] = (float) (k * k);
         }
-        String c2 = g.op("Mul", new String[] {coeffs, coeffs});
-        String c3 = g.op("Mul", new String[] {c2, coeffs});
-        String den = g.op("Add", new String[] {c2, g.initializer("knee", new Tensor(knee, 1, channels * 64L, 1, 1))});
-        String kept = g.op("Div", new String[] {c3, den});
+        String c2 = g.op("Mul", coeffs, coeffs);
+        String c3 = g.op("Mul", c2, coeffs);
+        String den = g.op("Add", c2, g.initializer("knee", new Tensor(knee, 1, channels * 64L, 1, 1)));
+        String kept = g.op("Div", c3, den);
 
         return g.op("ConvTranspose", new String[] {kept, kernels}, Attr.ints("strides", BLOCK, BLOCK),
                 Attr.i("group", channels));

@@ -66,44 +66,6 @@ final class PlaneFilters {
         return convolve(src, w, h, gaussianKernel(sigma));
     }
 
-    /**
-     * Mean over a (2r+1)^2 box by running sums: constant cost per pixel whatever r, which is what keeps the
-     * visibility figure cheap enough to evaluate at every optimisation step.
-     */
-    static float[] boxMean(float[] src, int w, int h, int r) {
-        float[] tmp = new float[src.length];
-        float[] dst = new float[src.length];
-        float norm = 1f / (2 * r + 1);
-        for (int y = 0; y < h; y++) {
-            int row = y * w;
-            float s = 0;
-            for (int k = -r; k <= r; k++) {
-                s += src[row + Math.min(w - 1, Math.max(0, k))];
-            }
-            for (int x = 0; x < w; x++) {
-                tmp[row + x] = s * norm;
-                s += src[row + Math.min(w - 1, x + r + 1)] - src[row + Math.max(0, x - r)];
-            }
-        }
-        float[] col = new float[w];
-        for (int k = -r; k <= r; k++) {
-            int row = Math.min(h - 1, Math.max(0, k)) * w;
-            for (int x = 0; x < w; x++) {
-                col[x] += tmp[row + x];
-            }
-        }
-        for (int y = 0; y < h; y++) {
-            int out = y * w;
-            int add = Math.min(h - 1, y + r + 1) * w;
-            int sub = Math.max(0, y - r) * w;
-            for (int x = 0; x < w; x++) {
-                dst[out + x] = col[x] * norm;
-                col[x] += tmp[add + x] - tmp[sub + x];
-            }
-        }
-        return dst;
-    }
-
     /** 2x2 box average (odd last row/column repeated): one step of a multi-scale pyramid. */
     static float[] halve(float[] src, int w, int h) {
         int w2 = (w + 1) / 2;

@@ -3,8 +3,8 @@ package org.scrim.engine.protect;
 /**
  * Protection strength. Each preset is defined by the visibility bound the result must respect (SSIMULACRA,
  * {@link Ssimulacra}; 0.09 is the brief's baseline), an L-inf cap per pixel and an optimisation length.
- * The default's 11 steps keep a 1024x1024 image under a minute on two CPU cores (55 s); each step more adds about
- * 0.01 closeness (rocket: 10, 11, 12 steps give 0.459, 0.476, 0.486) for 3-4 s, which {@code high} spends.
+ * The default's steps keep a 1024x1024 image under a minute on two CPU cores; each step more adds a little
+ * closeness for a few seconds, which {@code high} spends (figures: README, bench/run-protect.sh).
  */
 public enum Preset {
     LOW(0.05, 6 / 255f, 8),

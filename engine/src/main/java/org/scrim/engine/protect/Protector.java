@@ -8,7 +8,7 @@ import java.util.function.DoubleUnaryOperator;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.runtime.DeviceMemoryException;
 import org.scrim.engine.runtime.GraphSession;
-import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.SessionGroup;
 import org.scrim.engine.tensor.Tensor;
 
@@ -44,14 +44,14 @@ public final class Protector {
     private static final double PROJECTION_TOLERANCE = 0.02;
 
     private final List<SurrogateEncoder> encoders;
-    private final RuntimeOptions options;
+    private final Runtime runtime;
 
-    public Protector(List<SurrogateEncoder> encoders, RuntimeOptions options) {
+    public Protector(List<SurrogateEncoder> encoders, Runtime runtime) {
         if (encoders.isEmpty()) {
             throw new IllegalArgumentException("at least one surrogate encoder is needed");
         }
         this.encoders = List.copyOf(encoders);
-        this.options = options;
+        this.runtime = runtime;
     }
 
     /** The protected image (same size as {@code image}), the decoy used and the targets, for verification. */
@@ -92,7 +92,7 @@ public final class Protector {
         int steps = request.stepCount();
         List<AttackModel> models = new ArrayList<>();
         Tensor delta;
-        try (SessionGroup group = SessionGroup.open(options)) {
+        try (SessionGroup group = runtime.group()) {
             if (request.mode().masks() && request.decoyImage() == null) {
                 progress.phase("choosing decoy");
                 decoy = request.decoy() != null ? request.decoy() : chooseDecoy(group, work, request, gray, progress);
@@ -103,7 +103,7 @@ public final class Protector {
             // All steps at the working size: a coarse stage at half that size (a quarter of the cost per step) was
             // tried, and its steps added about a tenth as much closeness as the same time spent here.
             for (ImageTransform t : robustnessTransforms(work.shape())) {
-                models.add(new AttackModel(encoders, t, work.shape(), options));
+                models.add(new AttackModel(encoders, t, work.shape(), runtime));
             }
             ProtectionTarget.Images targetImages = target.imagesFor(work);
             List<List<AttackModel.Term>> terms = new ArrayList<>();
@@ -172,7 +172,8 @@ public final class Protector {
                     StepGraph.CORRECTION1, scalar(c1), StepGraph.CORRECTION2, scalar(c2)));
             if (step % RECALIBRATE_EVERY == 0) {
                 Tensor changed = applyDelta(x, group.get(StepGraph.PERTURBATION));
-                double standIn = Quality.visibility(x, changed);
+                double standIn = space.visibility.run(Map.of(StepGraph.SCALE, scalar(1)))
+                        .get(VisibilityGraph.VISIBILITY).data()[0];
                 double real = space.exact.score(changed);
                 if (standIn > 0 && real > 0) {
                     standInBound = maxVisibility * standIn / real;
@@ -263,7 +264,7 @@ public final class Protector {
                 return progress.cancelled();
             }
         };
-        try (AttackModel model = new AttackModel(encoders, Transforms.chain(), probe.shape(), options);
+        try (AttackModel model = new AttackModel(encoders, Transforms.chain(), probe.shape(), runtime);
                 Workspace space = new Workspace(group, probe, request.preset().epsilon)) {
             List<Tensor> clean = model.encode(probe);
             for (int k = 0; k < decoys.length; k++) {

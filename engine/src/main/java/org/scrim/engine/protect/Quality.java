@@ -1,6 +1,10 @@
 package org.scrim.engine.protect;
 
+import java.util.Arrays;
+import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.scrim.engine.runtime.GraphSession;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
 import org.scrim.engine.tensor.Tensor;
 
 /**
@@ -11,8 +15,8 @@ import org.scrim.engine.tensor.Tensor;
  *   <li>{@link #ssim}: Wang et al. 2004 on Rec. 709 luma of the gamma-encoded values, 11x11 Gaussian window
  *       (sigma 1.5), K1 = 0.01, K2 = 0.03, edge pixels repeated at the borders; the mean of the SSIM map.
  *   <li>{@link #visibility}: a cheap stand-in for SSIMULACRA ({@link Ssimulacra}, lower = less visible), fast
- *       enough to evaluate several times at every optimisation step; see the method for its formula and calibration. Bounds and
- *       reports use {@link Ssimulacra} itself.
+ *       enough to evaluate several times at every optimisation step; see the method for its formula and
+ *       calibration. Bounds and reports use {@link Ssimulacra} itself.
  * </ul>
  */
 public final class Quality {
@@ -37,7 +41,7 @@ public final class Quality {
         int[] hw = ImageTensors.requireRgb(a, "image");
         float[] kernel = PlaneFilters.gaussianKernel(SSIM_SIGMA, 5);
         return meanSsim(ImageTensors.luma(a), ImageTensors.luma(b), hw[1], hw[0],
-                p -> PlaneFilters.convolve(p, hw[1], hw[0], kernel), null);
+                p -> PlaneFilters.convolve(p, hw[1], hw[0], kernel));
     }
 
     /**
@@ -49,45 +53,37 @@ public final class Quality {
      * the original had less, the term SSIMULACRA weighs most) and chroma the mean SSIM of the Cb and Cr planes (colour
      * changes, which SSIMULACRA sees in its Lab channels). A and E are a least-squares fit (relative error) to
      * ssimulacra_main over perturbed shared images, and C the fit with A and E held, over 42 cases random and
-     * structured (toward a decoy), see VisibilityCalibrationTest. The joint fit of all three (0.59, 0.75, 0.12) is
-     * closer on those cases (9% vs 10% mean error) but let optimised perturbations through that ssimulacra scores
-     * higher (rocket.jpg at the default bound: 0.130 vs 0.120), so the figure keeps the stricter luma weights. A
-     * half-resolution SSIM term got weight 0.03 in an earlier fit and was dropped. Box windows by running sums keep it at a few ms for 512x512. Both terms grow with the
-     * size of a fixed perturbation, so V is monotone in its scale.
+     * structured (toward a decoy), see VisibilityCalibrationTest. The joint fit of all three is a little closer on
+     * those cases but let optimised perturbations through that ssimulacra scores higher, so the figure keeps the
+     * stricter luma weights. Both terms grow with the size of a fixed perturbation, so V is monotone in its scale.
+     *
+     * <p>{@link VisibilityGraph} is the one definition: the protection runs it where its image is kept, and this
+     * runs it on ONNX Runtime.
      */
     public static double visibility(Tensor original, Tensor changed) {
-        double[] t = visibilityTerms(original, changed);
-        return VIS_A * t[0] + VIS_E * t[1] + VIS_C * t[2];
+        return runVisibility(original, changed).get(VisibilityGraph.VISIBILITY).data()[0];
     }
 
     static final double VIS_A = 0.69;
     static final double VIS_E = 1.17;
     static final double VIS_C = 0.04;
 
-    /**
-     * The visibility figure's terms {1 - luma ssim, edge, 1 - chroma ssim}, exposed for calibration.
-     * {@link VisibilityGraph#terms} is the same as a graph: a change here goes there too (VisibilityGraphTest).
-     */
+    /** The visibility figure's terms {1 - luma ssim, edge, 1 - chroma ssim}, exposed for calibration. */
     static double[] visibilityTerms(Tensor original, Tensor changed) {
-        ImageTensors.requireSameShape(original, changed);
-        int[] hw = ImageTensors.requireRgb(original, "original");
-        int h = hw[0];
-        int w = hw[1];
-        UnaryOperator<float[]> box = p -> PlaneFilters.boxMean(p, w, h, VISIBILITY_BOX_RADIUS);
-        double[] edge = new double[1];
-        double ssim = meanSsim(ImageTensors.luma(original), ImageTensors.luma(changed), w, h, box, edge);
-        float[][] c1 = ImageTensors.chroma(original);
-        float[][] c2 = ImageTensors.chroma(changed);
-        double chroma = (meanSsim(c1[0], c2[0], w, h, box, null) + meanSsim(c1[1], c2[1], w, h, box, null)) / 2;
-        return new double[] {1 - ssim, edge[0], 1 - chroma};
+        Map<String, Tensor> out = runVisibility(original, changed);
+        return Arrays.stream(VisibilityGraph.TERMS).mapToDouble(t -> out.get(t).data()[0]).toArray();
     }
 
-    /**
-     * Mean of the SSIM map of two planes under a local-mean filter. When {@code edgeOut} is given, its first
-     * element receives the mean added local contrast max(0, |y2-mu2| - |y1-mu1|).
-     */
-    private static double meanSsim(float[] y1, float[] y2, int w, int h, UnaryOperator<float[]> window,
-            double[] edgeOut) {
+    private static Map<String, Tensor> runVisibility(Tensor original, Tensor changed) {
+        ImageTensors.requireSameShape(original, changed);
+        ImageTensors.requireRgb(original, "original");
+        try (GraphSession s = new OrtRuntime(1).open(VisibilityGraph.between(original.shape()))) {
+            return s.run(Map.of(VisibilityGraph.ORIGINAL, original, VisibilityGraph.CHANGED, changed));
+        }
+    }
+
+    /** Mean of the SSIM map of two planes under a local-mean filter. */
+    private static double meanSsim(float[] y1, float[] y2, int w, int h, UnaryOperator<float[]> window) {
         int n = w * h;
         float[] p11 = new float[n];
         float[] p22 = new float[n];
@@ -103,7 +99,6 @@ public final class Quality {
         float[] s22 = window.apply(p22);
         float[] s12 = window.apply(p12);
         double sum = 0;
-        double edge = 0;
         for (int i = 0; i < n; i++) {
             float m1 = mu1[i];
             float m2 = mu2[i];
@@ -111,10 +106,6 @@ public final class Quality {
             float v2 = s22[i] - m2 * m2;
             float cov = s12[i] - m1 * m2;
             sum += (2 * m1 * m2 + C1) * (2 * cov + C2) / ((m1 * m1 + m2 * m2 + C1) * (v1 + v2 + C2));
-            edge += Math.max(0f, Math.abs(y2[i] - m2) - Math.abs(y1[i] - m1));
-        }
-        if (edgeOut != null) {
-            edgeOut[0] = edge / n;
         }
         return sum / n;
     }

@@ -81,11 +81,11 @@ final class StepGraph {
         String v2 = op(g, "Add", op(g, "Mul", g.scalar("beta2", BETA2), v),
                 op(g, "Mul", op(g, "Mul", g.scalar("one_minus_beta2", 1 - BETA2), grad), grad));
         String update = op(g, "Div", op(g, "Div", m2, c1),
-                op(g, "Add", g.op("Sqrt", new String[] {op(g, "Div", v2, c2)}), g.scalar("eps", EPSILON)));
+                op(g, "Add", g.op("Sqrt", op(g, "Div", v2, c2)), g.scalar("eps", EPSILON)));
         String stepped = op(g, "Sub", scaled, op(g, "Mul", op(g, "Mul", lr, bound), update));
-        String within = clamp(g, stepped, g.op("Neg", new String[] {bound}), bound);
+        String within = clamp(g, stepped, g.op("Neg", bound), bound);
         // keep x + d inside [0,1] so the step works on what will be written
-        String d2 = clamp(g, within, g.op("Neg", new String[] {x}), op(g, "Sub", g.scalar("one", 1f), x));
+        String d2 = clamp(g, within, g.op("Neg", x), op(g, "Sub", g.scalar("one", 1f), x));
 
         g.output(d2, SessionGroup.next(PERTURBATION));
         g.output(m2, SessionGroup.next(FIRST_MOMENT));
@@ -99,7 +99,7 @@ final class StepGraph {
     }
 
     private static String op(GraphBuilder g, String type, String a, String b) {
-        return g.op(type, new String[] {a, b});
+        return g.op(type, a, b);
     }
 
     private static long[] dims(ValueInfoProto in) {

@@ -47,7 +47,7 @@ public final class Transforms {
             public String apply(GraphBuilder g, String image, long[] shape) {
                 long[] target = outputShape(shape);
                 if (Arrays.equals(target, shape)) {
-                    return g.op("Identity", new String[] {image});
+                    return g.op("Identity", image);
                 }
                 long k = Math.min(shape[2] / target[2], shape[3] / target[3]);
                 String x = image;
@@ -140,7 +140,7 @@ public final class Transforms {
         return new SameShape("noise(input " + inputName + ")") {
             @Override
             public String apply(GraphBuilder g, String image, long[] shape) {
-                return g.op("Add", new String[] {image, g.input(inputName, shape)});
+                return g.op("Add", image, g.input(inputName, shape));
             }
         };
     }
@@ -151,7 +151,7 @@ public final class Transforms {
             @Override
             public String apply(GraphBuilder g, String image, long[] shape) {
                 String noise = g.initializer("noise", noiseField(shape, sigma, seed));
-                return GraphImageOps.clip01(g, g.op("Add", new String[] {image, noise}));
+                return GraphImageOps.clip01(g, g.op("Add", image, noise));
             }
         };
     }

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.UnaryOperator;
 import org.scrim.engine.models.SurrogateEncoder;
-import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.tensor.Tensor;
 
 /**
@@ -34,12 +34,12 @@ public final class Verifier {
     }
 
     private final List<SurrogateEncoder> encoders;
-    private final RuntimeOptions options;
+    private final Runtime runtime;
     private final int analysisSize;
 
-    public Verifier(List<SurrogateEncoder> encoders, RuntimeOptions options, int analysisSize) {
+    public Verifier(List<SurrogateEncoder> encoders, Runtime runtime, int analysisSize) {
         this.encoders = List.copyOf(encoders);
-        this.options = options;
+        this.runtime = runtime;
         this.analysisSize = analysisSize;
     }
 
@@ -154,7 +154,7 @@ public final class Verifier {
 
         private AttackModel model(Tensor image) {
             return bySize.computeIfAbsent(image.dim(2) + "x" + image.dim(3),
-                    k -> new AttackModel(encoders, Transforms.chain(), image.shape(), options));
+                    k -> new AttackModel(encoders, Transforms.chain(), image.shape(), runtime));
         }
 
         @Override

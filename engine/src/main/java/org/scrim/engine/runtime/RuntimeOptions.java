@@ -1,6 +1,9 @@
 package org.scrim.engine.runtime;
 
 import java.util.Objects;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
+import org.scrim.engine.runtime.opencl.OpenClDevices;
+import org.scrim.engine.runtime.opencl.OpenClRuntime;
 
 /**
  * Explicit options for the runtimes. {@code threads} = 0 lets ONNX Runtime use every core. With {@code OPENCL},
@@ -35,5 +38,21 @@ public record RuntimeOptions(int threads, Backend backend, String device, int de
 
     public RuntimeOptions withDeviceMemory(int mib) {
         return new RuntimeOptions(threads, backend, device, mib);
+    }
+
+    /**
+     * The runtime these options ask for, resolved once: {@code CPU} ONNX Runtime, {@code OPENCL} the device
+     * {@code device} selects (an {@link org.scrim.engine.runtime.opencl.OpenClException} naming the devices there are
+     * when it is not there), {@code AUTO} the first GPU if any, else ONNX Runtime. OpenCL runtimes hand graphs they
+     * have no kernels for to ONNX Runtime.
+     */
+    public Runtime resolve() {
+        OrtRuntime host = new OrtRuntime(threads);
+        return switch (backend) {
+            case CPU -> host;
+            case OPENCL -> new OpenClRuntime(OpenClDevices.select(device), deviceMemoryMiB, host);
+            case AUTO -> OpenClDevices.firstGpu().<Runtime>map(d -> new OpenClRuntime(d, deviceMemoryMiB, host))
+                    .orElse(host);
+        };
     }
 }

@@ -1,14 +1,12 @@
 package org.scrim.engine.runtime;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import org.scrim.engine.runtime.opencl.OpenClDevices;
-import org.scrim.engine.runtime.opencl.OpenClSessionGroup;
 import org.scrim.engine.tensor.Tensor;
 
 /**
- * Sessions on one runtime that share named tensors kept where that runtime keeps them (host arrays for ONNX Runtime,
- * device buffers for OpenCL) between runs, so an iteration (an optimiser's state, the image it works on) need not
- * cross between host and device at every step.
+ * Sessions on one runtime ({@link Runtime#group}) that share named tensors kept where that runtime keeps them (host
+ * arrays for ONNX Runtime, device buffers for OpenCL) between runs, so an iteration (an optimiser's state, the image
+ * it works on) need not cross between host and device at every step.
  *
  * <p>A session of the group runs like any {@link GraphSession}, except that a graph input not fed is read from the
  * resident of the same name, and a graph output named {@link #next NAME.next} replaces resident NAME after the run
@@ -28,7 +26,7 @@ public interface SessionGroup extends AutoCloseable {
         return output.endsWith(NEXT) ? output.substring(0, output.length() - NEXT.length()) : null;
     }
 
-    /** Loads {@code model} as a session of this group (OpenCL falls back to ONNX Runtime as GraphSession.open does). */
+    /** Loads {@code model} as a session of this group (falling back to ONNX Runtime as {@link Runtime#open} does). */
     GraphSession open(ModelProto model);
 
     /** Sets resident {@code name} (uploading it once); the group may keep {@code value}, so do not change it after. */
@@ -41,10 +39,4 @@ public interface SessionGroup extends AutoCloseable {
     @Override
     void close();
 
-    /** A group on the backend {@code options} ask for, resolved once as {@link GraphSession#open} resolves it. */
-    static SessionGroup open(RuntimeOptions options) {
-        return OpenClDevices.forOptions(options)
-                .<SessionGroup>map(d -> new OpenClSessionGroup(d, options))
-                .orElseGet(() -> new HostSessionGroup(options));
-    }
 }

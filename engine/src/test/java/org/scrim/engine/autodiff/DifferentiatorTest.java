@@ -16,7 +16,6 @@ import org.scrim.engine.autodiff.GradCheck.Values;
 import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.cpu.OrtModel;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 
 class DifferentiatorTest {
@@ -33,16 +32,16 @@ class DifferentiatorTest {
 
     /** GroupNorm as exporters write it: reshape to groups, mean/variance by ReduceMean, normalise, scale, shift. */
     private static String groupNormPieces(GraphBuilder b, String x, long channels, long groups) {
-        String r = b.op("Reshape", new String[] {x, b.int64s("s", 1, groups, -1)});
+        String r = b.op("Reshape", x, b.int64s("s", 1, groups, -1));
         String mean = b.op("ReduceMean", new String[] {r}, Attr.ints("axes", 2));
-        String centred = b.op("Sub", new String[] {r, mean});
-        String var = b.op("ReduceMean", new String[] {b.op("Mul", new String[] {centred, centred})}, Attr.ints("axes", 2));
-        String std = b.op("Sqrt", new String[] {b.op("Add", new String[] {var, b.scalar("eps", 1e-5f)})});
+        String centred = b.op("Sub", r, mean);
+        String var = b.op("ReduceMean", new String[] {b.op("Mul", centred, centred)}, Attr.ints("axes", 2));
+        String std = b.op("Sqrt", b.op("Add", var, b.scalar("eps", 1e-5f)));
         // back to x's shape through Shape, which shape inference folds to a constant
-        String normed = b.op("Reshape", new String[] {b.op("Div", new String[] {centred, std}),
-                b.op("Shape", new String[] {x})});
-        return b.op("Add", new String[] {b.op("Mul", new String[] {normed, weight(b, channels, 1, 1)}),
-                weight(b, channels, 1, 1)});
+        String normed = b.op("Reshape", b.op("Div", centred, std),
+                b.op("Shape", x));
+        return b.op("Add", b.op("Mul", normed, weight(b, channels, 1, 1)),
+                weight(b, channels, 1, 1));
     }
 
     /** Conv stride 2 on an odd size, Relu, GroupNorm pieces, a skip Add, a second Relu and a 1x1 Conv. */
@@ -52,8 +51,8 @@ class DifferentiatorTest {
                 Attr.ints("strides", 2, 2), Attr.ints("pads", 1, 1, 1, 1))});
         String n = groupNormPieces(b, h, 8, 2);
         String c = b.op("Conv", new String[] {n, weight(b, 8, 8, 3, 3)}, Attr.ints("pads", 1, 1, 1, 1));
-        String skip = b.op("Relu", new String[] {b.op("Add", new String[] {c, h})});
-        return b.op("Conv", new String[] {skip, weight(b, 4, 8, 1, 1)});
+        String skip = b.op("Relu", b.op("Add", c, h));
+        return b.op("Conv", skip, weight(b, 4, 8, 1, 1));
     };
 
     /**
@@ -83,10 +82,10 @@ class DifferentiatorTest {
         GraphBuilder b = new GraphBuilder("paths");
         String x = b.input("x", 2, 3);
         String z = b.input("z", 2, 3);
-        String unused = b.op("Exp", new String[] {x}); // depends on x but not on the path to the loss
+        String unused = b.op("Exp", x); // depends on x but not on the path to the loss
         b.output(unused);
-        String fromZ = b.op("Sigmoid", new String[] {z}); // on the loss path, but z is not differentiated
-        String loss = b.op("ReduceSum", new String[] {b.op("Mul", new String[] {b.op("Tanh", new String[] {x}), fromZ})},
+        String fromZ = b.op("Sigmoid", z); // on the loss path, but z is not differentiated
+        String loss = b.op("ReduceSum", new String[] {b.op("Mul", b.op("Tanh", x), fromZ)},
                 Attr.i("keepdims", 0));
         ModelProto m = Differentiator.gradient(b.graph(), loss, List.of("x"), Map.of());
         int forwardNodes = b.graph().getNodeCount();
@@ -101,15 +100,14 @@ class DifferentiatorTest {
     void valuesUsedSeveralTimesSumTheirCotangents() {
         GradCheck.inDouble().check(b -> {
             String x = b.input("x", 3, 4);
-            String sq = b.op("Mul", new String[] {x, x});
-            return b.op("Add", new String[] {sq, b.op("Sigmoid", new String[] {x})});
+            String sq = b.op("Mul", x, x);
+            return b.op("Add", sq, b.op("Sigmoid", x));
         }, "x");
         GraphBuilder b = new GraphBuilder("zero");
         String x = b.input("x", 2);
         b.input("u", 3);
         String loss = b.op("ReduceSum", new String[] {x}, Attr.i("keepdims", 0));
-        try (OrtModel m = new OrtModel(Differentiator.gradient(b.graph(), loss, List.of("x", "u"), Map.of()),
-                new RuntimeOptions(1))) {
+        try (OrtModel m = new OrtModel(Differentiator.gradient(b.graph(), loss, List.of("x", "u"), Map.of()), 1)) {
             Map<String, Tensor> out = m.run(Map.of("x", new Tensor(new float[] {1, 2}, 2),
                     "u", new Tensor(new float[] {1, 2, 3}, 3)));
             assertArrayEquals(new float[] {1, 1}, out.get("grad_x").data());
@@ -121,12 +119,12 @@ class DifferentiatorTest {
     void rejectsBadArguments() {
         GraphBuilder b = new GraphBuilder("bad");
         String x = b.input("x", 2, 3);
-        String y = b.op("Relu", new String[] {x});
+        String y = b.op("Relu", x);
         var e1 = assertThrows(IllegalArgumentException.class,
                 () -> Differentiator.gradient(b.graph(), y, List.of("x"), Map.of()));
         assertTrue(e1.getMessage().contains("scalar"), e1.getMessage());
         String w = weight(b, 3);
-        String loss = b.op("ReduceSum", new String[] {b.op("Mul", new String[] {y, w})}, Attr.i("keepdims", 0));
+        String loss = b.op("ReduceSum", new String[] {b.op("Mul", y, w)}, Attr.i("keepdims", 0));
         var e2 = assertThrows(IllegalArgumentException.class,
                 () -> Differentiator.gradient(b.graph(), loss, List.of(w), Map.of()));
         assertTrue(e2.getMessage().contains("not a (non-initializer) input"), e2.getMessage());

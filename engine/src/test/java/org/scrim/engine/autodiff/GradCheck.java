@@ -29,6 +29,8 @@ import java.util.function.Function;
 import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.onnx.NodeAttrs;
+import org.scrim.engine.onnx.ShapeInference;
 
 /**
  * Finite-difference checks of emitted gradients. The forward is built in float with {@link GraphBuilder}; double
@@ -84,7 +86,7 @@ final class GradCheck {
         GraphProto g0 = b.graph();
         long[] ys = ShapeInference.infer(g0, Map.of()).get(y);
         Random rnd = new Random(7);
-        String weighted = b.op("Mul", new String[] {y, b.initializer("r", randomTensor(rnd, ys, Values.SIGNED))});
+        String weighted = b.op("Mul", y, b.initializer("r", randomTensor(rnd, ys, Values.SIGNED)));
         String loss = b.op("ReduceSum", new String[] {weighted}, Attr.i("keepdims", 0));
         GraphProto g = b.graph();
         if (dbl) {

@@ -8,7 +8,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.scrim.engine.models.GoldenTestCases;
 import org.scrim.engine.models.TaeGraphs;
 import org.scrim.engine.runtime.cpu.OrtModel;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 
 /**
@@ -23,7 +22,7 @@ class TaeGradientGoldenTest {
     @ParameterizedTest
     @MethodSource("cases")
     void inputGradientMatchesReference(String name) throws IOException {
-        try (OrtModel ort = new OrtModel(GoldenTestCases.gradientModel(name), new RuntimeOptions(2))) {
+        try (OrtModel ort = new OrtModel(GoldenTestCases.gradientModel(name), 2)) {
             Tensor grad = ort.run(Map.of(TaeGraphs.IMAGE, GoldenTestCases.array(name, "input"),
                     "cotangent", GoldenTestCases.array(name, "cotangent")))
                     .get(Differentiator.gradName(TaeGraphs.IMAGE));

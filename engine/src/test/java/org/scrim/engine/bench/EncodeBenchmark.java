@@ -3,9 +3,9 @@ package org.scrim.engine.bench;
 import java.util.Random;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.TaeCodec;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
 
 /**
  * Forward-only encode time of the TAEF2 encoder on ONNX Runtime. Run with {@code bench/run-taef2.sh encode}, which prints
@@ -18,7 +18,7 @@ public final class EncodeBenchmark {
         int[] sizes = args.length > 1 ? java.util.Arrays.stream(args).skip(1).mapToInt(Integer::parseInt).toArray()
                 : new int[] {512, 1024};
         StateDict enc = StateDict.read(SharedData.path("models/taef2_encoder.pth"));
-        try (TaeCodec codec = new TaeCodec(enc, null, new RuntimeOptions(threads))) {
+        try (TaeCodec codec = new TaeCodec(enc, null, new OrtRuntime(threads))) {
             for (int size : sizes) {
                 Tensor x = random(size);
                 bestOf("encode", size, threads, () -> codec.encode(x));

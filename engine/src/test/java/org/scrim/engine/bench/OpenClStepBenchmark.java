@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.runtime.cpu.OrtModel;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.runtime.opencl.OpenClDevice;
 import org.scrim.engine.runtime.opencl.OpenClDevices;
 import org.scrim.engine.runtime.opencl.OpenClModel;
@@ -27,7 +26,7 @@ public final class OpenClStepBenchmark {
         for (int size : sizes) {
             var model = StepBenchmark.model(enc, size);
             Map<String, Tensor> feeds = StepBenchmark.feeds(size);
-            try (OrtModel ort = new OrtModel(model, new RuntimeOptions(threads))) {
+            try (OrtModel ort = new OrtModel(model, threads)) {
                 EncodeBenchmark.bestOf("scrim-ort", "step", size, threads, () -> ort.run(feeds));
             }
             for (OpenClDevice d : devices) {

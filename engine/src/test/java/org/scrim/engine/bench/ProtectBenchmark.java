@@ -15,7 +15,8 @@ import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
 
@@ -35,11 +36,11 @@ public final class ProtectBenchmark {
         String size = args.length > 2 ? args[2] : "512";
         int workSize = ProtectRequest.DEFAULT_WORK_SIZE;
         Decoy decoy = args.length > 3 && !args[3].equals("auto") ? Decoy.parse(args[3]) : null;
-        RuntimeOptions options = new RuntimeOptions(2);
+        Runtime runtime = new OrtRuntime(2);
         List<SurrogateEncoder> encoders = List.of(SurrogateEncoder.tae("taef2",
                 StateDict.read(SharedData.path("models/taef2_encoder.pth"))));
-        Protector protector = new Protector(encoders, options);
-        Verifier verifier = new Verifier(encoders, options, workSize);
+        Protector protector = new Protector(encoders, runtime);
+        Verifier verifier = new Verifier(encoders, runtime, workSize);
         Path out = Files.createDirectories(Path.of("target", "protect-bench"));
         System.out.println("image           size      preset   decoy     steps  time_s  psnr   ssim   vis    "
                 + "ssimulacra  close  jpeg75  down0.5  shift");

@@ -13,12 +13,13 @@ import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.imageio.ImageFiles;
-import org.scrim.engine.runtime.Backend;
-import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.opencl.OpenClDevice;
 import org.scrim.engine.runtime.opencl.OpenClDevices;
+import org.scrim.engine.runtime.opencl.OpenClRuntime;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
 
 /**
  * Whole protection steps (loss and gradient, Adam and its projections, the visibility bisection: up to 7
@@ -38,17 +39,18 @@ public final class ProtectStepBenchmark {
         Tensor image = Transforms.downscale(ImageFiles.read(SharedData.path("images/astronaut.png")).toRgbTensor(),
                 size);
         List<String> runtimes = new ArrayList<>(List.of("scrim-ort"));
-        List<RuntimeOptions> options = new ArrayList<>(List.of(new RuntimeOptions(threads)));
+        OrtRuntime host = new OrtRuntime(threads);
+        List<Runtime> backends = new ArrayList<>(List.of(host));
         for (OpenClDevice d : OpenClDevices.list()) {
             System.out.println("opencl[" + d.index() + "] = " + d);
             runtimes.add("scrim-opencl[" + d.index() + "]");
-            options.add(new RuntimeOptions(threads).withBackend(Backend.OPENCL, Integer.toString(d.index())));
+            backends.add(new OpenClRuntime(d, 0, host));
         }
         ProtectRequest request = new ProtectRequest(Mode.MASK, Preset.DEFAULT, null, Decoy.PATTERN, null, List.of(),
                 1, size, steps);
         for (int r = 0; r < runtimes.size(); r++) {
             long[] at = new long[steps + 1];
-            new Protector(encoders, options.get(r)).protect(image, request, new ProgressListener() {
+            new Protector(encoders, backends.get(r)).protect(image, request, new ProgressListener() {
                 @Override
                 public void step(int done, int total) {
                     at[done] = System.nanoTime();

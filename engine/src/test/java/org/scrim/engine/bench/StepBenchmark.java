@@ -4,12 +4,11 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import java.util.List;
 import java.util.Map;
 import org.scrim.engine.autodiff.Differentiator;
-import org.scrim.engine.autodiff.Losses;
+import org.scrim.engine.protect.Losses;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.TaeGraphs;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.cpu.OrtModel;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
 
@@ -25,7 +24,7 @@ public final class StepBenchmark {
                 : new int[] {512, 1024};
         StateDict enc = StateDict.read(SharedData.path("models/taef2_encoder.pth"));
         for (int size : sizes) {
-            try (OrtModel ort = new OrtModel(model(enc, size), new RuntimeOptions(threads))) {
+            try (OrtModel ort = new OrtModel(model(enc, size), threads)) {
                 Map<String, Tensor> feeds = feeds(size);
                 EncodeBenchmark.bestOf("step", size, threads, () -> ort.run(feeds));
             }

@@ -61,7 +61,7 @@ public final class GoldenTestCases {
         long[] cotangent = array(name, "cotangent").shape();
         GraphBuilder g = new GraphBuilder(TaeGraphs.encoder(StateDict.read(model("taef2_encoder.pth"))));
         String r = g.input("cotangent", cotangent);
-        String loss = g.op("ReduceSum", new String[] {g.op("Mul", new String[] {TaeGraphs.LATENT, r})},
+        String loss = g.op("ReduceSum", new String[] {g.op("Mul", TaeGraphs.LATENT, r)},
                 i("keepdims", 0));
         return Differentiator.gradient(g.graph(), loss, List.of(TaeGraphs.IMAGE),
                 Map.of(TaeGraphs.IMAGE, input, "cotangent", cotangent));

@@ -26,9 +26,9 @@ import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
 
 /** A user's ONNX encoder with symbolic H and W can be loaded, differentiated and attacked; bad files are refused. */
 class OnnxEncoderTest {
@@ -65,9 +65,9 @@ class OnnxEncoderTest {
         Tensor image = Transforms.downscale(ImageFiles.read(SharedData.path("images/coffee.png")).toRgbTensor(), 80);
         ProtectRequest request = new ProtectRequest(Mode.MASK, Preset.HIGH, null, Decoy.MOSAIC, null, List.of(), 1,
                 80, 6);
-        Protector.Protection p = new Protector(List.of(encoder), new RuntimeOptions(2)).protect(image, request,
+        Protector.Protection p = new Protector(List.of(encoder), new OrtRuntime(2)).protect(image, request,
                 ProgressListener.NONE);
-        Verifier.Report report = new Verifier(List.of(encoder), new RuntimeOptions(2), 80)
+        Verifier.Report report = new Verifier(List.of(encoder), new OrtRuntime(2), 80)
                 .verify(image, ImageTensors.quantize8(p.image()), p.target(), true);
         assertTrue(report.primaryCloseness() > 0.05, "the user's encoder latent moved: " + report);
     }

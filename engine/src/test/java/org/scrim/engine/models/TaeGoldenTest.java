@@ -9,8 +9,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.scrim.engine.modelio.StateDict;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
 
 /** The TAEF2 encoder and decoder on ONNX Runtime reproduce the upstream PyTorch outputs. */
 class TaeGoldenTest {
@@ -19,7 +19,7 @@ class TaeGoldenTest {
     @BeforeAll
     static void load() throws IOException {
         codec = new TaeCodec(StateDict.read(GoldenTestCases.model("taef2_encoder.pth")),
-                StateDict.read(GoldenTestCases.model("taef2_decoder.pth")), new RuntimeOptions(2));
+                StateDict.read(GoldenTestCases.model("taef2_decoder.pth")), new OrtRuntime(2));
     }
 
     @AfterAll

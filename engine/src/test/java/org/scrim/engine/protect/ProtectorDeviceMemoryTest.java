@@ -12,9 +12,11 @@ import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.runtime.Backend;
 import org.scrim.engine.runtime.DeviceMemoryException;
+import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
 
 /**
  * A device short of memory (an OpenCL device given a small share with {@code withDeviceMemory}; PoCL in CI) makes the
@@ -24,9 +26,9 @@ import org.scrim.engine.testing.SharedData;
 class ProtectorDeviceMemoryTest {
     private static final int SIZE = 256;
 
-    private static RuntimeOptions openclWith(int mib) {
+    private static Runtime openclWith(int mib) {
         return new RuntimeOptions(1).withBackend(Backend.OPENCL, System.getProperty("scrim.opencl.device"))
-                .withDeviceMemory(mib);
+                .withDeviceMemory(mib).resolve();
     }
 
     @Test
@@ -45,7 +47,7 @@ class ProtectorDeviceMemoryTest {
                     }
                 });
         assertTrue(phases.contains("device memory short: working at 128 px"), "phases: " + phases);
-        Verifier.Report r = new Verifier(encoders, new RuntimeOptions(2), SIZE)
+        Verifier.Report r = new Verifier(encoders, new OrtRuntime(2), SIZE)
                 .verify(image, ImageTensors.quantize8(p.image()), p.target(), true);
         assertTrue(r.primaryCloseness() > 0.05, "the smaller perturbation still moves the latent: " + r);
         assertTrue(r.visibility() <= Preset.DEFAULT.maxVisibility + 0.005, "and respects the bound: " + r);

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.SurrogateEncoder;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
 
 /** Protections are judged by the latent shift they cause, measured by the verifier, on small copies for speed. */
 class ProtectorTest {
@@ -34,7 +34,7 @@ class ProtectorTest {
     }
 
     private static Protector.Protection protect(ProtectRequest request) {
-        return new Protector(encoders, new RuntimeOptions(2)).protect(image, request, ProgressListener.NONE);
+        return new Protector(encoders, new OrtRuntime(2)).protect(image, request, ProgressListener.NONE);
     }
 
     private static ProtectRequest mask(Preset preset, int steps, long seed) {
@@ -42,7 +42,7 @@ class ProtectorTest {
     }
 
     private static Verifier.Report verify(Protector.Protection p) {
-        return new Verifier(encoders, new RuntimeOptions(2), SIZE)
+        return new Verifier(encoders, new OrtRuntime(2), SIZE)
                 .verify(image, ImageTensors.quantize8(p.image()), p.target(), true);
     }
 
@@ -138,7 +138,7 @@ class ProtectorTest {
                 return true;
             }
         };
-        assertThrows(CancellationException.class, () -> new Protector(encoders, new RuntimeOptions(2))
+        assertThrows(CancellationException.class, () -> new Protector(encoders, new OrtRuntime(2))
                 .protect(image, mask(Preset.LOW, 4, 1), cancel));
     }
 
@@ -151,7 +151,7 @@ class ProtectorTest {
             g[2 * plane + i] = g[i];
         }
         Tensor gray = new Tensor(g, image.shape());
-        Tensor out = new Protector(encoders, new RuntimeOptions(2)).protect(gray, mask(Preset.DEFAULT, 3, 1),
+        Tensor out = new Protector(encoders, new OrtRuntime(2)).protect(gray, mask(Preset.DEFAULT, 3, 1),
                 ProgressListener.NONE).image();
         float[] o = out.data();
         for (int i = 0; i < plane; i++) {

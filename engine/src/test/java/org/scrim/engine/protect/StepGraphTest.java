@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.scrim.engine.autodiff.Differentiator;
-import org.scrim.engine.autodiff.Losses;
+import org.scrim.engine.protect.Losses;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.Backend;
 import org.scrim.engine.runtime.GraphSession;
@@ -38,7 +38,7 @@ class StepGraphTest {
         String x = g.input(AttackModel.IMAGE, SHAPE);
         String t = g.input("target", SHAPE);
         String w = g.input("weight");
-        String loss = g.op("Mul", new String[] {Losses.squaredDistance(g, x, t, Losses.Reduction.SUM), w});
+        String loss = g.op("Mul", Losses.squaredDistance(g, x, t, Losses.Reduction.SUM), w);
         g.node(NodeProto.newBuilder().setOpType("Identity").setName("loss_out").addInput(loss)
                 .addOutput(AttackModel.LOSS).build());
         g.output(AttackModel.LOSS);
@@ -103,7 +103,7 @@ class StepGraphTest {
                 System.arraycopy(a, 0, a, 2 * PLANE, PLANE);
             }
         }
-        try (SessionGroup group = SessionGroup.open(options);
+        try (SessionGroup group = options.resolve().group();
                 GraphSession step = group.open(StepGraph.model(pull(), AttackModel.IMAGE, SHAPE,
                         name -> "pull/" + name, gray))) {
             if (options.backend() == Backend.OPENCL) {

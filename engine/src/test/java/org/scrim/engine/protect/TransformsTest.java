@@ -13,7 +13,6 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.cpu.OrtModel;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 
 class TransformsTest {
@@ -35,7 +34,7 @@ class TransformsTest {
         }
         Map<String, Tensor> feeds = new HashMap<>(extraInputs);
         feeds.put("x", image);
-        try (OrtModel m = new OrtModel(model, new RuntimeOptions(2))) {
+        try (OrtModel m = new OrtModel(model, 2)) {
             Tensor out = m.run(feeds).values().iterator().next();
             assertArrayEquals(t.outputShape(image.shape()), out.shape(), t.describe() + " output shape");
             return out;

@@ -11,9 +11,10 @@ import org.scrim.engine.runtime.SessionGroup;
 import org.scrim.engine.tensor.Tensor;
 
 /**
- * The visibility graph gives Quality.visibility's figure, on a shared photo and a perturbation toward a decoy at
- * the perceptual bound, at scales below, at and above 1 (where clipping to [0,1] acts). A term added to
- * Quality.visibilityTerms and not to VisibilityGraph.terms fails here.
+ * The projection's visibility graph measures x against clip(x + s*d) as Quality.visibility measures the two images
+ * (ONNX Runtime on the host), on a shared photo and a perturbation toward a decoy at the perceptual bound, at scales
+ * below, at and above 1 (where clipping to [0,1] acts): on ONNX Runtime, and on the OpenCL device, whose kernels must
+ * give ONNX Runtime's figure.
  */
 class VisibilityGraphTest {
     private static void matchesQuality(RuntimeOptions options) {
@@ -26,7 +27,7 @@ class VisibilityGraphTest {
         for (int i = 0; i < d.length; i++) {
             d[i] = Math.signum(toward[i] - xs[i]) * b[i % plane];
         }
-        try (SessionGroup group = SessionGroup.open(options);
+        try (SessionGroup group = options.resolve().group();
                 GraphSession visibility = group.open(VisibilityGraph.model(x.shape()))) {
             if (options.backend() != RuntimeOptions.defaults().backend()) {
                 assertTrue(visibility.description().startsWith("OpenCL"), "runs on the device: "
@@ -49,12 +50,12 @@ class VisibilityGraphTest {
     }
 
     @Test
-    void equalsQualityOnOnnxRuntime() {
+    void measuresTheScaledChangeOnOnnxRuntime() {
         matchesQuality(new RuntimeOptions(1));
     }
 
     @Test
-    void equalsQualityOnTheOpenClDevice() {
+    void measuresTheScaledChangeOnTheOpenClDevice() {
         matchesQuality(StepGraphTest.opencl());
     }
 }

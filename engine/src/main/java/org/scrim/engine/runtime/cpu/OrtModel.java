@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import org.scrim.engine.runtime.GraphSession;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 
 /** One ONNX Runtime session on the CPU provider: the reference runtime for every graph the engine builds. */
@@ -18,9 +17,10 @@ public final class OrtModel implements GraphSession {
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
 
-    public OrtModel(ModelProto model, RuntimeOptions options) {
+    /** Loads {@code model} with {@code threads} intra-op threads (0: every core). */
+    public OrtModel(ModelProto model, int threads) {
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setIntraOpNumThreads(options.threads());
+            so.setIntraOpNumThreads(threads);
             so.setInterOpNumThreads(1);
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             so.setMemoryPatternOptimization(true);

@@ -65,7 +65,8 @@ final class DeviceContext {
     }
 
     private cl_program build(String defines) {
-        String options = "-cl-fp32-correctly-rounded-divide-sqrt -DWG=" + reduceGroup + " -DTX=" + tileX + " -DTY=" + tileY + " " + defines;
+        String options = "-cl-fp32-correctly-rounded-divide-sqrt -DWG=" + reduceGroup + " -DTX=" + tileX + " -DTY="
+                + tileY + " -DOCB=" + ConvLowering.OCB + " -DPX=" + ConvLowering.PX + " " + defines;
         cl_program p = clCreateProgramWithSource(context, 1, new String[] {SOURCE}, null, null);
         try {
             clBuildProgram(p, 1, new cl_device_id[] {device.id()}, options, null, null);

@@ -3,9 +3,9 @@ package org.scrim.engine.runtime.opencl;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import java.util.List;
 import java.util.Set;
-import org.scrim.engine.autodiff.NodeAttrs;
-import org.scrim.engine.autodiff.ShapeInference;
-import org.scrim.engine.autodiff.ShapeInference.Analysis;
+import org.scrim.engine.onnx.NodeAttrs;
+import org.scrim.engine.onnx.ShapeInference;
+import org.scrim.engine.onnx.ShapeInference.Analysis;
 
 /**
  * The ops the OpenCL executor folds on the host at load time when all their inputs are constants: the weight flips

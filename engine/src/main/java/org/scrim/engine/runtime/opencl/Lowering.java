@@ -1,5 +1,8 @@
 package org.scrim.engine.runtime.opencl;
 
+import static org.scrim.engine.runtime.opencl.Launch.args;
+import static org.scrim.engine.runtime.opencl.Launch.roundUp;
+
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
@@ -13,31 +16,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.scrim.engine.autodiff.ConvGeometry;
-import org.scrim.engine.autodiff.NodeAttrs;
-import org.scrim.engine.autodiff.ShapeInference;
-import org.scrim.engine.autodiff.ShapeInference.Analysis;
+import org.scrim.engine.onnx.NodeAttrs;
+import org.scrim.engine.onnx.ResizeCoordinates;
+import org.scrim.engine.onnx.ShapeInference;
+import org.scrim.engine.onnx.ShapeInference.Analysis;
+import org.scrim.engine.runtime.opencl.Launch.Arg;
+import org.scrim.engine.runtime.opencl.Launch.Const;
+import org.scrim.engine.runtime.opencl.Launch.Int4;
+import org.scrim.engine.runtime.opencl.Launch.Ref;
 
 /**
  * Turns an ONNX graph into a list of kernel launches, on the host and without a device: nodes whose inputs are all
  * constants are folded ({@link HostOps}), view ops (Reshape, Identity, ...) alias their input's buffer, the rest
  * become launches whose buffer arguments name graph values. {@link #unsupported} lists what has no kernel.
  */
-final class Lowering {
-    /** A graph value's device buffer as a kernel argument. */
-    record Ref(String value) {}
-
-    /** A constant uploaded once per model (a folded value, or weights packed for the conv kernel). */
-    record Const(String key) {}
-
-    /** One kernel launch: kernel name, build defines, arguments (Ref, Const, Integer, Float, int[4]), sizes. */
-    record Launch(String kernel, String defines, List<Object> args, long[] global, long[] local) {}
-
+final class Lowering implements ConvLowering.Target {
     private static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
     private static final int BOOL = TensorProto.DataType.BOOL_VALUE;
-    private static final int OCB = 8; // output channels per work-item of conv2d (kernels.cl)
-    private static final int CB = 8; // input channels conv2d stages per barrier at most (the CB define)
-    private static final int PX = 2; // output pixels along x per work-item of conv2d (kernels.cl)
     private static final Set<String> VIEWS = Set.of("Identity", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Cast");
     private static final Map<String, String> BINARY = Map.ofEntries(Map.entry("Add", "add"), Map.entry("Sub", "sub"),
             Map.entry("Mul", "mul"), Map.entry("Div", "div_"), Map.entry("Greater", "greater"),
@@ -60,17 +55,14 @@ final class Lowering {
     /** "Op (reason)" for every node without a kernel; empty when the whole graph runs on the device. */
     final Set<String> unsupported = new TreeSet<>();
 
+    /** Values known on the host: initializers and nodes folded there. */
     private final Map<String, HostOps.Value> folded = new HashMap<>();
-    private final int tileX;
-    private final int tileY;
     private final int reduceGroup;
-    private final long localMemory;
+    private final ConvLowering convolutions;
 
     Lowering(ModelProto model, int tileX, int tileY, int reduceGroup, long localMemory) {
-        this.tileX = tileX;
-        this.tileY = tileY;
         this.reduceGroup = reduceGroup;
-        this.localMemory = localMemory;
+        this.convolutions = new ConvLowering(this, tileX, tileY, localMemory);
         GraphProto g = model.getGraph();
         this.analysis = ShapeInference.analyze(g, Map.of());
         for (TensorProto t : g.getInitializerList()) {
@@ -122,10 +114,10 @@ final class Lowering {
         }
         root.put(y, y);
         switch (op) {
-            case "Conv" -> conv(n);
-            case "ConvTranspose" -> convTranspose(n);
-            case "Add", "Sub", "Mul", "Div", "Greater", "GreaterOrEqual", "LessOrEqual", "And" -> elementwise(BINARY.get(op), y, List.of(n.getInput(0),
-                    n.getInput(1)), null);
+            case "Conv" -> convolutions.conv(n);
+            case "ConvTranspose" -> convolutions.convTranspose(n);
+            case "Add", "Sub", "Mul", "Div", "Greater", "GreaterOrEqual", "LessOrEqual", "And" ->
+                    elementwise(BINARY.get(op), y, List.of(n.getInput(0), n.getInput(1)), null);
             case "Sum", "Max", "Min" -> {
                 elementwise(BINARY.get(op), y, List.of(n.getInput(0), n.getInput(1)), null);
                 for (int k = 2; k < n.getInputCount(); k++) {
@@ -150,160 +142,6 @@ final class Lowering {
         }
     }
 
-    private void conv(NodeProto n) {
-        long[] xs = analysis.shape(n.getInput(0));
-        long[] ys = analysis.shape(n.getOutput(0));
-        if (!convSupported(n, xs)) {
-            return;
-        }
-        HostOps.Value w = folded.get(n.getInput(1));
-        ConvGeometry geo = ConvGeometry.of(n, xs, w.shape());
-        int k = (int) w.shape()[0];
-        int cg = (int) w.shape()[1]; // input channels per group
-        int c = (int) xs[1];
-        int kg = k / (int) NodeAttrs.i(n, "group", 1); // output channels per group
-        int kh = (int) w.shape()[2];
-        int kw = (int) w.shape()[3];
-        // a grouped conv runs as an ungrouped one with block-diagonal weights (zeros across groups)
-        float[] packed = packWeights(k, c, kh, kw, (ko, ci, y, x) -> ko / kg != ci / cg ? 0
-                : w.data()[((ko * cg + ci % cg) * kh + y) * kw + x]);
-        String key = n.getOutput(0) + "#w";
-        constants.put(key, packed);
-        launchConv(n, key, k, kh, kw, (int) geo.strides()[0], xs, ys, (int) geo.pads()[0], (int) geo.pads()[1],
-                (int) ys[2], (int) ys[3], 1, 1, 0, 0);
-    }
-
-    /**
-     * A stride-s ConvTranspose is s*s stride-1 convolutions, one per output phase (oy mod s, ox mod s), each with
-     * the taps of the flipped, channel-swapped kernel that reach that phase; no per-element test for divisibility.
-     */
-    private void convTranspose(NodeProto n) {
-        long[] xs = analysis.shape(n.getInput(0));
-        long[] ys = analysis.shape(n.getOutput(0));
-        if (!convSupported(n, xs)) {
-            return;
-        }
-        HostOps.Value w = folded.get(n.getInput(1));
-        int cin = (int) w.shape()[0];
-        int cog = (int) w.shape()[1]; // output channels per group
-        int cout = (int) ys[1];
-        int cig = cin / (int) NodeAttrs.i(n, "group", 1); // input channels per group
-        int kh = (int) w.shape()[2];
-        int kw = (int) w.shape()[3];
-        long[] strides = NodeAttrs.ints(n, "strides", 1, 2);
-        long[] pads = NodeAttrs.ints(n, "pads", 0, 4);
-        int sy = (int) strides[0];
-        int sx = (int) strides[1];
-        if (kh < sy || kw < sx) {
-            unsupported.add("ConvTranspose (kernel smaller than stride)");
-            return;
-        }
-        for (int ry = 0; ry < sy; ry++) {
-            for (int rx = 0; rx < sx; rx++) {
-                int qy = (int) ((ys[2] - ry + sy - 1) / sy);
-                int qx = (int) ((ys[3] - rx + sx - 1) / sx);
-                if (qy == 0 || qx == 0) {
-                    continue;
-                }
-                Phase py = Phase.of(ry, (int) pads[0], sy, kh);
-                Phase px = Phase.of(rx, (int) pads[1], sx, kw);
-                float[] packed = packWeights(cout, cin, py.taps, px.taps, (co, ci, j, i) -> co / cog != ci / cig ? 0
-                        : w.data()[((ci * cog + co % cog) * kh + py.tap(j)) * kw + px.tap(i)]);
-                String key = n.getOutput(0) + "#w" + ry + "," + rx;
-                constants.put(key, packed);
-                launchConv(n, key, cout, py.taps, px.taps, 1, xs, ys, py.pad, px.pad, qy, qx, sy, sx, ry, rx);
-            }
-        }
-    }
-
-    /**
-     * Output phase r of a transposed convolution along one axis: oy = s*q + r reads x[q - pad + j] with kernel tap
-     * {@link #tap}(j), j in [0, taps).
-     */
-    private record Phase(int first, int taps, int pad, int stride) {
-        static Phase of(int r, int padBegin, int s, int k) {
-            int first = Math.floorMod(r + padBegin, s);
-            int base = Math.floorDiv(r + padBegin - first, s);
-            int taps = (k - first + s - 1) / s;
-            return new Phase(first, taps, taps - 1 - base, s);
-        }
-
-        int tap(int j) {
-            return first + stride * (taps - 1 - j);
-        }
-    }
-
-    private boolean convSupported(NodeProto n, long[] xs) {
-        String op = n.getOpType();
-        String why = xs.length != 4 ? "not 2-D"
-                : xs[0] != 1 ? "batch " + xs[0]
-                : Arrays.stream(NodeAttrs.ints(n, "dilations", 1, 2)).anyMatch(d -> d != 1) ? "dilation"
-                : !folded.containsKey(n.getInput(1)) ? "weights not constant"
-                : n.getInputCount() > 2 && !n.getInput(2).isEmpty() && !folded.containsKey(n.getInput(2))
-                        ? "bias not constant"
-                : op.equals("Conv") && NodeAttrs.ints(n, "strides", 1, 2)[0] != NodeAttrs.ints(n, "strides", 1, 2)[1]
-                        ? "unequal strides" : null;
-        if (why != null) {
-            unsupported.add(op + " (" + why + ")");
-        }
-        return why == null;
-    }
-
-    private interface WeightAt {
-        double at(int outChannel, int inChannel, int y, int x);
-    }
-
-    /** Weights as conv2d reads them: [K/8][C/8*8][KH][KW][8], both channel counts zero-padded to multiples of 8. */
-    private static float[] packWeights(int k, int c, int kh, int kw, WeightAt w) {
-        int blocks = (k + OCB - 1) / OCB;
-        int cpad = (c + CB - 1) / CB * CB;
-        float[] p = new float[blocks * cpad * kh * kw * OCB];
-        for (int ko = 0; ko < k; ko++) {
-            for (int ci = 0; ci < c; ci++) {
-                for (int y = 0; y < kh; y++) {
-                    for (int x = 0; x < kw; x++) {
-                        p[((((ko / OCB) * cpad + ci) * kh + y) * kw + x) * OCB + ko % OCB] = (float) w.at(ko, ci, y, x);
-                    }
-                }
-            }
-        }
-        return p;
-    }
-
-    private void launchConv(NodeProto n, String weights, int k, int kh, int kw, int stride, long[] xs, long[] ys,
-            int padY, int padX, int oh, int ow, int osy, int osx, int ory, int orx) {
-        int blocks = (k + OCB - 1) / OCB;
-        float[] bias = new float[blocks * OCB];
-        if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
-            double[] b = folded.get(n.getInput(2)).data();
-            for (int i = 0; i < k; i++) {
-                bias[i] = (float) b[i];
-            }
-        }
-        String biasKey = n.getOutput(0) + "#b";
-        constants.put(biasKey, bias);
-        // stage 8 input channels per barrier where that fits in a quarter of local memory, else 4, 2 or 1
-        long patch = 4L * ((tileY - 1) * stride + kh) * ((tileX * PX - 1) * stride + kw);
-        int cb = CB;
-        while (cb > 1 && cb * patch > localMemory / 4) {
-            cb /= 2;
-        }
-        List<Object> args = List.of(operand(n.getInput(0)), new Const(weights), new Const(biasKey),
-                new Ref(n.getOutput(0)), (int) xs[1], (int) xs[2], (int) xs[3], k, oh, ow, padY, padX, (int) ys[2],
-                (int) ys[3], osy, osx, ory, orx);
-        // strided windows that do not overlap share no input worth staging (1x1 stride 1 stays on conv2d, whose two
-        // pixels per work-item share each weight load); a patch that does not fit cannot be staged
-        if (stride > 1 && stride >= kh && stride >= kw || patch > localMemory / 4) {
-            launches.add(new Launch("conv2d_global", "-DKH=" + kh + " -DKW=" + kw + " -DSTRIDE=" + stride
-                    + " -DCB=1", args, new long[] {roundUp(ow, tileX), roundUp(oh, tileY), blocks},
-                    new long[] {tileX, tileY, 1}));
-            return;
-        }
-        launches.add(new Launch("conv2d", "-DKH=" + kh + " -DKW=" + kw + " -DSTRIDE=" + stride + " -DCB=" + cb,
-                args, new long[] {roundUp((ow + PX - 1) / PX, tileX), roundUp(oh, tileY), blocks},
-                new long[] {tileX, tileY, 1}));
-    }
-
     /**
      * An element-wise kernel on broadcast operands; {@code params} (lo, hi) marks a unary kernel. Operands of the
      * output's shape and a size divisible by 4 take the float4 variant.
@@ -311,7 +149,7 @@ final class Lowering {
     private void elementwise(String kernel, String y, List<String> in, float[] params) {
         long[] ys = analysis.shape(y);
         long n = HostOps.numel(ys);
-        List<Object> args = new ArrayList<>();
+        List<Arg> args = new ArrayList<>();
         in.forEach(v -> args.add(operand(v)));
         args.add(new Ref(y));
         boolean same = in.stream().allMatch(v -> Arrays.equals(analysis.shape(v), ys));
@@ -321,7 +159,7 @@ final class Lowering {
             return;
         }
         if (params != null) {
-            args.add((int) n);
+            args.add(Launch.i(n));
             addParams(args, params);
         } else {
             long[][] strides = in.stream().map(v -> HostOps.broadcastStrides(analysis.shape(v), ys))
@@ -331,16 +169,16 @@ final class Lowering {
                 unsupported.add(kernel + " (broadcast over more than 4 dimensions)");
                 return;
             }
-            args.add((int) n);
-            args.addAll(Arrays.asList((Object[]) c));
+            args.add(Launch.i(n));
+            Arrays.stream(c).forEach(v -> args.add(new Int4(v)));
         }
         launches.add(new Launch(kernel, "", args, new long[] {roundUp(n, 64)}, null));
     }
 
-    private static void addParams(List<Object> args, float[] params) {
+    private static void addParams(List<Arg> args, float[] params) {
         if (params != null) {
-            args.add(params[0]);
-            args.add(params[1]);
+            args.add(Launch.f(params[0]));
+            args.add(Launch.f(params[1]));
         }
     }
 
@@ -382,7 +220,8 @@ final class Lowering {
         long outputs = kept.stream().mapToLong(d -> d[0]).reduce(1, (p, q) -> p * q);
         float scale = n.getOpType().equals("ReduceMean") ? 1f / count : 1f;
         launches.add(new Launch(n.getOpType().equals("ReduceSumSquare") ? "reduce_sumsq" : "reduce_sum", "",
-                List.of(operand(n.getInput(0)), new Ref(n.getOutput(0)), k[0], k[1], r[0], r[1], (int) count, scale),
+                args(operand(n.getInput(0)), new Ref(n.getOutput(0))).int4(k[0], k[1], r[0], r[1]).ints(count)
+                        .floats(scale).list(),
                 new long[] {outputs * reduceGroup}, new long[] {reduceGroup}));
     }
 
@@ -393,13 +232,14 @@ final class Lowering {
             return;
         }
         long planes = xs[0] * xs[1];
-        launches.add(new Launch("instance_norm", "", List.of(operand(n.getInput(0)), operand(n.getInput(1)),
-                operand(n.getInput(2)), new Ref(n.getOutput(0)), (int) xs[1], (int) (HostOps.numel(xs) / planes),
-                NodeAttrs.f(n, "epsilon", 1e-5f)), new long[] {planes * reduceGroup}, new long[] {reduceGroup}));
+        launches.add(new Launch("instance_norm", "", args(operand(n.getInput(0)), operand(n.getInput(1)),
+                operand(n.getInput(2)), new Ref(n.getOutput(0))).ints(xs[1], HostOps.numel(xs) / planes)
+                .floats(NodeAttrs.f(n, "epsilon", 1e-5f)).list(), new long[] {planes * reduceGroup},
+                new long[] {reduceGroup}));
     }
 
     /** Y's region [dims] at dstStart (strides ds) = X's at srcStart (strides ss), as one copy_region launch. */
-    private void copyRegion(Object src, String y, long[] dims, long[] ss, long srcStart, long[] ds, long dstStart) {
+    private void copyRegion(Arg src, String y, long[] dims, long[] ss, long srcStart, long[] ds, long dstStart) {
         List<long[]> axes = new ArrayList<>();
         for (int i = 0; i < dims.length; i++) {
             axes.add(new long[] {dims[i], ss[i], ds[i]});
@@ -410,8 +250,8 @@ final class Lowering {
             return;
         }
         long count = HostOps.numel(dims);
-        launches.add(new Launch("copy_region", "", List.of(src, new Ref(y), (int) count, c[0], c[1], c[2],
-                Math.toIntExact(srcStart), Math.toIntExact(dstStart)), new long[] {roundUp(count, 64)}, null));
+        launches.add(new Launch("copy_region", "", args(src, new Ref(y)).ints(count).int4(c).ints(srcStart, dstStart)
+                .list(), new long[] {roundUp(count, 64)}, null));
     }
 
     private void slice(NodeProto n) {
@@ -473,7 +313,7 @@ final class Lowering {
         }
         float v = value == null || folded.get(value).data().length == 0 ? 0f : (float) folded.get(value).data()[0];
         long count = HostOps.numel(ys);
-        launches.add(new Launch("fill", "", List.of(new Ref(n.getOutput(0)), (int) count, v),
+        launches.add(new Launch("fill", "", args(new Ref(n.getOutput(0))).ints(count).floats(v).list(),
                 new long[] {roundUp(count, 64)}, null));
         long[] xStrides = HostOps.strides(xs);
         long[] yStrides = HostOps.strides(ys);
@@ -501,10 +341,9 @@ final class Lowering {
         long[] s = NodeAttrs.ints(n, "strides", 1, 2);
         long[] p = NodeAttrs.ints(n, "pads", 0, 4);
         long count = HostOps.numel(ys);
-        launches.add(new Launch("avg_pool", "", List.of(operand(n.getInput(0)), new Ref(n.getOutput(0)), (int) count,
-                (int) xs[2], (int) xs[3], (int) ys[2], (int) ys[3], (int) k[0], (int) k[1], (int) s[0], (int) s[1],
-                (int) p[0], (int) p[1], (int) NodeAttrs.i(n, "count_include_pad", 0)),
-                new long[] {roundUp(count, 64)}, null));
+        launches.add(new Launch("avg_pool", "", args(operand(n.getInput(0)), new Ref(n.getOutput(0))).ints(count,
+                xs[2], xs[3], ys[2], ys[3], k[0], k[1], s[0], s[1], p[0], p[1], NodeAttrs.i(n, "count_include_pad", 0))
+                .list(), new long[] {roundUp(count, 64)}, null));
     }
 
     /** Linear Resize of the last two axes of a 4-D value, through host tables of source indices and weights. */
@@ -512,13 +351,12 @@ final class Lowering {
         long[] xs = analysis.shape(n.getInput(0));
         long[] ys = analysis.shape(n.getOutput(0));
         String mode = NodeAttrs.s(n, "mode", "nearest");
-        String ctm = NodeAttrs.s(n, "coordinate_transformation_mode", "half_pixel");
+        ResizeCoordinates ctm = ResizeCoordinates.of(n);
         String scalesIn = NodeAttrs.input(n, 2);
         double[] scales = scalesIn == null ? null : folded.containsKey(scalesIn) ? folded.get(scalesIn).data() : null;
         String why = xs.length != 4 ? "not 4-D"
                 : !mode.equals("linear") ? "mode " + mode
-                : !Set.of("half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric").contains(ctm)
-                        ? "coordinate_transformation_mode " + ctm
+                : ctm == null ? "coordinate_transformation_mode " + ResizeCoordinates.name(n)
                 : NodeAttrs.i(n, "antialias", 0) != 0 ? "antialias"
                 : NodeAttrs.find(n, "axes") != null ? "axes"
                 : scalesIn != null && scales == null ? "scales not constant"
@@ -532,22 +370,16 @@ final class Lowering {
         constants.put(key + "y", resizeTable(ctm, xs[2], ys[2], byScale ? (float) scales[2] : (double) ys[2] / xs[2]));
         constants.put(key + "x", resizeTable(ctm, xs[3], ys[3], byScale ? (float) scales[3] : (double) ys[3] / xs[3]));
         long count = HostOps.numel(ys);
-        launches.add(new Launch("resize_linear", "", List.of(operand(n.getInput(0)), new Ref(n.getOutput(0)),
-                new Const(key + "y"), new Const(key + "x"), (int) count, (int) xs[2], (int) xs[3], (int) ys[2],
-                (int) ys[3]), new long[] {roundUp(count, 64)}, null));
+        launches.add(new Launch("resize_linear", "", args(operand(n.getInput(0)), new Ref(n.getOutput(0)),
+                new Const(key + "y"), new Const(key + "x")).ints(count, xs[2], xs[3], ys[2], ys[3]).list(),
+                new long[] {roundUp(count, 64)}, null));
     }
 
     /** Per output index: first source index, second source index, weight of the second (ONNX Resize, linear). */
-    private static float[] resizeTable(String ctm, long in, long out, double scale) {
+    private static float[] resizeTable(ResizeCoordinates ctm, long in, long out, double scale) {
         float[] t = new float[3 * (int) out];
         for (int o = 0; o < out; o++) {
-            double c = switch (ctm) {
-                case "half_pixel" -> (o + 0.5) / scale - 0.5;
-                case "pytorch_half_pixel" -> out > 1 ? (o + 0.5) / scale - 0.5 : 0;
-                case "align_corners" -> out == 1 ? 0 : o * (in - 1.0) / (out - 1.0);
-                default -> o / scale; // asymmetric
-            };
-            c = Math.max(0, Math.min(c, in - 1));
+            double c = Math.max(0, Math.min(ctm.source(o, in, out, scale), in - 1));
             int i0 = (int) Math.floor(c);
             t[3 * o] = i0;
             t[3 * o + 1] = (float) Math.min(i0 + 1, in - 1);
@@ -575,13 +407,40 @@ final class Lowering {
             unsupported.add("MatMul (partly broadcast batch)");
             return;
         }
-        launches.add(new Launch("matmul", "", List.of(operand(n.getInput(0)), operand(n.getInput(1)),
-                new Ref(n.getOutput(0)), m, cols, k, aBatch == 1 ? 0 : m * k, bBatch == 1 ? 0 : k * cols, (int) batch),
+        launches.add(new Launch("matmul", "", args(operand(n.getInput(0)), operand(n.getInput(1)),
+                new Ref(n.getOutput(0))).ints(m, cols, k, aBatch == 1 ? 0 : m * k, bBatch == 1 ? 0 : k * cols, batch)
+                .list(),
                 new long[] {roundUp(cols, 64), m, batch}, null));
     }
 
+    @Override
+    public long[] shape(String value) {
+        return analysis.shape(value);
+    }
+
+    @Override
+    public HostOps.Value folded(String value) {
+        return folded.get(value);
+    }
+
+    @Override
+    public void constant(String key, float[] data) {
+        constants.put(key, data);
+    }
+
+    @Override
+    public void launch(Launch launch) {
+        launches.add(launch);
+    }
+
+    @Override
+    public void unsupported(String reason) {
+        unsupported.add(reason);
+    }
+
     /** A kernel argument for graph value {@code v}: its buffer, or its folded value uploaded once. */
-    private Object operand(String v) {
+    @Override
+    public Arg operand(String v) {
         HostOps.Value c = folded.get(v);
         if (c == null) {
             return new Ref(v);
@@ -655,9 +514,5 @@ final class Lowering {
 
     private String typeName(String v) {
         return TensorProto.DataType.forNumber(analysis.type(v)).name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private static long roundUp(long n, long m) {
-        return (n + m - 1) / m * m;
     }
 }

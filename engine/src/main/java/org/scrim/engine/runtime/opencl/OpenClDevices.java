@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
@@ -67,18 +66,6 @@ public final class OpenClDevices {
         } catch (OpenClException e) {
             return Optional.empty();
         }
-    }
-
-    /**
-     * The device {@code options} ask for, or empty for ONNX Runtime on the CPU: {@code CPU} none, {@code OPENCL} the
-     * device its spec selects, {@code AUTO} the first GPU if any. Every factory of sessions resolves it this way.
-     */
-    public static Optional<OpenClDevice> forOptions(RuntimeOptions options) {
-        return switch (options.backend()) {
-            case CPU -> Optional.empty();
-            case OPENCL -> Optional.of(select(options.device()));
-            case AUTO -> firstGpu();
-        };
     }
 
     /**

@@ -6,12 +6,9 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -39,7 +36,7 @@ public final class OpenClModel implements GraphSession {
     private final Map<String, cl_mem> bound = new HashMap<>();
     private final long memoryLimit;
 
-    /** Throws {@link OpenClException} for an op without a kernel; {@link OpenClSessions} checks first. */
+    /** Throws {@link OpenClException} for an op without a kernel; {@link OpenClRuntime} checks first. */
     public OpenClModel(ModelProto model, OpenClDevice device) {
         this(model, device, 0);
     }
@@ -58,9 +55,9 @@ public final class OpenClModel implements GraphSession {
         }
         try {
             allocate(model.getGraph().getName());
-            for (Lowering.Launch l : plan.launches) {
+            for (Launch l : plan.launches) {
                 for (int a = 0; a < l.args().size(); a++) {
-                    if (l.args().get(a) instanceof Lowering.Ref r && plan.inputs.contains(plan.root.get(r.value()))) {
+                    if (l.args().get(a) instanceof Launch.Ref r && plan.inputs.contains(plan.root.get(r.value()))) {
                         inputUses.computeIfAbsent(plan.root.get(r.value()), k -> new ArrayList<>())
                                 .add(new int[] {kernels.size(), a});
                     }
@@ -83,64 +80,13 @@ public final class OpenClModel implements GraphSession {
     }
 
     /**
-     * Gives each value a buffer for its lifetime (first to last launch that names it; graph outputs to the end),
-     * reusing freed buffers best-fit, then creates the buffers at the size each one needs at most.
+     * Creates the buffers of {@link BufferPlan} (values whose lifetimes do not overlap share one) and uploads the
+     * constants, after checking that they fit the memory this model may take.
      */
     private void allocate(String graph) {
-        Map<String, Integer> last = new HashMap<>();
-        List<List<String>> defined = new ArrayList<>();
-        Set<String> known = new HashSet<>(plan.inputs);
-        for (int i = 0; i < plan.launches.size(); i++) {
-            List<String> fresh = new ArrayList<>();
-            for (Object a : plan.launches.get(i).args()) {
-                if (a instanceof Lowering.Ref r) {
-                    String root = plan.root.get(r.value());
-                    last.put(root, i);
-                    if (known.add(root)) {
-                        fresh.add(root);
-                    }
-                }
-            }
-            defined.add(fresh);
-        }
-        for (String out : plan.outputs) {
-            if (!plan.constantOutputs.containsKey(out)) {
-                last.put(plan.root.get(out), Integer.MAX_VALUE);
-            }
-        }
-        List<long[]> slots = new ArrayList<>(); // {bytes}
-        TreeMap<Long, List<Integer>> free = new TreeMap<>();
-        Map<String, Integer> slotOf = new HashMap<>();
-        Map<Integer, List<String>> releaseAfter = new HashMap<>();
-        for (int i = -1; i < plan.launches.size(); i++) {
-            for (String v : i < 0 ? plan.inputs : defined.get(i)) {
-                long bytes = Math.max(4, 4 * HostOps.numel(plan.analysis.shape(v)));
-                Map.Entry<Long, List<Integer>> fit = free.ceilingEntry(bytes);
-                if (fit == null) {
-                    fit = free.lastEntry();
-                }
-                int slot;
-                if (fit == null) {
-                    slot = slots.size();
-                    slots.add(new long[] {bytes});
-                } else {
-                    slot = fit.getValue().remove(fit.getValue().size() - 1);
-                    if (fit.getValue().isEmpty()) {
-                        free.remove(fit.getKey());
-                    }
-                    slots.get(slot)[0] = Math.max(slots.get(slot)[0], bytes);
-                }
-                slotOf.put(v, slot);
-                releaseAfter.computeIfAbsent(Math.max(i, last.getOrDefault(v, i)), k -> new ArrayList<>()).add(v);
-            }
-            for (String v : releaseAfter.getOrDefault(i, List.of())) {
-                int slot = slotOf.get(v);
-                free.computeIfAbsent(slots.get(slot)[0], k -> new ArrayList<>()).add(slot);
-            }
-        }
-        long total = slots.stream().mapToLong(s -> s[0]).sum()
-                + plan.constants.values().stream().mapToLong(c -> 4L * c.length).sum();
-        long largest = slots.stream().mapToLong(s -> s[0]).max().orElse(0);
+        BufferPlan buffersPlan = BufferPlan.of(plan);
+        long total = buffersPlan.bytes() + plan.constants.values().stream().mapToLong(c -> 4L * c.length).sum();
+        long largest = buffersPlan.largest();
         if (total > memoryLimit || largest > ctx.device.maxAllocation()) {
             throw new DeviceMemoryException(String.format("OpenCL device %s is out of memory for graph '%s': it needs"
                     + " %d MiB (largest buffer %d MiB), %d MiB may be used (buffers up to %d MiB); use a smaller image"
@@ -148,12 +94,12 @@ public final class OpenClModel implements GraphSession {
                     ctx.device.maxAllocation() >> 20));
         }
         List<cl_mem> slotMem = new ArrayList<>();
-        for (long[] s : slots) {
-            cl_mem m = clCreateBuffer(ctx.context, CL_MEM_READ_WRITE, s[0], null, null);
+        for (long bytes : buffersPlan.slotBytes) {
+            cl_mem m = clCreateBuffer(ctx.context, CL_MEM_READ_WRITE, bytes, null, null);
             owned.add(m);
             slotMem.add(m);
         }
-        slotOf.forEach((v, s) -> buffers.put(v, slotMem.get(s)));
+        buffersPlan.slotOf.forEach((v, s) -> buffers.put(v, slotMem.get(s)));
         plan.constants.forEach((key, data) -> {
             cl_mem m = clCreateBuffer(ctx.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, 4L * data.length,
                     Pointer.to(data), null);
@@ -162,7 +108,7 @@ public final class OpenClModel implements GraphSession {
         });
     }
 
-    private cl_kernel kernel(Lowering.Launch l) {
+    private cl_kernel kernel(Launch l) {
         cl_kernel k = clCreateKernel(ctx.program(l.defines()), l.kernel(), null);
         try {
             setArgs(k, l.args());
@@ -173,19 +119,19 @@ public final class OpenClModel implements GraphSession {
         return k;
     }
 
-    private void setArgs(cl_kernel k, List<Object> args) {
+    private void setArgs(cl_kernel k, List<Launch.Arg> args) {
         for (int i = 0; i < args.size(); i++) {
-            Object a = args.get(i);
-            if (a instanceof Lowering.Ref r) {
+            Launch.Arg a = args.get(i);
+            if (a instanceof Launch.Ref r) {
                 clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(buffers.get(plan.root.get(r.value()))));
-            } else if (a instanceof Lowering.Const c) {
+            } else if (a instanceof Launch.Const c) {
                 clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(buffers.get(c.key())));
-            } else if (a instanceof Integer v) {
-                clSetKernelArg(k, i, Sizeof.cl_int, Pointer.to(new int[] {v}));
-            } else if (a instanceof Float v) {
-                clSetKernelArg(k, i, Sizeof.cl_float, Pointer.to(new float[] {v}));
+            } else if (a instanceof Launch.Int v) {
+                clSetKernelArg(k, i, Sizeof.cl_int, Pointer.to(new int[] {v.value()}));
+            } else if (a instanceof Launch.Real v) {
+                clSetKernelArg(k, i, Sizeof.cl_float, Pointer.to(new float[] {v.value()}));
             } else {
-                clSetKernelArg(k, i, Sizeof.cl_int4, Pointer.to((int[]) a));
+                clSetKernelArg(k, i, Sizeof.cl_int4, Pointer.to(((Launch.Int4) a).value()));
             }
         }
     }
@@ -220,7 +166,7 @@ public final class OpenClModel implements GraphSession {
                     }
                 }
                 for (int i = 0; i < kernels.size(); i++) {
-                    Lowering.Launch l = plan.launches.get(i);
+                    Launch l = plan.launches.get(i);
                     if (Arrays.stream(l.global()).anyMatch(g -> g == 0)) {
                         continue;
                     }

@@ -11,34 +11,34 @@ import org.jocl.Pointer;
 import org.jocl.cl_mem;
 import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.ResidentBinding;
-import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.SessionGroup;
-import org.scrim.engine.runtime.cpu.OrtModel;
 import org.scrim.engine.tensor.Tensor;
 
 /**
  * A {@link SessionGroup} on one OpenCL device: residents are device buffers that the group's sessions read as
- * inputs and overwrite from their carried outputs by device copies. A graph the device cannot run goes to ONNX
- * Runtime as {@link OpenClSessions} sends it, reading and writing the residents it uses through the host.
+ * inputs and overwrite from their carried outputs by device copies. A graph the device cannot run goes where its
+ * runtime ({@link OpenClRuntime}) sends it, reading and writing the residents it uses through the host.
  */
 public final class OpenClSessionGroup implements SessionGroup {
     private final OpenClDevice device;
     private final DeviceContext ctx;
-    private final RuntimeOptions options;
+    private final Runtime runtime;
     private final Map<String, DeviceBuffer> residents = new HashMap<>();
 
-    public OpenClSessionGroup(OpenClDevice device, RuntimeOptions options) {
+    /** A group on {@code device}, opening its sessions on {@code runtime} (the device's, with its fallback). */
+    OpenClSessionGroup(OpenClDevice device, Runtime runtime) {
         this.device = device;
         this.ctx = DeviceContext.of(device);
-        this.options = options;
+        this.runtime = runtime;
     }
 
     @Override
     public GraphSession open(ModelProto model) {
-        if (!OpenClSessions.runsOnDevice(model)) {
-            return new ResidentBinding(new OrtModel(model, options), model, this);
+        GraphSession opened = runtime.open(model);
+        if (!(opened instanceof OpenClModel session)) {
+            return new ResidentBinding(opened, model, this);
         }
-        OpenClModel session = new OpenClModel(model, device, options.deviceMemoryMiB());
         return new GraphSession() {
             @Override
             public Map<String, Tensor> run(Map<String, Tensor> feeds) {

@@ -2,10 +2,9 @@
 //   TX, TY  work-group tile of a convolution's output (chosen from the device's work-group limit)
 //   KH, KW, STRIDE  kernel size and stride of a convolution variant; CB input channels it stages per barrier
 //   WG      work-group size of reductions and instance normalisation (a power of two; always defined)
+//   OCB     output channels per work-item of a convolution (always 8: one float8 accumulator)
+//   PX      output pixels along x per work-item of a convolution (always 2: acc0 and acc1)
 // Bools are stored as floats 0/1.
-
-#define OCB 8 // output channels per work-item of a convolution: one float8 accumulator
-#define PX 2  // output pixels (along x) per work-item of a convolution
 
 #ifdef KH
 inline void store8(float8 v, __global float *out, int kb, int K, int ox, int oy, int OW, int OH, int outH, int outW,

@@ -65,9 +65,9 @@ class OpenClKernelTest {
             String a = input(g, "a", 2, 3, 5, 7);
             String b = input(g, "b", 3, 1, 7);
             String same = input(g, "c", 2, 3, 5, 7);
-            String y = g.op(op, new String[] {a, b});
-            y = op.equals("Greater") ? g.op("Where", new String[] {y, same, a}) : g.op(op, new String[] {y, same});
-            check(g, g.op("Add", new String[] {y, g.scalar("s", 0.5f)}));
+            String y = g.op(op, a, b);
+            y = op.equals("Greater") ? g.op("Where", y, same, a) : g.op(op, y, same);
+            check(g, g.op("Add", y, g.scalar("s", 0.5f)));
         }
     }
 
@@ -75,13 +75,13 @@ class OpenClKernelTest {
     void whereSumAndUnaryOps() {
         GraphBuilder g = new GraphBuilder("where_sum_unary");
         String x = input(g, "x", 1, 4, 6, 5);
-        String r = g.op("Relu", new String[] {x});
-        String mask = g.op("Greater", new String[] {r, g.scalar("zero", 0f)});
-        String w = g.op("Where", new String[] {mask, input(g, "u", 4, 1, 5), g.scalar("z", 0f)});
-        String pos = g.op("Add", new String[] {g.op("Mul", new String[] {x, x}), g.scalar("one", 1f)});
-        String s = g.op("Sum", new String[] {w, g.op("Sqrt", new String[] {pos}),
-                g.op("Reciprocal", new String[] {pos}), g.op("Neg", new String[] {x})});
-        check(g, g.op("Clip", new String[] {s, g.scalar("lo", -0.5f), g.scalar("hi", 2f)}));
+        String r = g.op("Relu", x);
+        String mask = g.op("Greater", r, g.scalar("zero", 0f));
+        String w = g.op("Where", mask, input(g, "u", 4, 1, 5), g.scalar("z", 0f));
+        String pos = g.op("Add", g.op("Mul", x, x), g.scalar("one", 1f));
+        String s = g.op("Sum", w, g.op("Sqrt", pos),
+                g.op("Reciprocal", pos), g.op("Neg", x));
+        check(g, g.op("Clip", s, g.scalar("lo", -0.5f), g.scalar("hi", 2f)));
     }
 
     @Test
@@ -89,9 +89,9 @@ class OpenClKernelTest {
         GraphBuilder g = new GraphBuilder("abs_max_min");
         String x = input(g, "x", 1, 3, 6, 5);
         String b = input(g, "b", 1, 1, 6, 5);
-        String nb = g.op("Neg", new String[] {g.op("Abs", new String[] {b})});
-        String clamped = g.op("Max", new String[] {nb, g.op("Min", new String[] {g.op("Abs", new String[] {b}), x})});
-        check(g, g.op("Max", new String[] {clamped, input(g, "y", 1, 3, 6, 5), g.scalar("lo", -0.25f)}));
+        String nb = g.op("Neg", g.op("Abs", b));
+        String clamped = g.op("Max", nb, g.op("Min", g.op("Abs", b), x));
+        check(g, g.op("Max", clamped, input(g, "y", 1, 3, 6, 5), g.scalar("lo", -0.25f)));
     }
 
     @Test
@@ -118,8 +118,8 @@ class OpenClKernelTest {
     void groupNormAsInstanceNormalization() {
         GraphBuilder g = new GraphBuilder("groupnorm");
         String x = input(g, "x", 1, 8, 9, 11);
-        String r = g.op("Reshape", new String[] {x, g.int64s("groups", 1, 4, -1)});
+        String r = g.op("Reshape", x, g.int64s("groups", 1, 4, -1));
         String n = g.op("InstanceNormalization", new String[] {r, weight(g, 4), weight(g, 4)}, f("epsilon", 1e-5f));
-        check(g, g.op("Reshape", new String[] {n, g.int64s("back", 1, 8, 9, 11)}));
+        check(g, g.op("Reshape", n, g.int64s("back", 1, 8, 9, 11)));
     }
 }

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.scrim.engine.autodiff.Differentiator;
-import org.scrim.engine.autodiff.Losses;
+import org.scrim.engine.protect.Losses;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.tensor.Tensor;
 
@@ -37,15 +37,15 @@ class OpenClLossGraphTest {
         String a = input(g, "a", new long[0]);
         String b = input(g, "b", new long[0]);
         String m = input(g, "m", 2, 3);
-        String ab = g.op("Mul", new String[] {a, b});
-        String q = g.op("Div", new String[] {g.op("Sub", new String[] {ab, a}), g.scalar("two", 2f)});
-        String w = g.op("Where", new String[] {g.op("Greater", new String[] {a, b}), a, b});
-        String s = g.op("Sum", new String[] {ab, q, w});
-        String u = g.op("Neg", new String[] {g.op("Relu", new String[] {s})});
+        String ab = g.op("Mul", a, b);
+        String q = g.op("Div", g.op("Sub", ab, a), g.scalar("two", 2f));
+        String w = g.op("Where", g.op("Greater", a, b), a, b);
+        String s = g.op("Sum", ab, q, w);
+        String u = g.op("Neg", g.op("Relu", s));
         String r = g.op("ReduceSumSquare", new String[] {m}, i("keepdims", 0));
-        String bm = g.op("Mul", new String[] {m, s}); // [2,3] by 0-d
+        String bm = g.op("Mul", m, s); // [2,3] by 0-d
         g.node(NodeProto.newBuilder().setOpType("Identity").setName("out").addInput(s).addOutput("loss").build());
-        for (String y : new String[] {"loss", ab, u, g.op("Add", new String[] {r, a}), bm}) {
+        for (String y : new String[] {"loss", ab, u, g.op("Add", r, a), bm}) {
             g.output(y);
         }
         OpenClTesting.assertMatchesOrt(g.build(), feeds);
@@ -57,8 +57,8 @@ class OpenClLossGraphTest {
         String a = g.input("a", 2, 0, 3);
         feeds.put(a, new Tensor(new float[0], 2, 0, 3));
         String b = input(g, "b", 2, 1, 3);
-        g.output(g.op("Relu", new String[] {g.op("Mul", new String[] {a, b})}));
-        g.output(g.op("ReduceSum", new String[] {a, g.int64s("axes", 1)}));
+        g.output(g.op("Relu", g.op("Mul", a, b)));
+        g.output(g.op("ReduceSum", a, g.int64s("axes", 1)));
         OpenClTesting.assertMatchesOrt(g.build(), feeds);
     }
 
@@ -83,8 +83,8 @@ class OpenClLossGraphTest {
                 String weight = input(g, "weight" + k, new long[0]);
                 shapes.put(target, zs);
                 shapes.put(weight, new long[0]);
-                pulls.add(g.op("Mul", new String[] {Losses.squaredDistance(g, z.get(k), target,
-                        Losses.Reduction.SUM), weight}));
+                pulls.add(g.op("Mul", Losses.squaredDistance(g, z.get(k), target,
+                        Losses.Reduction.SUM), weight));
             }
             String loss = pulls.size() == 1 ? pulls.get(0) : g.op("Sum", pulls.toArray(String[]::new));
             g.node(NodeProto.newBuilder().setOpType("Identity").setName("loss_out").addInput(loss).addOutput("loss")
@@ -104,7 +104,7 @@ class OpenClLossGraphTest {
         String z0 = g.op("Relu", new String[] {g.op("Conv", new String[] {x,
                 g.initializer("w0", OpenClTesting.random(rnd, 4, 3, 3, 3)),
                 g.initializer("b0", OpenClTesting.random(rnd, 4))}, ints("strides", 2, 2), ints("pads", 1, 1, 1, 1))});
-        String z1 = g.op("Conv", new String[] {z0, g.initializer("w1", OpenClTesting.random(rnd, 4, 4, 1, 1))});
+        String z1 = g.op("Conv", z0, g.initializer("w1", OpenClTesting.random(rnd, 4, 4, 1, 1)));
         return List.of(z0, z1);
     }
 }

@@ -30,7 +30,7 @@ class OpenClSessionGroupTest {
         GraphBuilder g = new GraphBuilder("accumulate");
         String acc = g.input("acc", SHAPE);
         String decay = g.input("decay");
-        String next = g.op("Add", new String[] {g.op("Mul", new String[] {acc, decay}), g.input("inc", SHAPE)});
+        String next = g.op("Add", g.op("Mul", acc, decay), g.input("inc", SHAPE));
         g.node(ai.onnx.proto.OnnxMl.NodeProto.newBuilder().setOpType("Identity").setName("carry").addInput(next)
                 .addOutput(SessionGroup.next("acc")).build());
         g.output(SessionGroup.next("acc"));
@@ -55,7 +55,7 @@ class OpenClSessionGroupTest {
     }
 
     private static void residentsStayBetweenRuns(RuntimeOptions options) {
-        try (SessionGroup group = SessionGroup.open(options);
+        try (SessionGroup group = options.resolve().group();
                 GraphSession step = group.open(accumulate());
                 GraphSession pool = group.open(pooled())) {
             float[] acc = ramp(1);
@@ -90,7 +90,7 @@ class OpenClSessionGroupTest {
     @Test
     void residentsStayOnTheDeviceAndReachAFallbackSession() {
         residentsStayBetweenRuns(opencl());
-        try (SessionGroup group = SessionGroup.open(opencl());
+        try (SessionGroup group = opencl().resolve().group();
                 GraphSession step = group.open(accumulate());
                 GraphSession pool = group.open(pooled())) {
             assertInstanceOf(OpenClSessionGroup.class, group);

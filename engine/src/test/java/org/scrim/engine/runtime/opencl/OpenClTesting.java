@@ -6,7 +6,6 @@ import java.util.Random;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import org.scrim.engine.models.GoldenTestCases;
 import org.scrim.engine.runtime.cpu.OrtModel;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
 
 /** Helpers of the OpenCL tests: the device under test, and a graph run on it and on ONNX Runtime side by side. */
@@ -31,7 +30,7 @@ final class OpenClTesting {
 
     /** Runs {@code model} on ONNX Runtime and on OpenCL; every output must agree to 1e-4 of its max abs value. */
     static void assertMatchesOrt(ModelProto model, Map<String, Tensor> inputs) {
-        try (OrtModel ort = new OrtModel(model, new RuntimeOptions(1));
+        try (OrtModel ort = new OrtModel(model, 1);
                 OpenClModel cl = new OpenClModel(model, device())) {
             Map<String, Tensor> expected = ort.run(inputs);
             Map<String, Tensor> actual = cl.run(inputs);

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
-import org.scrim.engine.autodiff.ShapeInference;
+import org.scrim.engine.onnx.ShapeInference;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.protect.ImageTransform;
 import org.scrim.engine.protect.Transforms;
@@ -18,7 +18,7 @@ import org.scrim.engine.tensor.Tensor;
 
 /**
  * Protection's robust steps on OpenCL: the forward and loss+gradient graphs of a small stand-in encoder (two convs)
- * behind Transforms.jpeg(75) and Transforms.downscale(..) lower with no unsupported op, so OpenClSessions does not
+ * behind Transforms.jpeg(75) and Transforms.downscale(..) lower with no unsupported op, so OpenClRuntime does not
  * fall back to ONNX Runtime, and match ONNX Runtime. Sizes cover JPEG's edge padding (not a multiple of 16) and both
  * halves of downscale (AveragePool alone, AveragePool then a fractional Resize).
  */

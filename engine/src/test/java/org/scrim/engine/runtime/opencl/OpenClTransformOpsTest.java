@@ -69,19 +69,19 @@ class OpenClTransformOpsTest {
     void sliceConcatSplitPad() {
         GraphBuilder g = new GraphBuilder("slice_concat_split_pad");
         String x = input(g, "x", 1, 3, 11, 13);
-        String edge = g.op("Slice", new String[] {x, g.int64s("s", 10), g.int64s("e", 11), g.int64s("a", 2)});
-        String first = g.op("Slice", new String[] {x, g.int64s("s", 0), g.int64s("e", 1), g.int64s("a", 3)});
-        String strided = g.op("Slice", new String[] {x, g.int64s("s", 1, 12), g.int64s("e", 3, 0),
-            g.int64s("a", 1, 3), g.int64s("st", 1, -2)});
+        String edge = g.op("Slice", x, g.int64s("s", 10), g.int64s("e", 11), g.int64s("a", 2));
+        String first = g.op("Slice", x, g.int64s("s", 0), g.int64s("e", 1), g.int64s("a", 3));
+        String strided = g.op("Slice", x, g.int64s("s", 1, 12), g.int64s("e", 3, 0),
+                g.int64s("a", 1, 3), g.int64s("st", 1, -2));
         String rows = g.op("Concat", new String[] {x, edge, edge, edge}, i("axis", 2));
         String cols = g.op("Concat", new String[] {first, first, x, g.initializer("c", OpenClTesting.random(rnd,
                 1, 3, 11, 2))}, i("axis", -1));
-        String chans = g.op("Concat", new String[] {g.op("Slice", new String[] {x, g.int64s("s", 0), g.int64s("e", 1),
-            g.int64s("a", 1)}), x}, i("axis", 1));
+        String chans = g.op("Concat", new String[] {g.op("Slice", x, g.int64s("s", 0), g.int64s("e", 1),
+            g.int64s("a", 1)), x}, i("axis", 1));
         String[] parts = g.ops("Split", 3, new String[] {chans, g.int64s("sizes", 1, 2, 1)}, i("axis", 1));
-        String padded = g.op("Pad", new String[] {x, g.int64s("pads", 0, 0, 2, 0, 0, 1, 1, 3)});
-        String cropped = g.op("Pad", new String[] {x, g.int64s("pads", 0, 0, -2, 1, 0, 0, 1, -3),
-            g.scalar("v", 0.25f)});
+        String padded = g.op("Pad", x, g.int64s("pads", 0, 0, 2, 0, 0, 1, 1, 3));
+        String cropped = g.op("Pad", x, g.int64s("pads", 0, 0, -2, 1, 0, 0, 1, -3),
+                g.scalar("v", 0.25f));
         check(g, strided, rows, cols, parts[0], parts[1], parts[2], padded, cropped);
     }
 
@@ -117,9 +117,9 @@ class OpenClTransformOpsTest {
         // Resize's gradient: g [.., out, W] x M [W', in] on the last axis, M [in, out] x g [.., out, W] on the other
         GraphBuilder g = new GraphBuilder("matmul");
         String x = input(g, "x", 1, 2, 9, 13);
-        String right = g.op("MatMul", new String[] {x, g.initializer("r", OpenClTesting.random(rnd, 13, 6))});
-        String left = g.op("MatMul", new String[] {g.initializer("l", OpenClTesting.random(rnd, 5, 9)), x});
-        String batched = g.op("MatMul", new String[] {x, input(g, "b", 1, 2, 13, 4)});
+        String right = g.op("MatMul", x, g.initializer("r", OpenClTesting.random(rnd, 13, 6)));
+        String left = g.op("MatMul", g.initializer("l", OpenClTesting.random(rnd, 5, 9)), x);
+        String batched = g.op("MatMul", x, input(g, "b", 1, 2, 13, 4));
         check(g, right, left, batched);
     }
 
@@ -129,8 +129,8 @@ class OpenClTransformOpsTest {
         GraphBuilder g = new GraphBuilder("compare_and");
         String x = input(g, "x", 1, 3, 7, 8);
         String lo = g.scalar("lo", -0.3f);
-        String inside = g.op("And", new String[] {g.op("GreaterOrEqual", new String[] {x, lo}),
-            g.op("LessOrEqual", new String[] {x, input(g, "hi", 3, 1, 8)})});
-        check(g, g.op("Where", new String[] {inside, x, g.scalar("z", 0f)}));
+        String inside = g.op("And", g.op("GreaterOrEqual", x, lo),
+                g.op("LessOrEqual", x, input(g, "hi", 3, 1, 8)));
+        check(g, g.op("Where", inside, x, g.scalar("z", 0f)));
     }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
-import org.scrim.engine.autodiff.ShapeInference;
+import org.scrim.engine.onnx.ShapeInference;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.onnx.GraphBuilder;

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.scrim.engine.autodiff.Differentiator;
-import org.scrim.engine.autodiff.Losses;
+import org.scrim.engine.protect.Losses;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.protect.ImageTransform;
 
@@ -36,7 +36,7 @@ final class TransformGraphs {
         shapes.put("x", image);
         shapes.put(target, latent);
         shapes.put(weight, new long[0]);
-        String loss = g.op("Mul", new String[] {Losses.squaredDistance(g, z, target, Losses.Reduction.SUM), weight});
+        String loss = g.op("Mul", Losses.squaredDistance(g, z, target, Losses.Reduction.SUM), weight);
         g.node(NodeProto.newBuilder().setOpType("Identity").setName("loss_out").addInput(loss).addOutput("loss")
                 .build());
         g.output("loss");

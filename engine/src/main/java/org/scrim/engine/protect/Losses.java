@@ -1,9 +1,10 @@
-package org.scrim.engine.autodiff;
+package org.scrim.engine.protect;
 
 import ai.onnx.proto.OnnxMl.TensorProto;
 import java.util.List;
 import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
+import org.scrim.engine.autodiff.Differentiator;
 
 /**
  * Scalar loss pieces built on a {@link GraphBuilder} (float graphs), to be differentiated by {@link Differentiator}.
@@ -18,29 +19,28 @@ public final class Losses {
 
     /** sum or mean of (a - target)^2: minimising pulls {@code a} toward the target. */
     public static String squaredDistance(GraphBuilder b, String a, String target, Reduction reduction) {
-        String d = b.op("Sub", new String[] {a, target});
+        String d = b.op("Sub", a, target);
         String sum = b.op("ReduceSumSquare", new String[] {d}, Attr.i("keepdims", 0));
         if (reduction == Reduction.SUM) {
             return sum;
         }
-        String count = b.op("Cast", new String[] {b.op("Size", new String[] {d})},
+        String count = b.op("Cast", new String[] {b.op("Size", d)},
                 Attr.i("to", TensorProto.DataType.FLOAT_VALUE));
-        return b.op("Div", new String[] {sum, count});
+        return b.op("Div", sum, count);
     }
 
     /** The negated squared distance: minimising pushes {@code a} away from {@code reference} (untargeted). */
     public static String negatedDistance(GraphBuilder b, String a, String reference, Reduction reduction) {
-        return b.op("Neg", new String[] {squaredDistance(b, a, reference, reduction)});
+        return b.op("Neg", squaredDistance(b, a, reference, reduction));
     }
 
     /** sum(a t) / sqrt(|a|^2 |t|^2 + eps): eps keeps the gradient finite at zero. */
     public static String cosineSimilarity(GraphBuilder b, String a, String t, float eps) {
-        String dot = b.op("ReduceSum", new String[] {b.op("Mul", new String[] {a, t})}, Attr.i("keepdims", 0));
+        String dot = b.op("ReduceSum", new String[] {b.op("Mul", a, t)}, Attr.i("keepdims", 0));
         String na = b.op("ReduceSumSquare", new String[] {a}, Attr.i("keepdims", 0));
         String nt = b.op("ReduceSumSquare", new String[] {t}, Attr.i("keepdims", 0));
-        String norms = b.op("Sqrt", new String[] {b.op("Add", new String[] {
-                b.op("Mul", new String[] {na, nt}), b.scalar("eps", eps)})});
-        return b.op("Div", new String[] {dot, norms});
+        String norms = b.op("Sqrt", b.op("Add", b.op("Mul", na, nt), b.scalar("eps", eps)));
+        return b.op("Div", dot, norms);
     }
 
     /** sum_i weights[i] * terms[i] over scalar terms (an ensemble, or a loss plus penalties). */
@@ -51,7 +51,7 @@ public final class Losses {
         }
         String[] scaled = new String[terms.size()];
         for (int i = 0; i < scaled.length; i++) {
-            scaled[i] = b.op("Mul", new String[] {terms.get(i), b.scalar("w", weights[i])});
+            scaled[i] = b.op("Mul", terms.get(i), b.scalar("w", weights[i]));
         }
         return scaled.length == 1 ? scaled[0] : b.op("Sum", scaled);
     }

@@ -16,12 +16,17 @@ import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.Backend;
 import org.scrim.engine.runtime.GraphSession;
-import org.scrim.engine.runtime.cpu.OrtModel;
+import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.runtime.cpu.OrtModel;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
 import org.scrim.engine.tensor.Tensor;
 
-/** The backend factory: OpenCL when it can, ONNX Runtime with one line when it cannot, clear device errors. */
-class OpenClSessionsTest {
+/**
+ * The runtime resolved from the options: OpenCL when it can, ONNX Runtime with one line when it cannot, clear device
+ * errors when resolved.
+ */
+class OpenClRuntimeTest {
     private static RuntimeOptions opencl() {
         OpenClDevice d = OpenClTesting.device();
         return new RuntimeOptions(1).withBackend(Backend.OPENCL, Integer.toString(d.index()));
@@ -30,8 +35,8 @@ class OpenClSessionsTest {
     @Test
     void supportedGraphRunsOnTheDevice() {
         GraphBuilder g = new GraphBuilder("relu");
-        g.output(g.op("Relu", new String[] {g.input("x", 2, 3)}));
-        try (GraphSession s = GraphSession.open(g.build(), opencl())) {
+        g.output(g.op("Relu", g.input("x", 2, 3)));
+        try (GraphSession s = opencl().resolve().open(g.build())) {
             assertInstanceOf(OpenClModel.class, s);
             Tensor y = s.run(Map.of("x", new Tensor(new float[] {-1, 2, -3, 4, 0, 6}, 2, 3))).get(g.graph()
                     .getOutput(0).getName());
@@ -43,7 +48,7 @@ class OpenClSessionsTest {
     void unsupportedOpFallsBackToOnnxRuntimeWithOneLine() {
         GraphBuilder g = new GraphBuilder("pooled");
         String x = g.input("x", 1, 1, 4, 4);
-        g.output(g.op("MaxPool", new String[] {g.op("Relu", new String[] {x})}, Attr.ints("kernel_shape", 2, 2),
+        g.output(g.op("MaxPool", new String[] {g.op("Relu", x)}, Attr.ints("kernel_shape", 2, 2),
                 Attr.ints("strides", 2, 2)));
         List<String> lines = new ArrayList<>();
         Handler capture = new Handler() {
@@ -60,7 +65,7 @@ class OpenClSessionsTest {
         };
         Logger log = Logger.getLogger("org.scrim.engine.runtime");
         log.addHandler(capture);
-        try (GraphSession s = GraphSession.open(g.build(), opencl())) {
+        try (GraphSession s = opencl().resolve().open(g.build())) {
             assertInstanceOf(OrtModel.class, s);
             assertEquals(1, s.run(Map.of("x", Tensor.zeros(1, 1, 4, 4))).size());
         } finally {
@@ -73,10 +78,8 @@ class OpenClSessionsTest {
     @Test
     void missingDeviceIsNamedWithTheDevicesThereAre() {
         OpenClDevice present = OpenClTesting.device();
-        GraphBuilder g = new GraphBuilder("relu");
-        g.output(g.op("Relu", new String[] {g.input("x", 2)}));
-        OpenClException e = assertThrows(OpenClException.class, () -> GraphSession.open(g.build(),
-                new RuntimeOptions(1).withBackend(Backend.OPENCL, "no-such-accelerator")));
+        OpenClException e = assertThrows(OpenClException.class,
+                () -> new RuntimeOptions(1).withBackend(Backend.OPENCL, "no-such-accelerator").resolve());
         assertTrue(e.getMessage().startsWith("no OpenCL device 'no-such-accelerator'; the devices are:"),
                 e.getMessage());
         assertTrue(e.getMessage().contains(present.name()), e.getMessage());
@@ -86,8 +89,10 @@ class OpenClSessionsTest {
     @Test
     void cpuBackendIsOnnxRuntime() {
         GraphBuilder g = new GraphBuilder("relu");
-        g.output(g.op("Relu", new String[] {g.input("x", 2)}));
-        try (GraphSession s = GraphSession.open(g.build(), new RuntimeOptions(1))) {
+        g.output(g.op("Relu", g.input("x", 2)));
+        Runtime cpu = new RuntimeOptions(1).resolve();
+        assertEquals(new OrtRuntime(1), cpu);
+        try (GraphSession s = cpu.open(g.build())) {
             assertEquals("ONNX Runtime (CPU)", s.description());
         }
     }

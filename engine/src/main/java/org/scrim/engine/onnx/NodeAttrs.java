@@ -1,4 +1,4 @@
-package org.scrim.engine.autodiff;
+package org.scrim.engine.onnx;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;

@@ -1,4 +1,4 @@
-package org.scrim.engine.autodiff;
+package org.scrim.engine.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,10 +18,10 @@ class ShapeInferenceTest {
         String x = b.input("x", 1, 3, -1, -1);
         String c = b.op("Conv", new String[] {x, b.initializer("w", Tensor.zeros(16, 3, 3, 3))},
                 Attr.ints("strides", 2, 2), Attr.ints("pads", 1, 1, 1, 1));
-        String shape = b.op("Shape", new String[] {c});
+        String shape = b.op("Shape", c);
         String hw = b.op("Gather", new String[] {shape, b.int64s("i", 2, 3)}, Attr.i("axis", 0));
         String target = b.op("Concat", new String[] {b.int64s("n", 1, 4, 4), hw}, Attr.i("axis", 0));
-        String r = b.op("Reshape", new String[] {c, target});
+        String r = b.op("Reshape", c, target);
         String pooled = b.op("ReduceMean", new String[] {r}, Attr.ints("axes", 1), Attr.i("keepdims", 0));
         String up = b.op("Resize", new String[] {pooled, "", b.initializer("s", new Tensor(new float[] {1, 1, 2, 2}, 4))});
         Map<String, long[]> shapes = ShapeInference.infer(b.graph(), Map.of(x, new long[] {1, 3, 45, 64}));
@@ -35,7 +35,7 @@ class ShapeInferenceTest {
     void unboundSymbolicDimAndUnknownOpAreErrors() {
         GraphBuilder b = new GraphBuilder("g");
         String x = b.input("x", 1, -1);
-        b.op("Relu", new String[] {x});
+        b.op("Relu", x);
         var e = assertThrows(IllegalArgumentException.class, () -> ShapeInference.infer(b.graph(), Map.of()));
         assertTrue(e.getMessage().contains("'x'") && e.getMessage().contains("symbolic"), e.getMessage());
         b.op("Einsum", new String[] {x}, Attr.s("equation", "ij->ji"));

@@ -1,6 +1,6 @@
-package org.scrim.engine.autodiff;
+package org.scrim.engine.onnx;
 
-import static org.scrim.engine.autodiff.NodeAttrs.describe;
+import static org.scrim.engine.onnx.NodeAttrs.describe;
 
 import ai.onnx.proto.OnnxMl.NodeProto;
 import java.util.Arrays;
@@ -11,7 +11,7 @@ import java.util.Arrays;
  */
 public record ConvGeometry(long[] input, long[] output, long[] kernel, long[] strides, long[] dilations, long[] pads) {
 
-    int rank() {
+    public int rank() {
         return input.length;
     }
 
@@ -20,7 +20,7 @@ public record ConvGeometry(long[] input, long[] output, long[] kernel, long[] st
     }
 
     /** What a ConvTranspose adjoint to this convolution must add at the end to give back {@code input}. */
-    long[] outputPadding() {
+    public long[] outputPadding() {
         long[] op = new long[rank()];
         for (int i = 0; i < rank(); i++) {
             op[i] = input[i] - ((output[i] - 1) * strides[i] + effectiveKernel(i) - pads[i] - pads[i + rank()]);

@@ -1,4 +1,4 @@
-package org.scrim.engine.autodiff;
+package org.scrim.engine.protect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -7,8 +7,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.cpu.OrtModel;
-import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.autodiff.Differentiator;
 
 /** Loss values against direct computation, and their gradients against the closed forms. */
 class LossesTest {
@@ -20,8 +20,7 @@ class LossesTest {
         String a = b.input("a", 2, 3);
         String t = b.input("t", 2, 3);
         String l = loss.apply(b, new String[] {a, t});
-        try (OrtModel m = new OrtModel(Differentiator.gradient(b.graph(), l, List.of("a"), Map.of()),
-                new RuntimeOptions(1))) {
+        try (OrtModel m = new OrtModel(Differentiator.gradient(b.graph(), l, List.of("a"), Map.of()), 1)) {
             Map<String, Tensor> out = m.run(Map.of("a", new Tensor(A, 2, 3), "t", new Tensor(T, 2, 3)));
             out.put("loss", out.get(l));
             return out;
@@ -70,7 +69,7 @@ class LossesTest {
     void weightedSumOfInlinedEncoders() {
         GraphBuilder enc = new GraphBuilder("enc");
         String x = enc.input("x", 2, 3);
-        enc.output(enc.op("Mul", new String[] {x, enc.scalar("k", 3f)}));
+        enc.output(enc.op("Mul", x, enc.scalar("k", 3f)));
         Map<String, Tensor> out = run((b, v) -> {
             String e1 = enc.graph().getOutput(0).getName();
             String y1 = b.inline(enc.graph(), Map.of("x", v[0]), "e1_").get(e1);
