@@ -58,7 +58,8 @@ final class FileProtection {
         } else {
             Provenance provenance = new Provenance(request.mode().name().toLowerCase(),
                     request.preset().name().toLowerCase(), model, Provenance.scrimVersion(), decoy, request.seed());
-            MetadataWriter.writeTagged(out, staged -> ImageFiles.write(result, staged), tags.tags(provenance));
+            MetadataWriter.writeTagged(out, staged -> ImageFiles.write(result, staged), tags.tags(provenance),
+                    tags.signer());
         }
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("decoy", decoy);
