@@ -9,7 +9,9 @@ import java.util.zip.CRC32;
 
 /**
  * Where a C2PA manifest store lives in a PNG or a JPEG file, following c2pa-rs's {@code png_io.rs} and
- * {@code jpeg_io.rs} (read 2026-11-30): PNG keeps it in one {@code caBX} chunk right after IHDR; JPEG in APP11
+ * {@code jpeg_io.rs} (read 2026-11-30): PNG keeps it in one {@code caBX} chunk, here right before the image data
+ * (c2pa-rs puts it right after IHDR; readers take it anywhere, and after an {@code eXIf} chunk exiftool 12.57 still
+ * reads the EXIF: it mistakes the JUMBF box at offset 8 for the IFD0 at offset 8 and keeps the first); JPEG in APP11
  * segments (JPEG XT boxes: "JP", a box instance number, a sequence number, then the JUMBF, with the superbox's
  * 8-byte header repeated in every continuation) after the leading APP0/APP1 segments, so JFIF and EXIF stay first.
  * The hash binding excludes exactly those bytes.
@@ -34,11 +36,12 @@ enum C2paContainer {
 
         @Override
         int insertionOffset(byte[] png) throws IOException {
-            int[] first = pngChunks(png).get(0);
-            if (!pngType(png, first).equals("IHDR")) {
-                throw new IOException("PNG does not start with its IHDR chunk");
+            for (int[] c : pngChunks(png)) {
+                if (pngType(png, c).equals("IDAT")) {
+                    return c[0];
+                }
             }
-            return first[1];
+            throw new IOException("PNG has no IDAT chunk");
         }
 
         @Override
