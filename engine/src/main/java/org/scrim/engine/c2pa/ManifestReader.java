@@ -56,8 +56,21 @@ public final class ManifestReader {
         }
     }
 
-    /** The file's credentials, or null when it carries no C2PA manifest (or is not a PNG or JPEG). */
+    /**
+     * The file's credentials, or null when it carries no C2PA manifest (or is not a PNG or JPEG).
+     *
+     * @throws IOException when the manifest is there but malformed
+     */
     public static Credentials read(byte[] file) throws IOException {
+        try {
+            return readUnchecked(file);
+        } catch (RuntimeException e) {
+            // a structure of the wrong CBOR type (e.g. a number where bytes belong) surfaces as a runtime exception
+            throw new IOException("malformed C2PA manifest: " + e, e);
+        }
+    }
+
+    private static Credentials readUnchecked(byte[] file) throws IOException {
         C2paContainer container = C2paContainer.detect(file);
         if (container == null) {
             return null;
@@ -87,6 +100,12 @@ public final class ManifestReader {
         }
         byte[] claimBytes = require(claimBox.content("cbor"), "claim");
         JsonNode claim = Cbor.decode(claimBytes, "the C2PA claim");
+        // The manifest's label is outside every hash; the claim names it in its signature reference, which binds it.
+        String signatureRef = claim.path("signature").asText();
+        if (!signatureRef.endsWith("/" + manifest.label() + "/c2pa.signature")) {
+            return invalid("the claim belongs to another manifest (signature reference " + signatureRef + ")",
+                    new LinkedHashMap<>(), new ArrayList<>());
+        }
         String claimAlg = claim.path("alg").asText("sha256");
 
         Map<String, String> training = new LinkedHashMap<>();
@@ -203,7 +222,7 @@ public final class ManifestReader {
         exclusions.sort((a, b) -> Long.compare(a[0], b[0]));
         long pos = 0;
         for (long[] e : exclusions) {
-            if (e[0] < pos || e[1] < 0 || e[0] + e[1] > file.length) {
+            if (e[0] < pos || e[1] < 0 || e[1] > file.length - e[0]) {
                 return false; // overlapping or out-of-file exclusions: the bytes cannot be the ones signed
             }
             digest.update(file, (int) pos, (int) (e[0] - pos));

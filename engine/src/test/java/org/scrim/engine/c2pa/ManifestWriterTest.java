@@ -81,6 +81,10 @@ class ManifestWriterTest {
         assertEquals(ManifestReader.Status.INVALID, c.status());
         assertTrue(c.problem().contains("cawg.training-mining"), c.problem());
 
+        byte[] labelEdited = signed.clone();
+        labelEdited[indexOf(signed, "urn:c2pa:") + 12] ^= 1; // the manifest's label: bound through the claim
+        assertEquals(ManifestReader.Status.INVALID, ManifestReader.read(labelEdited).status());
+
         byte[] signatureEdited = signed.clone();
         signatureEdited[indexOf(signed, "c2pa.signature") + 200] ^= 1; // inside the COSE structure
         assertEquals(ManifestReader.Status.INVALID, ManifestReader.read(signatureEdited).status());
@@ -148,6 +152,26 @@ class ManifestWriterTest {
         IOException notPem = assertThrows(IOException.class, () -> C2paSigner.fromFiles(
                 Files.writeString(dir.resolve("x.pem"), "hello"), otherKey));
         assertTrue(notPem.getMessage().contains("x.pem"), notPem.getMessage());
+    }
+
+    @Test
+    void damagedManifestsAreReportedNeverCrashTheReader() throws IOException {
+        // (JUMBF box labels and toggles are outside the hashes in C2PA itself; the tests above cover what is bound)
+        for (String format : List.of("png", "jpeg")) {
+            byte[] signed = ManifestWriter.sign(image(format), NO_TRAINING, signer());
+            C2paContainer.Located store = C2paContainer.detect(signed).find(signed);
+            java.util.Random random = new java.util.Random(5);
+            for (int i = 0; i < 400; i++) {
+                byte[] damaged = signed.clone();
+                int at = store.start() + random.nextInt(store.length());
+                damaged[at] = (byte) random.nextInt(256);
+                try {
+                    ManifestReader.read(damaged); // a status, or:
+                } catch (IOException expected) {
+                    // a clear error; anything else thrown fails the test
+                }
+            }
+        }
     }
 
     private static int indexOf(byte[] haystack, String needle) {
