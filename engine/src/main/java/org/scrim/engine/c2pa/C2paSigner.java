@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
@@ -35,6 +36,11 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.signers.ECDSASigner;
+import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
+import org.bouncycastle.jcajce.provider.asymmetric.util.ECUtil;
+import org.bouncycastle.util.BigIntegers;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -86,13 +92,19 @@ public final class C2paSigner {
         return selfIssued;
     }
 
-    /** An ES256 signature in the raw r||s form COSE uses. */
+    /**
+     * An ES256 signature in the raw r||s form COSE uses. The nonce is derived from the key and the data (RFC 6979), so
+     * the same file signed twice gives the same bytes: a protection with a fixed seed stays reproducible.
+     */
     byte[] sign(byte[] data) {
         try {
-            Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
-            s.initSign(key);
-            s.update(data);
-            return s.sign();
+            ECDSASigner ecdsa = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
+            ecdsa.init(true, ECUtil.generatePrivateKeyParameter(key));
+            BigInteger[] rs = ecdsa.generateSignature(MessageDigest.getInstance("SHA-256").digest(data));
+            byte[] out = new byte[64];
+            System.arraycopy(BigIntegers.asUnsignedByteArray(32, rs[0]), 0, out, 0, 32);
+            System.arraycopy(BigIntegers.asUnsignedByteArray(32, rs[1]), 0, out, 32, 32);
+            return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("ES256 signing failed: " + e.getMessage(), e);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
@@ -45,7 +46,9 @@ public final class ManifestWriter {
         }
         byte[] clean = container.strip(file);
         int at = container.insertionOffset(clean);
-        String manifestLabel = "urn:c2pa:" + UUID.randomUUID();
+        // Identifiers derive from what is signed, so the same input, statement and key give the same file.
+        UUID id = contentId(clean, statement, signer);
+        String manifestLabel = "urn:c2pa:" + id;
         Map<String, byte[]> assertions = new LinkedHashMap<>();
         ObjectNode trainingMining = trainingMining(statement);
         if (trainingMining != null) {
@@ -63,8 +66,8 @@ public final class ManifestWriter {
         int excluded = 0;
         byte[] wrapped;
         for (int round = 0; ; round++) {
-            wrapped = container.wrap(store(manifestLabel, assertions, dataHash(at, excluded, placeholder), signer,
-                    true));
+            wrapped = container.wrap(store(manifestLabel, id, assertions, dataHash(at, excluded, placeholder),
+                    signer, true));
             if (wrapped.length == excluded) {
                 break;
             }
@@ -74,8 +77,8 @@ public final class ManifestWriter {
             excluded = wrapped.length;
         }
         // The output minus the excluded store is the clean file, so that is what the binding hashes.
-        byte[] signedStore = store(manifestLabel, assertions, dataHash(at, excluded, sha256().digest(clean)), signer,
-                false);
+        byte[] signedStore = store(manifestLabel, id, assertions, dataHash(at, excluded, sha256().digest(clean)),
+                signer, false);
         byte[] signedWrapped = container.wrap(signedStore);
         if (signedWrapped.length != excluded) {
             throw new IllegalStateException("C2PA manifest changed size once signed");
@@ -87,12 +90,12 @@ public final class ManifestWriter {
         return out.toByteArray();
     }
 
-    private static byte[] store(String manifestLabel, Map<String, byte[]> assertions, ObjectNode dataHash,
+    private static byte[] store(String manifestLabel, UUID id, Map<String, byte[]> assertions, ObjectNode dataHash,
             C2paSigner signer, boolean sizingOnly) {
         Map<String, byte[]> all = new LinkedHashMap<>(assertions);
         all.put("c2pa.hash.data", assertionBox("c2pa.hash.data", dataHash));
         ObjectNode claim = Cbor.map();
-        claim.put("instanceID", "xmp:iid:" + UUID.randomUUID());
+        claim.put("instanceID", "xmp:iid:" + id);
         ObjectNode generator = claim.putObject("claim_generator_info");
         generator.put("name", "Scrim");
         generator.put("version", Provenance.scrimVersion());
@@ -199,6 +202,13 @@ public final class ManifestWriter {
         uri.put("url", "self#jumbf=c2pa.assertions/" + label);
         uri.put("hash", sha256().digest(java.util.Arrays.copyOfRange(assertionBox, 8, assertionBox.length)));
         return uri;
+    }
+
+    private static UUID contentId(byte[] clean, Statement s, C2paSigner signer) {
+        MessageDigest sha = sha256();
+        sha.update(clean);
+        sha.update((s + "|" + signer.chain().get(0).getSerialNumber()).getBytes(StandardCharsets.UTF_8));
+        return UUID.nameUUIDFromBytes(sha.digest());
     }
 
     static MessageDigest sha256() {

@@ -1,5 +1,6 @@
 package org.scrim.engine.c2pa;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -98,6 +99,14 @@ class ManifestWriterTest {
             assertEquals(once.length, twice.length, format);
             assertEquals(ManifestReader.Status.VALID, ManifestReader.read(twice).status(), format);
         }
+    }
+
+    @Test
+    void signingIsReproducible() throws IOException {
+        // a protection with a fixed seed writes the same file every time, manifest included
+        byte[] png = image("png");
+        assertArrayEquals(ManifestWriter.sign(png, NO_TRAINING, signer()), ManifestWriter.sign(png, NO_TRAINING,
+                signer()));
     }
 
     @Test
