@@ -139,5 +139,13 @@ class ContentCredentialsTest {
         JsonObject read = C2paSdk.read(protectedPng).get(0);
         assertValidNoTraining(read);
         assertEquals("[\"c2pa.opened\",\"c2pa.edited\"]", read.get("actions").toString());
+
+        Object[] v = ProtectCommandTest.scrim("verify", png.toString(), protectedPng.toString(), "--work-size", "64",
+                "--json", "--progress", "none");
+        assertEquals(0, v[0], String.valueOf(v[1]));
+        JsonObject report = JsonParser.parseString((String) v[1]).getAsJsonObject().getAsJsonArray("files").get(0)
+                .getAsJsonObject();
+        assertEquals("valid (hash binding intact, signature good)", report.get("c2pa").getAsString(), v[1].toString());
+        assertTrue(report.get("c2pa_training_mining").getAsString().contains("cawg.ai_training=notAllowed"));
     }
 }

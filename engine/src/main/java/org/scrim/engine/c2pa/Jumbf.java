@@ -30,7 +30,7 @@ final class Jumbf {
     private Jumbf() {}
 
     /** A superbox: its description (type, label) and its content, the whole box at [start, end) of the buffer. */
-    record Box(String type, String uuid, String label, byte[] buf, int start, int end, List<Box> children) {
+    record Box(String uuid, String label, byte[] buf, int start, int end, List<Box> children) {
         /** The box's payload: what C2PA hashes for an assertion (the box without its own 8-byte header). */
         byte[] payload() {
             return java.util.Arrays.copyOfRange(buf, start + 8, end);
@@ -127,6 +127,6 @@ final class Jumbf {
             label = new String(buf, d + 25, z - (d + 25), StandardCharsets.UTF_8);
         }
         List<Box> children = parseAll(buf, dEnd, end, depth + 1);
-        return new Box("jumb", uuid, label, buf, start, end, children);
+        return new Box(uuid, label, buf, start, end, children);
     }
 }

@@ -38,7 +38,7 @@ public final class ManifestWriter {
         return C2paContainer.detect(file) != null;
     }
 
-    /** The file with a freshly signed manifest store in place of any earlier one. */
+    /** The file with a newly signed manifest store in place of any earlier one. */
     public static byte[] sign(byte[] file, Statement statement, C2paSigner signer) throws IOException {
         C2paContainer container = C2paContainer.detect(file);
         if (container == null) {
