@@ -34,7 +34,8 @@ final class ContentCredentialsReport {
         });
         if (c.signer() != null) {
             // Scrim has no trust list: it can say who signed, not vouch for them.
-            entries.put("c2pa_signer", c.signer() + ", issued by " + c.issuer() + " (not checked against a trust list)");
+            entries.put("c2pa_signer", c.signer() + ", issued by " + c.issuer()
+                    + " (not checked against a trust list)");
         }
         entries.put("c2pa_training_mining", c.trainingMining().isEmpty() ? "none stated"
                 : c.trainingMining().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())

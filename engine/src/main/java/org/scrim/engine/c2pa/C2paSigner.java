@@ -178,10 +178,12 @@ public final class C2paSigner {
                     true);
             X509Certificate leafCert = certificate(leafName, leaf, rootName, root, now, Duration.ofDays(3650), false);
             Path keyFile = staging.resolve(KEY_FILE);
-            Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------")));
             // PKCS#8 as the JDK encodes it (with the curve named), the form openssl and c2patool read too.
-            Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64,
-                    new byte[] {'\n'}).encodeToString(leaf.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+            String base64 = java.util.Base64.getMimeEncoder(64, new byte[] {'\n'})
+                    .encodeToString(leaf.getPrivate().getEncoded());
+            Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\n" + base64 + "\n-----END PRIVATE KEY-----\n");
             Files.writeString(staging.resolve(CHAIN_FILE), pem(leafCert) + pem(rootCert));
             try {
                 Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);

@@ -149,12 +149,13 @@ class ManifestWriterTest {
         assertTrue(generated.selfIssued());
         assertEquals(2, generated.chain().size());
 
-        C2paSigner own = C2paSigner.fromFiles(folder.resolve(C2paSigner.CHAIN_FILE), folder.resolve(C2paSigner.KEY_FILE));
+        C2paSigner own = C2paSigner.fromFiles(folder.resolve(C2paSigner.CHAIN_FILE),
+                folder.resolve(C2paSigner.KEY_FILE));
         assertEquals(ManifestReader.Status.VALID,
                 ManifestReader.read(ManifestWriter.sign(image("png"), NO_TRAINING, own)).status());
 
-        Path otherKey = C2paSigner.forUser(dir.resolve("other")) == null ? null
-                : dir.resolve("other/c2pa").resolve(C2paSigner.KEY_FILE);
+        C2paSigner.forUser(dir.resolve("other"));
+        Path otherKey = dir.resolve("other/c2pa").resolve(C2paSigner.KEY_FILE);
         IOException e = assertThrows(IOException.class,
                 () -> C2paSigner.fromFiles(folder.resolve(C2paSigner.CHAIN_FILE), otherKey));
         assertTrue(e.getMessage().contains(otherKey.toString()), e.getMessage());
