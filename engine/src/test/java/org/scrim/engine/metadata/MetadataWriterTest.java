@@ -145,8 +145,8 @@ class MetadataWriterTest {
         assertEquals(FULL.rights(), read.rights());
         assertEquals(Provenance.metadataOnly(), read.provenance());
 
-        // A third identical run changes nothing: the packet does not grow. (A C2PA manifest is signed afresh each
-        // time, with new identifiers and signature, so the files themselves differ.)
+        // A third identical run changes nothing: the packet does not grow. (The C2PA manifest names the file it
+        // was made from, twice-... then thrice-..., so the files themselves differ.)
         Path thrice = dir.resolve("thrice-" + in.getFileName());
         MetadataWriter.tag(twice, thrice, second);
         assertArrayEquals(Tools.exiftoolBinary(twice, "XMP"), Tools.exiftoolBinary(thrice, "XMP"));
