@@ -67,7 +67,8 @@ final class FileProtection {
             Provenance provenance = new Provenance(request.mode().name().toLowerCase(),
                     request.preset().name().toLowerCase(), model + " sha256:" + modelSha256,
                     Provenance.scrimVersion(), decoy, request.seed());
-            MetadataWriter.writeTagged(out, staged -> ImageFiles.write(result, staged), tags.tags(provenance));
+            MetadataWriter.writeTagged(out, staged -> ImageFiles.write(result, staged), tags.tags(provenance),
+                    tags.signer());
         }
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("model", model);

@@ -5,8 +5,10 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.scrim.engine.optout.OptOutGuide;
 import org.scrim.engine.optout.OptOutKit;
 import org.scrim.engine.optout.SiteOptOut;
 import picocli.CommandLine.Command;
@@ -30,11 +32,33 @@ public class OptOutCommand implements Callable<Integer> {
             description = "URL of your TDM licensing policy, advertised with the reservation.")
     String tdmPolicy;
 
+    @Option(names = "--guide", description = "Print the opt-out steps beyond your own site instead: a GDPR / UK "
+            + "GDPR Art. 21 objection letter, where the big platforms take objections, Spawning's Do Not Train "
+            + "registry. Filled with --name, --email and --url when given. Nothing is sent.")
+    boolean guide;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Your name, for --guide.")
+    String name;
+
+    @Option(names = "--email", paramLabel = "EMAIL", description = "Your e-mail address, for --guide.")
+    String email;
+
+    @Option(names = "--url", paramLabel = "URL", description = "Where your work is published, for --guide; repeat.")
+    List<String> urls;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        if (guide) {
+            if (site != null || tdmPolicy != null) {
+                throw new ParameterException(spec.commandLine(), "--guide prints text only: drop --site/--tdm-policy");
+            }
+            spec.commandLine().getOut().print(new OptOutGuide(name, email, urls, LocalDate.now()).text());
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
         OptOutKit kit = OptOutKit.standard();
         if (tdmPolicy != null) {
             try {

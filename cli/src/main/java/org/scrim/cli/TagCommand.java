@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.scrim.engine.c2pa.C2paSigner;
 import org.scrim.engine.imageio.ImageFormat;
 import org.scrim.engine.metadata.MetadataWriter;
 import org.scrim.engine.metadata.NoAiTags;
@@ -29,8 +30,12 @@ public class TagCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Images to tag.")
     List<Path> files;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Destination destination;
+
+    @Option(names = "--show", description = "Print the statements the files carry (XMP and C2PA Content "
+            + "Credentials, with whether the manifest still validates) instead of writing anything.")
+    boolean show;
 
     static class Destination {
         @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true,
@@ -49,16 +54,27 @@ public class TagCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (show) {
+            if (destination != null) {
+                throw new ParameterException(spec.commandLine(), "--show writes nothing: drop -o/--in-place");
+            }
+            return TagShow.print(files, spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+        if (destination == null) {
+            throw new ParameterException(spec.commandLine(), "Missing -o DIR or --in-place (or --show to read tags)");
+        }
         NoAiTags tags;
+        C2paSigner signer;
         try {
             tags = tagOptions.tags(Provenance.metadataOnly());
-        } catch (IllegalArgumentException e) {
+            signer = tagOptions.signer();
+        } catch (IllegalArgumentException | IOException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         checkDestination();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        int failures = MetadataWriter.tagEach(files, destination.inPlace ? null : destination.outputDir, tags,
+        int failures = MetadataWriter.tagEach(files, destination.inPlace ? null : destination.outputDir, tags, signer,
                 new MetadataWriter.BatchListener() {
                     @Override
                     public void tagged(Path target) {

@@ -1,6 +1,9 @@
 package org.scrim.cli;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import org.scrim.engine.c2pa.C2paSigner;
 import org.scrim.engine.metadata.DataMining;
 import org.scrim.engine.metadata.NoAiTags;
 import org.scrim.engine.metadata.Provenance;
@@ -31,6 +34,22 @@ public final class TagOptions {
     @Option(names = "--constraints", paramLabel = "TEXT",
             description = "Further conditions in your own words (plus:OtherConstraints).")
     String constraints;
+
+    @Option(names = "--c2pa-cert", paramLabel = "PEM",
+            description = "Your certificate chain (PEM, signing certificate first, EC P-256) for the C2PA Content "
+                    + "Credentials; with --c2pa-key. Default: a key and certificate Scrim generates once for you.")
+    Path c2paCert;
+
+    @Option(names = "--c2pa-key", paramLabel = "PEM", description = "The private key (PEM) of --c2pa-cert.")
+    Path c2paKey;
+
+    /** The C2PA signer: the artist's own when given, else null (the per-user one, created on first use). */
+    C2paSigner signer() throws IOException {
+        if ((c2paCert == null) != (c2paKey == null)) {
+            throw new IllegalArgumentException("--c2pa-cert and --c2pa-key go together");
+        }
+        return c2paCert == null ? null : C2paSigner.fromFiles(c2paCert, c2paKey);
+    }
 
     /** The tags to write; throws IllegalArgumentException for inconsistent choices. */
     NoAiTags tags(Provenance provenance) {

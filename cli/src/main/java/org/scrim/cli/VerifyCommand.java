@@ -86,6 +86,7 @@ public final class VerifyCommand implements Callable<Integer> {
         entry.put("output", protectedFile.toString());
         entry.put("ok", true);
         entry.put("data_mining", written.dataMining() == null ? null : written.dataMining().code());
+        entry.putAll(ContentCredentialsReport.entries(protectedFile));
         entry.putAll(ReportOptions.figures(r));
         if (aiView != null) {
             writeAiView(o, p);

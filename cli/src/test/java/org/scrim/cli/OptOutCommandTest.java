@@ -78,4 +78,23 @@ class OptOutCommandTest {
         return new SimpleRobotRulesParser().parseContent("https://example.org/robots.txt",
                 robots.getBytes(StandardCharsets.UTF_8), "text/plain", List.of(agent));
     }
+
+    @Test
+    void guideIsFilledWithTheArtistsDetailsAndWritesNothing() throws Exception {
+        assertEquals(0, run("--guide", "--name", "Ann Artist", "--email", "ann@example.org", "--url",
+                "https://ann.example/portfolio", "--url", "https://instagram.com/ann"));
+        String guide = out.toString();
+        assertTrue(guide.contains("I, Ann Artist (ann@example.org), object under Article 21(1)"), guide);
+        assertTrue(guide.contains("  https://ann.example/portfolio\n  https://instagram.com/ann"), guide);
+        assertTrue(guide.contains("haveibeentrained.com") && guide.contains("Do Not Train registry"), guide);
+        assertFalse(guide.contains("[YOUR NAME]"), guide);
+        try (var files = Files.list(site)) {
+            assertEquals(0, files.count(), "--guide writes no files");
+        }
+
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("--guide"));
+        assertTrue(out.toString().contains("I, [YOUR NAME] ([YOUR EMAIL])"), out.toString());
+        assertEquals(2, run("--guide", "--site", site.toString()), "text only");
+    }
 }

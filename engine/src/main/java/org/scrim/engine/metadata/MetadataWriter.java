@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.scrim.engine.c2pa.C2paSigner;
+import org.scrim.engine.c2pa.ManifestWriter;
 import org.scrim.engine.imageio.AtomicFiles;
 import org.scrim.engine.imageio.IOConsumer;
 
 /**
- * Writes the "no AI training" statement into a PNG, JPEG, TIFF or WebP file. Only the XMP packet changes: it is
- * merged with the packet already there, and every other chunk, segment or tag (EXIF, ICC profile, image data) is
- * copied unchanged.
+ * Writes the "no AI training" statement into a PNG, JPEG, TIFF or WebP file. The XMP packet is merged with the
+ * packet already there, and every other chunk, segment or tag (EXIF, ICC profile, image data) is copied unchanged.
+ * PNG and JPEG files also get a signed C2PA manifest stating the same (see {@link ManifestWriter}), signed with the
+ * given {@link C2paSigner} or, where none is given, the per-user one.
  */
 public final class MetadataWriter {
     private MetadataWriter() {}
@@ -22,6 +25,18 @@ public final class MetadataWriter {
      *                       mistyped output folder silently rewriting an artist's original
      */
     public static void tag(Path in, Path out, NoAiTags tags, boolean overwriteInput) throws IOException {
+        tag(in, out, tags, overwriteInput, null);
+    }
+
+    /** As {@link #tag(Path, Path, NoAiTags, boolean)}, signing the C2PA manifest with {@code signer}. */
+    public static void tag(Path in, Path out, NoAiTags tags, boolean overwriteInput, C2paSigner signer)
+            throws IOException {
+        tag(in, out, tags, overwriteInput, signer, in.getFileName().toString());
+    }
+
+    /** @param sourceName the name of the image Scrim received (the manifest's ingredient), or null when unknown */
+    private static void tag(Path in, Path out, NoAiTags tags, boolean overwriteInput, C2paSigner signer,
+            String sourceName) throws IOException {
         if (!overwriteInput && Files.exists(out) && Files.isSameFile(in, out)) {
             throw new MetadataException(in, "output is the input file itself; ask for in-place tagging explicitly");
         }
@@ -36,6 +51,15 @@ public final class MetadataWriter {
         } catch (IOException | RuntimeException e) {
             throw new MetadataException(in, "cannot rewrite this " + container + " file: " + e.getMessage(), e);
         }
+        if (ManifestWriter.supports(tagged)) {
+            ManifestWriter.Statement statement = new ManifestWriter.Statement(tags.dataMining(),
+                    tags.otherConstraints(), tags.provenance(), sourceName);
+            try {
+                tagged = ManifestWriter.sign(tagged, statement, signer == null ? C2paSigner.forUser() : signer);
+            } catch (IOException e) {
+                throw new MetadataException(in, "cannot add Content Credentials: " + e.getMessage(), e);
+            }
+        }
         AtomicFiles.write(out, tagged);
     }
 
@@ -44,13 +68,19 @@ public final class MetadataWriter {
      * which is then tagged into {@code out} atomically, so no untagged copy is ever left at {@code out}.
      */
     public static void writeTagged(Path out, IOConsumer<Path> writer, NoAiTags tags) throws IOException {
+        writeTagged(out, writer, tags, null);
+    }
+
+    /** As {@link #writeTagged(Path, IOConsumer, NoAiTags)}, signing the C2PA manifest with {@code signer}. */
+    public static void writeTagged(Path out, IOConsumer<Path> writer, NoAiTags tags, C2paSigner signer)
+            throws IOException {
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         String name = out.getFileName().toString();
         Path staged = AtomicFiles.createTemp(dir, ".scrim-", name.substring(Math.max(0, name.lastIndexOf('.'))));
         try {
             writer.accept(staged);
-            tag(staged, out, tags, true);
+            tag(staged, out, tags, true, signer, null);
         } catch (IOException e) {
             // the user knows the output, not the hidden staging file the error names
             throw new IOException(String.valueOf(e.getMessage()).replace(staged.toString(), out.toString()), e);
@@ -71,11 +101,17 @@ public final class MetadataWriter {
      * null (the caller asked for that); a file that fails is reported and the rest go on. Returns the failures.
      */
     public static int tagEach(List<Path> files, Path outputDir, NoAiTags tags, BatchListener listener) {
+        return tagEach(files, outputDir, tags, null, listener);
+    }
+
+    /** As {@link #tagEach(List, Path, NoAiTags, BatchListener)}, signing C2PA manifests with {@code signer}. */
+    public static int tagEach(List<Path> files, Path outputDir, NoAiTags tags, C2paSigner signer,
+            BatchListener listener) {
         int failures = 0;
         for (Path in : files) {
             Path out = outputDir == null ? in : outputDir.resolve(in.getFileName());
             try {
-                tag(in, out, tags, outputDir == null);
+                tag(in, out, tags, outputDir == null, signer);
                 listener.tagged(out);
             } catch (IOException e) {
                 listener.failed(in, e);

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.scrim.engine.c2pa.ManifestReader;
+import org.scrim.engine.c2pa.TrainingMining;
 
 class MetadataWriterTest {
     /** The inputs: each supported container, WebP both lossless and lossy (different image chunks). */
@@ -63,7 +65,22 @@ class MetadataWriterTest {
         assertEquals("Original Artist", str(tags, "IFD0:Artist"));
         assertTrue(icc.length > 100, "the input was given an ICC profile");
         assertArrayEquals(icc, Tools.exiftoolBinary(out, "ICC_Profile"), "ICC profile changed");
-        assertFalse(tags.has("ExifTool:Warning"), () -> "exiftool warns: " + tags.get("ExifTool:Warning"));
+        if (kind == Kind.PNG) {
+            // exiftool 12.57 takes the JUMBF box at offset 8 of the caBX chunk for the IFD0 at offset 8 of eXIf and
+            // skips the later one; the manifest is checked by ManifestReader (and the C2PA SDK in the CLI tests).
+            assertTrue(!tags.has("ExifTool:Warning") || str(tags, "ExifTool:Warning")
+                    .equals("JUMBFBox pointer references previous IFD0 directory"), str(tags, "ExifTool:Warning"));
+        } else {
+            assertFalse(tags.has("ExifTool:Warning"), () -> "exiftool warns: " + tags.get("ExifTool:Warning"));
+        }
+        if (kind == Kind.JPEG) {
+            assertEquals("c2pa", str(tags, "JUMBF:JUMDLabel"), "exiftool sees the C2PA manifest store");
+        }
+        if (kind == Kind.PNG || kind == Kind.JPEG) {
+            ManifestReader.Credentials c2pa = ManifestReader.read(Files.readAllBytes(out));
+            assertEquals(ManifestReader.Status.VALID, c2pa.status(), c2pa.problem());
+            assertEquals("notAllowed", c2pa.trainingMining().get(TrainingMining.AI_GENERATIVE_TRAINING));
+        }
 
         EmbeddedTags read = MetadataReader.read(out);
         assertEquals(FULL.dataMining(), read.dataMining());
@@ -128,10 +145,11 @@ class MetadataWriterTest {
         assertEquals(FULL.rights(), read.rights());
         assertEquals(Provenance.metadataOnly(), read.provenance());
 
-        // A third identical run changes nothing: the packet does not grow.
+        // A third identical run changes nothing: the packet does not grow. (The C2PA manifest names the file it
+        // was made from, twice-... then thrice-..., so the files themselves differ.)
         Path thrice = dir.resolve("thrice-" + in.getFileName());
         MetadataWriter.tag(twice, thrice, second);
-        assertArrayEquals(Files.readAllBytes(twice), Files.readAllBytes(thrice));
+        assertArrayEquals(Tools.exiftoolBinary(twice, "XMP"), Tools.exiftoolBinary(thrice, "XMP"));
     }
 
     @Test
