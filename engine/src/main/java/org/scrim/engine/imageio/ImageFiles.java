@@ -11,6 +11,7 @@ import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -56,7 +57,7 @@ import org.w3c.dom.Node;
  * <p>Choices, so that nothing is lost silently:
  * <ul>
  *   <li>The pixel count is checked from the header before any decoding ({@link #DEFAULT_MAX_PIXELS}), which stops
- *       decompression bombs.</li>
+ *       decompression bombs; so is what a PNG's compressed metadata inflates to ({@link PngInflation}).</li>
  *   <li>Multi-page TIFF, animated PNG and animated WebP are refused: reading only the first frame would drop the
  *       rest when the file is written back.</li>
  *   <li>CMYK/YCCK JPEG and TIFF are refused (converting needs the print profile and would change the file); so are
@@ -122,6 +123,11 @@ public final class ImageFiles {
                 ImageFormat format = ImageFormat.forImageIoNames(reader.getOriginatingProvider().getFormatNames())
                         .orElseThrow(() -> new UnsupportedImageException(path + ": unsupported format "
                                 + reader.getOriginatingProvider().getFormatNames()[0] + " (Scrim reads PNG, JPEG, TIFF and WebP)"));
+                if (format == ImageFormat.PNG) {
+                    try (InputStream png = new BufferedInputStream(Files.newInputStream(path))) {
+                        PngInflation.check(path, png);
+                    }
+                }
                 reader.setInput(in, false, false);
                 return decode(path, reader, in, format, maxPixels);
             } catch (UnsupportedImageException e) {
