@@ -105,9 +105,9 @@ public final class PngInflation {
     private static long inflatedSize(DataInputStream in, long compressed, byte[] scratch) throws IOException {
         Inflater inflater = new Inflater();
         byte[] input = new byte[8192];
+        long left = compressed;
         long total = 0;
         try {
-            long left = compressed;
             while (!inflater.finished() && total <= MAX_INFLATED_BYTES) {
                 if (inflater.needsInput()) {
                     if (left <= 0) {
@@ -126,12 +126,12 @@ public final class PngInflation {
                     break;
                 }
             }
-            in.skipNBytes(left);
-            return total;
         } catch (DataFormatException e) {
-            return total; // damaged data: the reader after this one reports it
+            // damaged data: the reader after this one reports it; the walk goes on with the next chunk
         } finally {
             inflater.end();
         }
+        in.skipNBytes(left);
+        return total;
     }
 }

@@ -98,6 +98,20 @@ class ImageFilesErrorsTest {
         assertEquals(8, ImageFiles.read(fine).width());
     }
 
+    /** A chunk whose deflated data is damaged must not hide a bomb after it. */
+    @Test
+    void aBombAfterADamagedCompressedChunkIsStillRefused() throws Exception {
+        byte[] damaged = new byte[20_000]; // more than one read of the stream
+        Arrays.fill(damaged, (byte) 0x07); // a final block of the reserved type: a DataFormatException at once
+        byte[] zTxt = CraftedPng.ascii("Comment\0\0\u0078\u009c");
+        byte[] chunk = Arrays.copyOf(zTxt, zTxt.length + damaged.length);
+        System.arraycopy(damaged, 0, chunk, zTxt.length, damaged.length);
+        byte[] png = CraftedPng.withChunk(CraftedPng.plain(), "zTXt", chunk);
+        png = CraftedPng.withChunk(png, "iTXt", CraftedPng.compressedXmpITxt(64L << 20));
+        assertRefused(UnsupportedImageException.class, Files.write(dir.resolve("damaged-then-bomb.png"), png),
+                "iTXt", "inflates to more than");
+    }
+
     private static byte[] iccChunk() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(CraftedPng.ascii("sRGB\0\0"));
