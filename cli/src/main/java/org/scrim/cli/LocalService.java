@@ -197,41 +197,53 @@ final class LocalService implements AutoCloseable {
         return h;
     }
 
-    private void protect(HttpExchange ex) throws Refusal, IOException {
-        List<String> args = new ArrayList<>();
-        String format = "png";
-        for (String[] kv : query(ex.getRequestURI().getRawQuery())) {
-            if (kv[0].equals("format")) {
-                format = kv[1].toLowerCase(Locale.ROOT);
-                if (!FORMATS.containsKey(format)) {
-                    throw new Refusal(400, "format: '" + kv[1] + "' is not one of png, jpeg, tiff, webp");
+    /** What a /protect query asks for: the output format, scrim protect's options and the request they make. */
+    record ProtectQuery(String format, ProtectCommand choices, ProtectRequest request) {
+        /** Parses a raw (still URL-encoded) query; bad keys and values are refused with 400 and the reason. */
+        static ProtectQuery parse(String rawQuery) throws Refusal {
+            List<String> args = new ArrayList<>();
+            String format = "png";
+            for (String[] kv : query(rawQuery)) {
+                if (kv[0].equals("format")) {
+                    format = kv[1].toLowerCase(Locale.ROOT);
+                    if (!FORMATS.containsKey(format)) {
+                        throw new Refusal(400, "format: '" + kv[1] + "' is not one of png, jpeg, tiff, webp");
+                    }
+                } else if (!PROTECT_KEYS.contains(kv[0])) {
+                    throw new Refusal(400, "unknown parameter '" + kv[0] + "'; known: format, "
+                            + String.join(", ", PROTECT_KEYS.stream().sorted().toList()));
+                } else if (kv[0].startsWith("no-")) {
+                    if (!kv[1].equals("false")) {
+                        args.add("--" + kv[0]);
+                    }
+                } else {
+                    args.add("--" + kv[0] + "=" + kv[1]);
                 }
-            } else if (!PROTECT_KEYS.contains(kv[0])) {
-                throw new Refusal(400, "unknown parameter '" + kv[0] + "'; known: format, "
-                        + String.join(", ", PROTECT_KEYS.stream().sorted().toList()));
-            } else if (kv[0].startsWith("no-")) {
-                if (!kv[1].equals("false")) {
-                    args.add("--" + kv[0]);
-                }
-            } else {
-                args.add("--" + kv[0] + "=" + kv[1]);
+            }
+            // scrim protect's own options parse the query, so both accept the same values with the same messages.
+            ProtectCommand choices = new ProtectCommand();
+            args.add("body");
+            try {
+                new CommandLine(choices).setCaseInsensitiveEnumValuesAllowed(true)
+                        .parseArgs(args.toArray(String[]::new));
+            } catch (CommandLine.ParameterException e) {
+                throw new Refusal(400, e.getMessage());
+            }
+            try {
+                return new ProtectQuery(format, choices, FileProtection.request(choices.mode, choices.preset,
+                        choices.maxVisibility, choices.decoy, choices.decoyImage, choices.anchors, choices.seed,
+                        choices.workSize, choices.steps));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new Refusal(400, e.getMessage());
             }
         }
-        // scrim protect's own options parse the query, so both accept the same values with the same messages.
-        ProtectCommand choices = new ProtectCommand();
-        args.add("body");
-        try {
-            new CommandLine(choices).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args.toArray(String[]::new));
-        } catch (CommandLine.ParameterException e) {
-            throw new Refusal(400, e.getMessage());
-        }
-        ProtectRequest request;
-        try {
-            request = FileProtection.request(choices.mode, choices.preset, choices.maxVisibility, choices.decoy,
-                    choices.decoyImage, choices.anchors, choices.seed, choices.workSize, choices.steps);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new Refusal(400, e.getMessage());
-        }
+    }
+
+    private void protect(HttpExchange ex) throws Refusal, IOException {
+        ProtectQuery query = ProtectQuery.parse(ex.getRequestURI().getRawQuery());
+        String format = query.format();
+        ProtectCommand choices = query.choices();
+        ProtectRequest request = query.request();
         String length = ex.getRequestHeaders().getFirst("Content-Length");
         if (length != null && parseLength(length) > maxBody) {
             throw new Refusal(413, tooLarge(length + " bytes"));

@@ -2,6 +2,7 @@ package org.scrim.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -11,6 +12,12 @@ import java.awt.color.ICC_Profile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.RandomAccessFile;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -169,6 +176,28 @@ class ProtectCommandTest {
         assertEquals(ScrimCommand.EXIT_MODEL, r[0]);
     }
 
+    /** A sparse safetensors file declaring 2 GiB: the model code and the reason, not an OutOfMemoryError. */
+    @Test
+    void aModelBombIsRefusedWithTheModelCode() throws Exception {
+        long gib = 1L << 30;
+        byte[] header = ("{\"a\":{\"dtype\":\"F32\",\"shape\":[" + gib / 4 + "],\"data_offsets\":[0," + gib
+                + "]},\"b\":{\"dtype\":\"F32\",\"shape\":[" + gib / 4 + "],\"data_offsets\":[" + gib + ","
+                + 2 * gib + "]}}").getBytes(StandardCharsets.UTF_8);
+        Path bomb = dir.resolve("bomb.safetensors");
+        try (RandomAccessFile f = new RandomAccessFile(bomb.toFile(), "rw")) {
+            f.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(header.length).array());
+            f.write(header);
+            f.setLength(f.length() + 2 * gib);
+        }
+        StringWriter err = new StringWriter();
+        int code = ScrimCommand.commandLine().setErr(new PrintWriter(err, true)).execute("protect",
+                input.toString(), "--model", bomb.toString(), "--decoy", "pattern", "--progress", "none");
+        assertEquals(ScrimCommand.EXIT_MODEL, code, err.toString());
+        assertTrue(err.toString().contains(bomb + ": declares 2048 MiB of parameters"), err.toString());
+        assertFalse(Files.exists(dir.resolve("art.protected.png")));
+    }
+
     @Test
     void unknownModelExitsWithTheModelCode() {
         Object[] r = scrim("protect", input.toString(), "--model", "nonesuch", "--progress", "none");
@@ -178,7 +207,7 @@ class ProtectCommandTest {
     @Test
     void aReadOnlyOutputFolderIsNamedInTheErrorAndTheInputAndAnEarlierOutputStayIntact() throws Exception {
         Path outDir = Files.createDirectory(dir.resolve("out"));
-        byte[] earlier = "an earlier result".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] earlier = "an earlier result".getBytes(StandardCharsets.UTF_8);
         Files.write(outDir.resolve("art.png"), earlier);
         Object[] r;
         try (ReadOnlyFolder readOnly = ReadOnlyFolder.of(outDir)) {

@@ -11,6 +11,7 @@ import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -44,6 +45,7 @@ import javax.imageio.plugins.tiff.TIFFField;
 import javax.imageio.plugins.tiff.TIFFImageReadParam;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.scrim.engine.tensor.Tensor;
 import org.w3c.dom.Node;
@@ -56,7 +58,7 @@ import org.w3c.dom.Node;
  * <p>Choices, so that nothing is lost silently:
  * <ul>
  *   <li>The pixel count is checked from the header before any decoding ({@link #DEFAULT_MAX_PIXELS}), which stops
- *       decompression bombs.</li>
+ *       decompression bombs; so is what a PNG's compressed metadata inflates to ({@link PngInflation}).</li>
  *   <li>Multi-page TIFF, animated PNG and animated WebP are refused: reading only the first frame would drop the
  *       rest when the file is written back.</li>
  *   <li>CMYK/YCCK JPEG and TIFF are refused (converting needs the print profile and would change the file); so are
@@ -124,6 +126,20 @@ public final class ImageFiles {
                 ImageFormat format = ImageFormat.forImageIoNames(reader.getOriginatingProvider().getFormatNames())
                         .orElseThrow(() -> new UnsupportedImageException(path + ": unsupported format "
                                 + reader.getOriginatingProvider().getFormatNames()[0] + " (Scrim reads PNG, JPEG, TIFF and WebP)"));
+                if (format == ImageFormat.PNG) {
+                    try (InputStream png = new BufferedInputStream(Files.newInputStream(path))) {
+                        PngInflation.check(path, png);
+                    }
+                }
+                long misplacedJfif = format == ImageFormat.JPEG ? JfifOrder.misplacedJfif(in) : -1;
+                if (misplacedJfif >= 0) {
+                    byte[] reordered = JfifOrder.jfifFirst(Files.readAllBytes(path), misplacedJfif);
+                    try (ImageInputStream fixed = new MemoryCacheImageInputStream(
+                            new ByteArrayInputStream(reordered))) {
+                        reader.setInput(fixed, false, false);
+                        return decode(path, reader, fixed, format, maxPixels);
+                    }
+                }
                 reader.setInput(in, false, false);
                 return decode(path, reader, in, format, maxPixels);
             } catch (UnsupportedImageException e) {
@@ -396,7 +412,8 @@ public final class ImageFiles {
     /**
      * Writes {@code image} atomically to {@code target}, in the format its extension names or, without a known
      * extension, in the source's format. Written in the source's format, the source's metadata goes with it; in
-     * another format only the ICC profile does (the metadata module carries the rest). JPEG output refuses images
+     * another format the ICC profile does, and a JPEG's EXIF orientation and artist ({@link ExifTransfer}); the
+     * metadata module carries the XMP. JPEG output refuses images
      * with alpha, and 16-bit images are written to JPEG with 8 bits.
      */
     public static void write(PlanarImage image, Path target, float jpegQuality) throws IOException {
@@ -485,6 +502,11 @@ public final class ImageFiles {
                     iccp.setUserObject(deflate(icc));
                     tree.appendChild(iccp);
                 }
+                byte[] exif = image.format() == ImageFormat.JPEG ? ExifTransfer.fromJpeg(image.metadata(), JPEG_NATIVE)
+                        : null;
+                if (exif != null) {
+                    tree.appendChild(ExifTransfer.pngChunk(exif));
+                }
                 defaults.mergeTree(PNG_NATIVE, tree);
                 return defaults;
             }
@@ -494,7 +516,12 @@ public final class ImageFiles {
                 return source != null ? source : defaults;
             }
             case TIFF -> {
-                return IccSegments.replaceInTiff(source != null ? withoutFaxCompression(source) : defaults, icc);
+                byte[] exif = image.format() == ImageFormat.JPEG ? ExifTransfer.fromJpeg(image.metadata(), JPEG_NATIVE)
+                        : null;
+                IIOMetadata tiff = exif != null ? ExifTransfer.intoTiff(defaults, exif)
+                        : source != null ? withoutFaxCompression(source)
+                        : defaults;
+                return IccSegments.replaceInTiff(tiff, icc);
             }
             default -> throw new IllegalStateException("no metadata rules for writing " + format);
         }

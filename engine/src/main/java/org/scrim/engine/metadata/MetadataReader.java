@@ -1,8 +1,10 @@
 package org.scrim.engine.metadata;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.scrim.engine.imageio.PngInflation;
 
 /** Reads the rights statement of a PNG, JPEG, TIFF or WebP file. */
 public final class MetadataReader {
@@ -26,7 +28,10 @@ public final class MetadataReader {
         return c;
     }
 
-    static String readXmp(Path file, ImageContainer container, byte[] bytes) throws MetadataException {
+    static String readXmp(Path file, ImageContainer container, byte[] bytes) throws IOException {
+        if (container == ImageContainer.PNG) {
+            PngInflation.check(file, new ByteArrayInputStream(bytes));
+        }
         try {
             return container.readXmp(bytes);
         } catch (IOException | RuntimeException e) {

@@ -16,6 +16,7 @@ import javax.xml.transform.TransformerException;
 import javax.xml.transform.TransformerFactory;
 import javax.xml.transform.dom.DOMSource;
 import javax.xml.transform.stream.StreamResult;
+import org.scrim.engine.imageio.PngInflation;
 import org.w3c.dom.Attr;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -42,6 +43,11 @@ final class XmpPacket {
     static final String SCRIM_NS = "urn:scrim:xmp:provenance:1.0/";
     private static final String XML_NS = XMLConstants.XML_NS_URI;
     private static final String PACKET_ID = "W5M0MpCehiHzreSzNTczkc9d";
+    /** Deepest element nesting read; real packets nest about ten levels (history lists of structures). */
+    static final int MAX_DEPTH = 64;
+    /** Largest packet read, the same bound as for compressed PNG metadata; JPEG packets are at most 64 KB. */
+    static final int MAX_CHARS = PngInflation.MAX_INFLATED_BYTES;
+    private static final String MAX_DEPTH_PROPERTY = "http://www.oracle.com/xml/jaxp/properties/maxElementDepth";
 
     private final Document doc;
     private final Element rdf;
@@ -60,14 +66,22 @@ final class XmpPacket {
         return new XmpPacket(doc, rdf);
     }
 
-    /** Parses a packet with DOCTYPEs (and so external entities) refused. */
+    /** Parses a packet with DOCTYPEs (and so external entities) refused, and its size and depth bounded. */
     static XmpPacket parse(String xml) throws IOException {
+        if (xml.length() > MAX_CHARS) {
+            throw new IOException("existing XMP packet has " + xml.length() + " characters, more than the "
+                    + (MAX_CHARS >> 20) + " Mi Scrim reads; refusing it");
+        }
         // Packets may carry a leading BOM and trailing NUL padding (TIFF), neither of which is XML.
         String text = xml.replaceFirst("^[\\uFEFF\\s]+", "").replaceFirst("[\\u0000\\s]+$", "");
         Document doc;
         try {
             doc = newBuilder().parse(new InputSource(new StringReader(text)));
         } catch (SAXException e) {
+            if (String.valueOf(e.getMessage()).contains("maxElementDepth")) { // the JDK's limit, by its name
+                throw new IOException("existing XMP packet nests elements deeper than " + MAX_DEPTH
+                        + " levels; refusing it", e);
+            }
             throw new IOException("existing XMP packet is not well-formed XML: " + e.getMessage(), e);
         }
         NodeList rdfs = doc.getElementsByTagNameNS(RDF_NS, "RDF");
@@ -92,6 +106,8 @@ final class XmpPacket {
             f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
             f.setXIncludeAware(false);
             f.setExpandEntityReferences(false);
+            // The DOM is walked recursively (here and by the serialiser): depth is bounded while parsing.
+            f.setAttribute(MAX_DEPTH_PROPERTY, MAX_DEPTH);
             DocumentBuilder b = f.newDocumentBuilder();
             b.setErrorHandler(null);
             return b;
@@ -154,8 +170,8 @@ final class XmpPacket {
             Transformer t = TransformerFactory.newInstance().newTransformer();
             t.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
             t.setOutputProperty(OutputKeys.ENCODING, "UTF-8");
-            t.setOutputProperty(OutputKeys.INDENT, "yes");
-            t.setOutputProperty("{http://xml.apache.org/xslt}indent-amount", "1");
+            // No indentation: it grows with the square of the nesting, and XMP readers do not need it.
+            t.setOutputProperty(OutputKeys.INDENT, "no");
             StringWriter out = new StringWriter();
             t.transform(new DOMSource(doc), new StreamResult(out));
             return out.toString();

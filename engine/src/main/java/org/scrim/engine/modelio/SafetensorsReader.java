@@ -59,21 +59,33 @@ public final class SafetensorsReader {
             }
             long dataStart = 8 + headerLen;
             long dataSize = fileSize - dataStart;
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            Map<String, TensorSpec> specs = new LinkedHashMap<>();
+            long parameterBytes = 0;
+            long largestRaw = 0;
             for (Map.Entry<String, JsonElement> e : header.entrySet()) {
                 if (e.getKey().equals("__metadata__")) {
                     continue;
                 }
-                tensors.put(e.getKey(), readTensor(file, ch, e.getKey(), e.getValue(), dataStart, dataSize));
+                TensorSpec spec = spec(file, e.getKey(), e.getValue(), dataSize);
+                specs.put(e.getKey(), spec);
+                parameterBytes += 4 * spec.numel();
+                largestRaw = Math.max(largestRaw, spec.end() - spec.begin());
+            }
+            LoadBudget.check(file, parameterBytes, largestRaw);
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (TensorSpec spec : specs.values()) {
+                tensors.put(spec.name(), read(ch, spec, dataStart));
             }
             return new StateDict(file, tensors);
         }
     }
 
-    private static Tensor readTensor(Path file, FileChannel ch, String name, JsonElement spec, long dataStart,
-            long dataSize) throws IOException {
+    /** A tensor as the header declares it, its data at [begin, end) of the data section. */
+    private record TensorSpec(String name, DType dtype, long[] shape, long numel, long begin, long end) {}
+
+    private static TensorSpec spec(Path file, String name, JsonElement entry, long dataSize) {
         try {
-            JsonObject o = spec.getAsJsonObject();
+            JsonObject o = entry.getAsJsonObject();
             DType dtype = switch (o.get("dtype").getAsString()) {
                 case "F32" -> DType.F32;
                 case "F16" -> DType.F16;
@@ -95,17 +107,21 @@ public final class SafetensorsReader {
                 throw new CheckpointException(file + ": tensor '" + name + "' has data offsets [" + begin + ", "
                         + end + ") that do not match its shape or the file (data section " + dataSize + " bytes)");
             }
-            ByteBuffer raw = ByteBuffer.allocate((int) (end - begin));
-            ch.read(raw, dataStart + begin);
-            byte[] bytes = raw.array();
-            float[] out = new float[(int) numel];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = dtype.read(bytes, i * dtype.bytes);
-            }
-            return new Tensor(out, shape);
+            return new TensorSpec(name, dtype, shape, numel, begin, end);
         } catch (NullPointerException | IllegalStateException | IndexOutOfBoundsException | ClassCastException
                 | UnsupportedOperationException | ArithmeticException | IllegalArgumentException e) {
             throw new CheckpointException(file + ": tensor '" + name + "' has a malformed header entry", e);
         }
+    }
+
+    private static Tensor read(FileChannel ch, TensorSpec spec, long dataStart) throws IOException {
+        ByteBuffer raw = ByteBuffer.allocate((int) (spec.end() - spec.begin()));
+        ch.read(raw, dataStart + spec.begin());
+        byte[] bytes = raw.array();
+        float[] out = new float[(int) spec.numel()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = spec.dtype().read(bytes, i * spec.dtype().bytes);
+        }
+        return new Tensor(out, spec.shape());
     }
 }

@@ -23,6 +23,8 @@ import org.scrim.engine.tensor.Tensor;
 public final class TorchCheckpointReader {
     /** Largest pickle or storage entry accepted; the TAE family is a few MB, large encoders a few hundred. */
     static final long MAX_ENTRY_BYTES = 1L << 30;
+    /** Largest pickle accepted: it holds the state dict's structure only, a few KB to a few MB. */
+    static final long MAX_PICKLE_BYTES = 64L << 20;
     private static final int MAX_ENTRIES = 100_000;
 
     private TorchCheckpointReader() {}
@@ -41,29 +43,24 @@ public final class TorchCheckpointReader {
                             + "checkpoints are supported");
                 }
             }
-            byte[] pickle = readEntry(zip, zip.getEntry(prefix + "data.pkl"), file, MAX_ENTRY_BYTES);
+            byte[] pickle = readEntry(zip, zip.getEntry(prefix + "data.pkl"), file, MAX_PICKLE_BYTES);
             Map<String, TensorRef> refs;
             try {
                 refs = RestrictedUnpickler.readStateDict(pickle);
             } catch (CheckpointException e) {
                 throw new CheckpointException(file + ": " + e.getMessage(), e);
             }
+            Map<String, ZipEntry> entries = storageEntries(zip, prefix, refs, file);
             Map<String, byte[]> storages = new HashMap<>();
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (Map.Entry<String, TensorRef> e : refs.entrySet()) {
-                TensorRef ref = e.getValue();
-                StorageRef s = ref.storage();
+                StorageRef s = e.getValue().storage();
                 byte[] bytes = storages.get(s.key());
                 if (bytes == null) {
-                    ZipEntry entry = zip.getEntry(prefix + "data/" + s.key());
-                    if (entry == null) {
-                        throw new CheckpointException(file + ": tensor '" + e.getKey() + "' refers to storage "
-                                + s.key() + ", which the archive does not contain");
-                    }
-                    bytes = readEntry(zip, entry, file, MAX_ENTRY_BYTES);
+                    bytes = readEntry(zip, entries.get(s.key()), file, MAX_ENTRY_BYTES);
                     storages.put(s.key(), bytes);
                 }
-                tensors.put(e.getKey(), materialise(file, e.getKey(), ref, dtype(s), bytes));
+                tensors.put(e.getKey(), materialise(file, e.getKey(), e.getValue(), dtype(s), bytes));
             }
             return new StateDict(file, tensors);
         } catch (ZipException | EOFException e) {
@@ -72,6 +69,39 @@ public final class TorchCheckpointReader {
             throw new CheckpointException(file + ": not a readable PyTorch zip checkpoint (" + why
                     + "); legacy non-zip torch.save files are not supported", e);
         }
+    }
+
+    /**
+     * The archive entry of each storage the tensors use, after checking what they declare against the load budget:
+     * the tensors as float32 plus the storages' raw bytes, which are all held until the last tensor is made.
+     */
+    private static Map<String, ZipEntry> storageEntries(ZipFile zip, String prefix, Map<String, TensorRef> refs,
+            Path file) {
+        Map<String, ZipEntry> entries = new HashMap<>();
+        long parameterBytes = 0;
+        long storageBytes = 0;
+        for (Map.Entry<String, TensorRef> e : refs.entrySet()) {
+            StorageRef s = e.getValue().storage();
+            try {
+                if (!entries.containsKey(s.key())) {
+                    ZipEntry entry = zip.getEntry(prefix + "data/" + s.key());
+                    if (entry == null) {
+                        throw new CheckpointException(file + ": tensor '" + e.getKey() + "' refers to storage "
+                                + s.key() + ", which the archive does not contain");
+                    }
+                    entries.put(s.key(), entry);
+                    long declared = Math.multiplyExact(Math.max(0, s.numel()), dtype(s).bytes);
+                    storageBytes = Math.addExact(storageBytes, Math.max(entry.getSize(), declared));
+                }
+                long floats = Tensor.numel(e.getValue().size());
+                parameterBytes = Math.addExact(parameterBytes, Math.multiplyExact(4, floats));
+            } catch (IllegalArgumentException | ArithmeticException overflow) {
+                throw new CheckpointException(file + ": tensor '" + e.getKey() + "' declares an impossible size",
+                        overflow);
+            }
+        }
+        LoadBudget.check(file, parameterBytes, storageBytes);
+        return entries;
     }
 
     private static String archivePrefix(ZipFile zip, Path file) {

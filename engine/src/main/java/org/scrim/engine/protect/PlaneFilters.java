@@ -1,5 +1,7 @@
 package org.scrim.engine.protect;
 
+import java.util.Arrays;
+
 /**
  * Filters on one image plane ({@code float[h*w]}, row-major). Borders repeat the edge pixel, the way image editors
  * blur, so a filtered flat image stays flat up to its edges. Every Gaussian in this package (blur, SSIM windows,
@@ -35,31 +37,39 @@ final class PlaneFilters {
 
     /** Separable convolution with a symmetric odd-length kernel, edge pixels repeated. */
     static float[] convolve(float[] src, int w, int h, float[] kernel) {
+        float[] dst = src.clone();
+        convolveInPlace(dst, w, h, kernel, new float[src.length]);
+        return dst;
+    }
+
+    /**
+     * {@link #convolve} into {@code plane} itself, with {@code scratch} (as large) for the horizontal pass: for
+     * callers that blur many full-size planes and would otherwise hold two new ones per blur.
+     */
+    static void convolveInPlace(float[] plane, int w, int h, float[] kernel, float[] scratch) {
         int r = kernel.length / 2;
-        float[] tmp = new float[src.length];
-        float[] dst = new float[src.length];
         for (int y = 0; y < h; y++) {
             int row = y * w;
             for (int x = 0; x < w; x++) {
                 float s = 0;
                 for (int k = -r; k <= r; k++) {
                     int xx = Math.min(w - 1, Math.max(0, x + k));
-                    s += kernel[k + r] * src[row + xx];
+                    s += kernel[k + r] * plane[row + xx];
                 }
-                tmp[row + x] = s;
+                scratch[row + x] = s;
             }
         }
+        Arrays.fill(plane, 0, w * h, 0f);
         for (int y = 0; y < h; y++) {
             for (int k = -r; k <= r; k++) {
                 int row = Math.min(h - 1, Math.max(0, y + k)) * w;
                 float kv = kernel[k + r];
                 int out = y * w;
                 for (int x = 0; x < w; x++) {
-                    dst[out + x] += kv * tmp[row + x];
+                    plane[out + x] += kv * scratch[row + x];
                 }
             }
         }
-        return dst;
     }
 
     static float[] gaussianBlur(float[] src, int w, int h, double sigma) {

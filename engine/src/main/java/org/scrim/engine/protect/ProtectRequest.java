@@ -22,6 +22,11 @@ public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Dec
     public static final int DEFAULT_WORK_SIZE = 512;
     /** SSIMULACRA 1 is a picture unlike the original: a bound above it bounds nothing. */
     public static final double MAX_VISIBILITY = 1.0;
+    /**
+     * Largest working size: the model's graphs need memory growing with its square (a 2048 px step on the CPU takes
+     * over a minute and gigabytes), and trainers work at 512 to 1024 px.
+     */
+    public static final int MAX_WORK_SIZE = 2048;
 
     public ProtectRequest {
         anchors = anchors == null ? List.of() : List.copyOf(anchors);
@@ -33,8 +38,9 @@ public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Dec
             throw new IllegalArgumentException("max visibility must be above 0 and at most " + MAX_VISIBILITY
                     + " (SSIMULACRA: 0.09 is the default, 0.14 high), got " + maxVisibility);
         }
-        if (workSize < 64) {
-            throw new IllegalArgumentException("work size must be at least 64 pixels, got " + workSize);
+        if (workSize < 64 || workSize > MAX_WORK_SIZE) {
+            throw new IllegalArgumentException("work size must be at least 64 and at most " + MAX_WORK_SIZE
+                    + " pixels, got " + workSize);
         }
         if (steps != null && steps < 1) {
             throw new IllegalArgumentException("steps must be at least 1, got " + steps);

@@ -37,8 +37,6 @@ public final class Protector {
     /** The smallest working size a protection falls back to when the device is short of memory. */
     private static final int MIN_WORK_SIZE = 128;
     private static final System.Logger LOG = System.getLogger("org.scrim.engine.protect");
-    /** The most the final change is scaled up to use the visibility budget at full size. */
-    private static final float MAX_GAIN = 2f;
     /** Evaluations of the visibility figure a projection may spend, and how close under the bound it stops. */
     private static final int PROJECTION_EVALUATIONS = 8;
     private static final double PROJECTION_TOLERANCE = 0.02;
@@ -63,6 +61,7 @@ public final class Protector {
      * protection starts again: a smaller, upsampled perturbation rather than none.
      */
     public Protection protect(Tensor image, ProtectRequest request, ProgressListener progress) {
+        Finishing.checkMemory(image);
         long start = System.nanoTime();
         for (int workSize = request.workSize(); ; workSize /= 2) {
             try {
@@ -118,16 +117,7 @@ public final class Protector {
         }
 
         progress.phase("finishing");
-        // At full size the change is stated in SSIMULACRA itself, which the preset's bound is: scaled, within the
-        // per-pixel cap, until it meets the bound. Upsampled from the working size, the change is smoother and shows
-        // less than it did there, so the scale may exceed 1.
-        float[] d = (work == image ? delta : ImageTensors.resizeBilinear(delta, hw[0], hw[1])).data();
-        float[] cap = PerceptualBudget.bound(image, request.preset().epsilon).data();
-        Ssimulacra exact = new Ssimulacra(image);
-        scale(d, boundedScale(s -> exact.score(applyDelta(image, new Tensor(scaledWithin(d, s, cap),
-                image.shape()))), request.visibilityBound(), MAX_GAIN, 1));
-        clampToBound(d, cap, hw[0] * hw[1]);
-        Tensor result = applyDelta(image, new Tensor(d, image.shape()));
+        Tensor result = Finishing.finish(image, delta, request.preset().epsilon, request.visibilityBound());
         return new Protection(result, decoy, target, steps, (System.nanoTime() - start) / 1e9);
     }
 
@@ -342,16 +332,6 @@ public final class Protector {
         return (float) lo;
     }
 
-    /** s * d, held within the per-pixel {@code cap}. */
-    private static float[] scaledWithin(float[] d, double s, float[] cap) {
-        float[] scaled = new float[d.length];
-        for (int j = 0; j < d.length; j++) {
-            scaled[j] = (float) s * d[j];
-        }
-        clampToBound(scaled, cap, cap.length);
-        return scaled;
-    }
-
     private static void scale(float[] d, float s) {
         if (s != 1) {
             for (int j = 0; j < d.length; j++) {
@@ -368,12 +348,5 @@ public final class Protector {
             out[i] = Math.max(0f, Math.min(1f, xd[i] + dd[i]));
         }
         return new Tensor(out, x.shape());
-    }
-
-    private static void clampToBound(float[] d, float[] bound, int plane) {
-        for (int i = 0; i < d.length; i++) {
-            float limit = bound[i % plane];
-            d[i] = Math.max(-limit, Math.min(limit, d[i]));
-        }
     }
 }

@@ -107,17 +107,21 @@ public final class Ssimulacra {
         int h = o.h();
         float[] y1 = o.lab()[c];
         float[] mu1 = o.mu()[c];
-        float[] mu2 = blur(y2, w, h);
-        float[] s22 = blur(product(y2, y2), w, h);
-        float[] s12 = blur(product(y1, y2), w, h);
         float[] s11 = o.sq()[c];
-        float[] map = new float[w * h];
+        // Four full-size planes per channel, blurred in place: at 24 megapixels each is 96 MB.
+        float[] scratch = new float[w * h];
+        float[] mu2 = y2.clone();
+        PlaneFilters.convolveInPlace(mu2, w, h, KERNEL, scratch);
+        float[] map = product(y2, y2); // s22 until the map replaces it
+        PlaneFilters.convolveInPlace(map, w, h, KERNEL, scratch);
+        float[] s12 = product(y1, y2);
+        PlaneFilters.convolveInPlace(s12, w, h, KERNEL, scratch);
         double sum = 0;
         for (int i = 0; i < map.length; i++) {
             float m1 = mu1[i];
             float m2 = mu2[i];
             float v1 = s11[i] - m1 * m1;
-            float v2 = s22[i] - m2 * m2;
+            float v2 = map[i] - m2 * m2;
             float cov = s12[i] - m1 * m2;
             map[i] = (2 * m1 * m2 + C1) * (2 * cov + C2) / ((m1 * m1 + m2 * m2 + C1) * (v1 + v2 + C2));
             sum += map[i];
@@ -132,15 +136,15 @@ public final class Ssimulacra {
         if (!full) {
             return new double[] {sum / map.length, worst};
         }
-        float[] edge = new float[w * h];
+        float[] edge = s12;
         double edgeSum = 0;
         for (int i = 0; i < edge.length; i++) {
             edge[i] = 1 - Math.max(0f, Math.abs(y2[i] - mu2[i]) - Math.abs(y1[i] - mu1[i]));
             edgeSum += edge[i];
         }
         return new double[] {sum / map.length, worst, edgeSum / edge.length,
-            lowRowAverage(blocks, bw, bh), lowRowAverage(transpose(blocks, bw, bh), bh, bw),
-            lowRowAverage(edge, w, h), lowRowAverage(transpose(edge, w, h), h, w)};
+            lowRowAverage(blocks, bw, bh), lowRowAverage(transpose(blocks, bw, bh, new float[blocks.length]), bh, bw),
+            lowRowAverage(edge, w, h), lowRowAverage(transpose(edge, w, h, scratch), h, w)};
     }
 
     /** The row average at the 2nd percentile from the bottom: how bad the worst lines are. */
@@ -157,8 +161,7 @@ public final class Ssimulacra {
         return rows[h / 50];
     }
 
-    private static float[] transpose(float[] p, int w, int h) {
-        float[] t = new float[p.length];
+    private static float[] transpose(float[] p, int w, int h, float[] t) {
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 t[x * h + y] = p[y * w + x];

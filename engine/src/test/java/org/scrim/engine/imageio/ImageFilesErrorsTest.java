@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
@@ -18,12 +20,16 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.CRC32;
+import java.util.zip.DeflaterOutputStream;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
+import org.scrim.engine.testing.CraftedPng;
 import org.scrim.engine.testing.SharedData;
 
 class ImageFilesErrorsTest {
@@ -67,6 +73,52 @@ class ImageFilesErrorsTest {
         long before = System.nanoTime();
         assertRefused(UnsupportedImageException.class, bomb, "100000x100000", "limit");
         assertTrue(System.nanoTime() - before < 2_000_000_000L, "must refuse from the header, not by decoding");
+    }
+
+    /** 64 MiB of text, XMP or profile from a few KB of file: refused from the stream, before the JDK inflates it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"zTXt", "iTXt", "iCCP"})
+    void metadataInflatingPastItsBoundIsRefusedNamingTheFile(String type) throws Exception {
+        long inflated = 64L << 20;
+        byte[] chunk = switch (type) {
+            case "zTXt" -> CraftedPng.zTxt(inflated);
+            case "iTXt" -> CraftedPng.compressedXmpITxt(inflated);
+            default -> CraftedPng.iccp(inflated);
+        };
+        Path bomb = Files.write(dir.resolve("bomb.png"), CraftedPng.withChunk(CraftedPng.plain(), type, chunk));
+        assertTrue(Files.size(bomb) < 200_000);
+        assertRefused(UnsupportedImageException.class, bomb, type, "inflates to more than");
+        // Below the bound the same kind of chunk is read as before.
+        byte[] modest = switch (type) {
+            case "zTXt" -> CraftedPng.zTxt(1 << 20);
+            case "iTXt" -> CraftedPng.compressedXmpITxt(1 << 20);
+            default -> iccChunk();
+        };
+        Path fine = Files.write(dir.resolve("fine.png"), CraftedPng.withChunk(CraftedPng.plain(), type, modest));
+        assertEquals(8, ImageFiles.read(fine).width());
+    }
+
+    /** A chunk whose deflated data is damaged must not hide a bomb after it. */
+    @Test
+    void aBombAfterADamagedCompressedChunkIsStillRefused() throws Exception {
+        byte[] damaged = new byte[20_000]; // more than one read of the stream
+        Arrays.fill(damaged, (byte) 0x07); // a final block of the reserved type: a DataFormatException at once
+        byte[] zTxt = CraftedPng.ascii("Comment\0\0\u0078\u009c");
+        byte[] chunk = Arrays.copyOf(zTxt, zTxt.length + damaged.length);
+        System.arraycopy(damaged, 0, chunk, zTxt.length, damaged.length);
+        byte[] png = CraftedPng.withChunk(CraftedPng.plain(), "zTXt", chunk);
+        png = CraftedPng.withChunk(png, "iTXt", CraftedPng.compressedXmpITxt(64L << 20));
+        assertRefused(UnsupportedImageException.class, Files.write(dir.resolve("damaged-then-bomb.png"), png),
+                "iTXt", "inflates to more than");
+    }
+
+    private static byte[] iccChunk() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(CraftedPng.ascii("sRGB\0\0"));
+        try (DeflaterOutputStream z = new DeflaterOutputStream(out)) {
+            z.write(ICC_Profile.getInstance(ColorSpace.CS_sRGB).getData());
+        }
+        return out.toByteArray();
     }
 
     @Test

@@ -102,6 +102,60 @@ class ImageFilesMetadataTest {
         assertColoursKept(jpeg, out);
     }
 
+    /** Phones and editors may put EXIF or XMP before the JFIF segment, which the JDK's reader calls an error. */
+    @Test
+    void jpegWithExifAndXmpBeforeJfifIsRead() throws Exception {
+        Path jfifFirst = TestImages.write(TestImages.smooth(64, 48, TestImages.srgb()), "jpeg",
+                dir.resolve("jfif-first.jpg"));
+        TestImages.exiftool("-q", "-overwrite_original", "-EXIF:Artist=Ann Artist", "-XMP-dc:Description=Dusk",
+                jfifFirst.toString());
+        Path exifFirst = Files.write(dir.resolve("exif-first.jpg"), jfifLast(Files.readAllBytes(jfifFirst)));
+        assertEquals("JFIF", firstAppSegmentId(Files.readAllBytes(jfifFirst)));
+        assertEquals("Exif", firstAppSegmentId(Files.readAllBytes(exifFirst)));
+
+        PlanarImage image = ImageFiles.read(exifFirst);
+        assertEquals(0f, image.colour().maxAbsDiff(ImageFiles.read(jfifFirst).colour()));
+        Path out = dir.resolve("exif-first-out.jpg");
+        ImageFiles.write(image, out);
+        assertSameTags(exifFirst, out, 2);
+    }
+
+    /** A phone photo held sideways (Orientation 6) saved as PNG or TIFF must not turn, nor lose its Artist. */
+    @Test
+    void exifOrientationAndArtistGoWithAJpegSavedAsPngOrTiff() throws Exception {
+        Path jpeg = TestImages.write(TestImages.smooth(64, 48, TestImages.srgb()), "jpeg", dir.resolve("phone.jpg"));
+        TestImages.exiftool("-q", "-overwrite_original", "-n", "-EXIF:Orientation=6", "-EXIF:Artist=Ann Artist",
+                jpeg.toString());
+        PlanarImage image = ImageFiles.read(jpeg);
+        for (String ext : new String[] {"png", "tif"}) {
+            Path out = dir.resolve("phone." + ext);
+            ImageFiles.write(image, out);
+            JsonObject tags = JsonParser.parseString(TestImages.exiftool("-j", "-n", "-Orientation", "-Artist",
+                    out.toString())).getAsJsonArray().get(0).getAsJsonObject();
+            assertEquals(6, tags.has("Orientation") ? tags.get("Orientation").getAsInt() : 1, ext + ": " + tags);
+            assertEquals("Ann Artist", tags.has("Artist") ? tags.get("Artist").getAsString() : null, ext);
+            // The orientation travels as a tag, the pixels as they were: viewers turn the picture as for the JPEG.
+            assertEquals(0f, ImageFiles.read(out).colour().maxAbsDiff(image.colour()), ext);
+        }
+    }
+
+    /** The JPEG with its JFIF APP0 segment moved after the other APPn segments that follow it. */
+    private static byte[] jfifLast(byte[] jpeg) {
+        int app0Length = ((jpeg[4] & 0xff) << 8 | (jpeg[5] & 0xff)) + 2;
+        int end = 2 + app0Length;
+        while ((jpeg[end + 1] & 0xf0) == 0xe0) {
+            end += ((jpeg[end + 2] & 0xff) << 8 | (jpeg[end + 3] & 0xff)) + 2;
+        }
+        byte[] out = jpeg.clone();
+        System.arraycopy(jpeg, 2 + app0Length, out, 2, end - 2 - app0Length);
+        System.arraycopy(jpeg, 2, out, end - app0Length, app0Length);
+        return out;
+    }
+
+    private static String firstAppSegmentId(byte[] jpeg) {
+        return new String(jpeg, 6, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     @Test
     void tiffKeepsIccAndTags() throws Exception {
         Path tiff = TestImages.write(TestImages.random(20, 10, 3, false, 16, TestImages.srgb(), 5), "tiff",

@@ -24,6 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.scrim.engine.c2pa.ManifestReader;
 import org.scrim.engine.c2pa.TrainingMining;
+import org.scrim.engine.testing.CraftedPng;
 
 class MetadataWriterTest {
     /** The inputs: each supported container, WebP both lossless and lossy (different image chunks). */
@@ -199,6 +200,33 @@ class MetadataWriterTest {
         Path cut = Files.write(dir.resolve("cut.webp"), Arrays.copyOf(webp, webp.length - 9));
         e = assertThrows(MetadataException.class, () -> MetadataWriter.tag(cut, dir.resolve("o3.webp"), tags));
         assertTrue(e.getMessage().startsWith(cut.toString()), e.getMessage());
+    }
+
+    /** A few KB whose compressed XMP inflates to 64 MiB: refused naming the file, and the batch goes on. */
+    @Test
+    void metadataBombIsRefusedAndTheBatchGoesOn() throws Exception {
+        Path bomb = Files.write(dir.resolve("bomb.png"), CraftedPng.withChunk(CraftedPng.plain(), "iTXt",
+                CraftedPng.compressedXmpITxt(64L << 20)));
+        Path good = Files.write(dir.resolve("good.png"), CraftedPng.plain());
+        IOException e = assertThrows(IOException.class, () -> MetadataReader.read(bomb));
+        assertTrue(e.getMessage().startsWith(bomb.toString()) && e.getMessage().contains("inflates to more than"),
+                e.getMessage());
+
+        Path out = Files.createDirectory(dir.resolve("out"));
+        List<Path> failed = new java.util.ArrayList<>();
+        int failures = MetadataWriter.tagEach(List.of(bomb, good), out, FULL, new MetadataWriter.BatchListener() {
+            @Override
+            public void tagged(Path file) {}
+
+            @Override
+            public void failed(Path in, IOException error) {
+                failed.add(in);
+            }
+        });
+        assertEquals(1, failures);
+        assertEquals(List.of(bomb), failed);
+        assertTrue(MetadataReader.read(out.resolve("good.png")).prohibitsAiTraining());
+        assertFalse(Files.exists(out.resolve("bomb.png")));
     }
 
     @Test

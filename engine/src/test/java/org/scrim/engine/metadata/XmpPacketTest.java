@@ -52,6 +52,40 @@ class XmpPacketTest {
         assertThrows(IOException.class, () -> XmpPacket.parse("not xml"));
     }
 
+    /** 5000 nested elements in 60 KB: refused as too deep, not a StackOverflowError that stops a batch. */
+    @Test
+    void deeplyNestedPacketsAreRefused() {
+        IOException e = assertThrows(IOException.class, () -> {
+            XmpPacket xmp = XmpPacket.parse(packetNested(5000));
+            xmp.apply(TAGS);
+            xmp.serialize();
+        });
+        assertTrue(e.getMessage().contains("deeper than " + XmpPacket.MAX_DEPTH), e.getMessage());
+    }
+
+    /** Serialised without indentation: nesting within the bound must not grow the packet quadratically. */
+    @Test
+    void packetsStayCompact() throws IOException {
+        String in = packetNested(XmpPacket.MAX_DEPTH - 8);
+        XmpPacket xmp = XmpPacket.parse(in);
+        xmp.apply(TAGS);
+        String out = xmp.serialize();
+        assertTrue(out.length() < in.length() + 1500, out.length() + " chars from " + in.length() + ": " + out);
+        assertEquals(out, XmpPacket.parse(out).serialize(), "a packet read back and written again is unchanged");
+    }
+
+    /** A packet whose one property nests {@code depth} elements in all (rdf:Bag/rdf:li/rdf:Description...). */
+    private static String packetNested(int depth) {
+        StringBuilder open = new StringBuilder("<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf='"
+                + XmpPacket.RDF_NS + "'><rdf:Description rdf:about='' xmlns:e='urn:e/'><e:p>");
+        StringBuilder close = new StringBuilder("</e:p></rdf:Description></rdf:RDF></x:xmpmeta>");
+        for (int d = 5; d < depth; d++) {
+            open.append("<e:n>");
+            close.insert(0, "</e:n>");
+        }
+        return open.append("leaf").append(close).toString();
+    }
+
     @Test
     void dataMiningValuesParseFromCodeOrUri() {
         assertEquals(DataMining.PROHIBITED_AI_ML_TRAINING, DataMining.parse("dmi-prohibited-aimltraining"));

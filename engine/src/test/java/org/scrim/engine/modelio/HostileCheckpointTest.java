@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -270,6 +272,48 @@ class HostileCheckpointTest {
             out.write(data);
         }
         return p;
+    }
+
+    /** 4 KB on disk (a sparse file) declaring two float32 tensors of 1 GiB: refused from the header alone. */
+    @Test
+    void refusesASparseSafetensorsDeclaringGigabytes() throws IOException {
+        long gib = 1L << 30;
+        Path p = safetensors("sparse.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[" + gib / 4
+                + "],\"data_offsets\":[0," + gib + "]},\"b\":{\"dtype\":\"F32\",\"shape\":[" + gib / 4
+                + "],\"data_offsets\":[" + gib + "," + 2 * gib + "]}}", new byte[0]);
+        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+            f.setLength(f.length() + 2 * gib);
+        }
+        CheckpointException e = assertThrows(CheckpointException.class, () -> StateDict.read(p));
+        assertTrue(e.getMessage().startsWith(p.toString()) && e.getMessage().contains("2048 MiB of parameters"),
+                e.getMessage());
+    }
+
+    /** A few MB of zip whose three storages inflate to 400 MB each: refused from the sizes the archive declares. */
+    @Test
+    void refusesAZipBombCheckpoint() throws IOException {
+        int numel = 100_000_000;
+        Pickle pickle = stateDictStart();
+        for (int i = 0; i < 3; i++) {
+            pickle.tensor("w" + i, "FloatStorage", String.valueOf(i), numel, 0, new int[] {numel}, new int[] {1});
+        }
+        Path p = dir.resolve("bomb.pth");
+        byte[] zeros = new byte[1 << 20];
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(p))) {
+            z.setLevel(Deflater.BEST_SPEED);
+            z.putNextEntry(new ZipEntry("archive/data.pkl"));
+            z.write(pickle.op('u', '.').bytes());
+            for (int i = 0; i < 3; i++) {
+                z.putNextEntry(new ZipEntry("archive/data/" + i));
+                for (long left = 4L * numel; left > 0; left -= zeros.length) {
+                    z.write(zeros, 0, (int) Math.min(zeros.length, left));
+                }
+            }
+        }
+        assertTrue(Files.size(p) < 8_000_000, Files.size(p) + " bytes");
+        CheckpointException e = assertThrows(CheckpointException.class, () -> StateDict.read(p));
+        assertTrue(e.getMessage().startsWith(p.toString()) && e.getMessage().contains("1144 MiB of parameters"),
+                e.getMessage());
     }
 
     @Test

@@ -1,0 +1,78 @@
+package org.scrim.engine.protect;
+
+import org.scrim.engine.tensor.Tensor;
+
+/**
+ * The last stage of a protection, at the image's own size: the change optimised at the working size is upsampled,
+ * held within the per-pixel budget and scaled until SSIMULACRA, the figure the preset's bound is stated in, meets
+ * the bound. Upsampled, the change is smoother and shows less than at the working size, so the scale may exceed 1.
+ *
+ * <p>This is the part of a protection whose memory grows with the image (the model works at the working size), so
+ * it holds one candidate image for all its tries instead of two new ones per try, and {@link #checkMemory} refuses
+ * an image the Java heap cannot finish before any work is done.
+ */
+final class Finishing {
+    /**
+     * Java heap a protection needs per pixel of the image, measured at 24 megapixels: the image, the change, its
+     * budget and the candidate (40 bytes), SSIMULACRA's pyramid of the original (48) and one try's planes (60).
+     */
+    static final long BYTES_PER_PIXEL = 150;
+    /** Heap for everything that does not grow with the image: the model, the graphs at the working size. */
+    static final long FIXED_BYTES = 512L << 20;
+    /** The most the final change is scaled up to use the visibility budget at full size. */
+    private static final float MAX_GAIN = 2f;
+
+    private Finishing() {}
+
+    /** Refuses, before any work, an image whose protection needs more heap than Java may take. */
+    static void checkMemory(Tensor image) {
+        int[] hw = ImageTensors.requireRgb(image, "image to protect");
+        checkMemory(hw[0], hw[1], Runtime.getRuntime().maxMemory());
+    }
+
+    static void checkMemory(int height, int width, long available) {
+        long needed = FIXED_BYTES + BYTES_PER_PIXEL * height * width;
+        if (needed > available) {
+            throw new NotEnoughMemoryException(width + "x" + height + " pixels need about " + gib(needed)
+                    + " GiB of memory to protect and Java may use " + gib(available) + " GiB; give it more (e.g. "
+                    + "SCRIM_JAVA_OPTS=-Xmx" + (long) Math.ceil(needed / (double) (1L << 30)) + "g for the scrim "
+                    + "command) or protect a smaller copy of the image");
+        }
+    }
+
+    /**
+     * The protected image: {@code delta} (at the working size, or the image's own) upsampled to {@code image}'s
+     * size, held within the budget for {@code epsilon} and scaled onto {@code visibilityBound}.
+     */
+    static Tensor finish(Tensor image, Tensor delta, float epsilon, double visibilityBound) {
+        int[] hw = ImageTensors.requireRgb(image, "image");
+        int[] dhw = ImageTensors.requireRgb(delta, "change");
+        float[] d = (dhw[0] == hw[0] && dhw[1] == hw[1] ? delta : ImageTensors.resizeBilinear(delta, hw[0], hw[1]))
+                .data();
+        float[] cap = PerceptualBudget.bound(image, epsilon).data();
+        Ssimulacra exact = new Ssimulacra(image);
+        float[] x = image.data();
+        float[] candidate = new float[x.length];
+        Tensor candidateImage = new Tensor(candidate, image.shape());
+        float scale = Protector.boundedScale(s -> {
+            applyScaled(x, d, (float) s, cap, candidate);
+            return exact.score(candidateImage);
+        }, visibilityBound, MAX_GAIN, 1);
+        applyScaled(x, d, scale, cap, candidate);
+        return candidateImage;
+    }
+
+    /** {@code out} = x + s * d, the change held within the per-pixel {@code cap} and the result within [0, 1]. */
+    private static void applyScaled(float[] x, float[] d, float s, float[] cap, float[] out) {
+        int plane = cap.length;
+        for (int i = 0; i < out.length; i++) {
+            float limit = cap[i % plane];
+            float change = Math.max(-limit, Math.min(limit, s * d[i]));
+            out[i] = Math.max(0f, Math.min(1f, x[i] + change));
+        }
+    }
+
+    private static String gib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f", bytes / (double) (1L << 30));
+    }
+}

@@ -1,0 +1,44 @@
+package org.scrim.engine.protect;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.scrim.engine.tensor.Tensor;
+
+class FinishingTest {
+    /** 50 megapixels with the default heap of a small machine: refused up front, saying what it needs. */
+    @Test
+    void anImageTooLargeForTheHeapIsRefusedWithWhatItNeeds() {
+        long fourGib = 4L << 30;
+        NotEnoughMemoryException e = assertThrows(NotEnoughMemoryException.class,
+                () -> Finishing.checkMemory(5000, 10000, fourGib));
+        assertTrue(e.getMessage().contains("10000x5000 pixels need about 7.5 GiB") && e.getMessage().contains(
+                "Java may use 4.0 GiB") && e.getMessage().contains("-Xmx8g"), e.getMessage());
+        assertDoesNotThrow(() -> Finishing.checkMemory(4000, 6000, fourGib));
+    }
+
+    /** An upsampled change comes back within the per-pixel budget, the [0, 1] range and the visibility bound. */
+    @Test
+    void theChangeIsUpsampledAndHeldWithinEveryBound() {
+        Tensor image = Transforms.downscale(TestImages.load("chelsea.png"), 96);
+        Random random = new Random(3);
+        float[] d = new float[3 * 24 * 16];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = (float) random.nextGaussian() * 0.2f;
+        }
+        float epsilon = Preset.DEFAULT.epsilon;
+        double bound = 0.05;
+        Tensor result = Finishing.finish(image, new Tensor(d, 1, 3, 16, 24), epsilon, bound);
+        float[] cap = PerceptualBudget.bound(image, epsilon).data();
+        float[] x = image.data();
+        float[] r = result.data();
+        for (int i = 0; i < r.length; i++) {
+            assertTrue(r[i] >= 0 && r[i] <= 1 && Math.abs(r[i] - x[i]) <= cap[i % cap.length] + 1e-6f, "pixel " + i);
+        }
+        double score = new Ssimulacra(image).score(result);
+        assertTrue(score <= bound && score > bound / 2, "SSIMULACRA " + score + " for the bound " + bound);
+    }
+}
