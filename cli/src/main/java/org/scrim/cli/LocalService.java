@@ -255,13 +255,14 @@ final class LocalService implements AutoCloseable {
             Path out = job.resolve("protected." + format);
             // The slot is taken once the body is here: a slow upload holds a thread, never a job slot.
             receive(ex, in, length == null ? -1 : parseLength(length));
+            String earlier = null;
             try {
-                String earlier = ProtectCommand.protectedAlready(in);
-                if (earlier != null && !choices.force) {
-                    throw new Refusal(409, "the image: " + earlier + ", or send force=true");
-                }
-            } catch (IOException | IllegalArgumentException e) {
-                throw new Refusal(400, withoutJobPaths(e, in, out));
+                earlier = choices.force ? null : ProtectCommand.protectedAlready(in);
+            } catch (IOException | IllegalArgumentException unreadable) {
+                // no provenance to honour; the decoder below says what is wrong with the file
+            }
+            if (earlier != null) {
+                throw new Refusal(409, "the image: " + earlier + ", or send force=true");
             }
             if (!slots.tryAcquire()) {
                 int running = jobsRunning();
