@@ -27,14 +27,15 @@ import picocli.CommandLine.Option;
                 + "once, each image costs only its protection.",
                 "",
                 "Listens on 127.0.0.1 only. The port and a new random token go into the state file (readable by you "
-                        + "alone), which is removed when the service stops. Every request needs the header "
-                        + "'Authorization: Bearer TOKEN'.",
+                        + "alone), which is removed when the service stops. Every request needs the headers "
+                        + "'Host: 127.0.0.1:PORT' and 'Authorization: Bearer TOKEN'.",
                 "",
                 "  GET  /health      version, model, jobs running",
                 "  POST /protect?... the image as the body; answers the protected image (same",
                 "                    format, tagged) with the figures as JSON in the header",
                 "                    " + LocalService.REPORT_HEADER + ". Query: format (png, jpeg, tiff) and",
                 "                    scrim protect's options by name: preset=low&decoy=mosaic",
+                "                    (force=true for an image Scrim protected already)",
                 "  POST /shutdown    stop the service"},
         footer = {"", "Example:", "  scrim serve --max-jobs 2 &", "  S=~/.cache/scrim/service.json",
                 "  curl -H \"Authorization: Bearer $(jq -r .token $S)\" \\",
