@@ -57,10 +57,11 @@ final class LocalService implements AutoCloseable {
     /** A local client sends its request headers in milliseconds; a longer wait is a client that stalls. */
     static final long HEADER_MILLIS = 5_000;
     /**
-     * After a refusal the JDK server reads up to 64 KiB of the unread body before it reuses the connection; a
-     * client that sends no body is cut off after this.
+     * Time to write an answer that needs no job (health, shutdown, a refusal). It covers what the JDK server does
+     * after the answer, too: it reads up to 64 KiB of a body nobody read before it reuses the connection, so a
+     * client that declares a body and sends none is cut off after this.
      */
-    private static final long REFUSED_BODY_MILLIS = 1_000;
+    private static final long ANSWER_MILLIS = 1_000;
     /** Threads for requests beyond the jobs: health checks and refusals are answered while others stall. */
     private static final int REQUEST_THREADS = 32;
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
@@ -173,9 +174,13 @@ final class LocalService implements AutoCloseable {
                 throw refused;
             }
             switch (what) {
-                case "GET /health" -> json(ex, 200, health());
+                case "GET /health" -> {
+                    guard.within(ANSWER_MILLIS);
+                    json(ex, 200, health());
+                }
                 case "POST /protect" -> protect(ex);
                 case "POST /shutdown" -> {
+                    guard.within(ANSWER_MILLIS);
                     json(ex, 200, Map.of("status", "shutting down"));
                     requestShutdown();
                 }
@@ -184,13 +189,13 @@ final class LocalService implements AutoCloseable {
             }
         } catch (Refusal r) {
             log(what + " " + r.status + ": " + r.getMessage());
-            guard.within(REFUSED_BODY_MILLIS);
+            guard.within(ANSWER_MILLIS);
             error(ex, r.status, r.getMessage());
         } catch (IOException e) {
             log(what + ": the client went away (" + e.getMessage() + ")");
         } catch (RuntimeException e) {
             log(what + " 500: " + e);
-            guard.within(REFUSED_BODY_MILLIS);
+            guard.within(ANSWER_MILLIS);
             error(ex, 500, "internal error: " + e);
         } finally {
             ex.close();
@@ -303,6 +308,7 @@ final class LocalService implements AutoCloseable {
     private void receive(HttpExchange ex, Path file, long declared) throws Refusal, IOException {
         guard.within(readTimeoutMillis);
         long total = 0;
+        IOException failure = null;
         try (InputStream body = ex.getRequestBody(); OutputStream out = Files.newOutputStream(file)) {
             byte[] buffer = new byte[1 << 16];
             for (int n; (n = body.read(buffer)) > 0; ) {
@@ -313,14 +319,16 @@ final class LocalService implements AutoCloseable {
                 out.write(buffer, 0, n);
             }
         } catch (IOException e) {
-            if (guard.expired()) {
-                throw new IOException("no body for " + readTimeoutMillis + " ms after " + total + " bytes; "
-                        + "connection closed", e);
-            }
+            failure = e;
+        }
+        // checked even after a whole body: a deadline that ran out as the last byte came has closed the connection
+        if (guard.expired()) {
+            throw new IOException("no body for " + readTimeoutMillis + " ms after " + total + " bytes; "
+                    + "connection closed", failure);
+        }
+        if (failure != null) {
             throw new Refusal(400, "the body ended after " + total + (declared < 0 ? "" : " of " + declared)
-                    + " bytes (" + e.getMessage() + ")");
-        } finally {
-            guard.expired();
+                    + " bytes (" + failure.getMessage() + ")");
         }
         if (total == 0) {
             throw new Refusal(400, "no image in the request body");

@@ -138,15 +138,20 @@ class ServeGuardTest {
         ServeCommandTest.awaitIdle(service);
     }
 
+    /** A body declared and never sent: the answer comes at once, the connection is closed soon after. */
     @Test
-    void aRequestWithoutTheTokenIsAnsweredWithoutWaitingForItsBody() throws Exception {
-        try (Socket s = connect()) {
-            s.getOutputStream().write(("POST /protect HTTP/1.1\r\nHost: 127.0.0.1:" + service.port()
-                    + "\r\nContent-Length: 100000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            long[] millis = new long[1];
-            String answer = answer(s, millis);
-            assertTrue(answer.startsWith("HTTP/1.1 401"), answer);
-            assertTrue(millis[0] < 5000, "the connection was closed after " + millis[0] + " ms, not at once");
+    void answersThatNeedNoBodyDoNotWaitForOne() throws Exception {
+        for (String[] c : List.of(new String[] {"POST /protect", "", "401"},
+                new String[] {"GET /health", "Authorization: Bearer " + service.token() + "\r\n", "200"},
+                new String[] {"GET /elsewhere", "Authorization: Bearer " + service.token() + "\r\n", "404"})) {
+            try (Socket s = connect()) {
+                s.getOutputStream().write((c[0] + " HTTP/1.1\r\nHost: 127.0.0.1:" + service.port() + "\r\n" + c[1]
+                        + "Content-Length: 100000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                long[] millis = new long[1];
+                String answer = answer(s, millis);
+                assertTrue(answer.startsWith("HTTP/1.1 " + c[2]), c[0] + ": " + answer);
+                assertTrue(millis[0] < 5000, c[0] + ": the connection was closed after " + millis[0] + " ms");
+            }
         }
     }
 
