@@ -323,8 +323,8 @@ final class LocalService implements AutoCloseable {
         }
         // checked even after a whole body: a deadline that ran out as the last byte came has closed the connection
         if (guard.expired()) {
-            throw new IOException("no body for " + readTimeoutMillis + " ms after " + total + " bytes; "
-                    + "connection closed", failure);
+            throw new IOException("the body took over " + readTimeoutMillis + " ms (--read-timeout), " + total
+                    + " bytes came; connection closed", failure);
         }
         if (failure != null) {
             throw new Refusal(400, "the body ended after " + total + (declared < 0 ? "" : " of " + declared)
