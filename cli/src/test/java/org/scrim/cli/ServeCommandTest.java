@@ -141,8 +141,8 @@ class ServeCommandTest {
     static Socket raw(Service s, String head, byte[] body) throws IOException {
         Socket socket = new Socket("127.0.0.1", s.port());
         socket.setSoTimeout(30_000);
-        socket.getOutputStream().write((head + "Host: 127.0.0.1:" + s.port() + "\r\nConnection: close\r\nAuthorization: Bearer "
-                + s.token() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().write((head + "Host: 127.0.0.1:" + s.port() + "\r\nConnection: close\r\n"
+                + "Authorization: Bearer " + s.token() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().write(body);
         socket.getOutputStream().flush();
         return socket;
