@@ -64,6 +64,11 @@ final class LocalService implements AutoCloseable {
     private static final long ANSWER_MILLIS = 1_000;
     /** Threads for requests beyond the jobs: health checks and refusals are answered while others stall. */
     private static final int REQUEST_THREADS = 32;
+    /**
+     * Uploads at once beyond the jobs: bodies arrive without a job slot, so this bounds the temp space they take
+     * (each up to --max-body) while slow clients still leave the slots to others.
+     */
+    private static final int UPLOADS_BEYOND_JOBS = 4;
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     private final FileProtection protection;
@@ -74,6 +79,7 @@ final class LocalService implements AutoCloseable {
     /** 256 random bits, new at every start: only programs that can read the state file know it. */
     private final String token = HexFormat.of().formatHex(randomBytes());
     private final Semaphore slots;
+    private final Semaphore uploads;
     private final HttpServer server;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService watchdog;
@@ -90,6 +96,7 @@ final class LocalService implements AutoCloseable {
         this.maxBody = maxBody;
         this.readTimeoutMillis = readTimeoutMillis;
         this.slots = new Semaphore(maxJobs);
+        this.uploads = new Semaphore(maxJobs + UPLOADS_BEYOND_JOBS);
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 0);
         this.temp = Files.createTempDirectory("scrim-serve-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -259,7 +266,15 @@ final class LocalService implements AutoCloseable {
             Path in = job.resolve("image." + format);
             Path out = job.resolve("protected." + format);
             // The slot is taken once the body is here: a slow upload holds a thread, never a job slot.
-            receive(ex, in, length == null ? -1 : parseLength(length));
+            if (!uploads.tryAcquire()) {
+                throw new Refusal(503, "busy, " + (maxJobs + UPLOADS_BEYOND_JOBS) + " uploads arriving (--max-jobs "
+                        + "+ " + UPLOADS_BEYOND_JOBS + "); try again when one has arrived");
+            }
+            try {
+                receive(ex, in, length == null ? -1 : parseLength(length));
+            } finally {
+                uploads.release();
+            }
             String earlier = null;
             try {
                 earlier = choices.force ? null : ProtectCommand.protectedAlready(in);

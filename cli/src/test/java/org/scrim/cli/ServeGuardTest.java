@@ -138,6 +138,40 @@ class ServeGuardTest {
         ServeCommandTest.awaitIdle(service);
     }
 
+    /** Bodies arrive without a job slot, but only so many at once: the temp space they take is bounded. */
+    @Test
+    void uploadsAtOnceAreBounded() throws Exception {
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                Socket s = connect();
+                s.getOutputStream().write(("POST /protect HTTP/1.1\r\nHost: 127.0.0.1:" + service.port()
+                        + "\r\nAuthorization: Bearer " + service.token() + "\r\nContent-Length: 50000\r\n\r\n0123")
+                        .getBytes(StandardCharsets.US_ASCII));
+                stalled.add(s);
+            }
+            // an empty body takes an upload place for a moment (400, no image) until five stalled ones hold them all
+            HttpResponse<byte[]> r = ServeCommandTest.send(service, "POST", "/protect", new byte[0]);
+            for (int i = 0; i < 100 && r.statusCode() != 503; i++) {
+                Thread.sleep(100);
+                r = ServeCommandTest.send(service, "POST", "/protect", new byte[0]);
+            }
+            assertEquals(503, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+            assertEquals("busy, 5 uploads arriving (--max-jobs + 4); try again when one has arrived",
+                    ServeCommandTest.error(r));
+        } finally {
+            for (Socket s : stalled) {
+                s.close();
+            }
+        }
+        HttpResponse<byte[]> r = ServeCommandTest.send(service, "POST", "/protect", new byte[0]);
+        for (int i = 0; i < 100 && r.statusCode() == 503; i++) {
+            Thread.sleep(100);
+            r = ServeCommandTest.send(service, "POST", "/protect", new byte[0]);
+        }
+        assertEquals("no image in the request body", ServeCommandTest.error(r), "the places came back");
+    }
+
     /** A body declared and never sent: the answer comes at once, the connection is closed soon after. */
     @Test
     void answersThatNeedNoBodyDoNotWaitForOne() throws Exception {
