@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,12 +24,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -47,12 +46,29 @@ final class LocalService implements AutoCloseable {
     /** Query keys of {@code POST /protect}: {@code scrim protect}'s options of the same names, plus the format. */
     static final Set<String> PROTECT_KEYS = Set.of("mode", "preset", "max-visibility", "decoy", "decoy-image",
             "anchor", "seed", "steps", "work-size", "no-verify", "no-tags", "data-mining", "creator", "rights",
-            "web-statement", "constraints");
+            "web-statement", "constraints", "force");
+    /** Query keys that are flags: present and not "false" means on. */
+    private static final Set<String> FLAG_KEYS = Set.of("no-verify", "no-tags", "force");
+    /** The formats the service answers in (the body's format too): WebP is read but not written. */
     static final Map<String, String> FORMATS = Map.of("png", "image/png", "jpeg", "image/jpeg", "jpg", "image/jpeg",
-            "tiff", "image/tiff", "tif", "image/tiff", "webp", "image/webp");
+            "tiff", "image/tiff", "tif", "image/tiff");
     static final String REPORT_HEADER = "X-Scrim-Report";
 
-    private static final String MAX_REQUEST_SECONDS = "sun.net.httpserver.maxReqTime";
+    /** A local client sends its request headers in milliseconds; a longer wait is a client that stalls. */
+    static final long HEADER_MILLIS = 5_000;
+    /**
+     * Time to write an answer that needs no job (health, shutdown, a refusal). It covers what the JDK server does
+     * after the answer, too: it reads up to 64 KiB of a body nobody read before it reuses the connection, so a
+     * client that declares a body and sends none is cut off after this.
+     */
+    private static final long ANSWER_MILLIS = 1_000;
+    /** Threads for requests beyond the jobs: health checks and refusals are answered while others stall. */
+    private static final int REQUEST_THREADS = 32;
+    /**
+     * Uploads at once beyond the jobs: bodies arrive without a job slot, so this bounds the temp space they take
+     * (each up to --max-body) while slow clients still leave the slots to others.
+     */
+    private static final int UPLOADS_BEYOND_JOBS = 4;
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     private final FileProtection protection;
@@ -63,9 +79,11 @@ final class LocalService implements AutoCloseable {
     /** 256 random bits, new at every start: only programs that can read the state file know it. */
     private final String token = HexFormat.of().formatHex(randomBytes());
     private final Semaphore slots;
+    private final Semaphore uploads;
     private final HttpServer server;
-    private final ExecutorService workers;
+    private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService watchdog;
+    private final RequestGuard guard;
     private final Path temp;
     private final CountDownLatch shutdownAsked = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -78,19 +96,19 @@ final class LocalService implements AutoCloseable {
         this.maxBody = maxBody;
         this.readTimeoutMillis = readTimeoutMillis;
         this.slots = new Semaphore(maxJobs);
-        // The JDK server's own request timer covers what the body watchdog cannot: headers that never end, and the
-        // unread body of a refused request, which the server drains after answering. It is one JVM-wide setting,
-        // read when the first server starts, so it is set only when nobody has set it.
-        if (System.getProperty(MAX_REQUEST_SECONDS) == null) {
-            System.setProperty(MAX_REQUEST_SECONDS, String.valueOf(Math.max(1, (readTimeoutMillis + 999) / 1000)));
-        }
+        this.uploads = new Semaphore(maxJobs + UPLOADS_BEYOND_JOBS);
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 0);
         this.temp = Files.createTempDirectory("scrim-serve-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        // A few threads beyond the jobs, so health checks and refusals are answered while every job slot works.
-        this.workers = Executors.newFixedThreadPool(maxJobs + 8, daemon("scrim-serve"));
+        // The JDK server reads a request's headers on the executor's thread, so every stalled client holds one
+        // until its header deadline: enough threads that others are answered meanwhile, idle ones let go.
+        int threads = maxJobs + REQUEST_THREADS;
+        this.workers = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                daemon("scrim-serve"));
+        workers.allowCoreThreadTimeOut(true);
         this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("scrim-serve-timeout"));
-        server.setExecutor(workers);
+        this.guard = new RequestGuard(token, server.getAddress().getPort(), HEADER_MILLIS, watchdog);
+        server.setExecutor(guard.executor(workers));
         server.createContext("/", this::handle);
         server.start();
     }
@@ -154,14 +172,22 @@ final class LocalService implements AutoCloseable {
     private void handle(HttpExchange ex) {
         String what = ex.getRequestMethod() + " " + ex.getRequestURI().getPath();
         try {
-            if (!authorized(ex)) {
-                throw new Refusal(401, "missing or wrong token: send 'Authorization: Bearer TOKEN' with the token "
-                        + "from the service's state file");
+            if (!guard.headersReceived()) {
+                log(what + ": headers took over " + HEADER_MILLIS + " ms; connection closed");
+                return;
+            }
+            Refusal refused = guard.refusal(ex);
+            if (refused != null) {
+                throw refused;
             }
             switch (what) {
-                case "GET /health" -> json(ex, 200, health());
+                case "GET /health" -> {
+                    guard.within(ANSWER_MILLIS);
+                    json(ex, 200, health());
+                }
                 case "POST /protect" -> protect(ex);
                 case "POST /shutdown" -> {
+                    guard.within(ANSWER_MILLIS);
                     json(ex, 200, Map.of("status", "shutting down"));
                     requestShutdown();
                 }
@@ -170,21 +196,17 @@ final class LocalService implements AutoCloseable {
             }
         } catch (Refusal r) {
             log(what + " " + r.status + ": " + r.getMessage());
+            guard.within(ANSWER_MILLIS);
             error(ex, r.status, r.getMessage());
         } catch (IOException e) {
             log(what + ": the client went away (" + e.getMessage() + ")");
         } catch (RuntimeException e) {
             log(what + " 500: " + e);
+            guard.within(ANSWER_MILLIS);
             error(ex, 500, "internal error: " + e);
         } finally {
             ex.close();
         }
-    }
-
-    private boolean authorized(HttpExchange ex) {
-        String given = ex.getRequestHeaders().getFirst("Authorization");
-        byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
-        return given != null && MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8));
     }
 
     private Map<String, Object> health() {
@@ -207,12 +229,13 @@ final class LocalService implements AutoCloseable {
                 if (kv[0].equals("format")) {
                     format = kv[1].toLowerCase(Locale.ROOT);
                     if (!FORMATS.containsKey(format)) {
-                        throw new Refusal(400, "format: '" + kv[1] + "' is not one of png, jpeg, tiff, webp");
+                        throw new Refusal(400, "format: '" + kv[1] + "' is not one of png, jpeg, tiff (Scrim "
+                                + "reads WebP but does not write it)");
                     }
                 } else if (!PROTECT_KEYS.contains(kv[0])) {
                     throw new Refusal(400, "unknown parameter '" + kv[0] + "'; known: format, "
                             + String.join(", ", PROTECT_KEYS.stream().sorted().toList()));
-                } else if (kv[0].startsWith("no-")) {
+                } else if (FLAG_KEYS.contains(kv[0])) {
                     if (!kv[1].equals("false")) {
                         args.add("--" + kv[0]);
                     }
@@ -248,51 +271,71 @@ final class LocalService implements AutoCloseable {
         if (length != null && parseLength(length) > maxBody) {
             throw new Refusal(413, tooLarge(length + " bytes"));
         }
-        if (!slots.tryAcquire()) {
-            int running = jobsRunning();
-            throw new Refusal(503, "busy, " + running + (running == 1 ? " job" : " jobs") + " running (--max-jobs "
-                    + maxJobs + "); try again when one has finished");
-        }
-        Path job = null;
+        Path job = Files.createTempDirectory(temp, "job-");
         byte[] result;
         Map<String, Object> entry = new LinkedHashMap<>();
         try {
-            job = Files.createTempDirectory(temp, "job-");
             Path in = job.resolve("image." + format);
             Path out = job.resolve("protected." + format);
-            receive(ex, in, length == null ? -1 : parseLength(length));
-            entry.put("ok", true);
+            // The slot is taken once the body is here: a slow upload holds a thread, never a job slot.
+            if (!uploads.tryAcquire()) {
+                throw new Refusal(503, "busy, " + (maxJobs + UPLOADS_BEYOND_JOBS) + " uploads arriving (--max-jobs "
+                        + "+ " + UPLOADS_BEYOND_JOBS + "); try again when one has arrived");
+            }
             try {
+                receive(ex, in, length == null ? -1 : parseLength(length));
+            } finally {
+                uploads.release();
+            }
+            String earlier = null;
+            try {
+                earlier = choices.force ? null : ProtectCommand.protectedAlready(in);
+            } catch (IOException | IllegalArgumentException unreadable) {
+                // no provenance to honour; the decoder below says what is wrong with the file
+            }
+            if (earlier != null) {
+                throw new Refusal(409, "the image: " + earlier + ", or send force=true");
+            }
+            if (!slots.tryAcquire()) {
+                int running = jobsRunning();
+                throw new Refusal(503, "busy, " + running + (running == 1 ? " job" : " jobs") + " running "
+                        + "(--max-jobs " + maxJobs + "); try again when one has finished");
+            }
+            try {
+                entry.put("ok", true);
                 entry.putAll(protection.protect(in, out, request, choices.noTags ? null : choices.tagOptions,
                         !choices.noVerify, ProgressListener.NONE));
+                result = Files.readAllBytes(out);
             } catch (IOException | IllegalArgumentException e) {
-                throw new Refusal(400, String.valueOf(e.getMessage()).replace(in.toString(), "the image"));
+                throw new Refusal(400, withoutJobPaths(e, in, out));
+            } finally {
+                slots.release();
             }
-            result = Files.readAllBytes(out);
         } finally {
-            slots.release();
-            if (job != null) {
-                deleteTree(job);
-            }
+            deleteTree(job);
         }
         log(String.format(Locale.ROOT, "POST /protect 200: %d bytes in %.1f s, closeness %s", result.length,
                 entry.get("seconds"), entry.getOrDefault("closeness", "not verified")));
         ex.getResponseHeaders().set("Content-Type", FORMATS.get(format));
         ex.getResponseHeaders().set(REPORT_HEADER, GSON.toJson(entry));
+        guard.within(readTimeoutMillis);
         ex.sendResponseHeaders(200, result.length);
         try (OutputStream body = ex.getResponseBody()) {
             body.write(result);
         }
     }
 
+    /** The engine's message for the client, which knows neither the service's temp folder nor its file names. */
+    private static String withoutJobPaths(Exception e, Path in, Path out) {
+        return String.valueOf(e.getMessage()).replace(in.toString(), "the image").replace(out.toString(),
+                "the answer");
+    }
+
     /** Copies the body to {@code file}, refusing more than the cap, a short body, and a client that stalls. */
     private void receive(HttpExchange ex, Path file, long declared) throws Refusal, IOException {
-        AtomicBoolean timedOut = new AtomicBoolean();
-        ScheduledFuture<?> timeout = watchdog.schedule(() -> {
-            timedOut.set(true);
-            ex.close();
-        }, readTimeoutMillis, TimeUnit.MILLISECONDS);
+        guard.within(readTimeoutMillis);
         long total = 0;
+        IOException failure = null;
         try (InputStream body = ex.getRequestBody(); OutputStream out = Files.newOutputStream(file)) {
             byte[] buffer = new byte[1 << 16];
             for (int n; (n = body.read(buffer)) > 0; ) {
@@ -303,14 +346,16 @@ final class LocalService implements AutoCloseable {
                 out.write(buffer, 0, n);
             }
         } catch (IOException e) {
-            if (timedOut.get()) {
-                throw new IOException("no body for " + readTimeoutMillis + " ms after " + total + " bytes; "
-                        + "connection closed", e);
-            }
+            failure = e;
+        }
+        // checked even after a whole body: a deadline that ran out as the last byte came has closed the connection
+        if (guard.expired()) {
+            throw new IOException("the body took over " + readTimeoutMillis + " ms (--read-timeout), " + total
+                    + " bytes came; connection closed", failure);
+        }
+        if (failure != null) {
             throw new Refusal(400, "the body ended after " + total + (declared < 0 ? "" : " of " + declared)
-                    + " bytes (" + e.getMessage() + ")");
-        } finally {
-            timeout.cancel(false);
+                    + " bytes (" + failure.getMessage() + ")");
         }
         if (total == 0) {
             throw new Refusal(400, "no image in the request body");

@@ -189,13 +189,24 @@ public final class ProtectCommand implements Callable<Integer> {
 
     /** Protection on protection adds up and shows: a file whose provenance says it is protected needs --force. */
     private void refuseProtectingTwice(Path in) throws IOException {
-        Provenance earlier = MetadataReader.read(in).provenance();
-        if (!force && earlier != null && !"none".equals(earlier.protection())) {
-            throw new IOException(in + ": Scrim protected this file already (" + earlier.protection()
-                    + (earlier.preset() == null ? "" : ", preset " + earlier.preset()) + "); protecting it again "
-                    + "stacks a second change on the first and makes it more visible. Protect the original instead, "
-                    + "or use --force");
+        String earlier = force ? null : protectedAlready(in);
+        if (earlier != null) {
+            throw new IOException(in + ": " + earlier + ", or use --force");
         }
+    }
+
+    /**
+     * Why {@code image} should not be protected again, or null when its provenance does not say Scrim protected it.
+     * The caller names the file and the way to go on anyway ({@code --force}, or the service's {@code force=true}).
+     */
+    static String protectedAlready(Path image) throws IOException {
+        Provenance earlier = MetadataReader.read(image).provenance();
+        if (earlier == null || "none".equals(earlier.protection())) {
+            return null;
+        }
+        return "Scrim protected this file already (" + earlier.protection()
+                + (earlier.preset() == null ? "" : ", preset " + earlier.preset()) + "); protecting it again "
+                + "stacks a second change on the first and makes it more visible. Protect the original instead";
     }
 
     /**

@@ -1,10 +1,13 @@
 package org.scrim.cli;
 
 import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,19 +27,23 @@ import picocli.CommandLine.Option;
                 + "once, each image costs only its protection.",
                 "",
                 "Listens on 127.0.0.1 only. The port and a new random token go into the state file (readable by you "
-                        + "alone), which is removed when the service stops. Every request needs the header "
-                        + "'Authorization: Bearer TOKEN'.",
+                        + "alone), which is removed when the service stops. Every request needs the headers "
+                        + "'Host: 127.0.0.1:PORT' and 'Authorization: Bearer TOKEN'.",
                 "",
                 "  GET  /health      version, model, jobs running",
                 "  POST /protect?... the image as the body; answers the protected image (same",
                 "                    format, tagged) with the figures as JSON in the header",
-                "                    " + LocalService.REPORT_HEADER + ". Query: format (png, jpeg, tiff, webp) and",
+                "                    " + LocalService.REPORT_HEADER + ". Query: format (png, jpeg, tiff) and",
                 "                    scrim protect's options by name: preset=low&decoy=mosaic",
+                "                    (force=true for an image Scrim protected already)",
                 "  POST /shutdown    stop the service"},
         footer = {"", "Example:", "  scrim serve --max-jobs 2 &", "  S=~/.cache/scrim/service.json",
                 "  curl -H \"Authorization: Bearer $(jq -r .token $S)\" \\",
                 "       --data-binary @art.png \"$(jq -r .url $S)/protect?preset=low\" -o safe.png"})
 public final class ServeCommand implements Callable<Integer> {
+    /** A state file is a few hundred bytes; a larger file is not one. */
+    private static final long MAX_STATE_BYTES = 4096;
+
     @Option(names = "--port", defaultValue = "0", description = "Port on 127.0.0.1 (0 = any free port). "
             + "Default: ${DEFAULT-VALUE}.")
     int port;
@@ -77,6 +84,7 @@ public final class ServeCommand implements Callable<Integer> {
                     "--max-jobs, --max-body and --read-timeout must be above 0");
         }
         Path state = stateFile != null ? stateFile : defaultStateFile();
+        refuseForeignStateFile(state);
         FileProtection protection = new FileProtection(modelOptions);
         try (LocalService service = new LocalService(protection, modelOptions.model, port, maxJobs, maxBody,
                 Math.round(readTimeout * 1000))) {
@@ -102,6 +110,29 @@ public final class ServeCommand implements Callable<Integer> {
             Runtime.getRuntime().removeShutdownHook(onSignal);
         }
         return 0;
+    }
+
+    /**
+     * The state file is replaced at start and deleted at stop, so a file already there must be an earlier service's
+     * (one that did not stop cleanly); anything else is the user's and stays untouched.
+     */
+    static void refuseForeignStateFile(Path state) {
+        if (Files.exists(state, LinkOption.NOFOLLOW_LINKS) && !isServiceState(state)) {
+            throw new ScrimCommand.UsageException("--state-file " + state + " exists and is not a Scrim service's "
+                    + "state file: the service would replace it and delete it when it stops. Name a new file");
+        }
+    }
+
+    private static boolean isServiceState(Path file) {
+        try {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.size(file) > MAX_STATE_BYTES) {
+                return false;
+            }
+            JsonObject doc = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
+            return doc.has("url") && doc.has("token") && doc.has("pid");
+        } catch (IOException | RuntimeException notJson) {
+            return false;
+        }
     }
 
     /** Writes port and token readable by the owner only: created that way, then moved into place. */

@@ -141,8 +141,8 @@ class ServeCommandTest {
     static Socket raw(Service s, String head, byte[] body) throws IOException {
         Socket socket = new Socket("127.0.0.1", s.port());
         socket.setSoTimeout(30_000);
-        socket.getOutputStream().write((head + "Host: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer "
-                + s.token() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().write((head + "Host: 127.0.0.1:" + s.port() + "\r\nConnection: close\r\n"
+                + "Authorization: Bearer " + s.token() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().write(body);
         socket.getOutputStream().flush();
         return socket;
@@ -242,8 +242,9 @@ class ServeCommandTest {
 
     @Test
     void aSecondJobIsTurnedAwayAtOnceWhileTheSlotIsTakenAndTheSlotComesBackWhenTheClientLeaves() throws Exception {
-        try (Socket slow = raw(service, "POST /protect HTTP/1.1\r\nContent-Length: 50000\r\n", new byte[10])) {
-            assertEquals(1, awaitJobs(service, 1), "the slow upload holds the slot");
+        try (Socket leaver = raw(service, "POST /protect?preset=low&steps=10&decoy=pattern HTTP/1.1\r\n"
+                + "Content-Length: " + png.length + "\r\n", png)) {
+            assertEquals(1, awaitJobs(service, 1), "the job holds the slot");
             HttpResponse<byte[]> busy = send(service, "POST", "/protect?preset=low", png);
             assertEquals(503, busy.statusCode());
             assertEquals("busy, 1 job running (--max-jobs 1); try again when one has finished", error(busy));
@@ -263,7 +264,8 @@ class ServeCommandTest {
             {"/protect?decoy=glitter", null, "unknown decoy 'glitter'; choose one of posterize, mosaic, woodcut, "
                     + "sketch, pattern, hueshift"},
             {"/protect?mode=poison", null, "poison needs at least one anchor image of another concept"},
-            {"/protect?format=bmp", null, "format: 'bmp' is not one of png, jpeg, tiff, webp"},
+            {"/protect?format=bmp", null, "format: 'bmp' is not one of png, jpeg, tiff (Scrim reads WebP but "
+                    + "does not write it)"},
             {"/protect?colour=red", null, "unknown parameter 'colour'; known: format, anchor, "},
             {"/protect?decoy=pattern", "", "no image in the request body"},
             {"/protect?decoy=pattern&steps=1", "truncated png", "the image: cannot decode the image, the file is "
