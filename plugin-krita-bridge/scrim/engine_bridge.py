@@ -20,6 +20,7 @@ DEFAULTS: Dict[str, str] = {
     "threads": "0",             # 0 = let the engine decide
     "protect_on_export": "false",
     "keep_service": "true",     # keep `scrim serve` running between exports: the model is loaded once per session
+    "keep_unprotected": "false",    # Protect on Export failed: keep Krita's plain export as NAME.unprotected.EXT
     "decoy": "auto",
     "decoy_image": "",
     "anchors": "",              # os.pathsep-separated files or folders (poison mode)
@@ -99,6 +100,10 @@ class Settings:
     @property
     def keep_service(self) -> bool:
         return _as_bool(self.get("keep_service"))
+
+    @property
+    def keep_unprotected(self) -> bool:
+        return _as_bool(self.get("keep_unprotected"))
 
     def options(self) -> ProtectOptions:
         try:

@@ -131,9 +131,23 @@ class ScrimExtension(Extension):
     def on_image_saved(self, path):
         settings = self.settings()
         reason = policy.decide_on_save(path, [d.fileName() for d in Krita.instance().documents()],
-                                       settings.protect_on_export, self.guard, self.queue.busy_paths())
+                                       settings.protect_on_export, self.guard)
         if reason is None:
-            self.start(path, path, settings.options(), "Protecting the export %s" % os.path.basename(path))
+            self.protect_export(path, settings)
+
+    def protect_export(self, path, settings):
+        """Krita has written a plain export: take it off its final name at once, protect it back into place, and on
+        any failure leave nothing there (or, if the user chose it, the plain file under a name that says so)."""
+        try:
+            plain = policy.set_aside(path)
+        except OSError as e:
+            self.warn("NOT protected: %s\nScrim could not move Krita's export aside (%s), so the file there is "
+                      "the plain, unprotected export." % (path, e.strerror or e))
+            self.protectionFinished.emit(path, False, str(e))
+            return
+        self.start(plain, path, settings.options(), "Protecting the export %s" % os.path.basename(path),
+                   lambda: policy.settle_unprotected(plain, path, settings.keep_unprotected),
+                   lambda: shutil.rmtree(os.path.dirname(plain), ignore_errors=True))
 
     # ---- actions ----
 
@@ -215,17 +229,22 @@ class ScrimExtension(Extension):
             self.guard.release(source)
             shutil.rmtree(folder, ignore_errors=True)
 
+        def after_failure():
+            cleanup()
+            return ("%s was left as it was." if os.path.exists(target) else "No file was written to %s.") % target
+
         try:
             export_flat_png(document, source)
         except engine_bridge.BridgeError as e:
-            cleanup()
-            self.warn(str(e))
+            self.warn("NOT protected: %s\n%s" % (e, after_failure()))
             return
-        job = self.start(source, target, options, "Protecting %s" % os.path.basename(target), cleanup)
+        job = self.start(source, target, options, "Protecting %s" % os.path.basename(target), after_failure, cleanup)
         if job is not None:
             job.succeeded.connect(then)
 
-    def start(self, source, target, options, title, cleanup=lambda: None):
+    def start(self, source, target, options, title, after_failure, after_success):
+        """Queues the protection of `source` into `target`. `after_failure()` cleans up and returns a sentence
+        saying what is (not) at `target`; `after_success()` cleans up."""
         settings = self.settings()
         try:
             options.validate()
@@ -238,29 +257,29 @@ class ScrimExtension(Extension):
                 job = runner.ProtectJob(engine, engine_bridge.engine_environment(os.environ, java),
                                         source, target, options, self)
         except engine_bridge.BridgeError as e:
-            cleanup()
-            self.warn(str(e))
+            self.warn("NOT protected: %s\n%s" % (e, after_failure()))
             self.protectionFinished.emit(target, False, str(e))
             return None
         progress = runner.show_progress(job, title, self.main_window())
         self._progress.append(progress)
 
         def ended():
-            cleanup()
             self._progress.remove(progress)
             progress.deleteLater()
 
         def on_success(result):
             ended()
+            after_success()
             self.notify(result.summary())
             self.protectionFinished.emit(target, True, result.summary())
 
         def on_failure(message):
             ended()
+            where = after_failure()
             if message:
-                self.warn("%s\nThe file %s was left as it was." % (message, target))
+                self.warn("NOT protected: %s\n%s" % (message, where))
             else:
-                self.notify("Scrim: cancelled, %s left as it was" % os.path.basename(target))
+                self.notify("Scrim: cancelled, NOT protected. %s" % where)
             self.protectionFinished.emit(target, False, message or "cancelled")
 
         job.succeeded.connect(on_success)

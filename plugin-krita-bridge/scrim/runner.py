@@ -34,7 +34,7 @@ class Job(QObject):
         try:
             os.replace(self._temp, self.target)
         except OSError as e:
-            self._fail("protected, but could not replace %s: %s" % (self.target, e))
+            self._fail("the protected result could not be moved onto %s: %s" % (self.target, e.strerror or e))
             return
         result.output = self.target
         self._settled = True

@@ -193,13 +193,34 @@ class PolicyTest(unittest.TestCase):
             self.assertIn("off", policy.decide_on_save(export, [kra], False, guard))
             self.assertIn("not a format", policy.decide_on_save(kra, [], True, guard))
             self.assertIn("not an export", policy.decide_on_save(export, [export], True, guard))
-            self.assertIn("already", policy.decide_on_save(export, [kra], True, guard, [export]))
             guard.claim(export)
             guard.claim(export)
             guard.release(export)
             self.assertIn("Scrim itself", policy.decide_on_save(export, [kra], True, guard))
             guard.release(export)
             self.assertIsNone(policy.decide_on_save(export, [kra], True, guard))
+
+    def test_an_export_is_set_aside_privately_then_dropped_or_kept_under_a_name_that_says_so(self):
+        with tempfile.TemporaryDirectory() as root:
+            export = os.path.join(root, "out.png")
+            for keep in (False, True):
+                with open(export, "wb") as f:
+                    f.write(b"plain pixels")
+                plain = policy.set_aside(export)
+                self.assertFalse(os.path.exists(export))
+                self.assertEqual(0o700, os.stat(os.path.dirname(plain)).st_mode & 0o777)
+                self.assertEqual(root, os.path.dirname(os.path.dirname(plain)))
+                said = policy.settle_unprotected(plain, export, keep)
+                self.assertFalse(os.path.exists(export))
+                self.assertFalse(os.path.exists(os.path.dirname(plain)))
+                if keep:
+                    kept = os.path.join(root, "out.unprotected.png")
+                    self.assertIn(kept, said)
+                    with open(kept, "rb") as f:
+                        self.assertEqual(b"plain pixels", f.read())
+                else:
+                    self.assertIn("No file was written", said)
+                    self.assertEqual([], os.listdir(root))
 
     def test_temp_beside_keeps_folder_and_extension(self):
         temp = policy.temp_beside("/data/pics/cat.jpeg")
