@@ -78,13 +78,13 @@ public class Protect_Image implements PlugInFilter {
         int workSize = (int) gd.getNextNumber();
         wholeStack = imp.getStackSize() > 1 && gd.getNextBoolean();
         if (gd.invalidNumber()) {
-            IJ.error("Scrim", "A number field holds no valid number.");
+            Failures.report("A number field holds no valid number.");
             return false;
         }
         try {
             request = Requests.request(mode, preset, decoy, style, anchors, maxVisibility, seed, workSize, steps);
         } catch (IOException | IllegalArgumentException e) {
-            IJ.error("Scrim", e.getMessage());
+            Failures.report("Cannot protect " + imp.getTitle(), e);
             return false;
         }
         return true;
@@ -118,7 +118,7 @@ public class Protect_Image implements PlugInFilter {
             IJ.showStatus("Scrim: cancelled");
             IJ.log("Scrim: cancelled on " + imp.getTitle() + (wholeStack ? "; slices done before stay protected" : ""));
         } catch (IOException | RuntimeException e) {
-            IJ.error("Scrim", "Protection failed: " + e.getMessage());
+            Failures.report("Protection of " + imp.getTitle() + " failed", e);
         } finally {
             IJ.showProgress(1.0);
         }

@@ -49,7 +49,7 @@ public class Show_AI_View implements PlugIn {
             aiView(image, NONE.equals(compare) ? null : WindowManager.getImage(compare), size).show();
             IJ.showStatus("");
         } catch (IOException | RuntimeException e) {
-            IJ.error("Scrim", "AI view failed: " + e.getMessage());
+            Failures.report("AI view failed", e);
         }
     }
 

@@ -147,7 +147,7 @@ class ProtectImageTest {
         ImagePlus imp = smallImage();
         protect(imp, "mask", MASK);
         Path out = dir.resolve("chelsea.protected.png");
-        Save_Protected.save(imp, out, NoAiTags.prohibitAiTraining(Save_Protected.provenance(imp)));
+        Save_Protected.save(imp, out, NoAiTags.prohibitAiTraining(Recorded.protection(imp)));
         String bytes = new String(Files.readAllBytes(out), StandardCharsets.ISO_8859_1);
         assertTrue(bytes.contains("DMI-PROHIBITED-AIMLTRAINING"), "no data-mining statement in the saved PNG");
         assertTrue(bytes.contains("pattern"), "the decoy is missing from the provenance");
