@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,6 +35,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
@@ -42,6 +45,8 @@ import picocli.CommandLine;
  * The HTTP side of {@code scrim serve}: one loaded model answering protect requests from local programs (the Krita
  * bridge), so an export pays neither a JVM start nor a model load. Loopback only, a bearer token on every request,
  * a cap on body size and on jobs at once; a bad request or a vanished client costs that request, never the service.
+ * A job the client names ({@code job=ID}) shows its progress at {@code GET /jobs/ID} and stops at
+ * {@code DELETE /jobs/ID}, between two optimisation steps, freeing its slot for the next export.
  */
 final class LocalService implements AutoCloseable {
     /** Query keys of {@code POST /protect}: {@code scrim protect}'s options of the same names, plus the format. */
@@ -51,6 +56,8 @@ final class LocalService implements AutoCloseable {
     static final Map<String, String> FORMATS = Map.of("png", "image/png", "jpeg", "image/jpeg", "jpg", "image/jpeg",
             "tiff", "image/tiff", "tif", "image/tiff", "webp", "image/webp");
     static final String REPORT_HEADER = "X-Scrim-Report";
+    static final String JOBS_PATH = "/jobs/";
+    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private static final String MAX_REQUEST_SECONDS = "sun.net.httpserver.maxReqTime";
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
@@ -69,6 +76,8 @@ final class LocalService implements AutoCloseable {
     private final Path temp;
     private final CountDownLatch shutdownAsked = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Running jobs the client named, by id: their progress, and the flag that stops them. */
+    private final Map<String, Job> namedJobs = new ConcurrentHashMap<>();
 
     LocalService(FileProtection protection, String model, int port, int maxJobs, long maxBody, long readTimeoutMillis)
             throws IOException {
@@ -158,6 +167,11 @@ final class LocalService implements AutoCloseable {
                 throw new Refusal(401, "missing or wrong token: send 'Authorization: Bearer TOKEN' with the token "
                         + "from the service's state file");
             }
+            String path = ex.getRequestURI().getPath();
+            if (path.startsWith(JOBS_PATH)) {
+                job(ex, path.substring(JOBS_PATH.length()));
+                return;
+            }
             switch (what) {
                 case "GET /health" -> json(ex, 200, health());
                 case "POST /protect" -> protect(ex);
@@ -166,7 +180,7 @@ final class LocalService implements AutoCloseable {
                     requestShutdown();
                 }
                 default -> throw new Refusal(404, "no such endpoint: " + what
-                        + "; the service answers GET /health, POST /protect and POST /shutdown");
+                        + "; the service answers GET /health, POST /protect, GET and DELETE /jobs/ID and POST /shutdown");
             }
         } catch (Refusal r) {
             log(what + " " + r.status + ": " + r.getMessage());
@@ -197,17 +211,81 @@ final class LocalService implements AutoCloseable {
         return h;
     }
 
+    /** A job's progress (GET) or its cancellation (DELETE). */
+    private void job(HttpExchange ex, String id) throws Refusal, IOException {
+        Job job = namedJobs.get(id);
+        if (job == null) {
+            throw new Refusal(404, "no running job '" + id + "' (it has finished, or was never started with job="
+                    + id + ")");
+        }
+        switch (ex.getRequestMethod()) {
+            case "GET" -> json(ex, 200, job.state());
+            case "DELETE" -> {
+                job.cancelled = true;
+                log("job " + id + ": cancel asked");
+                json(ex, 200, Map.of("status", "cancelling", "job", id));
+            }
+            default -> throw new Refusal(405, ex.getRequestMethod() + " " + JOBS_PATH + "ID: use GET (progress) "
+                    + "or DELETE (cancel)");
+        }
+    }
+
+    /** One named job's progress, read by GET /jobs/ID, and its cancel flag, read by the engine between steps. */
+    private static final class Job implements ProgressListener {
+        final String id;
+        volatile boolean cancelled;
+        volatile String phase = "receiving";
+        volatile int done;
+        volatile int total;
+
+        Job(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public void phase(String name) {
+            phase = name;
+        }
+
+        @Override
+        public void step(int stepsDone, int stepsTotal) {
+            done = stepsDone;
+            total = stepsTotal;
+        }
+
+        @Override
+        public boolean cancelled() {
+            return cancelled;
+        }
+
+        Map<String, Object> state() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("job", id);
+            m.put("phase", phase);
+            m.put("step", done);
+            m.put("total", total);
+            m.put("cancelled", cancelled);
+            return m;
+        }
+    }
+
     private void protect(HttpExchange ex) throws Refusal, IOException {
         List<String> args = new ArrayList<>();
         String format = "png";
+        String jobId = null;
         for (String[] kv : query(ex.getRequestURI().getRawQuery())) {
-            if (kv[0].equals("format")) {
+            if (kv[0].equals("job")) {
+                if (!JOB_ID.matcher(kv[1]).matches()) {
+                    throw new Refusal(400, "job: '" + kv[1] + "' is not 1 to 64 letters, digits, '-' or '_'");
+                }
+                jobId = kv[1];
+            } else if (kv[0].equals("format")) {
                 format = kv[1].toLowerCase(Locale.ROOT);
                 if (!FORMATS.containsKey(format)) {
                     throw new Refusal(400, "format: '" + kv[1] + "' is not one of png, jpeg, tiff, webp");
                 }
             } else if (!PROTECT_KEYS.contains(kv[0])) {
-                throw new Refusal(400, "unknown parameter '" + kv[0] + "'; known: format, "
+                throw new Refusal(400, "unknown parameter '" + kv[0] + "'; known: format, job, "
                         + String.join(", ", PROTECT_KEYS.stream().sorted().toList()));
             } else if (kv[0].startsWith("no-")) {
                 if (!kv[1].equals("false")) {
@@ -241,6 +319,11 @@ final class LocalService implements AutoCloseable {
             throw new Refusal(503, "busy, " + running + (running == 1 ? " job" : " jobs") + " running (--max-jobs "
                     + maxJobs + "); try again when one has finished");
         }
+        Job named = jobId == null ? null : new Job(jobId);
+        if (named != null && namedJobs.putIfAbsent(jobId, named) != null) {
+            slots.release();
+            throw new Refusal(409, "a job named '" + jobId + "' is already running");
+        }
         Path job = null;
         byte[] result;
         Map<String, Object> entry = new LinkedHashMap<>();
@@ -252,12 +335,17 @@ final class LocalService implements AutoCloseable {
             entry.put("ok", true);
             try {
                 entry.putAll(protection.protect(in, out, request, choices.noTags ? null : choices.tagOptions,
-                        !choices.noVerify, ProgressListener.NONE));
+                        !choices.noVerify, named == null ? ProgressListener.NONE : named));
             } catch (IOException | IllegalArgumentException e) {
                 throw new Refusal(400, String.valueOf(e.getMessage()).replace(in.toString(), "the image"));
+            } catch (CancellationException e) {
+                throw new Refusal(409, "job '" + jobId + "' was cancelled");
             }
             result = Files.readAllBytes(out);
         } finally {
+            if (named != null) {
+                namedJobs.remove(jobId, named);
+            }
             slots.release();
             if (job != null) {
                 deleteTree(job);
