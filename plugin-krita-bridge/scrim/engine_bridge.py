@@ -38,6 +38,17 @@ class BridgeError(Exception):
     """A problem the user must fix (missing Java or engine, bad setting, unreadable engine output)."""
 
 
+class SetupError(BridgeError):
+    """Java or the engine is missing or wrongly set: fixed in Scrim Settings, which the message outside that dialog
+    points to (inside it, it would point at itself)."""
+
+
+# Where to get the engine, for the message when it is missing (see README: the self-contained bundle); the caller
+# adds where to set it, which differs inside and outside Scrim Settings.
+ENGINE_SOURCE = ("Get the Scrim engine for your system (scrim-VERSION-linux-x64.tar.gz: it brings its own Java) "
+                 "and unpack it into ~/.local/share/scrim")
+
+
 def _as_bool(text: str) -> bool:
     return str(text).strip().lower() in ("true", "1", "yes", "on")
 
@@ -144,9 +155,22 @@ def _launcher_in(path: str) -> Optional[str]:
     return None
 
 
+def data_home(env: Mapping[str, str]) -> str:
+    """Where the self-contained engine is unpacked: $XDG_DATA_HOME/scrim, by default ~/.local/share/scrim."""
+    base = env.get("XDG_DATA_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "scrim")
+
+
+def bundled_java(engine: str) -> Optional[str]:
+    """The Java runtime the self-contained engine carries (`runtime/` beside its `bin/`), or None."""
+    java = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(engine))), "runtime", "bin", "java")
+    return java if os.path.isfile(java) and os.access(java, os.X_OK) else None
+
+
 def locate_engine(settings: Settings, env: Mapping[str, str], plugin_dir: str,
                   which: Callable[[str], Optional[str]] = shutil.which) -> str:
-    """Settings, then $SCRIM_HOME, then `scrim` on PATH, then a launcher next to the installed plugin."""
+    """Settings, then $SCRIM_HOME, then `scrim` on PATH, then a launcher next to the installed plugin, then the
+    self-contained engine in ~/.local/share/scrim."""
     tried = []
     configured = settings.get("engine")
     if configured:
@@ -154,8 +178,8 @@ def locate_engine(settings: Settings, env: Mapping[str, str], plugin_dir: str,
         if found:
             return found
         # A configured path that does not work is a mistake to report, not to paper over with a fallback.
-        raise BridgeError("the scrim engine set in Scrim Settings (%s) is not an executable launcher or a folder "
-                          "holding one" % configured)
+        raise SetupError("the Scrim engine set in Scrim Settings (%s) is not the scrim program or a folder "
+                         "holding it" % configured)
     home = env.get("SCRIM_HOME")
     if home:
         found = _launcher_in(home)
@@ -173,8 +197,12 @@ def locate_engine(settings: Settings, env: Mapping[str, str], plugin_dir: str,
     if found:
         return found
     tried.append(beside)
-    raise BridgeError("cannot find the scrim engine; tried " + ", ".join(tried)
-                      + ". Set its path in Tools > Scrim > Scrim Settings...")
+    unpacked = data_home(env)
+    found = _launcher_in(unpacked)
+    if found:
+        return found
+    tried.append(unpacked)
+    raise SetupError("the Scrim engine is not installed (looked in " + ", ".join(tried) + ")")
 
 
 def locate_java(settings: Settings, env: Mapping[str, str],
@@ -187,7 +215,7 @@ def locate_java(settings: Settings, env: Mapping[str, str],
             path = os.path.join(path, "bin", "java")
         if os.path.isfile(path) and os.access(path, os.X_OK):
             return path
-        raise BridgeError("the Java set in Scrim Settings (%s) is not an executable java" % configured)
+        raise SetupError("the Java set in Scrim Settings (%s) is not an executable java" % configured)
     java_home = env.get("JAVA_HOME")
     if java_home:
         path = os.path.join(java_home, "bin", "java")
@@ -196,8 +224,16 @@ def locate_java(settings: Settings, env: Mapping[str, str],
     on_path = which("java")
     if on_path:
         return on_path
-    raise BridgeError("cannot find Java 17 or later (not set in Scrim Settings, not in $JAVA_HOME, not on PATH); "
-                      "install a JDK or set its path in Tools > Scrim > Scrim Settings...")
+    raise SetupError("cannot find Java 17 or later (not set in Scrim Settings, not in $JAVA_HOME, not on PATH)")
+
+
+def locate(settings: Settings, env: Mapping[str, str], plugin_dir: str,
+           which: Callable[[str], Optional[str]] = shutil.which):
+    """(engine launcher, its environment): the self-contained engine runs its own Java, any other gets the Java
+    from settings, $JAVA_HOME or PATH put first on its PATH."""
+    engine = locate_engine(settings, env, plugin_dir, which)
+    java = bundled_java(engine) or locate_java(settings, env, which)
+    return engine, engine_environment(env, java)
 
 
 def engine_environment(base: Mapping[str, str], java: str) -> Dict[str, str]:
@@ -351,7 +387,8 @@ def explain_exit(code: int, stderr_lines: Iterable[str]) -> str:
     """A sentence for a failed run, with the engine's own last words."""
     meaning = {EXIT_FAILED: "the image could not be protected",
                EXIT_USAGE: "the engine did not accept the command (plugin and engine versions may not match)",
-               EXIT_MODEL: "the engine could not load its model (run `scrim models pull`, or check the network)"}
+               EXIT_MODEL: "the engine could not load its AI model (it is downloaded once, on first use: check the "
+                           "internet connection)"}
     detail = " ".join(line.strip() for line in list(stderr_lines)[-3:])
     text = meaning.get(code, "the engine stopped with exit code %d" % code)
     return text + (": " + detail if detail else "")

@@ -64,14 +64,18 @@ class ScrimExtension(Extension):
 
     def locate(self, settings):
         """(java, engine) as found with these settings, each a path or the reason it is missing."""
-        found = []
-        for find in (lambda: engine_bridge.locate_java(settings, os.environ),
-                     lambda: engine_bridge.locate_engine(settings, os.environ, PLUGIN_DIR)):
-            try:
-                found.append(find())
-            except engine_bridge.BridgeError as e:
-                found.append("missing: %s" % e)
-        return tuple(found)
+        try:
+            engine = engine_bridge.locate_engine(settings, os.environ, PLUGIN_DIR)
+        except engine_bridge.BridgeError as e:
+            engine = None
+            engine_text = "missing: %s. %s, or choose its folder above." % (e, engine_bridge.ENGINE_SOURCE)
+        if engine is not None and engine_bridge.bundled_java(engine):
+            return "the engine's own (%s)" % engine_bridge.bundled_java(engine), engine
+        try:
+            java = engine_bridge.locate_java(settings, os.environ)
+        except engine_bridge.BridgeError as e:
+            java = "missing: %s" % e
+        return java, engine if engine is not None else engine_text
 
     # ---- Krita hooks ----
 
@@ -252,12 +256,12 @@ class ScrimExtension(Extension):
             if running is not None:
                 job = runner.ServiceJob(running, source, target, options, self)
             else:
-                java = engine_bridge.locate_java(settings, os.environ)
-                engine = engine_bridge.locate_engine(settings, os.environ, PLUGIN_DIR)
-                job = runner.ProtectJob(engine, engine_bridge.engine_environment(os.environ, java),
-                                        source, target, options, self)
+                engine, env = engine_bridge.locate(settings, os.environ, PLUGIN_DIR)
+                job = runner.ProtectJob(engine, env, source, target, options, self)
         except engine_bridge.BridgeError as e:
-            self.warn("NOT protected: %s\n%s" % (e, after_failure()))
+            hint = ("\n%s, or choose its folder in Tools > Scrim > Scrim Settings..." % engine_bridge.ENGINE_SOURCE
+                    if isinstance(e, engine_bridge.SetupError) else "")
+            self.warn("NOT protected: %s.%s\n%s" % (e, hint, after_failure()))
             self.protectionFinished.emit(target, False, str(e))
             return None
         progress = runner.show_progress(job, title, self.main_window())
@@ -290,10 +294,8 @@ class ScrimExtension(Extension):
     def launch_service(self, settings):
         """Starts `scrim serve` for this Krita session; a failure to start only means exports run the command."""
         try:
-            java = engine_bridge.locate_java(settings, os.environ)
-            engine = engine_bridge.locate_engine(settings, os.environ, PLUGIN_DIR)
-            return service.launch(engine, engine_bridge.engine_environment(os.environ, java),
-                                  self.session.state_file, settings.options().threads)
+            engine, env = engine_bridge.locate(settings, os.environ, PLUGIN_DIR)
+            return service.launch(engine, env, self.session.state_file, settings.options().threads)
         except (OSError, engine_bridge.BridgeError) as e:
             self.notify("Scrim: could not keep the engine running (%s); each export starts it" % e)
             return None

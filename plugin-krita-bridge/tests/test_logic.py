@@ -69,13 +69,26 @@ class LocateTest(unittest.TestCase):
         self.settings.set("engine", beside)
         self.assertEqual(beside, eb.locate_engine(self.settings, {"SCRIM_HOME": home}, plugin, nothing))
 
+    def test_the_unpacked_bundle_is_found_and_runs_its_own_java(self):
+        bundle = os.path.join(self.root, "data", "scrim")
+        os.makedirs(os.path.join(bundle, "bin"))
+        os.makedirs(os.path.join(bundle, "runtime", "bin"))
+        launcher = executable(os.path.join(bundle, "bin", "scrim"))
+        java = executable(os.path.join(bundle, "runtime", "bin", "java"))
+        env = {"XDG_DATA_HOME": os.path.join(self.root, "data"), "PATH": "/nowhere"}
+        engine, engine_env = eb.locate(self.settings, env, self.root, lambda name: None)
+        self.assertEqual(launcher, engine)
+        self.assertEqual(os.path.dirname(java), engine_env["PATH"].split(os.pathsep)[0], "no Java needed on PATH")
+
     def test_missing_engine_says_what_was_tried(self):
-        with self.assertRaises(eb.BridgeError) as caught:
-            eb.locate_engine(self.settings, {"SCRIM_HOME": self.root}, self.root, lambda name: None)
+        with self.assertRaises(eb.SetupError) as caught:
+            eb.locate_engine(self.settings, {"SCRIM_HOME": self.root, "HOME": self.root}, self.root,
+                             lambda name: None)
         message = str(caught.exception)
         self.assertIn("SCRIM_HOME=" + self.root, message)
         self.assertIn("on PATH", message)
-        self.assertIn("Scrim Settings", message)
+        self.assertIn(os.path.join(self.root, ".local", "share", "scrim"), message)
+        self.assertNotIn("Scrim Settings", message, "shown inside Scrim Settings too: must not point to itself")
 
     def test_a_configured_engine_that_does_not_exist_is_reported_not_skipped(self):
         self.settings.set("engine", os.path.join(self.root, "nope"))
