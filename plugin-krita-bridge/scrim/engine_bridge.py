@@ -327,6 +327,8 @@ class FileResult:
     ssim: Optional[float] = None
     visibility: Optional[float] = None
     seconds: Optional[float] = None
+    verdict: Optional[str] = None           # "moderate against the models checked (taef2)"
+    verdict_meaning: Optional[str] = None   # one line on what that means for the artist
 
     def summary(self) -> str:
         """One line for a status bar: what was done and how well it held."""
@@ -347,7 +349,8 @@ class FileResult:
             figures.append("visibility %.3f" % self.visibility)
         if self.seconds is not None:
             figures.append("%.1f s" % self.seconds)
-        return "Scrim protected %s: %s" % (name, ", ".join(figures) if figures else "done")
+        verdict = "%s; " % self.verdict if self.verdict else ""
+        return "Scrim protected %s: %s%s" % (name, verdict, ", ".join(figures) if figures else "done")
 
 
 def _number(entry: Mapping, key: str) -> Optional[float]:
@@ -357,6 +360,13 @@ def _number(entry: Mapping, key: str) -> Optional[float]:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise BridgeError("engine report: %r is not a number for %s" % (value, key))
     return float(value)
+
+
+def _text(entry: Mapping, key: str) -> Optional[str]:
+    value = entry.get(key)
+    if value is not None and not isinstance(value, str):
+        raise BridgeError("engine report: %r is not text for %s" % (value, key))
+    return value
 
 
 def parse_report(stdout: str) -> List[FileResult]:
@@ -378,6 +388,7 @@ def parse_report(stdout: str) -> List[FileResult]:
         results.append(FileResult(
             input=str(entry.get("input", "")), output=str(entry.get("output") or ""), ok=bool(entry["ok"]),
             error=entry.get("error"),
+            verdict=_text(entry, "verdict"), verdict_meaning=_text(entry, "verdict_meaning"),
             **{key: _number(entry, key) for key in ("closeness", "closeness_jpeg75", "closeness_downscale",
                                                     "psnr", "ssim", "visibility", "seconds")}))
     return results

@@ -4,7 +4,7 @@ import shutil
 import tempfile
 
 from krita import Extension, InfoObject, Krita
-from PyQt5.QtCore import QByteArray, QTimer, pyqtSignal
+from PyQt5.QtCore import QByteArray, Qt, QTimer, pyqtSignal
 from PyQt5.QtGui import QIcon, QImage
 from PyQt5.QtWidgets import QFileDialog, QMenu, QMessageBox
 
@@ -53,6 +53,7 @@ class ScrimExtension(Extension):
         self.session = service.Session(os.path.expanduser(service.STATE_FILE))
         self.toggles = []
         self._progress = []
+        self._verdict_box = None
 
     # ---- settings ----
 
@@ -275,6 +276,7 @@ class ScrimExtension(Extension):
             ended()
             after_success()
             self.notify(result.summary())
+            self.show_verdict(target, result)
             self.protectionFinished.emit(target, True, result.summary())
 
         def on_failure(message):
@@ -352,6 +354,18 @@ class ScrimExtension(Extension):
         view = window.activeView()
         if view is not None:
             view.showFloatingMessage(text, icon("scrim-shield.svg"), 8000, 1)
+
+    def show_verdict(self, target, result):
+        """The verdict in words stays on screen until dismissed (one window, updated by each export)."""
+        if not result.verdict or self.main_window() is None:
+            return
+        if self._verdict_box is None:
+            self._verdict_box = QMessageBox(QMessageBox.Information, "Scrim", "", QMessageBox.Ok, self.main_window())
+            self._verdict_box.setObjectName("scrim_verdict")
+            self._verdict_box.setWindowModality(Qt.NonModal)
+        self._verdict_box.setText("%s is protected: %s." % (os.path.basename(target), result.verdict))
+        self._verdict_box.setInformativeText("%s\n\n%s" % (result.verdict_meaning or "", result.summary()))
+        self._verdict_box.show()
 
     def warn(self, text):
         QMessageBox.warning(self.main_window(), "Scrim", text)

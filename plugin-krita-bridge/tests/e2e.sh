@@ -55,6 +55,7 @@ assert menu.index("scrim_export_protected") == menu.index("file_export_file") + 
 assert not r.get("message_boxes"), "unexpected message boxes: %s" % r["message_boxes"]
 assert r["outcome"].get("ok"), "protection did not succeed: %s" % r["outcome"]
 assert "Scrim protected" in r["status_bar"], "status bar says: %r" % r["status_bar"]
+assert "against the models checked" in (r.get("verdict_box") or ""), "no verdict window: %r" % r.get("verdict_box")
 PY
 verify="$("$engine" verify "$SCRIM_E2E_IMAGE" "$SCRIM_E2E_EXPORT" --json)"
 echo "$verify"

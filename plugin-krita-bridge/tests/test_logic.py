@@ -166,6 +166,14 @@ class ParseTest(unittest.TestCase):
         self.assertEqual("Scrim protected b.png: closeness 0.82 (JPEG 75 0.60, downscaled 0.50), PSNR 34.2 dB, "
                          "SSIM 0.970, visibility 0.080, 3.5 s", results[0].summary())
 
+    def test_the_verdict_leads_the_summary(self):
+        result = eb.parse_report('{"files":[{"input":"a.png","output":"b.png","ok":true,'
+                                 '"verdict":"moderate against the models checked (taef2)",'
+                                 '"verdict_meaning":"JPEG takes back much of it","closeness":0.46}]}')[0]
+        self.assertEqual("JPEG takes back much of it", result.verdict_meaning)
+        self.assertEqual("Scrim protected b.png: moderate against the models checked (taef2); closeness 0.46",
+                         result.summary())
+
     def test_failed_file(self):
         result = eb.parse_report('{"files":[{"input":"a.png","output":null,"ok":false,"error":"bad PNG"}]}')[0]
         self.assertFalse(result.ok)

@@ -147,6 +147,12 @@ def run():
     report["status_bar"] = window.qwindow().statusBar().currentMessage()
     step("protection finished: %s" % outcome)
 
+    verdict = next((w for w in QApplication.topLevelWidgets() if w.objectName() == "scrim_verdict"
+                    and w.isVisible()), None)
+    report["verdict_box"] = verdict.text() if verdict is not None else None
+    if verdict is not None:
+        grab("krita-scrim-verdict.png", verdict)
+        verdict.close()
     tools, submenu = show_menu(window)
     grab("krita-scrim-menu.png")
     submenu.hide()

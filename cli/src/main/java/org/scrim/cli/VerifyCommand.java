@@ -77,7 +77,7 @@ public final class VerifyCommand implements Callable<Integer> {
         entry.put("output", protectedFile.toString());
         entry.put("ok", true);
         entry.put("data_mining", written.dataMining() == null ? null : written.dataMining().code());
-        entry.putAll(ReportOptions.figures(r));
+        entry.putAll(ReportOptions.figures(r, modelOptions.model));
         if (aiView != null) {
             writeAiView(o, p);
             entry.put("ai_view", aiView.toString());

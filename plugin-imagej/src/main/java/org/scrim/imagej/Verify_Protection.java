@@ -18,6 +18,7 @@ import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.ProtectionTarget;
+import org.scrim.engine.protect.Verdict;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.tensor.Tensor;
 
@@ -74,8 +75,10 @@ public class Verify_Protection implements PlugIn {
                     Requests.blank(seed) ? null : Long.valueOf(seed.trim()));
             IJ.showStatus("Scrim: verifying");
             Verifier.Report report = verify(original, protectedImage, target, (int) gd.getNextNumber());
-            show(report, protectedImage.getTitle()).show(TABLE);
-            IJ.showStatus("Scrim: closeness " + IJ.d2s(report.primaryCloseness(), 3));
+            Verdict verdict = Verdict.of(report, ScrimOptions.model());
+            show(report, verdict, protectedImage.getTitle()).show(TABLE);
+            IJ.log("Scrim: " + protectedImage.getTitle() + " is " + verdict.headline() + ". " + verdict.meaning());
+            IJ.showStatus("Scrim: " + verdict.headline() + ", closeness " + IJ.d2s(report.primaryCloseness(), 3));
         } catch (IOException | RuntimeException e) {
             Failures.report("Verification failed", e);
         }
@@ -127,9 +130,13 @@ public class Verify_Protection implements PlugIn {
         return ScrimOptions.engine().verifier(analysisSize).verify(o, p, target);
     }
 
-    /** One row per figure: closeness per manipulation (mask, then poison), then the quality figures. */
-    static ResultsTable show(Verifier.Report r, String image) {
+    /** The verdict in words, then one row per figure: closeness per manipulation (mask, then poison), quality. */
+    static ResultsTable show(Verifier.Report r, Verdict verdict, String image) {
         ResultsTable table = new ResultsTable();
+        table.incrementCounter();
+        table.addValue("Image", image);
+        table.addValue("Figure", "verdict");
+        table.addValue("Value", verdict.headline());
         add(table, image, r.closeness(), "closeness ");
         add(table, image, r.poisonCloseness(), "poison closeness ");
         add(table, image, Map.of("shift vs noise", r.shiftVsNoise()), "");

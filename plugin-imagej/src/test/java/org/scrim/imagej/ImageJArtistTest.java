@@ -55,6 +55,8 @@ class ImageJArtistTest {
         String row = rows.stream().filter(r -> r.contains("closeness none") && !r.contains("poison")).findFirst()
                 .orElseThrow(() -> new AssertionError("no closeness row in " + rows));
         double tabled = Double.parseDouble(row.substring(row.lastIndexOf(',') + 1));
+        assertTrue(rows.stream().anyMatch(r -> r.contains("verdict") && r.contains("against the models checked "
+                + "(taef2)")), "no verdict in words: " + rows);
 
         Verifier verifier = new Verifier(List.of(ModelStore.standard(SharedData.path("models")).surrogate("taef2")),
                 new RuntimeOptions(1), 512);

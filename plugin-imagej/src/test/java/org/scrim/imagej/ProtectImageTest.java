@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.scrim.engine.metadata.NoAiTags;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.ProtectionTarget;
+import org.scrim.engine.protect.Verdict;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.testing.SharedData;
 
@@ -80,9 +81,12 @@ class ProtectImageTest {
 
         Verifier.Report report = Verify_Protection.verify(original, imp, ProtectionTarget.mask(Decoy.PATTERN, 7), 512);
         assertTrue(report.primaryCloseness() > 0, "latent did not move toward the decoy: " + report.closeness());
-        ResultsTable table = Verify_Protection.show(report, "chelsea");
-        assertEquals("closeness none", table.getStringValue("Figure", 0));
-        assertEquals(report.primaryCloseness(), table.getValue("Value", 0), 1e-9);
+        Verdict verdict = Verdict.of(report, "taef2");
+        ResultsTable table = Verify_Protection.show(report, verdict, "chelsea");
+        assertEquals("verdict", table.getStringValue("Figure", 0));
+        assertEquals(verdict.headline(), table.getStringValue("Value", 0));
+        assertEquals("closeness none", table.getStringValue("Figure", 1));
+        assertEquals(report.primaryCloseness(), table.getValue("Value", 1), 1e-9);
     }
 
     @Test
