@@ -314,6 +314,24 @@ class ProgressParser:
         return Event("text", text=line)
 
 
+class StepClock:
+    """Steps done of total and the time left, from the pace since the first step seen (the model load and the
+    decoy choice before it are not steps)."""
+
+    def __init__(self):
+        self._first = None          # (time, step) of the first report
+
+    def describe(self, step: int, total: int, now: float) -> str:
+        if self._first is None or step < self._first[1]:
+            self._first = (now, step)
+        text = "step %d of %d" % (step, total)
+        since, first_step = self._first
+        if step > first_step and total > step:
+            left = (now - since) / (step - first_step) * (total - step)
+            text += ", about %s left" % ("%d s" % round(left) if left < 90 else "%d min" % round(left / 60))
+        return text
+
+
 @dataclass
 class FileResult:
     input: str

@@ -6,6 +6,7 @@ a half-written image and a protected export replaces the plain one atomically.
 """
 import os
 import threading
+import time
 import uuid
 
 from PyQt5.QtCore import QObject, QProcess, QProcessEnvironment, Qt, pyqtSignal
@@ -202,9 +203,12 @@ def show_progress(job, title, parent):
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
 
+    clock = engine_bridge.StepClock()
+
     def on_progress(step, total):
         dialog.setMaximum(max(total, 1))
         dialog.setValue(min(step, total))
+        dialog.setLabelText("%s\n%s" % (title, clock.describe(step, total, time.monotonic())))
 
     job.progressed.connect(on_progress)
     job.phaseChanged.connect(lambda name: dialog.setLabelText("%s\n%s" % (title, name)))

@@ -174,6 +174,13 @@ class ParseTest(unittest.TestCase):
         self.assertEqual("Scrim protected b.png: moderate against the models checked (taef2); closeness 0.46",
                          result.summary())
 
+    def test_the_step_clock_tells_steps_and_time_left_from_the_pace(self):
+        clock = eb.StepClock()
+        self.assertEqual("step 1 of 11", clock.describe(1, 11, 100.0))
+        self.assertEqual("step 3 of 11, about 40 s left", clock.describe(3, 11, 110.0))
+        self.assertEqual("step 3 of 200, about 16 min left", _clock_at(3, 200))
+        self.assertEqual("step 11 of 11", clock.describe(11, 11, 150.0))
+
     def test_failed_file(self):
         result = eb.parse_report('{"files":[{"input":"a.png","output":null,"ok":false,"error":"bad PNG"}]}')[0]
         self.assertFalse(result.ok)
@@ -190,6 +197,12 @@ class ParseTest(unittest.TestCase):
         self.assertIn("model", eb.explain_exit(3, ["scrim: taef2 not found"]))
         self.assertIn("taef2 not found", eb.explain_exit(3, ["scrim: taef2 not found"]))
         self.assertIn("exit code 9", eb.explain_exit(9, []))
+
+
+def _clock_at(step, total):
+    clock = eb.StepClock()
+    clock.describe(1, total, 0.0)
+    return clock.describe(step, total, 10.0)
 
 
 class PolicyTest(unittest.TestCase):

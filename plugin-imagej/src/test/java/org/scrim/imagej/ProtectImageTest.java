@@ -90,6 +90,14 @@ class ProtectImageTest {
     }
 
     @Test
+    void progressTellsStepsAndTimeLeft() {
+        assertEquals("step 1 of 11", Protect_Image.IjProgress.stepText(1, 11, 0, 0));
+        assertEquals("step 3 of 11, about 40 s left", Protect_Image.IjProgress.stepText(3, 11, 2, 10));
+        assertEquals("step 3 of 200, about 16 min left", Protect_Image.IjProgress.stepText(3, 200, 2, 10));
+        assertEquals("step 11 of 11", Protect_Image.IjProgress.stepText(11, 11, 10, 50));
+    }
+
+    @Test
     void sameSeedGivesSamePixels() {
         ImagePlus a = smallImage();
         ImagePlus b = smallImage();
