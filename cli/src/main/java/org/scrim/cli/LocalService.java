@@ -179,8 +179,8 @@ final class LocalService implements AutoCloseable {
                     json(ex, 200, Map.of("status", "shutting down"));
                     requestShutdown();
                 }
-                default -> throw new Refusal(404, "no such endpoint: " + what
-                        + "; the service answers GET /health, POST /protect, GET and DELETE /jobs/ID and POST /shutdown");
+                default -> throw new Refusal(404, "no such endpoint: " + what + "; the service answers GET /health, "
+                        + "POST /protect, GET and DELETE /jobs/ID and POST /shutdown");
             }
         } catch (Refusal r) {
             log(what + " " + r.status + ": " + r.getMessage());
