@@ -38,7 +38,7 @@ public class Protect_Image implements PlugInFilter {
     @Override
     public int setup(String arg, ImagePlus imp) {
         if (imp == null) {
-            IJ.noImage();
+            Failures.report("There is no image open: open the image to work on first.");
             return DONE;
         }
         this.imp = imp;
