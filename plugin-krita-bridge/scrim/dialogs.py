@@ -141,6 +141,10 @@ class SettingsDialog(QDialog):
         self.keep_service.setToolTip("The first export starts the engine in the background; later exports skip "
                                      "starting Java and loading the model. It stops when Krita quits.")
         self.keep_service.setChecked(settings.keep_service)
+        self.keep_unprotected = QCheckBox("If Protect on Export fails, keep the plain export as NAME.unprotected")
+        self.keep_unprotected.setToolTip("Off: a failed or cancelled protection leaves no file under the export's "
+                                         "name. On: the unprotected export is kept under a name that says so.")
+        self.keep_unprotected.setChecked(settings.keep_unprotected)
         self.found = QLabel()
         self.found.setWordWrap(True)
         self.found.setObjectName("scrim_found")
@@ -152,6 +156,7 @@ class SettingsDialog(QDialog):
         form.addRow("Default strength:", self.preset)
         form.addRow("Threads:", self.threads)
         form.addRow("", self.keep_service)
+        form.addRow("", self.keep_unprotected)
         form.addRow("In use:", self.found)
         self.java.editingFinished.connect(self._refresh)
         self.engine.editingFinished.connect(self._refresh)
@@ -172,6 +177,7 @@ class SettingsDialog(QDialog):
         self._settings.set("preset", self.preset.currentText())
         self._settings.set("threads", self.threads.value())
         self._settings.set("keep_service", self.keep_service.isChecked())
+        self._settings.set("keep_unprotected", self.keep_unprotected.isChecked())
 
     def _refresh(self):
         trial = engine_bridge.Settings(dict(self._settings.values))

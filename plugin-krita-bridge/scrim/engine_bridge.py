@@ -20,6 +20,7 @@ DEFAULTS: Dict[str, str] = {
     "threads": "0",             # 0 = let the engine decide
     "protect_on_export": "false",
     "keep_service": "true",     # keep `scrim serve` running between exports: the model is loaded once per session
+    "keep_unprotected": "false",    # Protect on Export failed: keep Krita's plain export as NAME.unprotected.EXT
     "decoy": "auto",
     "decoy_image": "",
     "anchors": "",              # os.pathsep-separated files or folders (poison mode)
@@ -35,6 +36,17 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_MODEL = 0, 1, 2, 3
 
 class BridgeError(Exception):
     """A problem the user must fix (missing Java or engine, bad setting, unreadable engine output)."""
+
+
+class SetupError(BridgeError):
+    """Java or the engine is missing or wrongly set: fixed in Scrim Settings, which the message outside that dialog
+    points to (inside it, it would point at itself)."""
+
+
+# Where to get the engine, for the message when it is missing (see README: the self-contained bundle); the caller
+# adds where to set it, which differs inside and outside Scrim Settings.
+ENGINE_SOURCE = ("Get the Scrim engine for your system (scrim-VERSION-linux-x64.tar.gz: it brings its own Java) "
+                 "and unpack it into ~/.local/share/scrim")
 
 
 def _as_bool(text: str) -> bool:
@@ -100,6 +112,10 @@ class Settings:
     def keep_service(self) -> bool:
         return _as_bool(self.get("keep_service"))
 
+    @property
+    def keep_unprotected(self) -> bool:
+        return _as_bool(self.get("keep_unprotected"))
+
     def options(self) -> ProtectOptions:
         try:
             threads = int(self.get("threads") or 0)
@@ -139,9 +155,22 @@ def _launcher_in(path: str) -> Optional[str]:
     return None
 
 
+def data_home(env: Mapping[str, str]) -> str:
+    """Where the self-contained engine is unpacked: $XDG_DATA_HOME/scrim, by default ~/.local/share/scrim."""
+    base = env.get("XDG_DATA_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "scrim")
+
+
+def bundled_java(engine: str) -> Optional[str]:
+    """The Java runtime the self-contained engine carries (`runtime/` beside its `bin/`), or None."""
+    java = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(engine))), "runtime", "bin", "java")
+    return java if os.path.isfile(java) and os.access(java, os.X_OK) else None
+
+
 def locate_engine(settings: Settings, env: Mapping[str, str], plugin_dir: str,
                   which: Callable[[str], Optional[str]] = shutil.which) -> str:
-    """Settings, then $SCRIM_HOME, then `scrim` on PATH, then a launcher next to the installed plugin."""
+    """Settings, then $SCRIM_HOME, then `scrim` on PATH, then a launcher next to the installed plugin, then the
+    self-contained engine in ~/.local/share/scrim."""
     tried = []
     configured = settings.get("engine")
     if configured:
@@ -149,8 +178,8 @@ def locate_engine(settings: Settings, env: Mapping[str, str], plugin_dir: str,
         if found:
             return found
         # A configured path that does not work is a mistake to report, not to paper over with a fallback.
-        raise BridgeError("the scrim engine set in Scrim Settings (%s) is not an executable launcher or a folder "
-                          "holding one" % configured)
+        raise SetupError("the Scrim engine set in Scrim Settings (%s) is not the scrim program or a folder "
+                         "holding it" % configured)
     home = env.get("SCRIM_HOME")
     if home:
         found = _launcher_in(home)
@@ -168,8 +197,12 @@ def locate_engine(settings: Settings, env: Mapping[str, str], plugin_dir: str,
     if found:
         return found
     tried.append(beside)
-    raise BridgeError("cannot find the scrim engine; tried " + ", ".join(tried)
-                      + ". Set its path in Tools > Scrim > Scrim Settings...")
+    unpacked = data_home(env)
+    found = _launcher_in(unpacked)
+    if found:
+        return found
+    tried.append(unpacked)
+    raise SetupError("the Scrim engine is not installed (looked in " + ", ".join(tried) + ")")
 
 
 def locate_java(settings: Settings, env: Mapping[str, str],
@@ -182,7 +215,7 @@ def locate_java(settings: Settings, env: Mapping[str, str],
             path = os.path.join(path, "bin", "java")
         if os.path.isfile(path) and os.access(path, os.X_OK):
             return path
-        raise BridgeError("the Java set in Scrim Settings (%s) is not an executable java" % configured)
+        raise SetupError("the Java set in Scrim Settings (%s) is not an executable java" % configured)
     java_home = env.get("JAVA_HOME")
     if java_home:
         path = os.path.join(java_home, "bin", "java")
@@ -191,8 +224,16 @@ def locate_java(settings: Settings, env: Mapping[str, str],
     on_path = which("java")
     if on_path:
         return on_path
-    raise BridgeError("cannot find Java 17 or later (not set in Scrim Settings, not in $JAVA_HOME, not on PATH); "
-                      "install a JDK or set its path in Tools > Scrim > Scrim Settings...")
+    raise SetupError("cannot find Java 17 or later (not set in Scrim Settings, not in $JAVA_HOME, not on PATH)")
+
+
+def locate(settings: Settings, env: Mapping[str, str], plugin_dir: str,
+           which: Callable[[str], Optional[str]] = shutil.which):
+    """(engine launcher, its environment): the self-contained engine runs its own Java, any other gets the Java
+    from settings, $JAVA_HOME or PATH put first on its PATH."""
+    engine = locate_engine(settings, env, plugin_dir, which)
+    java = bundled_java(engine) or locate_java(settings, env, which)
+    return engine, engine_environment(env, java)
 
 
 def engine_environment(base: Mapping[str, str], java: str) -> Dict[str, str]:
@@ -273,6 +314,24 @@ class ProgressParser:
         return Event("text", text=line)
 
 
+class StepClock:
+    """Steps done of total and the time left, from the pace since the first step seen (the model load and the
+    decoy choice before it are not steps)."""
+
+    def __init__(self):
+        self._first = None          # (time, step) of the first report
+
+    def describe(self, step: int, total: int, now: float) -> str:
+        if self._first is None or step < self._first[1]:
+            self._first = (now, step)
+        text = "step %d of %d" % (step, total)
+        since, first_step = self._first
+        if step > first_step and total > step:
+            left = (now - since) / (step - first_step) * (total - step)
+            text += ", about %s left" % ("%d s" % round(left) if left < 90 else "%d min" % round(left / 60))
+        return text
+
+
 @dataclass
 class FileResult:
     input: str
@@ -286,6 +345,8 @@ class FileResult:
     ssim: Optional[float] = None
     visibility: Optional[float] = None
     seconds: Optional[float] = None
+    verdict: Optional[str] = None           # "moderate against the models checked (taef2)"
+    verdict_meaning: Optional[str] = None   # one line on what that means for the artist
 
     def summary(self) -> str:
         """One line for a status bar: what was done and how well it held."""
@@ -306,7 +367,8 @@ class FileResult:
             figures.append("visibility %.3f" % self.visibility)
         if self.seconds is not None:
             figures.append("%.1f s" % self.seconds)
-        return "Scrim protected %s: %s" % (name, ", ".join(figures) if figures else "done")
+        verdict = "%s; " % self.verdict if self.verdict else ""
+        return "Scrim protected %s: %s%s" % (name, verdict, ", ".join(figures) if figures else "done")
 
 
 def _number(entry: Mapping, key: str) -> Optional[float]:
@@ -316,6 +378,13 @@ def _number(entry: Mapping, key: str) -> Optional[float]:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise BridgeError("engine report: %r is not a number for %s" % (value, key))
     return float(value)
+
+
+def _text(entry: Mapping, key: str) -> Optional[str]:
+    value = entry.get(key)
+    if value is not None and not isinstance(value, str):
+        raise BridgeError("engine report: %r is not text for %s" % (value, key))
+    return value
 
 
 def parse_report(stdout: str) -> List[FileResult]:
@@ -337,6 +406,7 @@ def parse_report(stdout: str) -> List[FileResult]:
         results.append(FileResult(
             input=str(entry.get("input", "")), output=str(entry.get("output") or ""), ok=bool(entry["ok"]),
             error=entry.get("error"),
+            verdict=_text(entry, "verdict"), verdict_meaning=_text(entry, "verdict_meaning"),
             **{key: _number(entry, key) for key in ("closeness", "closeness_jpeg75", "closeness_downscale",
                                                     "psnr", "ssim", "visibility", "seconds")}))
     return results
@@ -346,7 +416,8 @@ def explain_exit(code: int, stderr_lines: Iterable[str]) -> str:
     """A sentence for a failed run, with the engine's own last words."""
     meaning = {EXIT_FAILED: "the image could not be protected",
                EXIT_USAGE: "the engine did not accept the command (plugin and engine versions may not match)",
-               EXIT_MODEL: "the engine could not load its model (run `scrim models pull`, or check the network)"}
+               EXIT_MODEL: "the engine could not load its AI model (it is downloaded once, on first use: check the "
+                           "internet connection)"}
     detail = " ".join(line.strip() for line in list(stderr_lines)[-3:])
     text = meaning.get(code, "the engine stopped with exit code %d" % code)
     return text + (": " + detail if detail else "")

@@ -4,7 +4,7 @@ import shutil
 import tempfile
 
 from krita import Extension, InfoObject, Krita
-from PyQt5.QtCore import QByteArray, QTimer, pyqtSignal
+from PyQt5.QtCore import QByteArray, Qt, QTimer, pyqtSignal
 from PyQt5.QtGui import QIcon, QImage
 from PyQt5.QtWidgets import QFileDialog, QMenu, QMessageBox
 
@@ -53,6 +53,7 @@ class ScrimExtension(Extension):
         self.session = service.Session(os.path.expanduser(service.STATE_FILE))
         self.toggles = []
         self._progress = []
+        self._verdict_box = None
 
     # ---- settings ----
 
@@ -64,14 +65,18 @@ class ScrimExtension(Extension):
 
     def locate(self, settings):
         """(java, engine) as found with these settings, each a path or the reason it is missing."""
-        found = []
-        for find in (lambda: engine_bridge.locate_java(settings, os.environ),
-                     lambda: engine_bridge.locate_engine(settings, os.environ, PLUGIN_DIR)):
-            try:
-                found.append(find())
-            except engine_bridge.BridgeError as e:
-                found.append("missing: %s" % e)
-        return tuple(found)
+        try:
+            engine = engine_bridge.locate_engine(settings, os.environ, PLUGIN_DIR)
+        except engine_bridge.BridgeError as e:
+            engine = None
+            engine_text = "missing: %s. %s, or choose its folder above." % (e, engine_bridge.ENGINE_SOURCE)
+        if engine is not None and engine_bridge.bundled_java(engine):
+            return "the engine's own (%s)" % engine_bridge.bundled_java(engine), engine
+        try:
+            java = engine_bridge.locate_java(settings, os.environ)
+        except engine_bridge.BridgeError as e:
+            java = "missing: %s" % e
+        return java, engine if engine is not None else engine_text
 
     # ---- Krita hooks ----
 
@@ -131,9 +136,23 @@ class ScrimExtension(Extension):
     def on_image_saved(self, path):
         settings = self.settings()
         reason = policy.decide_on_save(path, [d.fileName() for d in Krita.instance().documents()],
-                                       settings.protect_on_export, self.guard, self.queue.busy_paths())
+                                       settings.protect_on_export, self.guard)
         if reason is None:
-            self.start(path, path, settings.options(), "Protecting the export %s" % os.path.basename(path))
+            self.protect_export(path, settings)
+
+    def protect_export(self, path, settings):
+        """Krita has written a plain export: take it off its final name at once, protect it back into place, and on
+        any failure leave nothing there (or, if the user chose it, the plain file under a name that says so)."""
+        try:
+            plain = policy.set_aside(path)
+        except OSError as e:
+            self.warn("NOT protected: %s\nScrim could not move Krita's export aside (%s), so the file there is "
+                      "the plain, unprotected export." % (path, e.strerror or e))
+            self.protectionFinished.emit(path, False, str(e))
+            return
+        self.start(plain, path, settings.options(), "Protecting the export %s" % os.path.basename(path),
+                   lambda: policy.settle_unprotected(plain, path, settings.keep_unprotected),
+                   lambda: shutil.rmtree(os.path.dirname(plain), ignore_errors=True))
 
     # ---- actions ----
 
@@ -215,17 +234,22 @@ class ScrimExtension(Extension):
             self.guard.release(source)
             shutil.rmtree(folder, ignore_errors=True)
 
+        def after_failure():
+            cleanup()
+            return ("%s was left as it was." if os.path.exists(target) else "No file was written to %s.") % target
+
         try:
             export_flat_png(document, source)
         except engine_bridge.BridgeError as e:
-            cleanup()
-            self.warn(str(e))
+            self.warn("NOT protected: %s\n%s" % (e, after_failure()))
             return
-        job = self.start(source, target, options, "Protecting %s" % os.path.basename(target), cleanup)
+        job = self.start(source, target, options, "Protecting %s" % os.path.basename(target), after_failure, cleanup)
         if job is not None:
             job.succeeded.connect(then)
 
-    def start(self, source, target, options, title, cleanup=lambda: None):
+    def start(self, source, target, options, title, after_failure, after_success):
+        """Queues the protection of `source` into `target`. `after_failure()` cleans up and returns a sentence
+        saying what is (not) at `target`; `after_success()` cleans up."""
         settings = self.settings()
         try:
             options.validate()
@@ -233,34 +257,35 @@ class ScrimExtension(Extension):
             if running is not None:
                 job = runner.ServiceJob(running, source, target, options, self)
             else:
-                java = engine_bridge.locate_java(settings, os.environ)
-                engine = engine_bridge.locate_engine(settings, os.environ, PLUGIN_DIR)
-                job = runner.ProtectJob(engine, engine_bridge.engine_environment(os.environ, java),
-                                        source, target, options, self)
+                engine, env = engine_bridge.locate(settings, os.environ, PLUGIN_DIR)
+                job = runner.ProtectJob(engine, env, source, target, options, self)
         except engine_bridge.BridgeError as e:
-            cleanup()
-            self.warn(str(e))
+            hint = ("\n%s, or choose its folder in Tools > Scrim > Scrim Settings..." % engine_bridge.ENGINE_SOURCE
+                    if isinstance(e, engine_bridge.SetupError) else "")
+            self.warn("NOT protected: %s.%s\n%s" % (e, hint, after_failure()))
             self.protectionFinished.emit(target, False, str(e))
             return None
         progress = runner.show_progress(job, title, self.main_window())
         self._progress.append(progress)
 
         def ended():
-            cleanup()
             self._progress.remove(progress)
             progress.deleteLater()
 
         def on_success(result):
             ended()
+            after_success()
             self.notify(result.summary())
+            self.show_verdict(target, result)
             self.protectionFinished.emit(target, True, result.summary())
 
         def on_failure(message):
             ended()
+            where = after_failure()
             if message:
-                self.warn("%s\nThe file %s was left as it was." % (message, target))
+                self.warn("NOT protected: %s\n%s" % (message, where))
             else:
-                self.notify("Scrim: cancelled, %s left as it was" % os.path.basename(target))
+                self.notify("Scrim: cancelled, NOT protected. %s" % where)
             self.protectionFinished.emit(target, False, message or "cancelled")
 
         job.succeeded.connect(on_success)
@@ -271,10 +296,8 @@ class ScrimExtension(Extension):
     def launch_service(self, settings):
         """Starts `scrim serve` for this Krita session; a failure to start only means exports run the command."""
         try:
-            java = engine_bridge.locate_java(settings, os.environ)
-            engine = engine_bridge.locate_engine(settings, os.environ, PLUGIN_DIR)
-            return service.launch(engine, engine_bridge.engine_environment(os.environ, java),
-                                  self.session.state_file, settings.options().threads)
+            engine, env = engine_bridge.locate(settings, os.environ, PLUGIN_DIR)
+            return service.launch(engine, env, self.session.state_file, settings.options().threads)
         except (OSError, engine_bridge.BridgeError) as e:
             self.notify("Scrim: could not keep the engine running (%s); each export starts it" % e)
             return None
@@ -331,6 +354,18 @@ class ScrimExtension(Extension):
         view = window.activeView()
         if view is not None:
             view.showFloatingMessage(text, icon("scrim-shield.svg"), 8000, 1)
+
+    def show_verdict(self, target, result):
+        """The verdict in words stays on screen until dismissed (one window, updated by each export)."""
+        if not result.verdict or self.main_window() is None:
+            return
+        if self._verdict_box is None:
+            self._verdict_box = QMessageBox(QMessageBox.Information, "Scrim", "", QMessageBox.Ok, self.main_window())
+            self._verdict_box.setObjectName("scrim_verdict")
+            self._verdict_box.setWindowModality(Qt.NonModal)
+        self._verdict_box.setText("%s is protected: %s." % (os.path.basename(target), result.verdict))
+        self._verdict_box.setInformativeText("%s\n\n%s" % (result.verdict_meaning or "", result.summary()))
+        self._verdict_box.show()
 
     def warn(self, text):
         QMessageBox.warning(self.main_window(), "Scrim", text)

@@ -3,6 +3,8 @@
 No Qt and no Krita in here (tested under plain Python).
 """
 import os
+import shutil
+import tempfile
 import uuid
 from typing import Iterable, Optional
 
@@ -45,8 +47,8 @@ class SaveGuard:
         return _norm(path) in self._paths
 
 
-def decide_on_save(saved_path: str, document_paths: Iterable[str], enabled: bool, guard: SaveGuard,
-                   busy_paths: Iterable[str] = ()) -> Optional[str]:
+def decide_on_save(saved_path: str, document_paths: Iterable[str], enabled: bool,
+                   guard: SaveGuard) -> Optional[str]:
     """None when the saved file should be protected in place, else the reason it is left alone."""
     if not enabled:
         return "Protect on Export is off"
@@ -56,8 +58,6 @@ def decide_on_save(saved_path: str, document_paths: Iterable[str], enabled: bool
         return "not a format Scrim protects (%s)" % ", ".join(e[1:] for e in SUPPORTED_EXTENSIONS)
     if not is_export(saved_path, document_paths):
         return "a save of the document itself, not an export"
-    if any(_norm(p) == _norm(saved_path) for p in busy_paths):
-        return "already being protected"
     return None
 
 
@@ -67,3 +67,36 @@ def temp_beside(target: str, tag: str = "scrim") -> str:
     folder, name = os.path.split(os.path.abspath(target))
     stem, ext = os.path.splitext(name)
     return os.path.join(folder, ".%s.%s-%s%s" % (stem, tag, uuid.uuid4().hex[:8], ext))
+
+
+def set_aside(export: str) -> str:
+    """Moves Krita's plain export off its final name at once, into a private (0700) folder beside it, and returns
+    where it went: nothing unprotected sits under the final name while the protection runs, and the same file system
+    keeps the moves renames."""
+    folder = tempfile.mkdtemp(prefix=".scrim-plain-", dir=os.path.dirname(os.path.abspath(export)))
+    plain = os.path.join(folder, os.path.basename(export))
+    try:
+        os.replace(export, plain)
+    except OSError:
+        os.rmdir(folder)
+        raise
+    return plain
+
+
+def unprotected_name(target: str) -> str:
+    """Where a plain export is kept when its protection failed and the user asked to keep it: a name that says so."""
+    stem, ext = os.path.splitext(target)
+    return stem + ".unprotected" + ext
+
+
+def settle_unprotected(plain: str, target: str, keep: bool) -> str:
+    """After a failed protection of an export: drops the plain copy set aside, or keeps it under a name that says it
+    is unprotected. Returns the sentence telling the user where things are."""
+    try:
+        if keep:
+            kept = unprotected_name(target)
+            os.replace(plain, kept)
+            return "The plain export is kept as %s (NOT protected)." % kept
+        return "No file was written to %s." % target
+    finally:
+        shutil.rmtree(os.path.dirname(plain), ignore_errors=True)

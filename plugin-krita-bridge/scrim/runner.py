@@ -6,6 +6,8 @@ a half-written image and a protected export replaces the plain one atomically.
 """
 import os
 import threading
+import time
+import uuid
 
 from PyQt5.QtCore import QObject, QProcess, QProcessEnvironment, Qt, pyqtSignal
 from PyQt5.QtWidgets import QProgressDialog
@@ -34,7 +36,7 @@ class Job(QObject):
         try:
             os.replace(self._temp, self.target)
         except OSError as e:
-            self._fail("protected, but could not replace %s: %s" % (self.target, e))
+            self._fail("the protected result could not be moved onto %s: %s" % (self.target, e.strerror or e))
             return
         result.output = self.target
         self._settled = True
@@ -126,31 +128,61 @@ class ProtectJob(Job):
 
 class ServiceJob(Job):
     """A job sent to a running `scrim serve` (service.Service) from a worker thread instead of a new process. The
-    service reports no steps, so the dialog shows a busy bar. Cancel drops the result at once; the service finishes
-    that job on its own."""
+    job is named, so a second thread reads its steps from the service, and Cancel stops it there: the service frees
+    its slot at once for the next export."""
 
-    _done = pyqtSignal(object, str)     # from the worker thread, delivered on Krita's GUI thread
+    POLL_S = 0.5
+    _done = pyqtSignal(object, str)     # from the worker threads, delivered on Krita's GUI thread
+    _stepped = pyqtSignal(int, int)
 
     def __init__(self, service, source, target, options, parent=None):
         super().__init__(source, target, parent)
         self._service = service
         self._options = options
+        self.job_id = "krita-" + uuid.uuid4().hex
+        self._finished = threading.Event()
         self._done.connect(self._on_done)
+        self._stepped.connect(self.progressed)
 
     def start(self):
         self.phaseChanged.emit("protecting (Scrim service)")
         threading.Thread(target=self._run, daemon=True).start()
+        threading.Thread(target=self._poll, daemon=True).start()
 
     def _run(self):
         try:
-            self._done.emit(self._service.protect(self.source, self._temp, self._options), "")
+            self._done.emit(self._service.protect(self.source, self._temp, self._options, self.job_id,
+                                                  given_up=lambda: self.cancelled), "")
         except (OSError, ValueError, engine_bridge.BridgeError) as e:
             self._done.emit(None, "the Scrim service failed: %s" % e)
+        finally:
+            self._finished.set()
+
+    def _poll(self):
+        while not self._finished.wait(self.POLL_S):
+            try:
+                state = self._service.progress(self.job_id)
+            except (OSError, ValueError):
+                continue
+            if state and state.get("total"):
+                self._stepped.emit(int(state["step"]), int(state["total"]))
 
     def cancel(self):
         if not self._settled:
             self.cancelled = True
             self._fail("")
+            # Off Krita's thread: the service answers at once, but a stuck one must not freeze the window.
+            threading.Thread(target=self._cancel_in_service, daemon=True).start()
+
+    def _cancel_in_service(self):
+        # The request may not have reached the service yet: ask until it stops the job or the request is over.
+        while not self._finished.is_set():
+            try:
+                if self._service.cancel(self.job_id):
+                    return
+            except OSError:
+                return                  # the service is gone: nothing left to stop
+            self._finished.wait(0.2)
 
     def _on_done(self, result, error):
         if self._settled:               # cancelled meanwhile: drop what came back
@@ -171,9 +203,12 @@ def show_progress(job, title, parent):
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
 
+    clock = engine_bridge.StepClock()
+
     def on_progress(step, total):
         dialog.setMaximum(max(total, 1))
         dialog.setValue(min(step, total))
+        dialog.setLabelText("%s\n%s" % (title, clock.describe(step, total, time.monotonic())))
 
     job.progressed.connect(on_progress)
     job.phaseChanged.connect(lambda name: dialog.setLabelText("%s\n%s" % (title, name)))

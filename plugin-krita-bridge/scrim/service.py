@@ -74,18 +74,18 @@ class Service:
         except (OSError, ValueError, engine_bridge.BridgeError):
             return False
 
-    def protect(self, source: str, output: str, options: engine_bridge.ProtectOptions,
-                timeout: float = 3600) -> engine_bridge.FileResult:
-        """Protects `source` into `output` (written only on success). A busy service is asked again every second
-        until `timeout`: it answers "busy" at once rather than queueing, and a job the plugin gave up on may still
-        be finishing there."""
+    def protect(self, source: str, output: str, options: engine_bridge.ProtectOptions, job: str = "",
+                timeout: float = 3600, given_up: Callable[[], bool] = lambda: False) -> engine_bridge.FileResult:
+        """Protects `source` into `output` (written only on success). `job` names the job, so `progress(job)` and
+        `cancel(job)` can reach it. A busy service is asked again every second until `timeout` or `given_up()`: it
+        answers "busy" at once rather than queueing."""
         with open(source, "rb") as f:
             image = f.read()
         deadline = time.monotonic() + timeout
+        path = "/protect?" + query(options, source) + ("&job=" + urllib.parse.quote(job) if job else "")
         while True:
-            status, headers, body = self._request("POST", "/protect?" + query(options, source), image,
-                                                  timeout=timeout)
-            if status != 503 or time.monotonic() + BUSY_RETRY_S > deadline:
+            status, headers, body = self._request("POST", path, image, timeout=timeout)
+            if status != 503 or time.monotonic() + BUSY_RETRY_S > deadline or given_up():
                 break
             time.sleep(BUSY_RETRY_S)
         if status != 200:
@@ -95,6 +95,16 @@ class Service:
             f.write(body)
         result.input, result.output = source, output
         return result
+
+    def progress(self, job: str) -> Optional[dict]:
+        """A named job's phase and steps (`{"phase", "step", "total", ...}`), or None when it is not running."""
+        status, _, body = self._request("GET", "/jobs/" + urllib.parse.quote(job), timeout=3)
+        return json.loads(body.decode("utf-8")) if status == 200 else None
+
+    def cancel(self, job: str) -> bool:
+        """Stops a named job between two steps; False when it was not running (finished, or not yet started)."""
+        status, _, _ = self._request("DELETE", "/jobs/" + urllib.parse.quote(job), timeout=3)
+        return status == 200
 
     def shutdown(self) -> None:
         self._request("POST", "/shutdown", timeout=3)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end: real Krita under Xvfb, the plugin installed and enabled in a fresh HOME, Protect on Export switched on
 # in kritarc; the driver plugin (tests/e2e) opens a 256 px image and exports it with File > Export. Then the exported
-# file must be protected (scrim verify, closeness above a floor) and tagged (exiftool).
+# file must be protected (scrim verify, closeness above a floor) and tagged (exiftool). A second run with the engine
+# gone must leave no file under the export's name and say NOT protected.
 #   tests/e2e.sh SCRIM_LAUNCHER [WORK_DIR]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -54,6 +55,7 @@ assert menu.index("scrim_export_protected") == menu.index("file_export_file") + 
 assert not r.get("message_boxes"), "unexpected message boxes: %s" % r["message_boxes"]
 assert r["outcome"].get("ok"), "protection did not succeed: %s" % r["outcome"]
 assert "Scrim protected" in r["status_bar"], "status bar says: %r" % r["status_bar"]
+assert "against the models checked" in (r.get("verdict_box") or ""), "no verdict window: %r" % r.get("verdict_box")
 PY
 verify="$("$engine" verify "$SCRIM_E2E_IMAGE" "$SCRIM_E2E_EXPORT" --json)"
 echo "$verify"
@@ -66,4 +68,27 @@ PY
 tag="$(exiftool -s3 -XMP-plus:DataMining "$SCRIM_E2E_EXPORT")"
 echo "DataMining: $tag"
 case "$tag" in *PROHIBITED*|*[Pp]rohibited*) ;; *) echo "e2e: export not tagged"; exit 1;; esac
+# A protection that cannot run (the engine set in Scrim Settings is gone): Krita's plain export must not stay under
+# its name, nothing may be left beside it, and the warning must say NOT protected.
+sed -i "s|^engine=.*|engine=$work/no-such-scrim|" "$XDG_CONFIG_HOME/kritarc"
+export SCRIM_E2E_EXPORT="$work/out/cat-failed.png" SCRIM_E2E_RESULT="$work/result-failed.json" SCRIM_E2E_EXPECT=failure
+export SCRIM_E2E_SHOTS="$work/shots-failed"       # keep the first run's screenshots; take only the warning from here
+mkdir -p "$SCRIM_E2E_SHOTS"
+status=0
+xvfb-run -a -s "-screen 0 1280x800x24" timeout "$((SCRIM_E2E_WAIT_S + 60))" krita --nosplash \
+  >"$work/krita-failed.log" 2>&1 || status=$?
+cat "$SCRIM_E2E_RESULT" 2>/dev/null || { echo "e2e: no result from Krita (exit $status)"; tail -30 "$work/krita-failed.log"; exit 1; }
+python3 - "$SCRIM_E2E_RESULT" "$SCRIM_E2E_EXPORT" <<'PY'
+import json, os, sys
+r, export = json.load(open(sys.argv[1])), sys.argv[2]
+assert r["outcome"] and not r["outcome"]["ok"], "the protection did not fail: %s" % r["outcome"]
+boxes = r.get("message_boxes", [])
+assert any(b.startswith("NOT protected: ") and "No file was written to " + export in b for b in boxes), boxes
+assert not os.path.exists(export), "the plain export stayed under its name " + export
+left = [n for n in os.listdir(os.path.dirname(export)) if n.startswith(".scrim")]
+assert not left, "left beside the export: %s" % left
+print("e2e: a failed protection left no file and said: %r" % boxes[0])
+PY
+[ "$status" -eq 0 ] || { echo "e2e: Krita run failed (exit $status)"; tail -30 "$work/krita-failed.log"; exit 1; }
+cp "$SCRIM_E2E_SHOTS/krita-scrim-not-protected.png" "$work/out/"
 echo "e2e: ok ($work)"

@@ -138,14 +138,23 @@ def test_service_job(work, source, engine):
         check(not filecmp.cmp(source, target, shallow=False) and not leftovers(work),
               "the service's result replaced the target")
         dropped = os.path.join(work, "dropped.png")
-        job = runner.ServiceJob(running, source, dropped, options)
-        messages = []
+        # Preset high runs 30 steps: a job the service finished would answer with a result, not "cancelled".
+        job = runner.ServiceJob(running, source, dropped, engine_bridge.ProtectOptions(preset="high", decoy="pattern"))
+        messages, answers = [], []
         job.failed.connect(messages.append)
+        job._done.connect(lambda result, error: answers.append(error or (result.error if result else None)))
         job.start()
+        asked = time.monotonic()
         job.cancel()
         check(job.cancelled and messages == [""], "cancel ends the job at once: %s" % messages)
-        while running.health()["jobs"] and time.monotonic() < deadline:
-            time.sleep(0.2)
+        while not answers and time.monotonic() < deadline:
+            loop = QEventLoop()
+            QTimer.singleShot(200, loop.quit)
+            loop.exec_()
+        check(answers and "cancelled" in (answers[0] or ""),
+              "the service stopped the job rather than finishing it: %s after %.1f s"
+              % (answers, time.monotonic() - asked))
+        check(running.health()["jobs"] == 0, "the cancelled job's slot is free")
         loop = QEventLoop()
         QTimer.singleShot(1000, loop.quit)
         loop.exec_()
@@ -201,13 +210,79 @@ def test_extension(work, image):
     app.writeSetting("scrim", "protect_on_export", "false")
 
 
+def test_protect_on_export(work, source):
+    """Protect on Export with the real extension: Krita's plain export leaves its final name at once, and a failed,
+    cancelled or impossible protection leaves no file there (or the plain one under a name that says so, if asked),
+    with a message that says plainly it is NOT protected."""
+    app = Krita.instance()
+    folder = os.path.join(work, "exports")
+    os.makedirs(folder)
+    target = os.path.join(folder, "art.png")
+    app.writeSetting("scrim", "protect_on_export", "true")
+    app.writeSetting("scrim", "keep_service", "false")
+    scrim = extension.ScrimExtension(app)
+    warnings, notes = [], []
+    scrim.warn = warnings.append
+    scrim.notify = notes.append
+
+    def export(behaviour, engine=FAKE, keep="false", cancel=False):
+        del warnings[:], notes[:]
+        app.writeSetting("scrim", "engine", engine)
+        app.writeSetting("scrim", "keep_unprotected", keep)
+        os.environ["FAKE_SCRIM"] = behaviour
+        shutil.copyfile(source, target)         # what Krita's File > Export has just written
+        finished = []
+        loop = QEventLoop()
+        scrim.protectionFinished.connect(lambda path, ok, message: (finished.append(ok), loop.quit()))
+        scrim.on_image_saved(target)
+        during = os.path.exists(target)
+        if cancel and scrim.queue.current is not None:
+            QTimer.singleShot(500, scrim.queue.current.cancel)
+        if not finished:
+            QTimer.singleShot(60000, loop.quit)
+            loop.exec_()
+        scrim.protectionFinished.disconnect()
+        return during, finished
+
+    during, finished = export("slow", cancel=True)
+    check(not during, "the plain export leaves its final name while the protection runs")
+    check(finished == [False] and not os.path.exists(target) and os.listdir(folder) == []
+          and any("NOT protected" in n for n in notes),
+          "cancel leaves no file under the final name and says NOT protected: %s %s" % (os.listdir(folder), notes))
+    for behaviour, engine, what in (("model", FAKE, "a missing model"),
+                                    ("ok", os.path.join(work, "no-such-scrim"), "a missing engine")):
+        _, finished = export(behaviour, engine)
+        check(finished == [False] and os.listdir(folder) == [] and len(warnings) == 1
+              and warnings[0].startswith("NOT protected: ") and ("No file was written to " + target) in warnings[0],
+              "%s leaves no file and says NOT protected: %s %s" % (what, os.listdir(folder), warnings))
+    _, finished = export("model", keep="true")
+    kept = os.path.join(folder, "art.unprotected.png")
+    check(finished == [False] and os.listdir(folder) == ["art.unprotected.png"]
+          and filecmp.cmp(source, kept, shallow=False) and kept in warnings[0],
+          "if the user asked, the plain export is kept under a name that says so: %s" % warnings)
+    os.remove(kept)
+    _, finished = export("ok")
+    check(finished == [True] and os.listdir(folder) == ["art.png"] and not warnings,
+          "a protection that succeeds puts the result under the final name: %s" % os.listdir(folder))
+    app.writeSetting("scrim", "protect_on_export", "false")
+    del os.environ["FAKE_SCRIM"]
+
+
 def __main__(args):
     try:
         work, image = args[0], args[1]
         engine = args[2] if len(args) > 2 else ""
         os.makedirs(work, exist_ok=True)
         source = test_export(work, image)
+        # SCRIM_KRUNNER_ONLY=protect_on_export runs one test (Krita's start is the slow part of the others).
+        only = os.environ.get("SCRIM_KRUNNER_ONLY")
+        if only:
+            test = globals()["test_" + only]
+            given = {"work": work, "source": source, "image": image, "engine": engine}
+            test(*[given[name] for name in test.__code__.co_varnames[:test.__code__.co_argcount]])
+            return finish()
         test_stand_in(work, source)
+        test_protect_on_export(work, source)
         test_extension(work, image)
         if engine:
             test_real_engine(work, source, engine)
@@ -217,6 +292,10 @@ def __main__(args):
     except Exception:
         traceback.print_exc()
         failures.append("exception")
+    finish()
+
+
+def finish():
     sys.stdout.flush()
     print("%d failure(s)" % len(failures), flush=True)
     os._exit(1 if failures else 0)

@@ -69,13 +69,26 @@ class LocateTest(unittest.TestCase):
         self.settings.set("engine", beside)
         self.assertEqual(beside, eb.locate_engine(self.settings, {"SCRIM_HOME": home}, plugin, nothing))
 
+    def test_the_unpacked_bundle_is_found_and_runs_its_own_java(self):
+        bundle = os.path.join(self.root, "data", "scrim")
+        os.makedirs(os.path.join(bundle, "bin"))
+        os.makedirs(os.path.join(bundle, "runtime", "bin"))
+        launcher = executable(os.path.join(bundle, "bin", "scrim"))
+        java = executable(os.path.join(bundle, "runtime", "bin", "java"))
+        env = {"XDG_DATA_HOME": os.path.join(self.root, "data"), "PATH": "/nowhere"}
+        engine, engine_env = eb.locate(self.settings, env, self.root, lambda name: None)
+        self.assertEqual(launcher, engine)
+        self.assertEqual(os.path.dirname(java), engine_env["PATH"].split(os.pathsep)[0], "no Java needed on PATH")
+
     def test_missing_engine_says_what_was_tried(self):
-        with self.assertRaises(eb.BridgeError) as caught:
-            eb.locate_engine(self.settings, {"SCRIM_HOME": self.root}, self.root, lambda name: None)
+        with self.assertRaises(eb.SetupError) as caught:
+            eb.locate_engine(self.settings, {"SCRIM_HOME": self.root, "HOME": self.root}, self.root,
+                             lambda name: None)
         message = str(caught.exception)
         self.assertIn("SCRIM_HOME=" + self.root, message)
         self.assertIn("on PATH", message)
-        self.assertIn("Scrim Settings", message)
+        self.assertIn(os.path.join(self.root, ".local", "share", "scrim"), message)
+        self.assertNotIn("Scrim Settings", message, "shown inside Scrim Settings too: must not point to itself")
 
     def test_a_configured_engine_that_does_not_exist_is_reported_not_skipped(self):
         self.settings.set("engine", os.path.join(self.root, "nope"))
@@ -153,6 +166,21 @@ class ParseTest(unittest.TestCase):
         self.assertEqual("Scrim protected b.png: closeness 0.82 (JPEG 75 0.60, downscaled 0.50), PSNR 34.2 dB, "
                          "SSIM 0.970, visibility 0.080, 3.5 s", results[0].summary())
 
+    def test_the_verdict_leads_the_summary(self):
+        result = eb.parse_report('{"files":[{"input":"a.png","output":"b.png","ok":true,'
+                                 '"verdict":"moderate against the models checked (taef2)",'
+                                 '"verdict_meaning":"JPEG takes back much of it","closeness":0.46}]}')[0]
+        self.assertEqual("JPEG takes back much of it", result.verdict_meaning)
+        self.assertEqual("Scrim protected b.png: moderate against the models checked (taef2); closeness 0.46",
+                         result.summary())
+
+    def test_the_step_clock_tells_steps_and_time_left_from_the_pace(self):
+        clock = eb.StepClock()
+        self.assertEqual("step 1 of 11", clock.describe(1, 11, 100.0))
+        self.assertEqual("step 3 of 11, about 40 s left", clock.describe(3, 11, 110.0))
+        self.assertEqual("step 3 of 200, about 16 min left", _clock_at(3, 200))
+        self.assertEqual("step 11 of 11", clock.describe(11, 11, 150.0))
+
     def test_failed_file(self):
         result = eb.parse_report('{"files":[{"input":"a.png","output":null,"ok":false,"error":"bad PNG"}]}')[0]
         self.assertFalse(result.ok)
@@ -169,6 +197,12 @@ class ParseTest(unittest.TestCase):
         self.assertIn("model", eb.explain_exit(3, ["scrim: taef2 not found"]))
         self.assertIn("taef2 not found", eb.explain_exit(3, ["scrim: taef2 not found"]))
         self.assertIn("exit code 9", eb.explain_exit(9, []))
+
+
+def _clock_at(step, total):
+    clock = eb.StepClock()
+    clock.describe(1, total, 0.0)
+    return clock.describe(step, total, 10.0)
 
 
 class PolicyTest(unittest.TestCase):
@@ -193,13 +227,34 @@ class PolicyTest(unittest.TestCase):
             self.assertIn("off", policy.decide_on_save(export, [kra], False, guard))
             self.assertIn("not a format", policy.decide_on_save(kra, [], True, guard))
             self.assertIn("not an export", policy.decide_on_save(export, [export], True, guard))
-            self.assertIn("already", policy.decide_on_save(export, [kra], True, guard, [export]))
             guard.claim(export)
             guard.claim(export)
             guard.release(export)
             self.assertIn("Scrim itself", policy.decide_on_save(export, [kra], True, guard))
             guard.release(export)
             self.assertIsNone(policy.decide_on_save(export, [kra], True, guard))
+
+    def test_an_export_is_set_aside_privately_then_dropped_or_kept_under_a_name_that_says_so(self):
+        with tempfile.TemporaryDirectory() as root:
+            export = os.path.join(root, "out.png")
+            for keep in (False, True):
+                with open(export, "wb") as f:
+                    f.write(b"plain pixels")
+                plain = policy.set_aside(export)
+                self.assertFalse(os.path.exists(export))
+                self.assertEqual(0o700, os.stat(os.path.dirname(plain)).st_mode & 0o777)
+                self.assertEqual(root, os.path.dirname(os.path.dirname(plain)))
+                said = policy.settle_unprotected(plain, export, keep)
+                self.assertFalse(os.path.exists(export))
+                self.assertFalse(os.path.exists(os.path.dirname(plain)))
+                if keep:
+                    kept = os.path.join(root, "out.unprotected.png")
+                    self.assertIn(kept, said)
+                    with open(kept, "rb") as f:
+                        self.assertEqual(b"plain pixels", f.read())
+                else:
+                    self.assertIn("No file was written", said)
+                    self.assertEqual([], os.listdir(root))
 
     def test_temp_beside_keeps_folder_and_extension(self):
         temp = policy.temp_beside("/data/pics/cat.jpeg")

@@ -8,6 +8,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import zlib
@@ -94,6 +95,28 @@ class ServiceTest(unittest.TestCase):
         self.assertIn("unsupported or unrecognised format", result.error)
         self.assertFalse(os.path.exists(out))
         self.assertEqual("ok", self.service.health()["status"])
+
+    def test_a_named_job_reports_steps_and_cancel_stops_it_in_the_service(self):
+        out = os.path.join(self.dir, "cancelled.png")
+        outcome = []
+        # A 512 px image at preset high takes minutes on one thread: only a real cancel ends it in time.
+        large = write_png(os.path.join(self.dir, "large.png"), size=512)
+        worker = threading.Thread(target=lambda: outcome.append(self.service.protect(
+            large, out, eb.ProtectOptions(preset="high", decoy="pattern"), job="t-1")), daemon=True)
+        worker.start()
+        state, deadline = None, time.monotonic() + 120
+        while (state is None or state["step"] < 1) and time.monotonic() < deadline:
+            time.sleep(0.1)
+            state = self.service.progress("t-1")
+        self.assertTrue(state and state["step"] >= 1 and state["total"] > state["step"], state)
+        self.assertTrue(self.service.cancel("t-1"))
+        worker.join(timeout=30)
+        self.assertFalse(worker.is_alive(), "the request did not end after cancel")
+        self.assertFalse(outcome[0].ok)
+        self.assertIn("cancelled", outcome[0].error)
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual(0, self.service.health()["jobs"], "the cancelled job still holds its slot")
+        self.assertFalse(self.service.cancel("t-1"), "a finished job cannot be cancelled")
 
     def test_a_session_uses_the_running_service_and_starts_none(self):
         session = service.Session(self.state)

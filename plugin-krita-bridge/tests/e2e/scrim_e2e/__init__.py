@@ -71,9 +71,10 @@ def answer_dialogs(target):
                 edit.textEdited.emit(os.path.basename(target))
             return
     elif isinstance(widget, QMessageBox):
-        # Not expected on this path (e.g. a Scrim warning): keep its text for the report and close it.
+        # A Scrim warning (expected only when the run expects a failure): keep its text and picture, then close it.
         if widget.text() not in report.setdefault("message_boxes", []):
             report["message_boxes"].append(widget.text())
+            grab("krita-scrim-not-protected.png", widget)
         QMetaObject.invokeMethod(widget, "reject", Qt.QueuedConnection)
         return
     elif not isinstance(widget, QDialog):
@@ -140,11 +141,18 @@ def run():
     while not outcome and deadline > 0:
         wait(100)
         deadline -= 1
+    wait(1000)                          # a warning opens right after the outcome: let the answerer see it
     answerer.stop()
     report["outcome"] = outcome
     report["status_bar"] = window.qwindow().statusBar().currentMessage()
     step("protection finished: %s" % outcome)
 
+    verdict = next((w for w in QApplication.topLevelWidgets() if w.objectName() == "scrim_verdict"
+                    and w.isVisible()), None)
+    report["verdict_box"] = verdict.text() if verdict is not None else None
+    if verdict is not None:
+        grab("krita-scrim-verdict.png", verdict)
+        verdict.close()
     tools, submenu = show_menu(window)
     grab("krita-scrim-menu.png")
     submenu.hide()
@@ -160,7 +168,8 @@ def run():
     wait(300)
     grab("krita-scrim-settings.png", settings)
     settings.close()
-    finish(0 if outcome.get("ok") else 1)
+    expected = os.environ.get("SCRIM_E2E_EXPECT", "success") == "success"
+    finish(0 if outcome and bool(outcome.get("ok")) == expected else 1)
 
 
 class E2EDriver(Extension):

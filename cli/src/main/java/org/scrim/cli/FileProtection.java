@@ -79,7 +79,7 @@ final class FileProtection {
             progress.phase("verifying");
             Verifier.Report r = new Verifier(encoders, runtime, request.workSize())
                     .verify(image.toRgbTensor(), ImageFiles.read(out).toRgbTensor(), p.target(), true);
-            entry.putAll(ReportOptions.figures(r));
+            entry.putAll(ReportOptions.figures(r, model));
         }
         return entry;
     }

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -32,6 +34,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
@@ -41,6 +44,8 @@ import picocli.CommandLine;
  * The HTTP side of {@code scrim serve}: one loaded model answering protect requests from local programs (the Krita
  * bridge), so an export pays neither a JVM start nor a model load. Loopback only, a bearer token on every request,
  * a cap on body size and on jobs at once; a bad request or a vanished client costs that request, never the service.
+ * A job the client names ({@code job=ID}) shows its progress at {@code GET /jobs/ID} and stops at
+ * {@code DELETE /jobs/ID}, between two optimisation steps, freeing its slot for the next export.
  */
 final class LocalService implements AutoCloseable {
     /** Query keys of {@code POST /protect}: {@code scrim protect}'s options of the same names, plus the format. */
@@ -53,6 +58,8 @@ final class LocalService implements AutoCloseable {
     static final Map<String, String> FORMATS = Map.of("png", "image/png", "jpeg", "image/jpeg", "jpg", "image/jpeg",
             "tiff", "image/tiff", "tif", "image/tiff");
     static final String REPORT_HEADER = "X-Scrim-Report";
+    static final String JOBS_PATH = "/jobs/";
+    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     /** A local client sends its request headers in milliseconds; a longer wait is a client that stalls. */
     static final long HEADER_MILLIS = 5_000;
@@ -87,6 +94,8 @@ final class LocalService implements AutoCloseable {
     private final Path temp;
     private final CountDownLatch shutdownAsked = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Running jobs the client named, by id: their progress, and the flag that stops them. */
+    private final Map<String, Job> namedJobs = new ConcurrentHashMap<>();
 
     LocalService(FileProtection protection, String model, int port, int maxJobs, long maxBody, long readTimeoutMillis)
             throws IOException {
@@ -180,6 +189,11 @@ final class LocalService implements AutoCloseable {
             if (refused != null) {
                 throw refused;
             }
+            String path = ex.getRequestURI().getPath();
+            if (path.startsWith(JOBS_PATH)) {
+                job(ex, path.substring(JOBS_PATH.length()));
+                return;
+            }
             switch (what) {
                 case "GET /health" -> {
                     guard.within(ANSWER_MILLIS);
@@ -191,8 +205,8 @@ final class LocalService implements AutoCloseable {
                     json(ex, 200, Map.of("status", "shutting down"));
                     requestShutdown();
                 }
-                default -> throw new Refusal(404, "no such endpoint: " + what
-                        + "; the service answers GET /health, POST /protect and POST /shutdown");
+                default -> throw new Refusal(404, "no such endpoint: " + what + "; the service answers GET /health, "
+                        + "POST /protect, GET and DELETE /jobs/ID and POST /shutdown");
             }
         } catch (Refusal r) {
             log(what + " " + r.status + ": " + r.getMessage());
@@ -219,21 +233,85 @@ final class LocalService implements AutoCloseable {
         return h;
     }
 
+    /** A job's progress (GET) or its cancellation (DELETE). */
+    private void job(HttpExchange ex, String id) throws Refusal, IOException {
+        Job job = namedJobs.get(id);
+        if (job == null) {
+            throw new Refusal(404, "no running job '" + id + "' (it has finished, or was never started with job="
+                    + id + ")");
+        }
+        switch (ex.getRequestMethod()) {
+            case "GET" -> json(ex, 200, job.state());
+            case "DELETE" -> {
+                job.cancelled = true;
+                log("job " + id + ": cancel asked");
+                json(ex, 200, Map.of("status", "cancelling", "job", id));
+            }
+            default -> throw new Refusal(405, ex.getRequestMethod() + " " + JOBS_PATH + "ID: use GET (progress) "
+                    + "or DELETE (cancel)");
+        }
+    }
+
+    /** One named job's progress, read by GET /jobs/ID, and its cancel flag, read by the engine between steps. */
+    private static final class Job implements ProgressListener {
+        final String id;
+        volatile boolean cancelled;
+        volatile String phase = "receiving";
+        volatile int done;
+        volatile int total;
+
+        Job(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public void phase(String name) {
+            phase = name;
+        }
+
+        @Override
+        public void step(int stepsDone, int stepsTotal) {
+            done = stepsDone;
+            total = stepsTotal;
+        }
+
+        @Override
+        public boolean cancelled() {
+            return cancelled;
+        }
+
+        Map<String, Object> state() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("job", id);
+            m.put("phase", phase);
+            m.put("step", done);
+            m.put("total", total);
+            m.put("cancelled", cancelled);
+            return m;
+        }
+    }
+
     /** What a /protect query asks for: the output format, scrim protect's options and the request they make. */
-    record ProtectQuery(String format, ProtectCommand choices, ProtectRequest request) {
+    record ProtectQuery(String format, String jobId, ProtectCommand choices, ProtectRequest request) {
         /** Parses a raw (still URL-encoded) query; bad keys and values are refused with 400 and the reason. */
         static ProtectQuery parse(String rawQuery) throws Refusal {
             List<String> args = new ArrayList<>();
             String format = "png";
+            String jobId = null;
             for (String[] kv : query(rawQuery)) {
-                if (kv[0].equals("format")) {
+                if (kv[0].equals("job")) {
+                    if (!JOB_ID.matcher(kv[1]).matches()) {
+                        throw new Refusal(400, "job: '" + kv[1] + "' is not 1 to 64 letters, digits, '-' or '_'");
+                    }
+                    jobId = kv[1];
+                } else if (kv[0].equals("format")) {
                     format = kv[1].toLowerCase(Locale.ROOT);
                     if (!FORMATS.containsKey(format)) {
                         throw new Refusal(400, "format: '" + kv[1] + "' is not one of png, jpeg, tiff (Scrim "
                                 + "reads WebP but does not write it)");
                     }
                 } else if (!PROTECT_KEYS.contains(kv[0])) {
-                    throw new Refusal(400, "unknown parameter '" + kv[0] + "'; known: format, "
+                    throw new Refusal(400, "unknown parameter '" + kv[0] + "'; known: format, job, "
                             + String.join(", ", PROTECT_KEYS.stream().sorted().toList()));
                 } else if (FLAG_KEYS.contains(kv[0])) {
                     if (!kv[1].equals("false")) {
@@ -253,7 +331,7 @@ final class LocalService implements AutoCloseable {
                 throw new Refusal(400, e.getMessage());
             }
             try {
-                return new ProtectQuery(format, choices, FileProtection.request(choices.mode, choices.preset,
+                return new ProtectQuery(format, jobId, choices, FileProtection.request(choices.mode, choices.preset,
                         choices.maxVisibility, choices.decoy, choices.decoyImage, choices.anchors, choices.seed,
                         choices.workSize, choices.steps));
             } catch (IOException | IllegalArgumentException e) {
@@ -271,10 +349,16 @@ final class LocalService implements AutoCloseable {
         if (length != null && parseLength(length) > maxBody) {
             throw new Refusal(413, tooLarge(length + " bytes"));
         }
-        Path job = Files.createTempDirectory(temp, "job-");
+        // A named job is known at once, so its client can cancel it while the image is still arriving.
+        Job named = query.jobId() == null ? null : new Job(query.jobId());
+        if (named != null && namedJobs.putIfAbsent(named.id, named) != null) {
+            throw new Refusal(409, "a job named '" + named.id + "' is already running");
+        }
+        Path job = null;
         byte[] result;
         Map<String, Object> entry = new LinkedHashMap<>();
         try {
+            job = Files.createTempDirectory(temp, "job-");
             Path in = job.resolve("image." + format);
             Path out = job.resolve("protected." + format);
             // The slot is taken once the body is here: a slow upload holds a thread, never a job slot.
@@ -304,15 +388,22 @@ final class LocalService implements AutoCloseable {
             try {
                 entry.put("ok", true);
                 entry.putAll(protection.protect(in, out, request, choices.noTags ? null : choices.tagOptions,
-                        !choices.noVerify, ProgressListener.NONE));
+                        !choices.noVerify, named == null ? ProgressListener.NONE : named));
                 result = Files.readAllBytes(out);
             } catch (IOException | IllegalArgumentException e) {
                 throw new Refusal(400, withoutJobPaths(e, in, out));
+            } catch (CancellationException e) {
+                throw new Refusal(409, "job '" + query.jobId() + "' was cancelled");
             } finally {
                 slots.release();
             }
         } finally {
-            deleteTree(job);
+            if (named != null) {
+                namedJobs.remove(named.id, named);
+            }
+            if (job != null) {
+                deleteTree(job);
+            }
         }
         log(String.format(Locale.ROOT, "POST /protect 200: %d bytes in %.1f s, closeness %s", result.length,
                 entry.get("seconds"), entry.getOrDefault("closeness", "not verified")));

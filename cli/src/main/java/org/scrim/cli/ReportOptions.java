@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.scrim.engine.protect.Verdict;
 import org.scrim.engine.protect.Verifier;
 import picocli.CommandLine.Option;
 
@@ -53,8 +54,12 @@ final class ReportOptions {
     }
 
     /** A verification report as flat named figures (closeness per manipulation, visibility). */
-    static Map<String, Object> figures(Verifier.Report r) {
+    /** The report's figures, led by the verdict in words against {@code models}, the models checked. */
+    static Map<String, Object> figures(Verifier.Report r, String models) {
         Map<String, Object> f = new LinkedHashMap<>();
+        Verdict verdict = Verdict.of(r, models);
+        f.put("verdict", verdict.headline());
+        f.put("verdict_meaning", verdict.meaning());
         f.put("target", r.target());
         r.closeness().forEach((k, v) -> f.put(k.equals(Verifier.PLAIN) ? "closeness" : "closeness_" + k, v));
         r.poisonCloseness().forEach((k, v) -> f.put(k.equals(Verifier.PLAIN) ? "poison_closeness"

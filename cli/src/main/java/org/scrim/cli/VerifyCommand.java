@@ -87,7 +87,7 @@ public final class VerifyCommand implements Callable<Integer> {
         entry.put("ok", true);
         entry.put("data_mining", written.dataMining() == null ? null : written.dataMining().code());
         entry.putAll(ContentCredentialsReport.entries(protectedFile));
-        entry.putAll(ReportOptions.figures(r));
+        entry.putAll(ReportOptions.figures(r, modelOptions.model));
         if (aiView != null) {
             writeAiView(o, p);
             entry.put("ai_view", aiView.toString());

@@ -266,7 +266,7 @@ class ServeCommandTest {
             {"/protect?mode=poison", null, "poison needs at least one anchor image of another concept"},
             {"/protect?format=bmp", null, "format: 'bmp' is not one of png, jpeg, tiff (Scrim reads WebP but "
                     + "does not write it)"},
-            {"/protect?colour=red", null, "unknown parameter 'colour'; known: format, anchor, "},
+            {"/protect?colour=red", null, "unknown parameter 'colour'; known: format, job, anchor, "},
             {"/protect?decoy=pattern", "", "no image in the request body"},
             {"/protect?decoy=pattern&steps=1", "truncated png", "the image: cannot decode the image, the file is "
                     + "truncated or corrupt"},

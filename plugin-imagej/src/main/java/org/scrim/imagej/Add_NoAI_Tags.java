@@ -56,10 +56,10 @@ public class Add_NoAI_Tags implements PlugIn {
             }
             int failures = tag(ImageFiles.imagesIn(Path.of(files)), inPlace ? null : Path.of(output), tags);
             if (failures > 0) {
-                IJ.error("Scrim", failures + " file(s) could not be tagged; the Log window says why.");
+                Failures.report(failures + " file(s) could not be tagged; the Log window says why.");
             }
         } catch (IOException | RuntimeException e) {
-            IJ.error("Scrim", "Could not tag " + files + ": " + e.getMessage());
+            Failures.report("Could not tag " + files, e);
         }
     }
 

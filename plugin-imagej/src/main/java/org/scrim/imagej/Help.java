@@ -22,8 +22,9 @@ final class Help {
             "Closeness: how far the AI encoder's view of the protected image moved toward the protection's target "
             + "(1 = all the way, 0 = not at all), plainly and after JPEG 75 and 90, halving the size, noise and "
             + "blur. PSNR, SSIM and visibility (SSIMULACRA) say how visible the change is.",
-            "Mode, decoy, anchors and seed must be those the image was protected with; they default to what the "
-            + "protect command recorded on the image.");
+            "Mode, decoy, anchors and seed must be those the image was protected with. <i>as recorded</i> and an "
+            + "empty seed take what Scrim recorded: on the image when it was protected in this session, else in the "
+            + "file it was opened from (saved by Scrim or Save Protected As...).");
 
     static final String AI_VIEW = page("Scrim: AI view",
             "The model's decoder renders the latent of the image: roughly what a generator trained on it learns. "

@@ -38,7 +38,7 @@ public class Protect_Image implements PlugInFilter {
     @Override
     public int setup(String arg, ImagePlus imp) {
         if (imp == null) {
-            IJ.noImage();
+            Failures.report("There is no image open: open the image to work on first.");
             return DONE;
         }
         this.imp = imp;
@@ -78,13 +78,13 @@ public class Protect_Image implements PlugInFilter {
         int workSize = (int) gd.getNextNumber();
         wholeStack = imp.getStackSize() > 1 && gd.getNextBoolean();
         if (gd.invalidNumber()) {
-            IJ.error("Scrim", "A number field holds no valid number.");
+            Failures.report("A number field holds no valid number.");
             return false;
         }
         try {
             request = Requests.request(mode, preset, decoy, style, anchors, maxVisibility, seed, workSize, steps);
         } catch (IOException | IllegalArgumentException e) {
-            IJ.error("Scrim", e.getMessage());
+            Failures.report("Cannot protect " + imp.getTitle(), e);
             return false;
         }
         return true;
@@ -118,7 +118,7 @@ public class Protect_Image implements PlugInFilter {
             IJ.showStatus("Scrim: cancelled");
             IJ.log("Scrim: cancelled on " + imp.getTitle() + (wholeStack ? "; slices done before stay protected" : ""));
         } catch (IOException | RuntimeException e) {
-            IJ.error("Scrim", "Protection failed: " + e.getMessage());
+            Failures.report("Protection of " + imp.getTitle() + " failed", e);
         } finally {
             IJ.showProgress(1.0);
         }
@@ -138,16 +138,46 @@ public class Protect_Image implements PlugInFilter {
         }
     }
 
-    /** ImageJ's progress bar and status line over all slices; Esc cancels. */
-    private record IjProgress(int slice, int slices) implements ProgressListener {
+    /** ImageJ's progress bar and status line (steps and time left) over all slices; Esc cancels. */
+    static final class IjProgress implements ProgressListener {
+        private final int slice;
+        private final int slices;
+        private long firstNanos;
+        private int firstStep = -1;
+
+        IjProgress(int slice, int slices) {
+            this.slice = slice;
+            this.slices = slices;
+        }
+
         @Override
         public void phase(String name) {
-            IJ.showStatus("Scrim: " + name + (slices > 1 ? " (slice " + slice + "/" + slices + ")" : ""));
+            IJ.showStatus("Scrim: " + name + sliceNote());
         }
 
         @Override
         public void step(int done, int total) {
             IJ.showProgress(((slice - 1) * (double) total + done) / ((double) slices * total));
+            long now = System.nanoTime();
+            if (firstStep < 0 || done < firstStep) {
+                firstStep = done;
+                firstNanos = now;
+            }
+            IJ.showStatus("Scrim: " + stepText(done, total, done - firstStep, (now - firstNanos) / 1e9) + sliceNote());
+        }
+
+        private String sliceNote() {
+            return slices > 1 ? " (slice " + slice + "/" + slices + ")" : "";
+        }
+
+        /** "step 3 of 11, about 40 s left", paced on the steps timed so far (the model load is not a step). */
+        static String stepText(int done, int total, int stepsTimed, double seconds) {
+            String text = "step " + done + " of " + total;
+            if (stepsTimed > 0 && total > done) {
+                double left = seconds / stepsTimed * (total - done);
+                text += ", about " + (left < 90 ? Math.round(left) + " s" : Math.round(left / 60) + " min") + " left";
+            }
+            return text;
         }
 
         @Override

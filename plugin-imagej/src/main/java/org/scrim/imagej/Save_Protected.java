@@ -15,12 +15,20 @@ import org.scrim.engine.metadata.Provenance;
 
 /**
  * Plugins > Scrim > Save Protected As...: saves the image as PNG, JPEG or TIFF with the "no AI training" statement
- * (IPTC data-mining, plus what Scrim did when the image was protected in this session) in its XMP.
+ * (IPTC data-mining, plus what Scrim did to the image) in its XMP. An image Scrim never protected is refused.
  */
 public class Save_Protected implements PlugIn {
     @Override
     public void run(String arg) {
         ImagePlus imp = IJ.getImage();
+        Provenance protection = Recorded.protection(imp);
+        if (protection == null) {
+            // Saving the original pixels under a ".protected" name would mislead the artist into sharing them.
+            Failures.report(imp.getTitle() + " has not been protected, so Save Protected As... would save the "
+                    + "original pixels. Protect it first with Plugins > Scrim > Mask Style... (or Poison Concept...), "
+                    + "then save. To add only the \"no AI training\" statement to a file, use Add NoAI Tags...");
+            return;
+        }
         String dir = imp.getOriginalFileInfo() != null && imp.getOriginalFileInfo().directory != null
                 ? imp.getOriginalFileInfo().directory : IJ.getDirectory("current");
         String base = imp.getTitle().replaceFirst("\\.[^.]*$", "");
@@ -37,11 +45,10 @@ public class Save_Protected implements PlugIn {
         String creator = gd.getNextString();
         try {
             save(imp, out, new NoAiTags(DataMining.PROHIBITED_AI_ML_TRAINING, null,
-                    Requests.blank(creator) ? List.of() : List.of(creator), gd.getNextString(), null,
-                    provenance(imp)));
+                    Requests.blank(creator) ? List.of() : List.of(creator), gd.getNextString(), null, protection));
             IJ.showStatus("Scrim: saved " + out);
         } catch (IOException | RuntimeException e) {
-            IJ.error("Scrim", "Could not save " + out + ": " + e.getMessage());
+            Failures.report("Could not save " + out, e);
         }
     }
 
@@ -61,17 +68,5 @@ public class Save_Protected implements PlugIn {
                 throw new IOException("ImageJ could not write " + staged);
             }
         }, tags);
-    }
-
-    /** What Protect recorded on the image, or "metadata only" when it was not protected in this session. */
-    static Provenance provenance(ImagePlus imp) {
-        String mode = imp.getProp(Protect_Image.PROP_MODE);
-        if (mode == null) {
-            return Provenance.metadataOnly();
-        }
-        String seed = imp.getProp(Protect_Image.PROP_SEED);
-        return new Provenance(mode, imp.getProp(Protect_Image.PROP_PRESET), imp.getProp(Protect_Image.PROP_MODEL),
-                Provenance.scrimVersion(), imp.getProp(Protect_Image.PROP_DECOY),
-                seed == null ? null : Long.valueOf(seed));
     }
 }

@@ -25,7 +25,7 @@ public class Show_AI_View implements PlugIn {
     public void run(String arg) {
         ImagePlus current = WindowManager.getCurrentImage();
         if (current == null) {
-            IJ.noImage();
+            Failures.report("There is no image open: open the image to work on first.");
             return;
         }
         String[] titles = WindowManager.getImageTitles();
@@ -49,7 +49,7 @@ public class Show_AI_View implements PlugIn {
             aiView(image, NONE.equals(compare) ? null : WindowManager.getImage(compare), size).show();
             IJ.showStatus("");
         } catch (IOException | RuntimeException e) {
-            IJ.error("Scrim", "AI view failed: " + e.getMessage());
+            Failures.report("AI view failed", e);
         }
     }
 

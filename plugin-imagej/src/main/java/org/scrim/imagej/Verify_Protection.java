@@ -11,40 +11,50 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.scrim.engine.imageio.ImageFiles;
+import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.ProtectionTarget;
+import org.scrim.engine.protect.Verdict;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.tensor.Tensor;
 
 /**
  * Plugins > Scrim > Verify Protection...: how far the protected image's latent moved toward its target, plainly and
  * after JPEG, downscaling, noise and blur, and how visible the change is, in the "Scrim Verification" table. The
- * target is rebuilt from the decoy and seed the protection recorded (or that the user gives).
+ * target is rebuilt from the decoy and seed the protection recorded on the image or in its file's XMP (or that the
+ * user gives).
  */
 public class Verify_Protection implements PlugIn {
     static final String TABLE = "Scrim Verification";
+
+    static final String AS_RECORDED = "as recorded";
 
     @Override
     public void run(String arg) {
         int[] ids = WindowManager.getIDList();
         if (ids == null || ids.length < 2) {
-            IJ.error("Scrim", "Open the original and the protected image first.");
+            Failures.report("Open the original and the protected image first.");
             return;
         }
         String[] titles = WindowManager.getImageTitles();
-        ImagePlus current = WindowManager.getCurrentImage();
-        String mode = prop(current, Protect_Image.PROP_MODE, "mask");
+        ImagePlus likelyProtected = likelyProtected(ids);
+        Provenance recorded = Recorded.protection(likelyProtected);
+        String protectedTitle = likelyProtected.getTitle();
         GenericDialog gd = new GenericDialog("Scrim: verify protection");
-        gd.addChoice("Original", titles, titles[0].equals(current.getTitle()) ? titles[1] : titles[0]);
-        gd.addChoice("Protected", titles, current.getTitle());
-        gd.addChoice("Mode", Requests.MODES, mode);
-        gd.addChoice("Decoy style", Requests.decoyNames(), prop(current, Protect_Image.PROP_DECOY, Decoy.PATTERN.cliName()));
+        gd.addChoice("Original", titles, titles[0].equals(protectedTitle) ? titles[1] : titles[0]);
+        gd.addChoice("Protected", titles, protectedTitle);
+        gd.addChoice("Mode", Requests.MODES, recorded != null && List.of(Requests.MODES).contains(
+                recorded.protection()) ? recorded.protection() : "mask");
+        String[] decoys = Stream.concat(Stream.of(AS_RECORDED), Stream.of(Requests.decoyNames()))
+                .toArray(String[]::new);
+        gd.addChoice("Decoy style", decoys, AS_RECORDED);
         gd.addStringField("Style image (optional file)", "", 30);
         gd.addStringField("Anchors (image file or folder)", "", 30);
-        gd.addNumericField("Seed", Long.parseLong(prop(current, Protect_Image.PROP_SEED, "1")), 0);
+        gd.addStringField("Seed (empty = as recorded)", "", 10);
         gd.addNumericField("Analysis size (long side, px)", ProtectRequest.DEFAULT_WORK_SIZE, 0);
         gd.addHelp(Help.VERIFY);
         gd.showDialog();
@@ -55,19 +65,56 @@ public class Verify_Protection implements PlugIn {
         ImagePlus protectedImage = WindowManager.getImage(gd.getNextChoice());
         try {
             Mode m = Requests.mode(gd.getNextChoice());
-            Decoy decoy = Decoy.parse(gd.getNextChoice());
+            String decoy = gd.getNextChoice();
             String style = gd.getNextString();
             String anchors = gd.getNextString();
-            ProtectionTarget target = new ProtectionTarget(m, decoy,
+            String seed = gd.getNextString();
+            ProtectionTarget target = target(protectedImage, m, AS_RECORDED.equals(decoy) ? null : Decoy.parse(decoy),
                     Requests.blank(style) ? null : ImageFiles.read(Path.of(style)).toRgbTensor(),
-                    m.poisons() ? Requests.anchorImages(anchors) : List.of(), (long) gd.getNextNumber());
+                    m.poisons() ? Requests.anchorImages(anchors) : List.of(),
+                    Requests.blank(seed) ? null : Long.valueOf(seed.trim()));
             IJ.showStatus("Scrim: verifying");
             Verifier.Report report = verify(original, protectedImage, target, (int) gd.getNextNumber());
-            show(report, protectedImage.getTitle()).show(TABLE);
-            IJ.showStatus("Scrim: closeness " + IJ.d2s(report.primaryCloseness(), 3));
+            Verdict verdict = Verdict.of(report, ScrimOptions.model());
+            show(report, verdict, protectedImage.getTitle()).show(TABLE);
+            IJ.log("Scrim: " + protectedImage.getTitle() + " is " + verdict.headline() + ". " + verdict.meaning());
+            IJ.showStatus("Scrim: " + verdict.headline() + ", closeness " + IJ.d2s(report.primaryCloseness(), 3));
         } catch (IOException | RuntimeException e) {
-            IJ.error("Scrim", "Verification failed: " + e.getMessage());
+            Failures.report("Verification failed", e);
         }
+    }
+
+    /** The current image if Scrim protected it, else the first open image that says it was, else the current one. */
+    private static ImagePlus likelyProtected(int[] ids) {
+        ImagePlus current = WindowManager.getCurrentImage();
+        if (current != null && Recorded.protection(current) != null) {
+            return current;
+        }
+        for (int id : ids) {
+            ImagePlus imp = WindowManager.getImage(id);
+            if (imp != null && Recorded.protection(imp) != null) {
+                return imp;
+            }
+        }
+        return current != null ? current : WindowManager.getImage(ids[0]);
+    }
+
+    /**
+     * The target {@code protectedImage} was protected toward: the decoy and seed given, else those recorded on the
+     * image or in its file's XMP (as {@code scrim verify} reads them), the seed defaulting to 1.
+     */
+    static ProtectionTarget target(ImagePlus protectedImage, Mode mode, Decoy decoy, Tensor styleImage,
+            List<Tensor> anchors, Long seed) {
+        Provenance recorded = Recorded.protection(protectedImage);
+        Decoy d = decoy != null || styleImage != null || !mode.masks() ? decoy
+                : recorded != null && recorded.decoy() != null ? Decoy.parse(recorded.decoy()) : null;
+        if (mode.masks() && d == null && styleImage == null) {
+            throw new IllegalArgumentException(protectedImage.getTitle() + " does not record its decoy (it was "
+                    + "neither protected in this session nor saved by Scrim): choose the decoy style it was "
+                    + "protected with");
+        }
+        long s = seed != null ? seed : recorded != null && recorded.seed() != null ? recorded.seed() : 1;
+        return new ProtectionTarget(mode, d, styleImage, anchors, s);
     }
 
     /** Verifies the current slices of two images of the same size. */
@@ -83,9 +130,13 @@ public class Verify_Protection implements PlugIn {
         return ScrimOptions.engine().verifier(analysisSize).verify(o, p, target);
     }
 
-    /** One row per figure: closeness per manipulation (mask, then poison), then the quality figures. */
-    static ResultsTable show(Verifier.Report r, String image) {
+    /** The verdict in words, then one row per figure: closeness per manipulation (mask, then poison), quality. */
+    static ResultsTable show(Verifier.Report r, Verdict verdict, String image) {
         ResultsTable table = new ResultsTable();
+        table.incrementCounter();
+        table.addValue("Image", image);
+        table.addValue("Figure", "verdict");
+        table.addValue("Value", verdict.headline());
         add(table, image, r.closeness(), "closeness ");
         add(table, image, r.poisonCloseness(), "poison closeness ");
         add(table, image, Map.of("shift vs noise", r.shiftVsNoise()), "");
@@ -102,10 +153,5 @@ public class Verify_Protection implements PlugIn {
             table.addValue("Figure", prefix + name);
             table.addValue("Value", value);
         });
-    }
-
-    private static String prop(ImagePlus imp, String key, String fallback) {
-        String v = imp == null ? null : imp.getProp(key);
-        return v == null || v.isBlank() ? fallback : v;
     }
 }

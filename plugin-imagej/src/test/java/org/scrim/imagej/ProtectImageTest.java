@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.scrim.engine.metadata.NoAiTags;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.ProtectionTarget;
+import org.scrim.engine.protect.Verdict;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.testing.SharedData;
 
@@ -80,9 +81,20 @@ class ProtectImageTest {
 
         Verifier.Report report = Verify_Protection.verify(original, imp, ProtectionTarget.mask(Decoy.PATTERN, 7), 512);
         assertTrue(report.primaryCloseness() > 0, "latent did not move toward the decoy: " + report.closeness());
-        ResultsTable table = Verify_Protection.show(report, "chelsea");
-        assertEquals("closeness none", table.getStringValue("Figure", 0));
-        assertEquals(report.primaryCloseness(), table.getValue("Value", 0), 1e-9);
+        Verdict verdict = Verdict.of(report, "taef2");
+        ResultsTable table = Verify_Protection.show(report, verdict, "chelsea");
+        assertEquals("verdict", table.getStringValue("Figure", 0));
+        assertEquals(verdict.headline(), table.getStringValue("Value", 0));
+        assertEquals("closeness none", table.getStringValue("Figure", 1));
+        assertEquals(report.primaryCloseness(), table.getValue("Value", 1), 1e-9);
+    }
+
+    @Test
+    void progressTellsStepsAndTimeLeft() {
+        assertEquals("step 1 of 11", Protect_Image.IjProgress.stepText(1, 11, 0, 0));
+        assertEquals("step 3 of 11, about 40 s left", Protect_Image.IjProgress.stepText(3, 11, 2, 10));
+        assertEquals("step 3 of 200, about 16 min left", Protect_Image.IjProgress.stepText(3, 200, 2, 10));
+        assertEquals("step 11 of 11", Protect_Image.IjProgress.stepText(11, 11, 10, 50));
     }
 
     @Test
@@ -147,7 +159,7 @@ class ProtectImageTest {
         ImagePlus imp = smallImage();
         protect(imp, "mask", MASK);
         Path out = dir.resolve("chelsea.protected.png");
-        Save_Protected.save(imp, out, NoAiTags.prohibitAiTraining(Save_Protected.provenance(imp)));
+        Save_Protected.save(imp, out, NoAiTags.prohibitAiTraining(Recorded.protection(imp)));
         String bytes = new String(Files.readAllBytes(out), StandardCharsets.ISO_8859_1);
         assertTrue(bytes.contains("DMI-PROHIBITED-AIMLTRAINING"), "no data-mining statement in the saved PNG");
         assertTrue(bytes.contains("pattern"), "the decoy is missing from the provenance");

@@ -53,10 +53,15 @@ final class RealImageJ {
      * exits 0 even after a macro error, so callers check the files the macro writes.
      */
     String batch(String macro) throws IOException, InterruptedException {
+        return batch(macro, true);
+    }
+
+    /** As {@link #batch(String)}; without models, the model's weights are nowhere on this machine. */
+    String batch(String macro, boolean withModels) throws IOException, InterruptedException {
         Path macroFile = dir.resolve("run.ijm");
         Files.writeString(macroFile, macro);
-        return run(classPathEntry("ij/ImageJ.class").toString(), "ij.ImageJ", "-ijpath", dir.toString(), "-batch",
-                macroFile.toString());
+        return run(withModels, classPathEntry("ij/ImageJ.class").toString(), "ij.ImageJ", "-ijpath", dir.toString(),
+                "-batch", macroFile.toString());
     }
 
     /**
@@ -66,23 +71,32 @@ final class RealImageJ {
     String drive(Class<?> driver, String... args) throws IOException, InterruptedException {
         List<String> mainAndArgs = new ArrayList<>(List.of(driver.getName(), dir.toString()));
         mainAndArgs.addAll(List.of(args));
-        return run(classPathEntry("ij/ImageJ.class") + java.io.File.pathSeparator
+        return run(true, classPathEntry("ij/ImageJ.class") + java.io.File.pathSeparator
                 + classPathEntry(driver.getName().replace('.', '/') + ".class"), mainAndArgs.toArray(String[]::new));
     }
 
     /**
      * Runs java with {@code classPathAndArgs} under {@code xvfb-run}, with the shared models as {@code $SCRIM_MODELS}
-     * and a private home (so the user's IJ_Prefs.txt plays no part); fails on a hang or a non-zero exit.
+     * (or with no model and no network) and a private home (so the user's IJ_Prefs.txt plays no part); fails on a hang or a non-zero exit.
      */
-    private String run(String classPath, String... mainAndArgs) throws IOException, InterruptedException {
+    private String run(boolean withModels, String classPath, String... mainAndArgs)
+            throws IOException, InterruptedException {
         Path home = Files.createDirectories(dir.resolve("home"));
         List<String> command = new ArrayList<>(List.of(requireTool("xvfb-run", "xvfb"), "-a",
                 "timeout", Integer.toString(RUN_SECONDS),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-Duser.home=" + home, "-cp", classPath));
+        if (!withModels) {
+            // Offline for sure: downloads go through a proxy on a closed local port, so they fail at once.
+            command.addAll(command.size() - 2, List.of("-Dhttps.proxyHost=127.0.0.1", "-Dhttps.proxyPort=9"));
+        }
         command.addAll(List.of(mainAndArgs));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("SCRIM_MODELS", SharedData.path("models").toString());
+        if (withModels) {
+            pb.environment().put("SCRIM_MODELS", SharedData.path("models").toString());
+        } else {
+            pb.environment().remove("SCRIM_MODELS");
+        }
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(RUN_SECONDS + 30, TimeUnit.SECONDS)) {

@@ -189,9 +189,11 @@ public final class ModelStore {
             Thread.currentThread().interrupt();
             throw new IOException("download of " + f.url() + " was interrupted", e);
         } catch (IOException e) {
-            throw new IOException("could not download " + f.fileName() + " from " + f.url() + " (" + e.getMessage()
-                    + "). If this machine is offline, copy the file into " + cacheDir
-                    + " or a folder named by SCRIM_MODELS", e);
+            // A refused or unreachable connection comes without a message: say what it is rather than "null".
+            String reason = e.getMessage() != null ? e.getMessage()
+                    : e instanceof java.net.ConnectException ? "no network connection"
+                    : e.getClass().getSimpleName();
+            throw new ModelUnavailableException(f.fileName(), f.url(), reason, cacheDir, e);
         } finally {
             Files.deleteIfExists(partial);
         }

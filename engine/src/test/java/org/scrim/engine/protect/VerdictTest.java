@@ -1,0 +1,33 @@
+package org.scrim.engine.protect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class VerdictTest {
+    private static Verifier.Report report(Map<String, Double> mask, Map<String, Double> poison) {
+        return new Verifier.Report(mask, poison, 2.0, 35, 0.95, 0.05, "decoy pattern");
+    }
+
+    @Test
+    void theWeakestOfPlainJpegAndDownscaleDecides() {
+        Verdict v = Verdict.of(report(Map.of(Verifier.PLAIN, 0.6, "jpeg75", 0.35, "downscale", 0.31, "blur", 0.01),
+                Map.of()), "taef2");
+        assertEquals(Verdict.Level.STRONG, v.level(), "blur is not among the judged manipulations");
+        assertEquals(0.31, v.weakest());
+        assertEquals("strong against the models checked (taef2)", v.headline());
+        assertEquals(Verdict.Level.MODERATE, Verdict.of(report(Map.of(Verifier.PLAIN, 0.46, "jpeg75", 0.29,
+                "downscale", 0.28), Map.of()), "taef2").level());
+        assertEquals(Verdict.Level.WEAK, Verdict.of(report(Map.of(Verifier.PLAIN, 0.4, "jpeg75", 0.1,
+                "downscale", 0.3), Map.of()), "taef2").level());
+    }
+
+    @Test
+    void bothTargetsCountWhenMaskAndPoisonAreDone() {
+        Verdict v = Verdict.of(report(Map.of(Verifier.PLAIN, 0.5), Map.of(Verifier.PLAIN, 0.12)), "taef2");
+        assertEquals(Verdict.Level.WEAK, v.level());
+        assertTrue(v.meaning().contains("stronger preset"), v.meaning());
+    }
+}

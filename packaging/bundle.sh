@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds the self-contained Scrim engine for Linux x64: scrim-VERSION-linux-x64.tar.gz holding bin/scrim, a jlink
+# Java runtime (nothing to install: no Java needed on the machine), the CLI's jars with the linux-x64 natives only,
+# and the default model (taef2) when a folder of it is given or ../shared/models exists (else it is downloaded on
+# first use). Needs a JDK 17+ (jlink, jdeps), zip, and the project built (mvn -DskipTests package).
+#   packaging/bundle.sh [OUT_DIR] [MODELS_DIR]      (default OUT_DIR: target/dist)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="$(mkdir -p "${1:-$root/target/dist}" && cd "${1:-$root/target/dist}" && pwd)"
+models="${2:-$root/../shared/models}"
+jar="$(ls "$root"/cli/target/scrim-cli-*.jar 2>/dev/null | head -n 1 || true)"
+[ -n "$jar" ] && [ -d "$root/cli/target/lib" ] || { echo "bundle: build first: mvn -DskipTests package" >&2; exit 1; }
+version="$(basename "$jar" .jar)"
+version="${version#scrim-cli-}"
+name="scrim-$version-linux-x64"
+stage="$(mktemp -d)"
+trap 'rm -rf "$stage"' EXIT
+dir="$stage/$name"
+mkdir -p "$dir/bin" "$dir/lib"
+
+cp "$jar" "$root"/cli/target/lib/*.jar "$dir/lib/"
+# One platform's natives: ONNX Runtime ships five platforms (and macOS debug symbols), JOCL five.
+(cd "$dir/lib"
+ zip -q -d onnxruntime-*.jar 'ai/onnxruntime/native/linux-aarch64/*' 'ai/onnxruntime/native/osx-*' \
+   'ai/onnxruntime/native/win-*'
+ zip -q -d jocl-*.jar 'lib/*windows*' 'lib/*apple*' 'lib/*linux-arm64*')
+
+# The modules the jars use, plus the TLS elliptic-curve provider a model download needs (a service jdeps misses).
+modules="$(jdeps --multi-release 17 --ignore-missing-deps --print-module-deps --recursive \
+  --class-path "$(ls "$dir"/lib/*.jar | tr '\n' ':')" "$dir/lib/$(basename "$jar")")"
+jlink --add-modules "$modules,jdk.crypto.ec" --strip-debug --no-header-files --no-man-pages --compress=2 \
+  --output "$dir/runtime"
+
+if [ -f "$models/taef2_encoder.pth" ]; then
+  mkdir -p "$dir/models"
+  cp "$models"/taef2_encoder.pth "$models"/taef2_decoder.pth "$dir/models/"
+  [ -f "$models/LICENSE-taesd.txt" ] && cp "$models/LICENSE-taesd.txt" "$dir/models/"
+fi
+
+cat > "$dir/bin/scrim" <<'LAUNCHER'
+#!/bin/sh
+# The Scrim engine with its own Java runtime: no Java is needed on the machine.
+here="$(dirname "$(dirname "$(readlink -f "$0")")")"
+# The model shipped in the bundle, unless the user keeps models elsewhere.
+if [ -z "${SCRIM_MODELS:-}" ] && [ -d "$here/models" ]; then
+  SCRIM_MODELS="$here/models"
+  export SCRIM_MODELS
+fi
+exec "$here/runtime/bin/java" ${SCRIM_JAVA_OPTS:-} -cp "$here/lib/*" org.scrim.cli.ScrimCommand "$@"
+LAUNCHER
+chmod 755 "$dir/bin/scrim"
+cp "$root/packaging/README-bundle.txt" "$dir/README.txt"
+
+tar -C "$stage" -czf "$out/$name.tar.gz" "$name"
+echo "$out/$name.tar.gz ($(du -m "$out/$name.tar.gz" | cut -f1) MiB)"

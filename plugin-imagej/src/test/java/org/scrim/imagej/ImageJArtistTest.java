@@ -1,0 +1,98 @@
+package org.scrim.imagej;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.scrim.engine.models.ModelStore;
+import org.scrim.engine.protect.Decoy;
+import org.scrim.engine.protect.ImageTensors;
+import org.scrim.engine.protect.ProtectionTarget;
+import org.scrim.engine.protect.Verifier;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
+import org.scrim.engine.testing.SharedData;
+
+/**
+ * What an artist meets in the real ImageJ ({@code -batch} under Xvfb): Verify Protection... on files opened from
+ * disk, a missing model in a batch run, and Save Protected As... on an image that was never protected.
+ */
+class ImageJArtistTest {
+    private static final String AFTER = "scrim-macro-went-on";
+
+    private static String openSmall(Path saveAs) {
+        return "open(" + RealImageJ.literal(SharedData.path("images/chelsea.png")) + ");\n"
+                + "run(\"Size...\", \"width=96 height=64 depth=1 average interpolation=Bilinear\");\n"
+                + "saveAs(\"PNG\", " + RealImageJ.literal(saveAs) + ");\n";
+    }
+
+    /** Protected with decoy mosaic and seed 7, saved, reopened: Verify's defaults come from the file's XMP. */
+    @Test
+    @Timeout(value = 2 * RealImageJ.RUN_SECONDS + 60, unit = TimeUnit.SECONDS)
+    void verifyReadsTheDecoyAndSeedRecordedInTheOpenedFile(@TempDir Path tmp) throws Exception {
+        RealImageJ ij = RealImageJ.install(tmp.resolve("ImageJ"));
+        Path original = tmp.resolve("original.png");
+        Path protectedPng = tmp.resolve("protected.png");
+        Path table = tmp.resolve("verification.csv");
+        String saved = ij.batch(openSmall(original)
+                + "run(\"Mask Style...\", \"preset=high decoy=mosaic seed=7 steps=3\");\n"
+                + "run(\"Save Protected As...\", \"path=[\" + " + RealImageJ.literal(protectedPng) + " + \"]\");\n");
+        assertTrue(Files.isRegularFile(protectedPng), "no protected file; ImageJ printed: " + saved);
+
+        String log = ij.batch("open(" + RealImageJ.literal(original) + ");\n"
+                + "open(" + RealImageJ.literal(protectedPng) + ");\n"
+                + "run(\"Verify Protection...\", \"original=original.png protected=protected.png\");\n"
+                + "Table.save(" + RealImageJ.literal(table) + ", \"" + Verify_Protection.TABLE + "\");\n");
+        assertTrue(Files.isRegularFile(table), "Verify Protection made no table; ImageJ printed: " + log);
+        List<String> rows = Files.readAllLines(table);
+        String row = rows.stream().filter(r -> r.contains("closeness none") && !r.contains("poison")).findFirst()
+                .orElseThrow(() -> new AssertionError("no closeness row in " + rows));
+        double tabled = Double.parseDouble(row.substring(row.lastIndexOf(',') + 1));
+        assertTrue(rows.stream().anyMatch(r -> r.contains("verdict") && r.contains("against the models checked "
+                + "(taef2)")), "no verdict in words: " + rows);
+
+        Verifier verifier = new Verifier(List.of(ModelStore.standard(SharedData.path("models")).surrogate("taef2")),
+                new OrtRuntime(1), 512);
+        double expected = verifier.verify(ImageTensors.fromImage(ImageIO.read(original.toFile())),
+                ImageTensors.fromImage(ImageIO.read(protectedPng.toFile())), ProtectionTarget.mask(Decoy.MOSAIC, 7),
+                true).primaryCloseness();
+        System.out.println("ImageJ verify from file: closeness " + tabled + " (mosaic, seed 7: " + expected + ")");
+        assertEquals(expected, tabled, 0.02, "Verify did not use the decoy and seed recorded in the file: " + rows);
+    }
+
+    /** No model and no network in a batch run: the reason in the log, the macro ends there, nothing hangs. */
+    @Test
+    @Timeout(value = RealImageJ.RUN_SECONDS + 60, unit = TimeUnit.SECONDS)
+    void aMissingModelEndsABatchMacroWithTheReasonInTheLog(@TempDir Path tmp) throws Exception {
+        RealImageJ ij = RealImageJ.install(tmp.resolve("ImageJ"));
+        String log = ij.batch(openSmall(tmp.resolve("original.png"))
+                + "run(\"Mask Style...\", \"preset=low decoy=pattern seed=7 steps=2\");\n"
+                + "print(\"" + AFTER + "\");\n", false);
+        assertTrue(log.contains("Scrim: Protection of original.png failed: Scrim needs its AI model file "
+                + "taef2_encoder.pth and could not download it (no network connection)"), "ImageJ printed: " + log);
+        assertTrue(log.contains("Weights folder in Plugins > Scrim > Scrim Options..."), "ImageJ printed: " + log);
+        assertFalse(log.contains(AFTER), "the macro went on after the error: " + log);
+        assertFalse(log.contains("(null)") || log.contains("SCRIM_MODELS"), "terminal words: " + log);
+    }
+
+    /** Save Protected As... refuses an image Scrim never protected: no ".protected" file with original pixels. */
+    @Test
+    @Timeout(value = RealImageJ.RUN_SECONDS + 60, unit = TimeUnit.SECONDS)
+    void saveProtectedRefusesAnImageThatWasNeverProtected(@TempDir Path tmp) throws Exception {
+        RealImageJ ij = RealImageJ.install(tmp.resolve("ImageJ"));
+        Path out = tmp.resolve("original.protected.png");
+        String log = ij.batch(openSmall(tmp.resolve("original.png"))
+                + "run(\"Save Protected As...\", \"path=[\" + " + RealImageJ.literal(out) + " + \"]\");\n"
+                + "print(\"" + AFTER + "\");\n");
+        assertFalse(Files.exists(out), "an unprotected image was saved as " + out + "; ImageJ printed: " + log);
+        assertTrue(log.contains("Scrim: original.png has not been protected"), "ImageJ printed: " + log);
+        assertFalse(log.contains(AFTER), "the macro went on after the refusal: " + log);
+    }
+}
