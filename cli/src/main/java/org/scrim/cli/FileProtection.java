@@ -29,9 +29,9 @@ final class FileProtection {
     private final String model;
 
     FileProtection(ModelOptions models) {
-        this.encoders = List.of(models.surrogate());
+        this.encoders = models.surrogates();
         this.runtime = models.runtime();
-        this.model = models.model;
+        this.model = models.modelName();
     }
 
     /** The engine request for the command-line (or query) choices: decoy "auto" lets the engine pick. */

@@ -2,6 +2,7 @@ package org.scrim.engine.protect;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.tensor.Tensor;
 
@@ -96,9 +97,14 @@ public record ProtectionTarget(Mode mode, Decoy decoy, Tensor decoyImage, List<T
 
     /** Mean latent of the images, per encoder: a folder of anchors acts as one concept. */
     static List<Tensor> meanLatents(AttackModel model, List<Tensor> images) {
+        return meanLatents(model::encode, images);
+    }
+
+    /** Mean of {@code encode}'s latents (one per encoder) over the images. */
+    static List<Tensor> meanLatents(Function<Tensor, List<Tensor>> encode, List<Tensor> images) {
         List<Tensor> sum = null;
         for (Tensor img : images) {
-            List<Tensor> z = model.encode(img);
+            List<Tensor> z = encode.apply(img);
             if (sum == null) {
                 sum = new ArrayList<>();
                 for (Tensor t : z) {

@@ -247,7 +247,7 @@ public final class Protector {
 
     /**
      * Picks the decoy that is both far in latent space and reachable, by trying: a short optimisation toward each
-     * decoy on a small copy of the image, keeping the one that gets closest (1 - |E(x+d)-E(t)| / |E(x)-E(t)|) among
+     * decoy on a small copy of the image, keeping the one that gets closest ({@link Verifier#closeness}) among
      * those at least half as far as the farthest, so a near, trivial decoy cannot win.
      */
     private Decoy chooseDecoy(SessionGroup group, Tensor work, ProtectRequest request, boolean gray,
@@ -274,9 +274,9 @@ public final class Protector {
                         gray, cancelOnly);
                 List<Tensor> z = model.encode(applyDelta(probe, d));
                 for (AttackModel.Term term : terms) {
-                    double before = Math.sqrt(clean.get(term.encoder()).squaredDistance(term.target()));
-                    distance[k] += before;
-                    closeness[k] += 1 - Math.sqrt(z.get(term.encoder()).squaredDistance(term.target())) / before;
+                    distance[k] += Math.sqrt(clean.get(term.encoder()).squaredDistance(term.target()));
+                    closeness[k] += Verifier.closeness(clean.get(term.encoder()), z.get(term.encoder()),
+                            term.target());
                 }
             }
         }
