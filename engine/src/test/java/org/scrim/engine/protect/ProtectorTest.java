@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.modelio.StateDict;
+import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.Tensor;
@@ -99,6 +103,34 @@ class ProtectorTest {
             return 0.2 * v * v;
         }, 0.09, 1f, 0.668f);
         assertTrue(calls[0] == 2 && 0.2 * near * near >= 0.09 * 0.98, "a good guess ends the search: " + calls[0]);
+    }
+
+    @Test
+    void theDefaultEnsemblePullsEachEncoderFurtherThanNoiseOfTheSameStrength(@TempDir Path cache) throws IOException {
+        ModelStore store = new ModelStore(List.of(SharedData.path("models")), cache, false);
+        List<SurrogateEncoder> ensemble = new ArrayList<>();
+        for (String name : ModelStore.DEFAULT_ENCODERS) {
+            ensemble.add(store.surrogate(name));
+        }
+        assertEquals(List.of("taef2", "taesana"), ensemble.stream().map(SurrogateEncoder::name).toList());
+        Protector.Protection p = new Protector(ensemble, new RuntimeOptions(2)).protect(image,
+                mask(Preset.DEFAULT, 6, 1), ProgressListener.NONE);
+        for (int k = 0; k < 2; k++) {
+            SurrogateEncoder e = ensemble.get(k);
+            // one encoder at a time, so a strong pull on one cannot hide a missing pull on the other
+            Verifier.Report r = verifyOn(e, p);
+            assertTrue(r.shiftVsNoise() > 1.2, e.name() + " moves more than random noise: " + r);
+            // and more than a protection computed on the other encoder alone carries over to it
+            Verifier.Report carried = verifyOn(e, new Protector(List.of(ensemble.get(1 - k)), new RuntimeOptions(2))
+                    .protect(image, mask(Preset.DEFAULT, 6, 1), ProgressListener.NONE));
+            assertTrue(r.primaryCloseness() > carried.primaryCloseness() + 0.05, e.name() + " is pulled: "
+                    + r.primaryCloseness() + " against " + carried.primaryCloseness() + " carried over");
+        }
+    }
+
+    private static Verifier.Report verifyOn(SurrogateEncoder e, Protector.Protection p) {
+        return new Verifier(List.of(e), new RuntimeOptions(2), SIZE).verify(image, ImageTensors.quantize8(p.image()),
+                p.target(), true);
     }
 
     @Test
