@@ -103,7 +103,7 @@ public final class Protector {
             // All steps at the working size: a coarse stage at half that size (a quarter of the cost per step) was
             // tried, and its steps added about a tenth as much closeness as the same time spent here.
             for (ImageTransform t : robustnessTransforms(work.shape())) {
-                models.add(new AttackModel(encoders, t, work.shape(), options));
+                models.add(new AttackModel(encoders, t, work.shape(), options, true));
             }
             ProtectionTarget.Images targetImages = target.imagesFor(work);
             List<List<AttackModel.Term>> terms = new ArrayList<>();
@@ -263,20 +263,22 @@ public final class Protector {
                 return progress.cancelled();
             }
         };
-        try (AttackModel model = new AttackModel(encoders, Transforms.chain(), probe.shape(), options);
+        try (AttackModel model = new AttackModel(encoders, Transforms.chain(), probe.shape(), options, true);
                 Workspace space = new Workspace(group, probe, request.preset().epsilon)) {
-            List<Tensor> clean = model.encode(probe);
+            List<Tensor> clean = model.encodePulled(probe);
             for (int k = 0; k < decoys.length; k++) {
                 ProtectionTarget t = ProtectionTarget.mask(decoys[k], request.seed());
-                // mask terms: one per encoder, in order, each toward that encoder's latent of the decoy
+                // mask terms: one per pulled value, in order; the decoy is judged on the latents
                 List<AttackModel.Term> terms = t.terms(model, probe, t.imagesFor(probe));
                 Tensor d = optimise(space, List.of(model), List.of(terms), request.visibilityBound(), PROBE_STEPS,
                         gray, cancelOnly);
-                List<Tensor> z = model.encode(applyDelta(probe, d));
+                List<Tensor> z = model.encodePulled(applyDelta(probe, d));
                 for (AttackModel.Term term : terms) {
-                    distance[k] += Math.sqrt(clean.get(term.encoder()).squaredDistance(term.target()));
-                    closeness[k] += Verifier.closeness(clean.get(term.encoder()), z.get(term.encoder()),
-                            term.target());
+                    if (model.isLatent(term.output())) {
+                        distance[k] += Math.sqrt(clean.get(term.output()).squaredDistance(term.target()));
+                        closeness[k] += Verifier.closeness(clean.get(term.output()), z.get(term.output()),
+                                term.target());
+                    }
                 }
             }
         }

@@ -207,7 +207,7 @@ public final class Verifier {
 
         private AttackModel model(Tensor image) {
             return bySize.computeIfAbsent(image.dim(2) + "x" + image.dim(3),
-                    k -> new AttackModel(encoders, Transforms.chain(), image.shape(), options));
+                    k -> new AttackModel(encoders, Transforms.chain(), image.shape(), options, false));
         }
 
         @Override

@@ -134,6 +134,34 @@ class ProtectorTest {
     }
 
     @Test
+    void theProtectionPullsEachEncodersStageFeaturesBesideItsLatent() {
+        ProtectionTarget target = ProtectionTarget.mask(Decoy.PATTERN, 1);
+        try (AttackModel model = new AttackModel(encoders, Transforms.chain(), image.shape(), new RuntimeOptions(2),
+                true)) {
+            List<AttackModel.Term> terms = target.terms(model, image, target.imagesFor(image));
+            assertEquals(1 + encoders.get(0).features().size(), terms.size(), "the latent and three stages");
+            List<Tensor> clean = model.encodePulled(image);
+            double stageSay = 0;
+            for (AttackModel.Term t : terms) {
+                // each term's weight times its starting distance is its say: 1 for the latent, the stages share theirs
+                double say = t.weight() * clean.get(t.output()).squaredDistance(t.target());
+                if (model.isLatent(t.output())) {
+                    assertEquals(1, say, 1e-3);
+                } else {
+                    stageSay += say;
+                }
+            }
+            assertEquals(AttackModel.STAGE_WEIGHT, stageSay, 1e-3);
+            assertTrue(AttackModel.STAGE_WEIGHT > 0, "stage pulls are on");
+        }
+        try (AttackModel latentsOnly = new AttackModel(encoders, Transforms.chain(), image.shape(),
+                new RuntimeOptions(2), false)) {
+            assertEquals(1, target.terms(latentsOnly, image, target.imagesFor(image)).size(),
+                    "verification encodes latents only");
+        }
+    }
+
+    @Test
     void sameSeedGivesTheSameResult() {
         Tensor first = protect(mask(Preset.DEFAULT, 4, 42)).image();
         Tensor second = protect(mask(Preset.DEFAULT, 4, 42)).image();
