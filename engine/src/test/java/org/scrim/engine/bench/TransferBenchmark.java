@@ -9,7 +9,6 @@ import java.util.Map;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.SurrogateEncoder;
-import org.scrim.engine.models.TaeCodec;
 import org.scrim.engine.protect.ImageTensors;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.Preset;
@@ -44,8 +43,9 @@ public final class TransferBenchmark {
         for (Map.Entry<String, String> e : WEIGHTS.entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
             all.put(e.getKey(), SurrogateEncoder.tae(e.getKey(), StateDict.read(SharedData.path(e.getValue()))));
         }
-        StateDict f2Encoder = StateDict.read(SharedData.path("models/taef2_encoder.pth"));
-        StateDict f2Decoder = StateDict.read(SharedData.path("models/taef2_decoder.pth"));
+        Verifier verifier = new Verifier(List.copyOf(all.values()), options, size, new Verifier.AiViewModel(
+                StateDict.read(SharedData.path("models/taef2_encoder.pth")),
+                StateDict.read(SharedData.path("models/taef2_decoder.pth"))));
         Path out = Files.createDirectories(Path.of("target", "transfer-bench"));
         StringBuilder header = new StringBuilder(String.format("%-16s %-14s %-9s %6s %10s", "image", "protected_with",
                 "decoy", "time_s", "ssimulacra"));
@@ -72,24 +72,14 @@ public final class TransferBenchmark {
                 javax.imageio.ImageIO.write(ImageTensors.toImage(result), "png", prot.toFile());
                 StringBuilder row = new StringBuilder(String.format("%-16s %-14s %-9s %6.1f %10.4f", image, set,
                         p.decoy().cliName(), p.seconds(), ProtectBenchmark.ssimulacra(orig, prot)));
-                for (SurrogateEncoder e : all.values()) {
-                    Verifier.Report r = new Verifier(List.of(e), options, size).verify(x, result, p.target(), true);
-                    row.append(String.format(" %9.3f %7.3f %7.3f", r.closeness().get(Verifier.PLAIN),
-                            r.closeness().get("jpeg75"), r.closeness().get("downscale")));
+                Verifier.Report r = verifier.verify(x, result, p.target(), true);
+                for (String name : all.keySet()) {
+                    Map<String, Double> c = r.byEncoder().get(name);
+                    row.append(String.format(" %9.3f %7.3f %7.3f", c.get(Verifier.PLAIN), c.get("jpeg75"),
+                            c.get("downscale")));
                 }
-                try (TaeCodec codec = new TaeCodec(f2Encoder, f2Decoder, options)) {
-                    row.append(String.format("  %7.3f", aiView(codec, x, result, p.target().maskImage(x))));
-                }
-                System.out.println(row);
+                System.out.println(row.append(String.format("  %7.3f", r.aiView())));
             }
         }
-    }
-
-    /** 1 - rms(D(E(x+d)) - D(E(t))) / rms(D(E(x)) - D(E(t))). */
-    static double aiView(TaeCodec codec, Tensor original, Tensor protectedImage, Tensor target) {
-        Tensor t = codec.decode(codec.encode(target));
-        double before = Math.sqrt(codec.decode(codec.encode(original)).squaredDistance(t));
-        double after = Math.sqrt(codec.decode(codec.encode(protectedImage)).squaredDistance(t));
-        return 1 - after / before;
     }
 }
