@@ -37,8 +37,9 @@ final class ReportOptions {
         StringBuilder line = new StringBuilder(entry.get("input") + " -> " + entry.get("output"));
         for (Map.Entry<String, Object> e : entry.entrySet()) {
             if (!List.of("input", "output", "ok").contains(e.getKey()) && e.getValue() != null) {
-                line.append(System.lineSeparator()).append("  ").append(e.getKey()).append(": ")
-                        .append(readable(e.getValue()));
+                String value = readable(e.getValue());
+                line.append(System.lineSeparator()).append("  ").append(e.getKey())
+                        .append(value.startsWith(System.lineSeparator()) ? ":" : ": ").append(value);
             }
         }
         System.out.println(line);
