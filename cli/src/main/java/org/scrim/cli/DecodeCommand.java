@@ -32,7 +32,8 @@ public final class DecodeCommand implements Callable<Integer> {
         Tensor z = Npy.read(latent);
         var decoderWeights = modelOptions.decoderWeights();
         if (decoderWeights == null) {
-            throw new IllegalArgumentException("model " + modelOptions.model + " has no decoder file beside it");
+            throw new IllegalArgumentException("model " + modelOptions.models().get(0)
+                    + " has no decoder file beside it");
         }
         try (TaeCodec codec = new TaeCodec(modelOptions.encoderWeights(), decoderWeights, modelOptions.runtime())) {
             Tensor image = codec.decode(z);

@@ -2,6 +2,7 @@ package org.scrim.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,12 +30,21 @@ final class FileProtection {
     private final String model;
     /** The encoder file's sha256, so a report says exactly which weights the protection was made against. */
     private final String modelSha256;
+    /** Each model with its encoder's sha256, as the file's provenance records it. */
+    private final String modelIdentity;
 
     FileProtection(ModelOptions models) {
-        this.encoders = List.of(models.surrogate());
+        this.encoders = models.surrogates();
         this.runtime = models.runtime();
-        this.model = models.model;
-        this.modelSha256 = models.encoderSha256();
+        this.model = models.modelName();
+        List<String> names = models.models();
+        List<String> hashes = models.encoderSha256s();
+        this.modelSha256 = String.join("+", hashes);
+        List<String> identities = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            identities.add(names.get(i) + " sha256:" + hashes.get(i));
+        }
+        this.modelIdentity = String.join(", ", identities);
     }
 
     /** The engine request for the command-line (or query) choices: decoy "auto" lets the engine pick. */
@@ -65,7 +75,7 @@ final class FileProtection {
             ImageFiles.write(result, out);
         } else {
             Provenance provenance = new Provenance(request.mode().name().toLowerCase(),
-                    request.preset().name().toLowerCase(), model + " sha256:" + modelSha256,
+                    request.preset().name().toLowerCase(), modelIdentity,
                     Provenance.scrimVersion(), decoy, request.seed());
             MetadataWriter.writeTagged(out, staged -> ImageFiles.write(result, staged), tags.tags(provenance),
                     tags.signer());

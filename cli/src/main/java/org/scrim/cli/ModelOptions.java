@@ -2,15 +2,20 @@ package org.scrim.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Backend;
 import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.RuntimeOptions;
 import picocli.CommandLine.Option;
 
-/** Options every model-using command shares: which model, where weights are, where it runs, how many threads. */
+/**
+ * Options every model-using command shares: which models, where weights are, where they run, how many threads.
+ */
 public final class ModelOptions {
     /** A model that could not be found, fetched or verified. */
     public static final class ModelUnavailableException extends RuntimeException {
@@ -19,10 +24,11 @@ public final class ModelOptions {
         }
     }
 
-    @Option(names = "--model", paramLabel = "NAME|FILE", defaultValue = ModelStore.DEFAULT_MODEL,
-            description = "Surrogate model: a known name (${DEFAULT-VALUE}) or an encoder weight file "
-                    + "(.pth/.safetensors) or an ONNX encoder (.onnx, opset 17). Default: ${DEFAULT-VALUE}.")
-    String model;
+    @Option(names = "--model", paramLabel = "NAME|FILE",
+            description = "Surrogate encoder: a known name (taef2, taesana) or an encoder weight file "
+                    + "(.pth/.safetensors) or an ONNX encoder (.onnx, opset 17). Repeat it to protect against several "
+                    + "at once (an ensemble); encode and decode use the first. Default: taef2 and taesana.")
+    List<String> models;
 
     @Option(names = "--model-dir", paramLabel = "DIR",
             description = "Folder to look in for weights before $SCRIM_MODELS and ~/.cache/scrim/models.")
@@ -71,23 +77,59 @@ public final class ModelOptions {
         return ModelStore.standard(modelDir);
     }
 
-    /** The surrogate encoder to attack, named after the model. */
-    public SurrogateEncoder surrogate() {
-        return load(store -> store.surrogate(model));
+    /** The models given, in order, else the default ensemble (one encoder of each family). */
+    public List<String> models() {
+        return models == null || models.isEmpty() ? ModelStore.DEFAULT_ENCODERS : List.copyOf(models);
     }
 
-    /** The sha256 of the encoder file the model name or path stands for (pinned for a known name). */
-    public String encoderSha256() {
-        return load(store -> ModelStore.sha256(store.encoderFile(model)));
+    /** Each model's encoder file sha256, in order (the pinned file's for a known name). */
+    public List<String> encoderSha256s() {
+        List<String> hashes = new ArrayList<>();
+        for (String m : models()) {
+            hashes.add(load(store -> ModelStore.sha256(store.encoderFile(m))));
+        }
+        return hashes;
     }
 
+    /** The models as one name for reports and provenance, e.g. {@code taef2+taesana}. */
+    public String modelName() {
+        return String.join("+", models());
+    }
+
+    /** The surrogate encoders to attack, each named after its model. */
+    public List<SurrogateEncoder> surrogates() {
+        List<SurrogateEncoder> encoders = new ArrayList<>();
+        for (String m : models()) {
+            encoders.add(load(store -> store.surrogate(m)));
+        }
+        return encoders;
+    }
+
+    /** The first model's encoder weights (what encode and decode use). */
     public StateDict encoderWeights() {
-        return load(store -> store.encoderWeights(model));
+        return load(store -> store.encoderWeights(models().get(0)));
     }
 
-    /** The decoder matching the encoder, or null when there is none (a user's encoder file without a twin). */
+    /** The decoder matching the first model, or null when there is none (TAESana, a user's file without a twin). */
     public StateDict decoderWeights() {
-        return load(store -> store.decoderWeights(model));
+        return load(store -> store.decoderWeights(models().get(0)));
+    }
+
+    /**
+     * The model that renders the AI view: the first model given that has a decoder, else TAEF2 (the AI view needs a
+     * decoder, and TAESana has none).
+     */
+    public Verifier.AiViewModel aiViewModel() {
+        return load(store -> {
+            for (String m : models()) {
+                StateDict decoder = store.decoderWeights(m);
+                if (decoder != null) {
+                    return new Verifier.AiViewModel(store.encoderWeights(m), decoder);
+                }
+            }
+            String fallback = ModelStore.AI_VIEW_MODEL.name();
+            return new Verifier.AiViewModel(store.encoderWeights(fallback), store.decoderWeights(fallback));
+        });
     }
 
     private interface Loader<T> {

@@ -34,9 +34,9 @@ public final class ModelsCommand implements Callable<Integer> {
             if (name != null && !name.equals(m.name())) {
                 continue;
             }
-            System.out.println(m.name() + (m.name().equals(ModelStore.DEFAULT_MODEL) ? " (default)" : "") + ": "
-                    + m.description());
-            for (KnownFile f : new KnownFile[] {m.encoder(), m.decoder()}) {
+            System.out.println(m.name() + (ModelStore.DEFAULT_ENCODERS.contains(m.name()) ? " (default)" : "")
+                    + ": " + m.description());
+            for (KnownFile f : m.files()) {
                 failures += show(store, f) ? 0 : 1;
             }
         }

@@ -38,11 +38,34 @@ final class ReportOptions {
         StringBuilder line = new StringBuilder(entry.get("input") + " -> " + entry.get("output"));
         for (Map.Entry<String, Object> e : entry.entrySet()) {
             if (!List.of("input", "output", "ok").contains(e.getKey()) && e.getValue() != null) {
-                line.append(System.lineSeparator()).append("  ").append(e.getKey()).append(": ")
-                        .append(e.getValue() instanceof Double d ? String.format("%.3f", d) : e.getValue());
+                String value = readable(e.getValue());
+                line.append(System.lineSeparator()).append("  ").append(e.getKey())
+                        .append(value.startsWith(System.lineSeparator()) ? ":" : ": ").append(value);
             }
         }
         System.out.println(line);
+    }
+
+    /**
+     * A figure to three decimals; a map of figures as "name 0.123, name 0.456"; a map of such maps (per encoder) as
+     * one indented line each.
+     */
+    private static String readable(Object value) {
+        if (value instanceof Double d) {
+            return String.format("%.3f", d);
+        }
+        if (value instanceof Map<?, ?> m) {
+            StringBuilder s = new StringBuilder();
+            m.forEach((k, v) -> {
+                if (v instanceof Map<?, ?>) {
+                    s.append(System.lineSeparator()).append("    ").append(k).append(": ").append(readable(v));
+                } else {
+                    s.append(s.length() == 0 ? "" : ", ").append(k).append(' ').append(readable(v));
+                }
+            });
+            return s.toString();
+        }
+        return String.valueOf(value);
     }
 
     void finish() {
@@ -53,21 +76,51 @@ final class ReportOptions {
         }
     }
 
-    /** A verification report as flat named figures (closeness per manipulation, visibility). */
-    /** The report's figures, led by the verdict in words against {@code models}, the models checked. */
+    /**
+     * A verification report as named figures, led by the verdict in words against {@code models} (the models
+     * checked): closeness per manipulation (the mean over encoders), then each encoder's as
+     * {@code encoders: {NAME: {closeness, closeness_jpeg75, ...}}} (and {@code poison_encoders}), the AI view where
+     * measured, visibility.
+     */
     static Map<String, Object> figures(Verifier.Report r, String models) {
         Map<String, Object> f = new LinkedHashMap<>();
         Verdict verdict = Verdict.of(r, models);
         f.put("verdict", verdict.headline());
         f.put("verdict_meaning", verdict.meaning());
         f.put("target", r.target());
-        r.closeness().forEach((k, v) -> f.put(k.equals(Verifier.PLAIN) ? "closeness" : "closeness_" + k, v));
-        r.poisonCloseness().forEach((k, v) -> f.put(k.equals(Verifier.PLAIN) ? "poison_closeness"
-                : "poison_closeness_" + k, v));
+        f.putAll(named("closeness", r.closeness()));
+        f.putAll(named("poison_closeness", r.poisonCloseness()));
+        if (r.byEncoder().size() > 1 || r.poisonByEncoder().size() > 1) {
+            putByEncoder(f, "encoders", "closeness", r.byEncoder());
+            putByEncoder(f, "poison_encoders", "poison_closeness", r.poisonByEncoder());
+        }
+        if (r.aiView() != null) {
+            f.put("ai_view_closeness", r.aiView());
+        }
+        if (r.poisonAiView() != null) {
+            f.put("poison_ai_view_closeness", r.poisonAiView());
+        }
         f.put("shift_vs_noise", r.shiftVsNoise());
         f.put("psnr", r.psnr());
         f.put("ssim", r.ssim());
         f.put("visibility", r.visibility());
         return f;
+    }
+
+    /** {@code prefix} for the plain figure, {@code prefix_MANIPULATION} for the others. */
+    private static Map<String, Object> named(String prefix, Map<String, Double> byManipulation) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        byManipulation.forEach((k, v) -> f.put(k.equals(Verifier.PLAIN) ? prefix : prefix + "_" + k, v));
+        return f;
+    }
+
+    private static void putByEncoder(Map<String, Object> f, String key, String prefix,
+            Map<String, Map<String, Double>> byEncoder) {
+        if (byEncoder.isEmpty()) {
+            return;
+        }
+        Map<String, Object> encoders = new LinkedHashMap<>();
+        byEncoder.forEach((name, figures) -> encoders.put(name, named(prefix, figures)));
+        f.put(key, encoders);
     }
 }

@@ -27,9 +27,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code scrim verify ORIGINAL PROTECTED}: how much protection a file carries, and whether it survives handling. */
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure a protected image against its original: how far the AI encoder's view moved toward "
+        description = {"Measure a protected image against its original: how far each AI encoder's view moved toward "
                 + "the protection's target (closeness: 1 = all the way, 0 = not at all), plainly and after JPEG 75 "
-                + "and 90, halving the size, noise and blur; and how visible the change is (PSNR, SSIM, visibility).",
+                + "and 90, halving the size, noise and blur; how far what the model renders from it moved (AI view, "
+                + "through TAEF2's decoder); and how visible the change is (PSNR, SSIM, visibility).",
                 "The target is read from the file's Scrim metadata, or given with --decoy/--decoy-image/--anchor."})
 public final class VerifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ORIGINAL")
@@ -55,8 +56,8 @@ public final class VerifyCommand implements Callable<Integer> {
     int workSize;
 
     @Option(names = "--ai-view", paramLabel = "FILE",
-            description = "Write what the model sees: its decoder's rendering of the original (left) and the "
-                    + "protected image (right), as PNG.")
+            description = "Write what the model sees: the decoder's rendering (the first --model with a decoder, "
+                    + "else TAEF2) of the original (left) and the protected image (right), as PNG.")
     Path aiView;
 
     @Mixin
@@ -79,17 +80,19 @@ public final class VerifyCommand implements Callable<Integer> {
         Tensor p = ImageFiles.read(protectedFile).toRgbTensor();
         EmbeddedTags written = MetadataReader.read(protectedFile);
         ProtectionTarget target = target(written);
-        List<SurrogateEncoder> encoders = List.of(modelOptions.surrogate());
-        Verifier.Report r = new Verifier(encoders, modelOptions.runtime(), workSize).verify(o, p, target);
+        List<SurrogateEncoder> encoders = modelOptions.surrogates();
+        Verifier.AiViewModel aiViewModel = modelOptions.aiViewModel();
+        Verifier.Report r = new Verifier(encoders, modelOptions.runtime(), workSize, aiViewModel)
+                .verify(o, p, target);
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("input", original.toString());
         entry.put("output", protectedFile.toString());
         entry.put("ok", true);
         entry.put("data_mining", written.dataMining() == null ? null : written.dataMining().code());
         entry.putAll(ContentCredentialsReport.entries(protectedFile));
-        entry.putAll(ReportOptions.figures(r, modelOptions.model));
+        entry.putAll(ReportOptions.figures(r, modelOptions.modelName()));
         if (aiView != null) {
-            writeAiView(o, p);
+            writeAiView(aiViewModel, o, p);
             entry.put("ai_view", aiView.toString());
         }
         report.fileDone(entry);
@@ -105,9 +108,8 @@ public final class VerifyCommand implements Callable<Integer> {
     }
 
     /** Decoder renderings of both latents side by side, at the analysis size. */
-    private void writeAiView(Tensor o, Tensor p) throws IOException {
-        try (TaeCodec codec = new TaeCodec(modelOptions.encoderWeights(), modelOptions.decoderWeights(),
-                modelOptions.runtime())) {
+    private void writeAiView(Verifier.AiViewModel model, Tensor o, Tensor p) throws IOException {
+        try (TaeCodec codec = new TaeCodec(model.encoder(), model.decoder(), modelOptions.runtime())) {
             Tensor left = codec.decode(codec.encode(Transforms.downscale(o, workSize)));
             Tensor right = codec.decode(codec.encode(Transforms.downscale(p, workSize)));
             var view = ImageTensors.toImage(ImageTensors.sideBySide(left, right));

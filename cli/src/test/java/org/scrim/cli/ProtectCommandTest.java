@@ -114,6 +114,12 @@ class ProtectCommandTest {
                 "closeness_noise", "closeness_blur", "psnr", "ssim", "visibility")) {
             assertTrue(f.has(key), "verify reports " + key + ": " + f);
         }
+        // the default ensemble: each encoder's figures, and what TAEF2's decoder renders
+        for (String encoder : List.of("taef2", "taesana")) {
+            JsonObject e = f.getAsJsonObject("encoders").getAsJsonObject(encoder);
+            assertTrue(e.has("closeness") && e.has("closeness_jpeg75") && e.has("closeness_downscale"), f.toString());
+        }
+        assertTrue(f.has("ai_view_closeness"), f.toString());
         assertEquals(2 * 72, javax.imageio.ImageIO.read(dir.resolve("view.png").toFile()).getWidth(),
                 "the AI view shows clean and protected side by side");
     }

@@ -17,7 +17,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,8 +34,13 @@ public final class ModelStore {
     /** A weight file Scrim knows by name: where it comes from and what it must hash to. */
     public record KnownFile(String fileName, String sha256, String url) {}
 
-    /** A model Scrim knows by name: its encoder and (optional) decoder files. */
-    public record KnownModel(String name, String description, KnownFile encoder, KnownFile decoder) {}
+    /** A model Scrim knows by name: its encoder and decoder files (decoder null where none is published). */
+    public record KnownModel(String name, String description, KnownFile encoder, KnownFile decoder) {
+        /** The files to fetch and check: the encoder, and the decoder where there is one. */
+        public List<KnownFile> files() {
+            return decoder == null ? List.of(encoder) : List.of(encoder, decoder);
+        }
+    }
 
     public static final String DEFAULT_MODEL = "taef2";
     private static final String TAESD_COMMIT = "5cccb12dc72074a4be35680c3b108548a7c69978";
@@ -43,7 +50,21 @@ public final class ModelStore {
             taesd("taef2_encoder.pth", "10a4e1021e89d7551eaf161352da8dbd0b1aa83872ae28b150c1df1ce2f147b6"),
             taesd("taef2_decoder.pth", "0a44a31e1ae59eb9dbf9359d24942fd3ef5928162c1800d97a28c61d51be0ab5"));
 
-    public static final Map<String, KnownModel> KNOWN = Map.of(TAEF2.name(), TAEF2);
+    /**
+     * TAESana: another model family (Sana's DC-AE, 32x downsampling), so a protection pulled on both is not tuned to
+     * one encoder's quirks. Its decoder is not published beside it.
+     */
+    public static final KnownModel TAESANA = new KnownModel("taesana",
+            "TAESana, the tiny distilled encoder of Sana's DC-AE (MIT, madebyollin/taesd)",
+            taesd("taesana_encoder.pth", "858f4e4cc293f88efaf58107f4154b960b9ced0cb5d9c050dad11f926b618c1f"), null);
+
+    /** The encoders a protection pulls on unless told otherwise: one of each family. */
+    public static final List<String> DEFAULT_ENCODERS = List.of(TAEF2.name(), TAESANA.name());
+
+    /** The model whose decoder renders the "AI view". */
+    public static final KnownModel AI_VIEW_MODEL = TAEF2;
+
+    public static final Map<String, KnownModel> KNOWN = orderedByName(TAEF2, TAESANA);
 
     private final List<Path> searchDirs;
     private final Path cacheDir;
@@ -104,7 +125,9 @@ public final class ModelStore {
         if (!KNOWN.containsKey(modelOrFile) && modelOrFile.endsWith(".onnx")) {
             return SurrogateEncoder.onnx(file);
         }
-        return SurrogateEncoder.tae(modelOrFile, StateDict.read(file));
+        String name = KNOWN.containsKey(modelOrFile) ? modelOrFile
+                : file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        return SurrogateEncoder.tae(name, StateDict.read(file));
     }
 
     /**
@@ -124,12 +147,12 @@ public final class ModelStore {
 
     /**
      * Decoder weights of a known model, or of the file beside a user's encoder file with "decoder" in place of
-     * "encoder" in its name; null when a user's encoder has no such twin.
+     * "encoder" in its name; null when there is no decoder (TAESana, a user's encoder without such a twin).
      */
     public StateDict decoderWeights(String modelOrFile) throws IOException {
         KnownModel known = KNOWN.get(modelOrFile);
         if (known != null) {
-            return StateDict.read(resolve(known.decoder()));
+            return known.decoder() == null ? null : StateDict.read(resolve(known.decoder()));
         }
         Path file = userFile(modelOrFile);
         Path twin = file.resolveSibling(file.getFileName().toString().replace("encoder", "decoder"));
@@ -223,6 +246,14 @@ public final class ModelStore {
 
     public List<Path> searchDirs() {
         return searchDirs;
+    }
+
+    private static Map<String, KnownModel> orderedByName(KnownModel... models) {
+        Map<String, KnownModel> byName = new LinkedHashMap<>();
+        for (KnownModel m : models) {
+            byName.put(m.name(), m);
+        }
+        return Collections.unmodifiableMap(byName);
     }
 
     private static KnownFile taesd(String file, String sha256) {

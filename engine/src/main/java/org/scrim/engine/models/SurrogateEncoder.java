@@ -16,12 +16,20 @@ import org.scrim.engine.onnx.GraphBuilder;
 
 /**
  * An image encoder that protections attack: an ONNX graph from an image input [1,3,H,W] in [0,1] to a latent
- * output. Several form an ensemble.
+ * output, and the graph's outputs of intermediate features (none for a user's ONNX encoder). Several form an
+ * ensemble.
  */
-public record SurrogateEncoder(String name, GraphProto graph, String input, String output) {
-    /** A TAE-family encoder built from its weights. */
+public record SurrogateEncoder(String name, GraphProto graph, String input, String output, List<String> features) {
+    public SurrogateEncoder {
+        features = List.copyOf(features);
+    }
+
+    /** A TAE-family encoder built from its weights, with its downsampling stages as features. */
     public static SurrogateEncoder tae(String name, StateDict weights) {
-        return new SurrogateEncoder(name, TaeGraphs.encoder(weights), TaeGraphs.IMAGE, TaeGraphs.LATENT);
+        GraphProto graph = TaeGraphs.encoderWithStages(weights);
+        List<String> stages = graph.getOutputList().stream().map(o -> o.getName())
+                .filter(n -> !n.equals(TaeGraphs.LATENT)).toList();
+        return new SurrogateEncoder(name, graph, TaeGraphs.IMAGE, TaeGraphs.LATENT, stages);
     }
 
     /** Largest ONNX file accepted; exported VAE and CLIP vision encoders are a few hundred MB. */
@@ -74,6 +82,6 @@ public record SurrogateEncoder(String name, GraphProto graph, String input, Stri
                     + "graph has inputs " + inputs + " and " + graph.getOutputCount() + " outputs");
         }
         String name = file.getFileName().toString().replaceFirst("\\.onnx$", "");
-        return new SurrogateEncoder(name, graph, inputs.get(0), graph.getOutput(0).getName());
+        return new SurrogateEncoder(name, graph, inputs.get(0), graph.getOutput(0).getName(), List.of());
     }
 }

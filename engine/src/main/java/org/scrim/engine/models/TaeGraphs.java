@@ -1,6 +1,8 @@
 package org.scrim.engine.models;
 
 import ai.onnx.proto.OnnxMl.GraphProto;
+import java.util.ArrayList;
+import java.util.List;
 import org.scrim.engine.modelio.CheckpointException;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.onnx.Attr;
@@ -24,14 +26,35 @@ public final class TaeGraphs {
 
     /** Encoder graph: {@code image} [1,3,H,W] in [0,1] -> {@code latent} [1,C,H/s,W/s], H and W symbolic. */
     public static GraphProto encoder(StateDict sd) {
+        return encoder(sd, false);
+    }
+
+    /**
+     * The encoder graph with, after {@code latent}, an output per downsampling stage: {@code stage1}, {@code
+     * stage2}, ... (the blocks' output after each bias-free strided conv, at 1/2, 1/4, 1/8 of the size for the 8x
+     * encoders and 1/8, 1/16, 1/32 for the f32 ones). Pulls on these features carry over between model families
+     * better than pulls on the latent alone.
+     */
+    public static GraphProto encoderWithStages(StateDict sd) {
+        return encoder(sd, true);
+    }
+
+    private static GraphProto encoder(StateDict sd, boolean stages) {
         GraphBuilder g = new GraphBuilder("tae_encoder");
         String x = g.input(IMAGE, 1, 3, -1, -1);
         boolean f32 = sd.has("0.weight") && sd.get("0.weight").dim(0) != 64;
         int last = lastIndex(sd);
+        List<String> stageOutputs = new ArrayList<>();
+        boolean downsampled = false;
         for (int i = 0; i <= last; i++) {
             String p = i + ".";
             if (sd.has(p + "weight")) {
                 boolean hasBias = sd.has(p + "bias");
+                if (downsampled) {
+                    // every conv after the first bias-free one ends a stage: its input is that stage's output
+                    stageOutputs.add(x);
+                }
+                downsampled |= !hasBias;
                 // Downsampling convs carry no bias, except the f32 variant's first two, which are strided too.
                 boolean strided = !hasBias || (f32 && i <= 2);
                 x = conv(g, sd, p, x, strided ? 2 : 1);
@@ -42,7 +65,17 @@ public final class TaeGraphs {
             }
         }
         g.output(x, LATENT);
+        if (stages) {
+            for (int k = 0; k < stageOutputs.size(); k++) {
+                g.output(stageOutputs.get(k), stageName(k));
+            }
+        }
         return g.graph();
+    }
+
+    /** The name of the k-th (from 0) stage output of {@link #encoderWithStages}. */
+    public static String stageName(int k) {
+        return "stage" + (k + 1);
     }
 
     /** Decoder graph: {@code latent} [1,C,h,w] -> {@code image} [1,3,h*s,w*s] (not clamped). */

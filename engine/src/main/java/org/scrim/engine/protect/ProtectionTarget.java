@@ -2,6 +2,7 @@ package org.scrim.engine.protect;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.tensor.Tensor;
 
@@ -70,25 +71,26 @@ public record ProtectionTarget(Mode mode, Decoy decoy, Tensor decoyImage, List<T
     }
 
     /**
-     * The pulls for one attack model at image {@code x}: target latents seen through its transformation. Several
-     * pulls (mask and poison, several encoders) are weighted by their starting distances so each has equal say; a
-     * single one needs no weight, since the optimiser ignores the gradient's scale, and x is then not encoded.
+     * The pulls for one attack model at image {@code x}: target latents (and features) seen through its
+     * transformation. Several pulls (mask and poison, several encoders, their features) are weighted by their
+     * starting distances, times the model's {@link AttackModel#pullWeight}, so each has the say it is given; a single
+     * one needs no weight, since the optimiser ignores the gradient's scale, and x is then not encoded.
      */
     List<AttackModel.Term> terms(AttackModel model, Tensor x, Images images) {
         List<List<Tensor>> targets = new ArrayList<>();
         if (mode.masks()) {
-            targets.add(model.encode(images.mask()));
+            targets.add(model.encodePulled(images.mask()));
         }
         if (mode.poisons()) {
-            targets.add(meanLatents(model, images.anchors()));
+            targets.add(meanLatents(model::encodePulled, images.anchors()));
         }
-        List<Tensor> clean = targets.size() * targets.get(0).size() > 1 ? model.encode(x) : null;
+        List<Tensor> clean = targets.size() * targets.get(0).size() > 1 ? model.encodePulled(x) : null;
         List<AttackModel.Term> terms = new ArrayList<>();
-        for (List<Tensor> latents : targets) {
-            for (int e = 0; e < latents.size(); e++) {
-                float weight = clean == null ? 1 : (float) (1 / Math.max(clean.get(e).squaredDistance(latents.get(e)),
-                        1e-12));
-                terms.add(new AttackModel.Term(e, latents.get(e), weight));
+        for (List<Tensor> values : targets) {
+            for (int k = 0; k < values.size(); k++) {
+                float weight = clean == null ? 1 : (float) (model.pullWeight(k)
+                        / Math.max(clean.get(k).squaredDistance(values.get(k)), 1e-12));
+                terms.add(new AttackModel.Term(k, values.get(k), weight));
             }
         }
         return terms;
@@ -96,9 +98,14 @@ public record ProtectionTarget(Mode mode, Decoy decoy, Tensor decoyImage, List<T
 
     /** Mean latent of the images, per encoder: a folder of anchors acts as one concept. */
     static List<Tensor> meanLatents(AttackModel model, List<Tensor> images) {
+        return meanLatents(model::encode, images);
+    }
+
+    /** Mean of {@code encode}'s latents (one per encoder) over the images. */
+    static List<Tensor> meanLatents(Function<Tensor, List<Tensor>> encode, List<Tensor> images) {
         List<Tensor> sum = null;
         for (Tensor img : images) {
-            List<Tensor> z = model.encode(img);
+            List<Tensor> z = encode.apply(img);
             if (sum == null) {
                 sum = new ArrayList<>();
                 for (Tensor t : z) {

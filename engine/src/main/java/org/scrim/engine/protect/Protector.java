@@ -102,7 +102,7 @@ public final class Protector {
             // All steps at the working size: a coarse stage at half that size (a quarter of the cost per step) was
             // tried, and its steps added about a tenth as much closeness as the same time spent here.
             for (ImageTransform t : robustnessTransforms(work.shape())) {
-                models.add(new AttackModel(encoders, t, work.shape(), runtime));
+                models.add(new AttackModel(encoders, t, work.shape(), runtime, true));
             }
             ProtectionTarget.Images targetImages = target.imagesFor(work);
             List<List<AttackModel.Term>> terms = new ArrayList<>();
@@ -238,7 +238,7 @@ public final class Protector {
 
     /**
      * Picks the decoy that is both far in latent space and reachable, by trying: a short optimisation toward each
-     * decoy on a small copy of the image, keeping the one that gets closest (1 - |E(x+d)-E(t)| / |E(x)-E(t)|) among
+     * decoy on a small copy of the image, keeping the one that gets closest ({@link Verifier#closeness}) among
      * those at least half as far as the farthest, so a near, trivial decoy cannot win.
      */
     private Decoy chooseDecoy(SessionGroup group, Tensor work, ProtectRequest request, boolean gray,
@@ -254,20 +254,22 @@ public final class Protector {
                 return progress.cancelled();
             }
         };
-        try (AttackModel model = new AttackModel(encoders, Transforms.chain(), probe.shape(), runtime);
+        try (AttackModel model = new AttackModel(encoders, Transforms.chain(), probe.shape(), runtime, true);
                 Workspace space = new Workspace(group, probe, request.preset().epsilon)) {
-            List<Tensor> clean = model.encode(probe);
+            List<Tensor> clean = model.encodePulled(probe);
             for (int k = 0; k < decoys.length; k++) {
                 ProtectionTarget t = ProtectionTarget.mask(decoys[k], request.seed());
-                // mask terms: one per encoder, in order, each toward that encoder's latent of the decoy
+                // mask terms: one per pulled value, in order; the decoy is judged on the latents
                 List<AttackModel.Term> terms = t.terms(model, probe, t.imagesFor(probe));
                 Tensor d = optimise(space, List.of(model), List.of(terms), request.visibilityBound(), PROBE_STEPS,
                         gray, cancelOnly);
-                List<Tensor> z = model.encode(applyDelta(probe, d));
+                List<Tensor> z = model.encodePulled(applyDelta(probe, d));
                 for (AttackModel.Term term : terms) {
-                    double before = Math.sqrt(clean.get(term.encoder()).squaredDistance(term.target()));
-                    distance[k] += before;
-                    closeness[k] += 1 - Math.sqrt(z.get(term.encoder()).squaredDistance(term.target())) / before;
+                    if (model.isLatent(term.output())) {
+                        distance[k] += Math.sqrt(clean.get(term.output()).squaredDistance(term.target()));
+                        closeness[k] += Verifier.closeness(clean.get(term.output()), z.get(term.output()),
+                                term.target());
+                    }
                 }
             }
         }

@@ -42,7 +42,11 @@ public record Verdict(Level level, String models, double weakest) {
     private static final List<String> JUDGED = List.of(Verifier.PLAIN, "jpeg75", "downscale");
 
     public static Verdict of(Verifier.Report report, String models) {
-        double weakest = Stream.of(report.closeness(), report.poisonCloseness())
+        // with several encoders each is judged on its own: a mean would hide a model the change does not reach
+        Stream<Map<String, Double>> figures = Stream.concat(
+                Stream.of(report.closeness(), report.poisonCloseness()),
+                Stream.concat(report.byEncoder().values().stream(), report.poisonByEncoder().values().stream()));
+        double weakest = figures
                 .flatMap(m -> m.entrySet().stream())
                 .filter(e -> JUDGED.contains(e.getKey()))
                 .mapToDouble(Map.Entry::getValue).min()

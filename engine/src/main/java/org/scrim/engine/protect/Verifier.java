@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.UnaryOperator;
+import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.models.TaeCodec;
 import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.tensor.Tensor;
 
@@ -24,23 +26,43 @@ public final class Verifier {
     /** The name of the figure without manipulation. */
     public static final String PLAIN = "none";
 
-    /** Every figure, in report order. Closeness is 1 - |E(x+d)-E(t)| / |E(x)-E(t)|: 1 = at the target, 0 = unmoved. */
-    public record Report(Map<String, Double> closeness, Map<String, Double> poisonCloseness, double shiftVsNoise,
-            double psnr, double ssim, double visibility, String target) {
+    /**
+     * Every figure, in report order. Closeness ({@link #closeness}) is the mean over the encoders; {@code
+     * byEncoder} and {@code poisonByEncoder} give each encoder's, by its name; {@code aiView} and {@code
+     * poisonAiView} are the closeness of what the AI-view decoder renders (null when not measured or no such term).
+     */
+    public record Report(Map<String, Double> closeness, Map<String, Double> poisonCloseness,
+            Map<String, Map<String, Double>> byEncoder, Map<String, Map<String, Double>> poisonByEncoder,
+            Double aiView, Double poisonAiView, double shiftVsNoise, double psnr, double ssim, double visibility,
+            String target) {
         /** The headline figure: closeness without manipulation (the mask's, else the poison's). */
         public double primaryCloseness() {
             return (closeness.isEmpty() ? poisonCloseness : closeness).get(PLAIN);
         }
     }
 
+    /** The model whose decoder renders the AI view: its encoder and decoder weights. */
+    public record AiViewModel(StateDict encoder, StateDict decoder) {}
+
     private final List<SurrogateEncoder> encoders;
     private final Runtime runtime;
     private final int analysisSize;
+    private final AiViewModel aiViewModel;
 
     public Verifier(List<SurrogateEncoder> encoders, Runtime runtime, int analysisSize) {
+        this(encoders, runtime, analysisSize, null);
+    }
+
+    /**
+     * @param aiViewModel when not null, the report carries the AI-view closeness: 1 - rms(D(E(x+d)) - D(E(t))) /
+     *                    rms(D(E(x)) - D(E(t))) with this model's encoder E and decoder D, at the analysis size
+     */
+    public Verifier(List<SurrogateEncoder> encoders, Runtime runtime, int analysisSize,
+            AiViewModel aiViewModel) {
         this.encoders = List.copyOf(encoders);
         this.runtime = runtime;
         this.analysisSize = analysisSize;
+        this.aiViewModel = aiViewModel;
     }
 
     /** The full set of manipulations (the {@code verify} command). */
@@ -57,8 +79,8 @@ public final class Verifier {
         Tensor o = Transforms.downscale(original, analysisSize);
         Tensor p = o.size() == original.size() ? protectedImage : Transforms.downscale(protectedImage, analysisSize);
         ProtectionTarget.Images targetImages = target.imagesFor(o);
-        Map<String, Double> mask = new LinkedHashMap<>();
-        Map<String, Double> poison = new LinkedHashMap<>();
+        Figures mask = new Figures();
+        Figures poison = new Figures();
         double shift;
         List<List<Tensor>> plain = null;
         try (Encoders enc = new Encoders()) {
@@ -72,18 +94,60 @@ public final class Verifier {
                     plain = List.of(zo, zp);
                 }
                 if (target.mode().masks()) {
-                    mask.put(m.name, closeness(zo, zp, enc.encode(m.apply.apply(targetImages.mask()))));
+                    mask.add(m.name, zo, zp, enc.encode(m.apply.apply(targetImages.mask())));
                 }
                 if (target.mode().poisons()) {
                     List<Tensor> anchors = targetImages.anchors().stream().map(m.apply).toList();
-                    poison.put(m.name, closeness(zo, zp, enc.meanLatents(anchors)));
+                    poison.add(m.name, zo, zp, enc.meanLatents(anchors));
                 }
             }
             shift = shiftVsNoise(enc, o, p, plain.get(0), plain.get(1));
         }
-        return new Report(mask, poison, shift, Quality.psnr(original, protectedImage),
-                Quality.ssim(original, protectedImage), new Ssimulacra(original).score(protectedImage),
-                target.describe());
+        Double aiView = null;
+        Double poisonAiView = null;
+        if (aiViewModel != null) {
+            try (TaeCodec codec = new TaeCodec(aiViewModel.encoder(), aiViewModel.decoder(), runtime)) {
+                Tensor renderedO = codec.decode(codec.encode(o));
+                Tensor renderedP = codec.decode(codec.encode(p));
+                if (target.mode().masks()) {
+                    aiView = closeness(renderedO, renderedP, codec.decode(codec.encode(targetImages.mask())));
+                }
+                if (target.mode().poisons()) {
+                    poisonAiView = closeness(renderedO, renderedP, codec.decode(ProtectionTarget.meanLatents(
+                            image -> List.of(codec.encode(image)), targetImages.anchors()).get(0)));
+                }
+            }
+        }
+        return new Report(mask.mean, poison.mean, mask.byEncoder, poison.byEncoder, aiView, poisonAiView, shift,
+                Quality.psnr(original, protectedImage), Quality.ssim(original, protectedImage),
+                new Ssimulacra(original).score(protectedImage), target.describe());
+    }
+
+    /**
+     * 1 - |after - target| / |before - target|: how far {@code after} (the protected image's latent, or its
+     * rendering) has come from {@code before} (the original's) toward the target; 1 = at the target, 0 = unmoved,
+     * negative = farther. 0 when the original is already at the target. The one definition of closeness: reports,
+     * the AI view and the decoy choice all use it.
+     */
+    public static double closeness(Tensor before, Tensor after, Tensor target) {
+        double from = Math.sqrt(before.squaredDistance(target));
+        return from > 0 ? 1 - Math.sqrt(after.squaredDistance(target)) / from : 0;
+    }
+
+    /** Closeness per manipulation: the mean over encoders and each encoder's, in report order. */
+    private final class Figures {
+        final Map<String, Double> mean = new LinkedHashMap<>();
+        final Map<String, Map<String, Double>> byEncoder = new LinkedHashMap<>();
+
+        void add(String manipulation, List<Tensor> zo, List<Tensor> zp, List<Tensor> zt) {
+            double sum = 0;
+            for (int e = 0; e < zo.size(); e++) {
+                double c = closeness(zo.get(e), zp.get(e), zt.get(e));
+                byEncoder.computeIfAbsent(encoders.get(e).name(), k -> new LinkedHashMap<>()).put(manipulation, c);
+                sum += c;
+            }
+            mean.put(manipulation, sum / zo.size());
+        }
     }
 
     private List<Manipulation> manipulations(boolean quick) {
@@ -100,17 +164,6 @@ public final class Verifier {
             list.add(new Manipulation("blur", false, t -> Transforms.blur(t, 1.0)));
         }
         return list;
-    }
-
-    /** Mean over encoders of 1 - |zp - zt| / |zo - zt|. */
-    private static double closeness(List<Tensor> zo, List<Tensor> zp, List<Tensor> zt) {
-        double sum = 0;
-        for (int e = 0; e < zo.size(); e++) {
-            double before = Math.sqrt(zo.get(e).squaredDistance(zt.get(e)));
-            double after = Math.sqrt(zp.get(e).squaredDistance(zt.get(e)));
-            sum += before > 0 ? 1 - after / before : 0;
-        }
-        return sum / zo.size();
     }
 
     /**
@@ -154,7 +207,7 @@ public final class Verifier {
 
         private AttackModel model(Tensor image) {
             return bySize.computeIfAbsent(image.dim(2) + "x" + image.dim(3),
-                    k -> new AttackModel(encoders, Transforms.chain(), image.shape(), runtime));
+                    k -> new AttackModel(encoders, Transforms.chain(), image.shape(), runtime, false));
         }
 
         @Override

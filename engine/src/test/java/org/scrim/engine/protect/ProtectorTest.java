@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.modelio.StateDict;
+import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
@@ -99,6 +103,62 @@ class ProtectorTest {
             return 0.2 * v * v;
         }, 0.09, 1f, 0.668f);
         assertTrue(calls[0] == 2 && 0.2 * near * near >= 0.09 * 0.98, "a good guess ends the search: " + calls[0]);
+    }
+
+    @Test
+    void theDefaultEnsemblePullsEachEncoderFurtherThanNoiseOfTheSameStrength(@TempDir Path cache) throws IOException {
+        ModelStore store = new ModelStore(List.of(SharedData.path("models")), cache, false);
+        List<SurrogateEncoder> ensemble = new ArrayList<>();
+        for (String name : ModelStore.DEFAULT_ENCODERS) {
+            ensemble.add(store.surrogate(name));
+        }
+        assertEquals(List.of("taef2", "taesana"), ensemble.stream().map(SurrogateEncoder::name).toList());
+        Protector.Protection p = new Protector(ensemble, new OrtRuntime(2)).protect(image,
+                mask(Preset.DEFAULT, 6, 1), ProgressListener.NONE);
+        for (int k = 0; k < 2; k++) {
+            SurrogateEncoder e = ensemble.get(k);
+            // one encoder at a time, so a strong pull on one cannot hide a missing pull on the other
+            Verifier.Report r = verifyOn(e, p);
+            assertTrue(r.shiftVsNoise() > 1.2, e.name() + " moves more than random noise: " + r);
+            // and more than a protection computed on the other encoder alone carries over to it
+            Verifier.Report carried = verifyOn(e, new Protector(List.of(ensemble.get(1 - k)), new OrtRuntime(2))
+                    .protect(image, mask(Preset.DEFAULT, 6, 1), ProgressListener.NONE));
+            assertTrue(r.primaryCloseness() > carried.primaryCloseness() + 0.05, e.name() + " is pulled: "
+                    + r.primaryCloseness() + " against " + carried.primaryCloseness() + " carried over");
+        }
+    }
+
+    private static Verifier.Report verifyOn(SurrogateEncoder e, Protector.Protection p) {
+        return new Verifier(List.of(e), new OrtRuntime(2), SIZE).verify(image, ImageTensors.quantize8(p.image()),
+                p.target(), true);
+    }
+
+    @Test
+    void theProtectionPullsEachEncodersStageFeaturesBesideItsLatent() {
+        ProtectionTarget target = ProtectionTarget.mask(Decoy.PATTERN, 1);
+        try (AttackModel model = new AttackModel(encoders, Transforms.chain(), image.shape(), new OrtRuntime(2),
+                true)) {
+            List<AttackModel.Term> terms = target.terms(model, image, target.imagesFor(image));
+            assertEquals(1 + encoders.get(0).features().size(), terms.size(), "the latent and three stages");
+            List<Tensor> clean = model.encodePulled(image);
+            double stageSay = 0;
+            for (AttackModel.Term t : terms) {
+                // each term's weight times its starting distance is its say: 1 for the latent, the stages share theirs
+                double say = t.weight() * clean.get(t.output()).squaredDistance(t.target());
+                if (model.isLatent(t.output())) {
+                    assertEquals(1, say, 1e-3);
+                } else {
+                    stageSay += say;
+                }
+            }
+            assertEquals(AttackModel.STAGE_WEIGHT, stageSay, 1e-3);
+            assertTrue(AttackModel.STAGE_WEIGHT > 0, "stage pulls are on");
+        }
+        try (AttackModel latentsOnly = new AttackModel(encoders, Transforms.chain(), image.shape(),
+                new OrtRuntime(2), false)) {
+            assertEquals(1, target.terms(latentsOnly, image, target.imagesFor(image)).size(),
+                    "verification encodes latents only");
+        }
     }
 
     @Test

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class VerdictTest {
     private static Verifier.Report report(Map<String, Double> mask, Map<String, Double> poison) {
-        return new Verifier.Report(mask, poison, 2.0, 35, 0.95, 0.05, "decoy pattern");
+        return new Verifier.Report(mask, poison, Map.of(), Map.of(), null, null, 2.0, 35, 0.95, 0.05,
+                "decoy pattern");
     }
 
     @Test
@@ -29,5 +30,17 @@ class VerdictTest {
         Verdict v = Verdict.of(report(Map.of(Verifier.PLAIN, 0.5), Map.of(Verifier.PLAIN, 0.12)), "taef2");
         assertEquals(Verdict.Level.WEAK, v.level());
         assertTrue(v.meaning().contains("stronger preset"), v.meaning());
+    }
+
+    @Test
+    void theWeakestEncoderDecides() {
+        Map<String, Double> strong = Map.of(Verifier.PLAIN, 0.6, "jpeg75", 0.4, "downscale", 0.4);
+        Map<String, Double> weak = Map.of(Verifier.PLAIN, 0.2, "jpeg75", 0.1, "downscale", 0.1);
+        Verifier.Report both = new Verifier.Report(Map.of(Verifier.PLAIN, 0.4, "jpeg75", 0.25, "downscale", 0.25),
+                Map.of(), Map.of("taef2", strong, "taesana", weak), Map.of(), null, null, 2.0, 35, 0.95, 0.05,
+                "decoy pattern");
+        Verdict v = Verdict.of(both, "taef2+taesana");
+        assertEquals(Verdict.Level.WEAK, v.level(), "the mean over encoders would say moderate");
+        assertEquals(0.1, v.weakest());
     }
 }

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Transfer benchmark over ../shared/images (see TransferBenchmark): protect with one set of encoders, measure on
+# every encoder and the AI view. Default: leave-one-out both ways (taef2, then taesana) at 512 px.
+# Needs ssimulacra_main (libjxl-devtools). Usage: bench/run-transfer.sh [SETS] [IMAGES] [SIZE]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -q -o -DskipTests test-compile -pl engine -am
+cp=$(mvn -q -o -pl engine dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
+cd engine && java -Dscrim.shared="$PWD/../../shared" -cp "target/test-classes:target/classes:$cp" \
+  org.scrim.engine.bench.TransferBenchmark "$@"

@@ -1,0 +1,86 @@
+package org.scrim.engine.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.scrim.engine.imageio.ImageFiles;
+import org.scrim.engine.modelio.StateDict;
+import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.protect.ImageTensors;
+import org.scrim.engine.protect.Mode;
+import org.scrim.engine.protect.Preset;
+import org.scrim.engine.protect.ProgressListener;
+import org.scrim.engine.protect.ProtectRequest;
+import org.scrim.engine.protect.Protector;
+import org.scrim.engine.protect.Transforms;
+import org.scrim.engine.protect.Verifier;
+import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
+import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.testing.SharedData;
+
+/**
+ * Transfer: protects each shared image with one set of encoders (default preset, mask, automatic decoy) and measures
+ * it on every encoder, the ones it was computed on and the ones it never saw, plus the AI view (TAEF2's decoder).
+ * Leave-one-out (protect with {@code taef2}, read {@code taesana}, and the reverse) is the measure of transfer; a
+ * figure on an encoder the protection was optimised on says nothing about it. Run with {@code bench/run-transfer.sh
+ * [sets] [images] [size]}; a set is encoder names joined by {@code +} (default {@code taef2,taesana}).
+ */
+public final class TransferBenchmark {
+    private static final Map<String, String> WEIGHTS = Map.of("taef2", "models/taef2_encoder.pth",
+            "taesana", "models/taesana_encoder.pth");
+
+    public static void main(String[] args) throws Exception {
+        List<String> sets = List.of((args.length > 0 ? args[0] : "taef2,taesana").split(","));
+        List<String> images = List.of((args.length > 1 ? args[1]
+                : "astronaut.png,chelsea.png,coffee.png,rocket.jpg,shipwreck.jpg,starry_night.jpg,the_scream.jpg")
+                .split(","));
+        int size = args.length > 2 ? Integer.parseInt(args[2]) : ProtectRequest.DEFAULT_WORK_SIZE;
+        Runtime runtime = new OrtRuntime(2);
+        Map<String, SurrogateEncoder> all = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : WEIGHTS.entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+            all.put(e.getKey(), SurrogateEncoder.tae(e.getKey(), StateDict.read(SharedData.path(e.getValue()))));
+        }
+        Verifier verifier = new Verifier(List.copyOf(all.values()), runtime, size, new Verifier.AiViewModel(
+                StateDict.read(SharedData.path("models/taef2_encoder.pth")),
+                StateDict.read(SharedData.path("models/taef2_decoder.pth"))));
+        Path out = Files.createDirectories(Path.of("target", "transfer-bench"));
+        StringBuilder header = new StringBuilder(String.format("%-16s %-14s %-9s %6s %10s", "image", "protected_with",
+                "decoy", "time_s", "ssimulacra"));
+        for (String name : all.keySet()) {
+            header.append(String.format(" %9s %7s %7s", name, "jpeg75", "down0.5"));
+        }
+        System.out.println(header.append("  ai_view"));
+        for (String set : sets) {
+            List<SurrogateEncoder> used = new ArrayList<>();
+            for (String name : set.split("\\+")) {
+                used.add(all.get(name));
+            }
+            Protector protector = new Protector(used, runtime);
+            for (String image : images) {
+                Tensor x = Transforms.downscale(ImageFiles.read(SharedData.path("images/" + image)).toRgbTensor(),
+                        size);
+                Path orig = out.resolve(image + ".orig.png");
+                javax.imageio.ImageIO.write(ImageTensors.toImage(x), "png", orig.toFile());
+                ProtectRequest req = new ProtectRequest(Mode.MASK, Preset.DEFAULT, null, null, null, List.of(), 1,
+                        ProtectRequest.DEFAULT_WORK_SIZE, null);
+                Protector.Protection p = protector.protect(x, req, ProgressListener.NONE);
+                Tensor result = ImageTensors.quantize8(p.image());
+                Path prot = out.resolve(image + "." + set + ".png");
+                javax.imageio.ImageIO.write(ImageTensors.toImage(result), "png", prot.toFile());
+                StringBuilder row = new StringBuilder(String.format("%-16s %-14s %-9s %6.1f %10.4f", image, set,
+                        p.decoy().cliName(), p.seconds(), ProtectBenchmark.ssimulacra(orig, prot)));
+                Verifier.Report r = verifier.verify(x, result, p.target(), true);
+                for (String name : all.keySet()) {
+                    Map<String, Double> c = r.byEncoder().get(name);
+                    row.append(String.format(" %9.3f %7.3f %7.3f", c.get(Verifier.PLAIN), c.get("jpeg75"),
+                            c.get("downscale")));
+                }
+                System.out.println(row.append(String.format("  %7.3f", r.aiView())));
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package org.scrim.engine.protect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scrim.engine.imageio.ImageFiles;
+import org.scrim.engine.modelio.StateDict;
+import org.scrim.engine.models.ModelStore;
+import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.models.TaeCodec;
+import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
+import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.testing.SharedData;
+
+/** The verifier's per-encoder and AI-view figures are what a direct computation with the codecs gives. */
+class VerifierTest {
+    private static final int SIZE = 96;
+
+    @TempDir
+    Path cache;
+
+    @Test
+    void perEncoderAndAiViewClosenessMatchADirectComputation() throws IOException {
+        ModelStore store = new ModelStore(List.of(SharedData.path("models")), cache, false);
+        Runtime runtime = new OrtRuntime(2);
+        Tensor original = Transforms.downscale(ImageFiles.read(SharedData.path("images/chelsea.png")).toRgbTensor(),
+                SIZE);
+        ProtectionTarget target = ProtectionTarget.mask(Decoy.MOSAIC, 3);
+        Tensor decoy = target.maskImage(original);
+        // a stand-in for a protection: a fifth of the way to the decoy, so every figure is well above 0
+        Tensor moved = blend(original, decoy, 0.2f);
+        List<SurrogateEncoder> encoders = new ArrayList<>();
+        for (String name : ModelStore.DEFAULT_ENCODERS) {
+            encoders.add(store.surrogate(name));
+        }
+        StateDict f2Encoder = store.encoderWeights("taef2");
+        StateDict f2Decoder = store.decoderWeights("taef2");
+        Verifier.Report r = new Verifier(encoders, runtime, SIZE, new Verifier.AiViewModel(f2Encoder, f2Decoder))
+                .verify(original, moved, target, true);
+
+        UnaryOperator<Tensor> half = t -> Transforms.downscale(t, SIZE / 2);
+        double sum = 0;
+        for (String name : ModelStore.DEFAULT_ENCODERS) {
+            try (TaeCodec codec = new TaeCodec(store.encoderWeights(name), null, runtime)) {
+                double plain = direct(codec::encode, original, moved, decoy);
+                double down = direct(codec::encode, half.apply(original), half.apply(moved), half.apply(decoy));
+                assertEquals(plain, r.byEncoder().get(name).get(Verifier.PLAIN), 1e-6, name);
+                assertEquals(down, r.byEncoder().get(name).get("downscale"), 1e-6, name + " after 0.5x");
+                assertTrue(plain > 0.05, name + " moved: " + plain);
+                sum += plain;
+            }
+        }
+        assertEquals(sum / 2, r.closeness().get(Verifier.PLAIN), 1e-6, "the headline is the mean over encoders");
+        try (TaeCodec codec = new TaeCodec(f2Encoder, f2Decoder, runtime)) {
+            double aiView = direct(t -> codec.decode(codec.encode(t)), original, moved, decoy);
+            assertEquals(aiView, r.aiView(), 1e-6);
+            assertTrue(aiView > 0.05, "the rendering moved: " + aiView);
+        }
+        assertNull(r.poisonAiView(), "no poison term, no poison figure");
+    }
+
+    /** 1 - |f(p) - f(t)| / |f(o) - f(t)|, written out here apart from the engine's. */
+    private static double direct(UnaryOperator<Tensor> f, Tensor o, Tensor p, Tensor t) {
+        float[] fo = f.apply(o).data();
+        float[] fp = f.apply(p).data();
+        float[] ft = f.apply(t).data();
+        double before = 0;
+        double after = 0;
+        for (int i = 0; i < fo.length; i++) {
+            before += (fo[i] - (double) ft[i]) * (fo[i] - ft[i]);
+            after += (fp[i] - (double) ft[i]) * (fp[i] - ft[i]);
+        }
+        return 1 - Math.sqrt(after) / Math.sqrt(before);
+    }
+
+    private static Tensor blend(Tensor a, Tensor b, float w) {
+        float[] out = a.data().clone();
+        float[] bd = b.data();
+        for (int i = 0; i < out.length; i++) {
+            out[i] += w * (bd[i] - out[i]);
+        }
+        return ImageTensors.quantize8(new Tensor(out, a.shape()));
+    }
+}
