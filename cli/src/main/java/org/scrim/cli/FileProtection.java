@@ -28,8 +28,8 @@ final class FileProtection {
     private final List<SurrogateEncoder> encoders;
     private final Runtime runtime;
     private final String model;
-    /** The encoder file's sha256, so a report says exactly which weights the protection was made against. */
-    private final String modelSha256;
+    /** Each encoder file's sha256 by model, so a report says exactly which weights the protection was made against. */
+    private final Map<String, String> modelSha256 = new LinkedHashMap<>();
     /** Each model with its encoder's sha256, as the file's provenance records it. */
     private final String modelIdentity;
 
@@ -39,9 +39,9 @@ final class FileProtection {
         this.model = models.modelName();
         List<String> names = models.models();
         List<String> hashes = models.encoderSha256s();
-        this.modelSha256 = String.join("+", hashes);
         List<String> identities = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
+            modelSha256.put(names.get(i), hashes.get(i));
             identities.add(names.get(i) + " sha256:" + hashes.get(i));
         }
         this.modelIdentity = String.join(", ", identities);

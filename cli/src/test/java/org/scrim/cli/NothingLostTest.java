@@ -165,8 +165,10 @@ class NothingLostTest {
         assertEquals(48, ImageFiles.read(dir.resolve("plain.protected")).width());
         JsonObject file = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("files").get(0)
                 .getAsJsonObject();
-        assertEquals(ModelStore.TAEF2.encoder().sha256(), file.get("model_sha256").getAsString(),
+        JsonObject weights = file.getAsJsonObject("model_sha256");
+        assertEquals(ModelStore.TAEF2.encoder().sha256(), weights.get("taef2").getAsString(),
                 "the report names the weights used");
+        assertEquals(ModelStore.TAESANA.encoder().sha256(), weights.get("taesana").getAsString());
 
         Path empty = Files.createDirectories(dir.resolve("empty"));
         Path folderNamedLikeAnImage = Files.createDirectories(dir.resolve("x.png"));
