@@ -3,7 +3,10 @@ package org.scrim.imagej;
 import ij.Prefs;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.models.TaeCodec;
@@ -25,13 +28,24 @@ final class ScrimOptions {
     static final String DEVICE = "scrim.device";
     static final String DEVICE_MEMORY = "scrim.deviceMemory";
 
-    private static SurrogateEncoder cached;
+    private static List<SurrogateEncoder> cached;
     private static String cachedKey;
 
     private ScrimOptions() {}
 
+    /**
+     * The models as one name, joined by '+' (as reports name them): known names or encoder files; by default one
+     * encoder of each family, as the command line protects.
+     */
     static String model() {
-        return Prefs.get(MODEL, ModelStore.DEFAULT_MODEL);
+        return Prefs.get(MODEL, String.join("+", ModelStore.DEFAULT_ENCODERS));
+    }
+
+    /** The models one by one ({@link #model()} split at '+' or ','). */
+    static List<String> models() {
+        List<String> models = Arrays.stream(model().split("[+,]")).map(String::trim).filter(m -> !m.isEmpty())
+                .toList();
+        return models.isEmpty() ? ModelStore.DEFAULT_ENCODERS : models;
     }
 
     /** Extra folder searched for weights before $SCRIM_MODELS and the cache; empty for none. */
@@ -71,16 +85,31 @@ final class ScrimOptions {
     private static synchronized Engine engine(String model, String modelDir, Runtime runtime) throws IOException {
         String key = model + "|" + modelDir;
         if (!key.equals(cachedKey)) {
-            cached = store(modelDir).surrogate(model);
+            ModelStore store = store(modelDir);
+            List<SurrogateEncoder> encoders = new ArrayList<>();
+            for (String m : models()) {
+                encoders.add(store.surrogate(m));
+            }
+            cached = List.copyOf(encoders);
             cachedKey = key;
         }
-        return new Engine(model, List.of(cached), runtime);
+        return new Engine(model, cached, runtime);
     }
 
-    /** The model's encoder and decoder for the AI view; opened per use, as a display action is rare. */
+    /**
+     * The encoder and decoder for the AI view: the first model with a decoder, else TAEF2's (TAESana has none);
+     * opened per use, as a display action is rare.
+     */
     static TaeCodec codec() throws IOException {
         ModelStore store = store(modelDir());
-        return new TaeCodec(store.encoderWeights(model()), store.decoderWeights(model()), runtime());
+        for (String m : models()) {
+            StateDict decoder = store.decoderWeights(m);
+            if (decoder != null) {
+                return new TaeCodec(store.encoderWeights(m), decoder, runtime());
+            }
+        }
+        String fallback = ModelStore.AI_VIEW_MODEL.name();
+        return new TaeCodec(store.encoderWeights(fallback), store.decoderWeights(fallback), runtime());
     }
 
     private static ModelStore store(String modelDir) {

@@ -4,12 +4,13 @@ import ij.Prefs;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 
-/** Plugins > Scrim > Scrim Options...: the model attacked, where its weights are, where it runs, CPU threads. */
+/** Plugins > Scrim > Scrim Options...: the models attacked, where its weights are, where it runs, CPU threads. */
 public class Scrim_Options implements PlugIn {
     @Override
     public void run(String arg) {
         GenericDialog gd = new GenericDialog("Scrim options");
-        gd.addStringField("Model (known name or encoder .pth/.safetensors)", ScrimOptions.model(), 30);
+        gd.addStringField("Model encoders (known names or .pth/.safetensors files, joined by +)", ScrimOptions.model(),
+                30);
         gd.addDirectoryField("Weights folder (optional)", ScrimOptions.modelDir(), 30);
         gd.addChoice("Backend", new String[] {"auto", "cpu", "opencl"}, ScrimOptions.backend());
         gd.addStringField("Device (OpenCL index or name; empty = first GPU)", ScrimOptions.device(), 20);

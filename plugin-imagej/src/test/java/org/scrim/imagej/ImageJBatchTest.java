@@ -122,7 +122,9 @@ class ImageJBatchTest {
 
         Tensor o = ImageTensors.fromImage(ImageIO.read(original.toFile()));
         Tensor a = ImageTensors.fromImage(ImageIO.read(anchor.toFile()));
-        Verifier verifier = new Verifier(List.of(ModelStore.standard(SharedData.path("models")).surrogate("taef2")),
+        // ImageJ protects and verifies with the default ensemble, as the command line does
+        ModelStore store = ModelStore.standard(SharedData.path("models"));
+        Verifier verifier = new Verifier(List.of(store.surrogate("taef2"), store.surrogate("taesana")),
                 new OrtRuntime(1), 512);
         ProtectionTarget poison = new ProtectionTarget(Mode.POISON, null, null, List.of(a), 7);
         double poisonCloseness = verifier.verify(o, ImageTensors.fromImage(ImageIO.read(poisoned.toFile())), poison,
