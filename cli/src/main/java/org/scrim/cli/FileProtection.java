@@ -58,8 +58,10 @@ final class FileProtection {
         if (tags != null) {
             tags.validate();
         }
-        Protector.Protection p = new Protector(encoders, runtime).protect(image.toRgbTensor(), request, progress);
-        PlanarImage result = image.withRgb(p.image());
+        Protector.Protection p = new Protector(encoders, runtime).protect(image.rgbView(), request, progress);
+        // the protected planes are this method's alone: an RGB image takes them as they are, without a copy
+        PlanarImage result = image.channels() == 3
+                ? image.withColour(p.image().reshape(3, image.height(), image.width())) : image.withRgb(p.image());
         String decoy = p.decoy() == null ? null : p.decoy().cliName();
         if (tags == null) {
             ImageFiles.write(result, out);
@@ -78,7 +80,7 @@ final class FileProtection {
         if (verify) {
             progress.phase("verifying");
             Verifier.Report r = new Verifier(encoders, runtime, request.workSize())
-                    .verify(image.toRgbTensor(), ImageFiles.read(out).toRgbTensor(), p.target(), true);
+                    .verify(image.rgbView(), ImageFiles.read(out).rgbView(), p.target(), true);
             entry.putAll(ReportOptions.figures(r));
         }
         return entry;

@@ -42,33 +42,48 @@ final class Finishing {
 
     /**
      * The protected image: {@code delta} (at the working size, or the image's own) upsampled to {@code image}'s
-     * size, held within the budget for {@code epsilon} and scaled onto {@code visibilityBound}.
+     * size, held within the budget for {@code epsilon} and scaled onto {@code visibilityBound}. The tries make
+     * their candidates a band at a time for SSIMULACRA, so only the result is ever held at full size.
      */
     static Tensor finish(Tensor image, Tensor delta, float epsilon, double visibilityBound) {
         int[] hw = ImageTensors.requireRgb(image, "image");
-        int[] dhw = ImageTensors.requireRgb(delta, "change");
-        float[] d = (dhw[0] == hw[0] && dhw[1] == hw[1] ? delta : ImageTensors.resizeBilinear(delta, hw[0], hw[1]))
-                .data();
+        ImageTensors.requireRgb(delta, "change");
         float[] cap = PerceptualBudget.bound(image, epsilon).data();
         Ssimulacra exact = new Ssimulacra(image);
-        float[] x = image.data();
-        float[] candidate = new float[x.length];
-        Tensor candidateImage = new Tensor(candidate, image.shape());
-        float scale = Protector.boundedScale(s -> {
-            applyScaled(x, d, (float) s, cap, candidate);
-            return exact.score(candidateImage);
-        }, visibilityBound, MAX_GAIN, 1);
-        applyScaled(x, d, scale, cap, candidate);
-        return candidateImage;
+        float scale = Protector.boundedScale(s -> exact.score((y0, y1, rgb) ->
+                candidateRows(image, delta, (float) s, cap, y0, y1, rgb)), visibilityBound, MAX_GAIN, 1);
+        float[] result = new float[image.size()];
+        candidateRows(image, delta, scale, cap, 0, hw[0], result);
+        return new Tensor(result, image.shape());
     }
 
-    /** {@code out} = x + s * d, the change held within the per-pixel {@code cap} and the result within [0, 1]. */
-    private static void applyScaled(float[] x, float[] d, float s, float[] cap, float[] out) {
-        int plane = cap.length;
-        for (int i = 0; i < out.length; i++) {
-            float limit = cap[i % plane];
-            float change = Math.max(-limit, Math.min(limit, s * d[i]));
-            out[i] = Math.max(0f, Math.min(1f, x[i] + change));
+    /**
+     * Rows [top, bottom) of x + s * d into {@code out} (three planes of that many rows): d upsampled to the image's
+     * size, the change held within the per-pixel {@code cap} and the result within [0, 1].
+     */
+    private static void candidateRows(Tensor image, Tensor delta, float s, float[] cap, int top, int bottom,
+            float[] out) {
+        int[] hw = ImageTensors.requireRgb(image, "image");
+        int w = hw[1];
+        int plane = hw[0] * w;
+        int rows = (bottom - top) * w;
+        int[] dhw = ImageTensors.requireRgb(delta, "change");
+        if (dhw[0] == hw[0] && dhw[1] == hw[1]) {
+            for (int c = 0; c < 3; c++) {
+                System.arraycopy(delta.data(), c * plane + top * w, out, c * rows, rows);
+            }
+        } else {
+            ImageTensors.resizeBilinearRows(delta, hw[0], w, top, bottom, out);
+        }
+        float[] x = image.data();
+        for (int c = 0; c < 3; c++) {
+            for (int j = 0; j < rows; j++) {
+                int pixel = top * w + j;
+                int o = c * rows + j;
+                float limit = cap[pixel];
+                float change = Math.max(-limit, Math.min(limit, s * out[o]));
+                out[o] = Math.max(0f, Math.min(1f, x[c * plane + pixel] + change));
+            }
         }
     }
 
