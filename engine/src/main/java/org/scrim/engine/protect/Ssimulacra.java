@@ -242,17 +242,17 @@ public final class Ssimulacra {
             for (int i = 0; i < n; i++) {
                 product[i] = y1[y1Off + i] * y1[y1Off + i];
             }
-            blurBand(y1, from * w, from, to, top, bottom, mu1);
-            blurBand(product, 0, from, to, top, bottom, s11);
-            blurBand(y2, y2Off, from, to, top, bottom, mu2);
+            blurBand(y1, y1Off, top, bottom, mu1);
+            blurBand(product, 0, top, bottom, s11);
+            blurBand(y2, y2Off, top, bottom, mu2);
             for (int i = 0; i < n; i++) {
                 product[i] = y2[y2Off + i] * y2[y2Off + i];
             }
-            blurBand(product, 0, from, to, top, bottom, map); // s22 until the map replaces it
+            blurBand(product, 0, top, bottom, map); // s22 until the map replaces it
             for (int i = 0; i < n; i++) {
                 product[i] = y1[y1Off + i] * y2[y2Off + i];
             }
-            blurBand(product, 0, from, to, top, bottom, s12);
+            blurBand(product, 0, top, bottom, s12);
             int m = (bottom - top) * w;
             for (int i = 0; i < m; i++) {
                 float m1 = mu1[i];
@@ -282,43 +282,8 @@ public final class Ssimulacra {
             }
         }
 
-        /**
-         * Rows [top, bottom) of the Gaussian blur of a plane whose rows [from, to) start at {@code src[off]}: the
-         * arithmetic of {@link PlaneFilters#convolveInPlace}, row for row, so a band gives what the whole plane would.
-         */
-        private void blurBand(float[] src, int off, int from, int to, int top, int bottom, float[] out) {
-            int r = RADIUS;
-            for (int y = from; y < to; y++) {
-                int row = off + (y - from) * w;
-                int dst = (y - from) * w;
-                for (int x = 0; x < w; x++) {
-                    float s = 0;
-                    if (x >= r && x < w - r) {
-                        // away from the edges no index needs clamping (same terms, same order)
-                        int first = row + x - r;
-                        for (int k = 0; k <= 2 * r; k++) {
-                            s += KERNEL[k] * src[first + k];
-                        }
-                    } else {
-                        for (int k = -r; k <= r; k++) {
-                            int xx = Math.min(w - 1, Math.max(0, x + k));
-                            s += KERNEL[k + r] * src[row + xx];
-                        }
-                    }
-                    across[dst + x] = s;
-                }
-            }
-            Arrays.fill(out, 0, (bottom - top) * w, 0f);
-            for (int y = top; y < bottom; y++) {
-                int o = (y - top) * w;
-                for (int k = -r; k <= r; k++) {
-                    int row = (Math.min(h - 1, Math.max(0, y + k)) - from) * w;
-                    float kv = KERNEL[k + r];
-                    for (int x = 0; x < w; x++) {
-                        out[o + x] += kv * across[row + x];
-                    }
-                }
-            }
+        private void blurBand(float[] src, int off, int top, int bottom, float[] out) {
+            PlaneFilters.convolveRows(src, off, w, h, top, bottom, KERNEL, across, out);
         }
 
         /** Means of the 4x4 blocks in rows [top, bottom) of the map, the last partial ones repeating edge pixels. */
