@@ -34,13 +34,20 @@ public final class ImageTensors {
     /** Luma plane (h*w) of an RGB tensor. */
     static float[] luma(Tensor image) {
         int[] hw = requireRgb(image, "image");
-        int n = hw[0] * hw[1];
-        float[] d = image.data();
-        float[] y = new float[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = LUMA_R * d[i] + LUMA_G * d[n + i] + LUMA_B * d[2 * n + i];
-        }
+        float[] y = new float[hw[0] * hw[1]];
+        lumaRows(image, 0, hw[0], y);
         return y;
+    }
+
+    /** Rows [top, bottom) of {@link #luma} into {@code out} from its start. */
+    static void lumaRows(Tensor image, int top, int bottom, float[] out) {
+        int[] hw = requireRgb(image, "image");
+        int w = hw[1];
+        int n = hw[0] * w;
+        float[] d = image.data();
+        for (int i = top * w; i < bottom * w; i++) {
+            out[i - top * w] = LUMA_R * d[i] + LUMA_G * d[n + i] + LUMA_B * d[2 * n + i];
+        }
     }
 
     public static Tensor fromImage(BufferedImage img) {

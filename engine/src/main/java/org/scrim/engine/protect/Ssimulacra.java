@@ -19,10 +19,11 @@ import org.scrim.engine.tensor.Tensor;
  * (damage that lines up, like a band across the sky). With S the weighted sum of these similarities and M the sum of
  * the weights, the score is M / S - 1, clamped to [0, 1]: 0 for identical images, rising with visibility.
  *
- * <p>The original's half of the work (its L*a*b* pyramid and Gaussian moments) is done once, so bisecting the scale
- * of a perturbation, as the protector does, only pays for the changed image. Scores agree with {@code
- * ssimulacra_main} to within a few percent (the tool's recursive Gaussian against this finite one), see
- * VisibilityCalibrationTest.
+ * <p>So that large images fit in memory, only the original's smaller scales (L*a*b* planes of a third of its pixels)
+ * are kept between scores, and the full scale is taken in bands of rows with margins for the Gaussian, both images
+ * converted to L*a*b* a band at a time. Every sum adds in the order a whole-image pass would, so the bands change
+ * no figure. Scores agree with {@code ssimulacra_main} to within a few percent (the tool's recursive
+ * Gaussian against this finite one), see VisibilityCalibrationTest.
  */
 public final class Ssimulacra {
     private static final int SCALES = 6;
@@ -44,6 +45,19 @@ public final class Ssimulacra {
     private static final float[] KERNEL = PlaneFilters.gaussianKernel(SIGMA);
     private static final int RADIUS = KERNEL.length / 2;
     /**
+     * The 8-bit levels as images read from 8-bit files hold them, and their linear values: the original is converted
+     * to L*a*b* at every score, and the table spares it the power function.
+     */
+    private static final float[] LEVELS_8 = new float[256];
+    private static final double[] LINEAR_8 = new double[256];
+
+    static {
+        for (int k = 0; k < 256; k++) {
+            LEVELS_8[k] = k / 255f;
+            LINEAR_8[k] = linearCurve(LEVELS_8[k]);
+        }
+    }
+    /**
      * Rows per band of the scoring (a multiple of 4 for the block means): every plane of a score is held for one
      * band and its blur margins, not for the whole image, so memory does not grow with the image's height.
      */
@@ -54,14 +68,20 @@ public final class Ssimulacra {
         void rows(int y0, int y1, float[] rgb);
     }
 
-    /** One scale of the original: its L*a*b* planes (their local moments are recomputed per band when scoring). */
+    /**
+     * One scale of the original: its L*a*b* planes (their local moments are recomputed per band when scoring), none
+     * at full scale, where they are converted a band at a time from the original itself.
+     */
     private record Level(int w, int h, float[][] lab) {}
 
     private final List<Level> levels = new ArrayList<>();
-    private final long[] shape;
+    private final Tensor original;
     private final int bandRows;
 
-    /** Prepares scores against {@code original}, an RGB tensor [1,3,H,W] of gamma-encoded sRGB values in [0,1]. */
+    /**
+     * Prepares scores against {@code original}, an RGB tensor [1,3,H,W] of gamma-encoded sRGB values in [0,1], which
+     * is kept (not copied) and must not change.
+     */
     public Ssimulacra(Tensor original) {
         this(original, BAND_ROWS);
     }
@@ -73,32 +93,38 @@ public final class Ssimulacra {
         }
         this.bandRows = bandRows;
         int[] hw = ImageTensors.requireRgb(original, "original");
-        this.shape = original.shape();
+        this.original = original;
         int w = hw[1];
         int h = hw[0];
-        float[][] lab = lab(original.data(), w * h);
-        for (int s = 0; s < SCALES && w >= 8 && h >= 8; s++) {
-            if (s > 0) {
-                lab = halve(lab, w, h);
-                w = (w + 1) / 2;
-                h = (h + 1) / 2;
+        if (w < 8 || h < 8) {
+            return; // too small to score: no scales
+        }
+        levels.add(new Level(w, h, null));
+        // the second scale from the full one, converted a band at a time; the smaller ones from the second
+        float[][] lab = new float[3][((w + 1) / 2) * ((h + 1) / 2)];
+        LabRows rows = new LabRows(rowsOf(original), w, bandRows);
+        for (int y0 = 0; y0 < h; y0 += bandRows) {
+            int y1 = Math.min(h, y0 + bandRows);
+            float[][] band = rows.rows(y0, y1);
+            for (int c = 0; c < 3; c++) {
+                halveRows(band[c], y0, w, h, y0 / 2, (y1 + 1) / 2, lab[c]);
             }
+        }
+        w = (w + 1) / 2;
+        h = (h + 1) / 2;
+        levels.add(new Level(w, h, lab));
+        for (int s = 2; s < SCALES && w >= 8 && h >= 8; s++) {
+            lab = halve(lab, w, h);
+            w = (w + 1) / 2;
+            h = (h + 1) / 2;
             levels.add(new Level(w, h, lab));
         }
     }
 
     /** The score of {@code changed} against the original (0 = identical; higher = more visible). */
     public double score(Tensor changed) {
-        ImageTensors.requireSameShape(new Tensor(new float[changed.size()], shape), changed);
-        float[] d = changed.data();
-        int w = (int) shape[3];
-        int n = w * (int) shape[2];
-        return score((y0, y1, rgb) -> {
-            int rows = (y1 - y0) * w;
-            for (int c = 0; c < 3; c++) {
-                System.arraycopy(d, c * n + y0 * w, rgb, c * rows, rows);
-            }
-        });
+        ImageTensors.requireSameShape(original, changed);
+        return score(rowsOf(changed));
     }
 
     /**
@@ -106,43 +132,29 @@ public final class Ssimulacra {
      * image from others and would otherwise hold a full-size copy of it.
      */
     public double score(RowSource changed) {
+        if (levels.isEmpty()) {
+            return Double.NaN;
+        }
         Level full = levels.get(0);
         int w = full.w();
         int h = full.h();
         double[][][] terms = new double[levels.size()][][];
-        // the full scale, band by band from the source, making the next scale's planes as it goes
+        // the full scale, band by band from the sources, making the next scale's planes as it goes
         float[][] next = levels.size() > 1 ? new float[3][((w + 1) / 2) * ((h + 1) / 2)] : null;
         ChannelPass[] passes = passes(full);
-        float[] rgb = new float[3 * (bandRows + 2 * RADIUS) * w];
-        float[][] lab = new float[3][(bandRows + 2 * RADIUS) * w];
-        float[][] previous = new float[3][lab[0].length];
-        int labFrom = 0;
-        int labTo = 0;
+        LabRows originalRows = new LabRows(rowsOf(original), w, bandRows);
+        LabRows changedRows = new LabRows(changed, w, bandRows);
         for (int y0 = 0; y0 < h; y0 += bandRows) {
             int y1 = Math.min(h, y0 + bandRows);
             int from = Math.max(0, y0 - RADIUS);
             int to = Math.min(h, y1 + RADIUS);
-            // the rows the last band already converted (its lower margin) are copied, not converted again
-            float[][] swap = previous;
-            previous = lab;
-            lab = swap;
-            int kept = Math.max(0, labTo - from);
-            for (int c = 0; c < 3; c++) {
-                System.arraycopy(previous[c], (from - labFrom) * w, lab[c], 0, kept * w);
-            }
-            if (to > from + kept) {
-                int rows = (to - from - kept) * w;
-                changed.rows(from + kept, to, rgb);
-                labInto(rgb, rows, lab, kept * w);
-            }
-            labFrom = from;
-            labTo = to;
-            float[][] band = lab;
+            float[][] before = originalRows.rows(from, to);
+            float[][] after = changedRows.rows(from, to);
             int first = y0;
             IntStream.range(0, 3).parallel().forEach(c -> {
-                passes[c].band(band[c], from, first, y1);
+                passes[c].band(before[c], from, after[c], from, first, y1);
                 if (next != null) {
-                    halveRows(band[c], from, w, h, first / 2, (y1 + 1) / 2, next[c]);
+                    halveRows(after[c], from, w, h, first / 2, (y1 + 1) / 2, next[c]);
                 }
             });
         }
@@ -158,7 +170,7 @@ public final class Ssimulacra {
             float[][] whole = planes;
             IntStream.range(0, 3).parallel().forEach(c -> {
                 for (int y0 = 0; y0 < o.h(); y0 += bandRows) {
-                    p[c].band(whole[c], 0, y0, Math.min(o.h(), y0 + bandRows));
+                    p[c].band(o.lab()[c], 0, whole[c], 0, y0, Math.min(o.h(), y0 + bandRows));
                 }
             });
             terms[s] = finish(p);
@@ -179,9 +191,63 @@ public final class Ssimulacra {
         return Math.min(1, Math.max(0, weights / similarity - 1));
     }
 
+    /** Rows of an RGB tensor, copied out of its three planes. */
+    private static RowSource rowsOf(Tensor image) {
+        float[] d = image.data();
+        int w = (int) image.dim(3);
+        int n = w * (int) image.dim(2);
+        return (y0, y1, rgb) -> {
+            int rows = (y1 - y0) * w;
+            for (int c = 0; c < 3; c++) {
+                System.arraycopy(d, c * n + y0 * w, rgb, c * rows, rows);
+            }
+        };
+    }
+
+    /**
+     * L*a*b* planes of a row source's bands (each with its blur margins), bands asked for top to bottom: rows the
+     * last band already converted (its lower margin) are copied, not converted again.
+     */
+    private static final class LabRows {
+        private final RowSource source;
+        private final int w;
+        private final float[] rgb;
+        private float[][] lab;
+        private float[][] previous;
+        private int labFrom;
+        private int labTo;
+
+        LabRows(RowSource source, int w, int bandRows) {
+            this.source = source;
+            this.w = w;
+            int size = (bandRows + 2 * RADIUS) * w;
+            this.rgb = new float[3 * size];
+            this.lab = new float[3][size];
+            this.previous = new float[3][size];
+        }
+
+        /** Rows [from, to) as three planes from index 0, valid until the next call. */
+        float[][] rows(int from, int to) {
+            float[][] swap = previous;
+            previous = lab;
+            lab = swap;
+            int kept = Math.max(0, Math.min(to, labTo) - from);
+            for (int c = 0; c < 3; c++) {
+                System.arraycopy(previous[c], (from - labFrom) * w, lab[c], 0, kept * w);
+            }
+            if (to > from + kept) {
+                source.rows(from + kept, to, rgb);
+                labInto(rgb, (to - from - kept) * w, lab, kept * w);
+            }
+            labFrom = from;
+            labTo = to;
+            return lab;
+        }
+    }
+
     private ChannelPass[] passes(Level level) {
         boolean full = level == levels.get(0);
-        return IntStream.range(0, 3).mapToObj(c -> new ChannelPass(level, c, full, bandRows))
+        return IntStream.range(0, 3).mapToObj(c -> new ChannelPass(level, full, bandRows))
                 .toArray(ChannelPass[]::new);
     }
 
@@ -197,7 +263,6 @@ public final class Ssimulacra {
     private static final class ChannelPass {
         private final int w;
         private final int h;
-        private final float[] y1;
         private final boolean full;
         private final float[] blocks;
         private final double[] edgeRows;
@@ -213,10 +278,9 @@ public final class Ssimulacra {
         private double sum;
         private double edgeSum;
 
-        ChannelPass(Level level, int channel, boolean full, int bandRows) {
+        ChannelPass(Level level, boolean full, int bandRows) {
             this.w = level.w();
             this.h = level.h();
-            this.y1 = level.lab()[channel];
             this.full = full;
             this.blocks = new float[((w + 3) / 4) * ((h + 3) / 4)];
             this.edgeRows = full ? new double[h] : null;
@@ -232,11 +296,14 @@ public final class Ssimulacra {
             this.s12 = new float[rows * w];
         }
 
-        /** Rows [top, bottom) of the maps, from {@code y2}: the changed plane's rows from {@code y2Row} on. */
-        void band(float[] y2, int y2Row, int top, int bottom) {
+        /**
+         * Rows [top, bottom) of the maps, from the original's plane {@code y1} (its rows from {@code y1Row} on) and
+         * the changed one's {@code y2} (from {@code y2Row} on).
+         */
+        void band(float[] y1, int y1Row, float[] y2, int y2Row, int top, int bottom) {
             int from = Math.max(0, top - RADIUS);
             int to = Math.min(h, bottom + RADIUS);
-            int y1Off = from * w;
+            int y1Off = (from - y1Row) * w;
             int y2Off = (from - y2Row) * w;
             int n = (to - from) * w;
             for (int i = 0; i < n; i++) {
@@ -265,7 +332,7 @@ public final class Ssimulacra {
             }
             blockMeans(map, top, bottom);
             if (full) {
-                int own1 = top * w;
+                int own1 = (top - y1Row) * w;
                 int own2 = (top - y2Row) * w;
                 for (int y = top; y < bottom; y++) {
                     double row = 0;
@@ -413,6 +480,11 @@ public final class Ssimulacra {
 
     /** The sRGB transfer function, inverted. */
     private static double linear(float v) {
+        int level = (int) (v * 255 + 0.5f);
+        return level >= 0 && level <= 255 && LEVELS_8[level] == v ? LINEAR_8[level] : linearCurve(v);
+    }
+
+    private static double linearCurve(float v) {
         return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
     }
 
