@@ -8,15 +8,16 @@ import org.scrim.engine.tensor.Tensor;
  * the bound. Upsampled, the change is smoother and shows less than at the working size, so the scale may exceed 1.
  *
  * <p>This is the part of a protection whose memory grows with the image (the model works at the working size), so
- * it holds one candidate image for all its tries instead of two new ones per try, and {@link #checkMemory} refuses
- * an image the Java heap cannot finish before any work is done.
+ * its tries make their candidates a band at a time for SSIMULACRA and only the result is held whole, and {@link
+ * #checkMemory} refuses an image the Java heap cannot finish before any work is done.
  */
 final class Finishing {
     /**
-     * Java heap a protection needs per pixel of the image, measured at 24 megapixels: the image, the change, its
-     * budget and the candidate (40 bytes), SSIMULACRA's pyramid of the original (48) and one try's planes (60).
+     * Java heap a protection needs per pixel of the image: the image and the result (12 bytes each), the budget (4),
+     * SSIMULACRA's smaller scales of the original and of a try (4 and 3), and room for the verification's copy of
+     * the written file.
      */
-    static final long BYTES_PER_PIXEL = 150;
+    static final long BYTES_PER_PIXEL = 48;
     /** Heap for everything that does not grow with the image: the model, the graphs at the working size. */
     static final long FIXED_BYTES = 512L << 20;
     /** The most the final change is scaled up to use the visibility budget at full size. */
