@@ -57,6 +57,7 @@ public final class Ssimulacra {
             LINEAR_8[k] = linearCurve(LEVELS_8[k]);
         }
     }
+
     /**
      * Rows per band of the scoring (a multiple of 4 for the block means): every plane of a score is held for one
      * band and its blur margins, not for the whole image, so memory does not grow with the image's height.
@@ -121,7 +122,10 @@ public final class Ssimulacra {
         }
     }
 
-    /** The score of {@code changed} against the original (0 = identical; higher = more visible). */
+    /**
+     * The score of {@code changed} against the original (0 = identical; higher = more visible; NaN below 8 pixels a
+     * side, where there is no scale to compare).
+     */
     public double score(Tensor changed) {
         ImageTensors.requireSameShape(original, changed);
         return score(rowsOf(changed));
@@ -449,20 +453,10 @@ public final class Ssimulacra {
     }
 
     /**
-     * CIE L*a*b* (D65) of gamma-encoded sRGB, scaled as the metric does: L* / 100 and a*, b* / 220 shifted to be
-     * positive, so the SSIM constants apply to values near [0, 1].
+     * CIE L*a*b* (D65) of the {@code n} gamma-encoded sRGB pixels in the three planes of {@code d}, into {@code out}'s
+     * planes from {@code off}, scaled as the metric does: L* / 100 and a*, b* / 220 shifted to be positive, so the
+     * SSIM constants apply to values near [0, 1].
      */
-    static float[][] lab(Tensor image) {
-        return lab(image.data(), image.size() / 3);
-    }
-
-    private static float[][] lab(float[] rgb, int n) {
-        float[][] out = new float[3][n];
-        labInto(rgb, n, out, 0);
-        return out;
-    }
-
-    /** {@link #lab} of the {@code n} pixels in the three planes of {@code d}, into {@code out} from {@code off}. */
     private static void labInto(float[] d, int n, float[][] out, int off) {
         IntStream.range(0, n).parallel().forEach(i -> {
             double r = linear(d[i]);
