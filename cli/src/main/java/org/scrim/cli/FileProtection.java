@@ -16,6 +16,7 @@ import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.Preset;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
+import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Runtime;
@@ -68,8 +69,31 @@ final class FileProtection {
         if (tags != null) {
             tags.validate();
         }
-        Protector.Protection p = new Protector(encoders, runtime).protect(image.toRgbTensor(), request, progress);
-        PlanarImage result = image.withRgb(p.image());
+        Outcome done = protectInto(image, out, request, tags, progress);
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("model", model);
+        entry.put("model_sha256", modelSha256);
+        entry.put("decoy", done.decoy());
+        entry.put("seconds", done.seconds());
+        if (verify) {
+            progress.phase("verifying");
+            Verifier.Report r = new Verifier(encoders, runtime, request.workSize())
+                    .verify(image.rgbView(), ImageFiles.read(out).rgbView(), done.target(), true);
+            entry.putAll(ReportOptions.figures(r, model));
+        }
+        return entry;
+    }
+
+    /** What the report needs of a protection: its image is not kept while the written file is verified. */
+    private record Outcome(String decoy, double seconds, ProtectionTarget target) {}
+
+    /** Protects {@code image} and writes it to {@code out} (tagged with {@code tags} unless null). */
+    private Outcome protectInto(PlanarImage image, Path out, ProtectRequest request, TagOptions tags,
+            ProgressListener progress) throws IOException {
+        Protector.Protection p = new Protector(encoders, runtime).protect(image.rgbView(), request, progress);
+        // the protected planes are this method's alone: an RGB image takes them as they are, without a copy
+        PlanarImage result = image.channels() == 3
+                ? image.withColour(p.image().reshape(3, image.height(), image.width())) : image.withRgb(p.image());
         String decoy = p.decoy() == null ? null : p.decoy().cliName();
         if (tags == null) {
             ImageFiles.write(result, out);
@@ -80,17 +104,6 @@ final class FileProtection {
             MetadataWriter.writeTagged(out, staged -> ImageFiles.write(result, staged), tags.tags(provenance),
                     tags.signer());
         }
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("model", model);
-        entry.put("model_sha256", modelSha256);
-        entry.put("decoy", decoy);
-        entry.put("seconds", p.seconds());
-        if (verify) {
-            progress.phase("verifying");
-            Verifier.Report r = new Verifier(encoders, runtime, request.workSize())
-                    .verify(image.toRgbTensor(), ImageFiles.read(out).toRgbTensor(), p.target(), true);
-            entry.putAll(ReportOptions.figures(r, model));
-        }
-        return entry;
+        return new Outcome(decoy, p.seconds(), p.target());
     }
 }

@@ -97,6 +97,14 @@ public final class PlanarImage {
         return decodedColorSpace;
     }
 
+    /**
+     * The colour as [1,3,H,W] for reading only: an RGB image's own planes (no copy, so a large image is not held
+     * twice), a gray image's replicated as {@link #toRgbTensor} does.
+     */
+    public Tensor rgbView() {
+        return channels() == 3 ? colour.reshape(1, 3, height(), width()) : toRgbTensor();
+    }
+
     /** The colour as [1,3,H,W] for the encoder: a copy, gray replicated to three channels. */
     public Tensor toRgbTensor() {
         int plane = height() * width();

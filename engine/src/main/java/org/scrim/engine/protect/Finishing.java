@@ -8,15 +8,16 @@ import org.scrim.engine.tensor.Tensor;
  * the bound. Upsampled, the change is smoother and shows less than at the working size, so the scale may exceed 1.
  *
  * <p>This is the part of a protection whose memory grows with the image (the model works at the working size), so
- * it holds one candidate image for all its tries instead of two new ones per try, and {@link #checkMemory} refuses
- * an image the Java heap cannot finish before any work is done.
+ * its tries make their candidates a band at a time for SSIMULACRA and only the result is held whole, and {@link
+ * #checkMemory} refuses an image the Java heap cannot finish before any work is done.
  */
 final class Finishing {
     /**
-     * Java heap a protection needs per pixel of the image, measured at 24 megapixels: the image, the change, its
-     * budget and the candidate (40 bytes), SSIMULACRA's pyramid of the original (48) and one try's planes (60).
+     * Java heap a protection needs per pixel of the image: the image and the result (12 bytes each), the budget (4),
+     * SSIMULACRA's smaller scales of the original and of a try (4 and 3), and room for the verification's copy of
+     * the written file.
      */
-    static final long BYTES_PER_PIXEL = 150;
+    static final long BYTES_PER_PIXEL = 48;
     /** Heap for everything that does not grow with the image: the model, the graphs at the working size. */
     static final long FIXED_BYTES = 512L << 20;
     /** The most the final change is scaled up to use the visibility budget at full size. */
@@ -42,33 +43,48 @@ final class Finishing {
 
     /**
      * The protected image: {@code delta} (at the working size, or the image's own) upsampled to {@code image}'s
-     * size, held within the budget for {@code epsilon} and scaled onto {@code visibilityBound}.
+     * size, held within the budget for {@code epsilon} and scaled onto {@code visibilityBound}. The tries make
+     * their candidates a band at a time for SSIMULACRA, so only the result is ever held at full size.
      */
     static Tensor finish(Tensor image, Tensor delta, float epsilon, double visibilityBound) {
         int[] hw = ImageTensors.requireRgb(image, "image");
-        int[] dhw = ImageTensors.requireRgb(delta, "change");
-        float[] d = (dhw[0] == hw[0] && dhw[1] == hw[1] ? delta : ImageTensors.resizeBilinear(delta, hw[0], hw[1]))
-                .data();
+        ImageTensors.requireRgb(delta, "change");
         float[] cap = PerceptualBudget.bound(image, epsilon).data();
         Ssimulacra exact = new Ssimulacra(image);
-        float[] x = image.data();
-        float[] candidate = new float[x.length];
-        Tensor candidateImage = new Tensor(candidate, image.shape());
-        float scale = Protector.boundedScale(s -> {
-            applyScaled(x, d, (float) s, cap, candidate);
-            return exact.score(candidateImage);
-        }, visibilityBound, MAX_GAIN, 1);
-        applyScaled(x, d, scale, cap, candidate);
-        return candidateImage;
+        float scale = Protector.boundedScale(s -> exact.score((y0, y1, rgb) ->
+                candidateRows(image, delta, (float) s, cap, y0, y1, rgb)), visibilityBound, MAX_GAIN, 1);
+        float[] result = new float[image.size()];
+        candidateRows(image, delta, scale, cap, 0, hw[0], result);
+        return new Tensor(result, image.shape());
     }
 
-    /** {@code out} = x + s * d, the change held within the per-pixel {@code cap} and the result within [0, 1]. */
-    private static void applyScaled(float[] x, float[] d, float s, float[] cap, float[] out) {
-        int plane = cap.length;
-        for (int i = 0; i < out.length; i++) {
-            float limit = cap[i % plane];
-            float change = Math.max(-limit, Math.min(limit, s * d[i]));
-            out[i] = Math.max(0f, Math.min(1f, x[i] + change));
+    /**
+     * Rows [top, bottom) of x + s * d into {@code out} (three planes of that many rows): d upsampled to the image's
+     * size, the change held within the per-pixel {@code cap} and the result within [0, 1].
+     */
+    private static void candidateRows(Tensor image, Tensor delta, float s, float[] cap, int top, int bottom,
+            float[] out) {
+        int[] hw = ImageTensors.requireRgb(image, "image");
+        int w = hw[1];
+        int plane = hw[0] * w;
+        int rows = (bottom - top) * w;
+        int[] dhw = ImageTensors.requireRgb(delta, "change");
+        if (dhw[0] == hw[0] && dhw[1] == hw[1]) {
+            for (int c = 0; c < 3; c++) {
+                System.arraycopy(delta.data(), c * plane + top * w, out, c * rows, rows);
+            }
+        } else {
+            ImageTensors.resizeBilinearRows(delta, hw[0], w, top, bottom, out);
+        }
+        float[] x = image.data();
+        for (int c = 0; c < 3; c++) {
+            for (int j = 0; j < rows; j++) {
+                int pixel = top * w + j;
+                int o = c * rows + j;
+                float limit = cap[pixel];
+                float change = Math.max(-limit, Math.min(limit, s * out[o]));
+                out[o] = Math.max(0f, Math.min(1f, x[c * plane + pixel] + change));
+            }
         }
     }
 

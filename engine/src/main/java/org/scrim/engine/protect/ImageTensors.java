@@ -34,13 +34,20 @@ public final class ImageTensors {
     /** Luma plane (h*w) of an RGB tensor. */
     static float[] luma(Tensor image) {
         int[] hw = requireRgb(image, "image");
-        int n = hw[0] * hw[1];
-        float[] d = image.data();
-        float[] y = new float[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = LUMA_R * d[i] + LUMA_G * d[n + i] + LUMA_B * d[2 * n + i];
-        }
+        float[] y = new float[hw[0] * hw[1]];
+        lumaRows(image, 0, hw[0], y);
         return y;
+    }
+
+    /** Rows [top, bottom) of {@link #luma} into {@code out} from its start. */
+    static void lumaRows(Tensor image, int top, int bottom, float[] out) {
+        int[] hw = requireRgb(image, "image");
+        int w = hw[1];
+        int n = hw[0] * w;
+        float[] d = image.data();
+        for (int i = top * w; i < bottom * w; i++) {
+            out[i - top * w] = LUMA_R * d[i] + LUMA_G * d[n + i] + LUMA_B * d[2 * n + i];
+        }
     }
 
     public static Tensor fromImage(BufferedImage img) {
@@ -85,14 +92,25 @@ public final class ImageTensors {
     /** Bilinear resize of every channel to h x w (half-pixel centres, edges clamped): upsamples perturbations. */
     public static Tensor resizeBilinear(Tensor image, int h, int w) {
         long[] s = image.shape();
+        float[] out = new float[(int) s[1] * h * w];
+        resizeBilinearRows(image, h, w, 0, h, out);
+        return new Tensor(out, s[0], s[1], h, w);
+    }
+
+    /**
+     * Rows [top, bottom) of {@link #resizeBilinear} into {@code out}, one plane of (bottom - top) rows per channel:
+     * for callers that need a large upsampled image a band at a time.
+     */
+    static void resizeBilinearRows(Tensor image, int h, int w, int top, int bottom, float[] out) {
+        long[] s = image.shape();
         int c = (int) s[1];
         int sh = (int) s[2];
         int sw = (int) s[3];
+        int rows = bottom - top;
         float[] src = image.data();
-        float[] out = new float[c * h * w];
         float fy = (float) sh / h;
         float fx = (float) sw / w;
-        for (int y = 0; y < h; y++) {
+        for (int y = top; y < bottom; y++) {
             float yy = Math.max(0f, (y + 0.5f) * fy - 0.5f);
             int y0 = Math.min((int) yy, sh - 1);
             int y1 = Math.min(y0 + 1, sh - 1);
@@ -104,13 +122,12 @@ public final class ImageTensors {
                 float wx = xx - x0;
                 for (int ch = 0; ch < c; ch++) {
                     int base = ch * sh * sw;
-                    float top = src[base + y0 * sw + x0] * (1 - wx) + src[base + y0 * sw + x1] * wx;
-                    float bottom = src[base + y1 * sw + x0] * (1 - wx) + src[base + y1 * sw + x1] * wx;
-                    out[ch * h * w + y * w + x] = top * (1 - wy) + bottom * wy;
+                    float upper = src[base + y0 * sw + x0] * (1 - wx) + src[base + y0 * sw + x1] * wx;
+                    float lower = src[base + y1 * sw + x0] * (1 - wx) + src[base + y1 * sw + x1] * wx;
+                    out[ch * rows * w + (y - top) * w + x] = upper * (1 - wy) + lower * wy;
                 }
             }
         }
-        return new Tensor(out, s[0], c, h, w);
     }
 
     /** Scales {@code image} to cover h x w (area averaging when shrinking) and crops the centre: anchors, decoys. */

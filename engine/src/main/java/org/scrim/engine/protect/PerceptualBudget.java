@@ -37,23 +37,24 @@ public final class PerceptualBudget {
         int[] hw = ImageTensors.requireRgb(image, "image");
         int h = hw[0];
         int w = hw[1];
+        // each step overwrites the last one's plane: three full-size planes in all (luma, that one, the blur's)
         float[] y = ImageTensors.luma(image);
-        float[] smooth = PlaneFilters.gaussianBlur(y, w, h, DETAIL_SIGMA);
-        float[] r2 = new float[y.length];
+        float[] scratch = new float[y.length];
+        float[] out = y.clone();
+        PlaneFilters.convolveInPlace(out, w, h, PlaneFilters.gaussianKernel(DETAIL_SIGMA), scratch);
         for (int i = 0; i < y.length; i++) {
-            float r = y[i] - smooth[i];
-            r2[i] = r * r;
+            float r = y[i] - out[i];
+            out[i] = r * r;
         }
-        float[] energy = PlaneFilters.gaussianBlur(r2, w, h, ENERGY_SIGMA);
-        float[] b = new float[y.length];
+        PlaneFilters.convolveInPlace(out, w, h, PlaneFilters.gaussianKernel(ENERGY_SIGMA), scratch);
         for (int i = 0; i < y.length; i++) {
-            float t = (float) Math.sqrt(Math.max(0f, energy[i]));
+            float t = (float) Math.sqrt(Math.max(0f, out[i]));
             float m = t / (t + TEXTURE_HALF);
             float c = 2 * y[i] - 1;
             float l = 1 + LUMA_GAIN * c * c;
-            b[i] = epsilon * Math.min(1f, FLOOR + (1 - FLOOR) * m * l);
+            out[i] = epsilon * Math.min(1f, FLOOR + (1 - FLOOR) * m * l);
         }
-        float[] out = PlaneFilters.gaussianBlur(b, w, h, SMOOTH_SIGMA);
+        PlaneFilters.convolveInPlace(out, w, h, PlaneFilters.gaussianKernel(SMOOTH_SIGMA), scratch);
         for (int i = 0; i < out.length; i++) {
             out[i] = Math.min(epsilon, out[i]);
         }

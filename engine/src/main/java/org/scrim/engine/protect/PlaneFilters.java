@@ -47,26 +47,48 @@ final class PlaneFilters {
      * callers that blur many full-size planes and would otherwise hold two new ones per blur.
      */
     static void convolveInPlace(float[] plane, int w, int h, float[] kernel, float[] scratch) {
+        convolveRows(plane, 0, w, h, 0, h, kernel, scratch, plane);
+    }
+
+    /**
+     * Rows [top, bottom) of {@link #convolve} of a plane of {@code h} rows, into {@code out} from its start, reading
+     * only the rows the kernel reaches (top and bottom widened by its radius, within the plane), which start at
+     * {@code src[off]}; {@code scratch} holds their horizontal pass. A band gives what the whole plane would, so
+     * large planes can be filtered a band at a time.
+     */
+    static void convolveRows(float[] src, int off, int w, int h, int top, int bottom, float[] kernel, float[] scratch,
+            float[] out) {
         int r = kernel.length / 2;
-        for (int y = 0; y < h; y++) {
-            int row = y * w;
+        int from = Math.max(0, top - r);
+        int to = Math.min(h, bottom + r);
+        for (int y = from; y < to; y++) {
+            int row = off + (y - from) * w;
+            int dst = (y - from) * w;
             for (int x = 0; x < w; x++) {
                 float s = 0;
-                for (int k = -r; k <= r; k++) {
-                    int xx = Math.min(w - 1, Math.max(0, x + k));
-                    s += kernel[k + r] * plane[row + xx];
+                if (x >= r && x < w - r) {
+                    // away from the edges no index needs clamping (same terms, same order)
+                    int first = row + x - r;
+                    for (int k = 0; k <= 2 * r; k++) {
+                        s += kernel[k] * src[first + k];
+                    }
+                } else {
+                    for (int k = -r; k <= r; k++) {
+                        int xx = Math.min(w - 1, Math.max(0, x + k));
+                        s += kernel[k + r] * src[row + xx];
+                    }
                 }
-                scratch[row + x] = s;
+                scratch[dst + x] = s;
             }
         }
-        Arrays.fill(plane, 0, w * h, 0f);
-        for (int y = 0; y < h; y++) {
+        Arrays.fill(out, 0, (bottom - top) * w, 0f);
+        for (int y = top; y < bottom; y++) {
+            int o = (y - top) * w;
             for (int k = -r; k <= r; k++) {
-                int row = Math.min(h - 1, Math.max(0, y + k)) * w;
+                int row = (Math.min(h - 1, Math.max(0, y + k)) - from) * w;
                 float kv = kernel[k + r];
-                int out = y * w;
                 for (int x = 0; x < w; x++) {
-                    plane[out + x] += kv * scratch[row + x];
+                    out[o + x] += kv * scratch[row + x];
                 }
             }
         }

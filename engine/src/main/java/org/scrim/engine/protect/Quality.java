@@ -2,7 +2,6 @@ package org.scrim.engine.protect;
 
 import java.util.Arrays;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
 import org.scrim.engine.tensor.Tensor;
@@ -23,6 +22,7 @@ public final class Quality {
     static final float C1 = 0.01f * 0.01f;
     static final float C2 = 0.03f * 0.03f;
     private static final double SSIM_SIGMA = 1.5;
+    private static final int SSIM_BAND_ROWS = 128;
     /** Box radius of the visibility figure's SSIM window: 7x7, about the support of the sigma-1.5 Gaussian. */
     static final int VISIBILITY_BOX_RADIUS = 3;
 
@@ -35,13 +35,57 @@ public final class Quality {
         return mse == 0 ? Double.POSITIVE_INFINITY : -10 * Math.log10(mse);
     }
 
-    /** Mean SSIM on luma (see the class comment). */
+    /** Mean SSIM on luma (see the class comment), taken in bands of rows so large images need little memory. */
     public static double ssim(Tensor a, Tensor b) {
         ImageTensors.requireSameShape(a, b);
         int[] hw = ImageTensors.requireRgb(a, "image");
+        int h = hw[0];
+        int w = hw[1];
         float[] kernel = PlaneFilters.gaussianKernel(SSIM_SIGMA, 5);
-        return meanSsim(ImageTensors.luma(a), ImageTensors.luma(b), hw[1], hw[0],
-                p -> PlaneFilters.convolve(p, hw[1], hw[0], kernel));
+        int r = kernel.length / 2;
+        int margined = Math.min(h, SSIM_BAND_ROWS + 2 * r) * w;
+        float[] y1 = new float[margined];
+        float[] y2 = new float[margined];
+        float[] product = new float[margined];
+        float[] scratch = new float[margined];
+        int rows = Math.min(h, SSIM_BAND_ROWS) * w;
+        float[] mu1 = new float[rows];
+        float[] mu2 = new float[rows];
+        float[] s11 = new float[rows];
+        float[] s22 = new float[rows];
+        float[] s12 = new float[rows];
+        double sum = 0;
+        for (int top = 0; top < h; top += SSIM_BAND_ROWS) {
+            int bottom = Math.min(h, top + SSIM_BAND_ROWS);
+            int from = Math.max(0, top - r);
+            int to = Math.min(h, bottom + r);
+            ImageTensors.lumaRows(a, from, to, y1);
+            ImageTensors.lumaRows(b, from, to, y2);
+            int n = (to - from) * w;
+            PlaneFilters.convolveRows(y1, 0, w, h, top, bottom, kernel, scratch, mu1);
+            PlaneFilters.convolveRows(y2, 0, w, h, top, bottom, kernel, scratch, mu2);
+            for (int i = 0; i < n; i++) {
+                product[i] = y1[i] * y1[i];
+            }
+            PlaneFilters.convolveRows(product, 0, w, h, top, bottom, kernel, scratch, s11);
+            for (int i = 0; i < n; i++) {
+                product[i] = y2[i] * y2[i];
+            }
+            PlaneFilters.convolveRows(product, 0, w, h, top, bottom, kernel, scratch, s22);
+            for (int i = 0; i < n; i++) {
+                product[i] = y1[i] * y2[i];
+            }
+            PlaneFilters.convolveRows(product, 0, w, h, top, bottom, kernel, scratch, s12);
+            for (int i = 0; i < (bottom - top) * w; i++) {
+                float m1 = mu1[i];
+                float m2 = mu2[i];
+                float v1 = s11[i] - m1 * m1;
+                float v2 = s22[i] - m2 * m2;
+                float cov = s12[i] - m1 * m2;
+                sum += (2 * m1 * m2 + C1) * (2 * cov + C2) / ((m1 * m1 + m2 * m2 + C1) * (v1 + v2 + C2));
+            }
+        }
+        return sum / ((double) w * h);
     }
 
     /**
@@ -80,33 +124,5 @@ public final class Quality {
         try (GraphSession s = new OrtRuntime(1).open(VisibilityGraph.between(original.shape()))) {
             return s.run(Map.of(VisibilityGraph.ORIGINAL, original, VisibilityGraph.CHANGED, changed));
         }
-    }
-
-    /** Mean of the SSIM map of two planes under a local-mean filter. */
-    private static double meanSsim(float[] y1, float[] y2, int w, int h, UnaryOperator<float[]> window) {
-        int n = w * h;
-        float[] p11 = new float[n];
-        float[] p22 = new float[n];
-        float[] p12 = new float[n];
-        for (int i = 0; i < n; i++) {
-            p11[i] = y1[i] * y1[i];
-            p22[i] = y2[i] * y2[i];
-            p12[i] = y1[i] * y2[i];
-        }
-        float[] mu1 = window.apply(y1);
-        float[] mu2 = window.apply(y2);
-        float[] s11 = window.apply(p11);
-        float[] s22 = window.apply(p22);
-        float[] s12 = window.apply(p12);
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            float m1 = mu1[i];
-            float m2 = mu2[i];
-            float v1 = s11[i] - m1 * m1;
-            float v2 = s22[i] - m2 * m2;
-            float cov = s12[i] - m1 * m2;
-            sum += (2 * m1 * m2 + C1) * (2 * cov + C2) / ((m1 * m1 + m2 * m2 + C1) * (v1 + v2 + C2));
-        }
-        return sum / n;
     }
 }

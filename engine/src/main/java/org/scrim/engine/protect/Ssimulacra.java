@@ -19,10 +19,11 @@ import org.scrim.engine.tensor.Tensor;
  * (damage that lines up, like a band across the sky). With S the weighted sum of these similarities and M the sum of
  * the weights, the score is M / S - 1, clamped to [0, 1]: 0 for identical images, rising with visibility.
  *
- * <p>The original's half of the work (its L*a*b* pyramid and Gaussian moments) is done once, so bisecting the scale
- * of a perturbation, as the protector does, only pays for the changed image. Scores agree with {@code
- * ssimulacra_main} to within a few percent (the tool's recursive Gaussian against this finite one), see
- * VisibilityCalibrationTest.
+ * <p>So that large images fit in memory, only the original's smaller scales (L*a*b* planes of a third of its pixels)
+ * are kept between scores, and the full scale is taken in bands of rows with margins for the Gaussian, both images
+ * converted to L*a*b* a band at a time. Every sum adds in the order a whole-image pass would, so the bands change
+ * no figure. Scores agree with {@code ssimulacra_main} to within a few percent (the tool's recursive
+ * Gaussian against this finite one), see VisibilityCalibrationTest.
  */
 public final class Ssimulacra {
     private static final int SCALES = 6;
@@ -42,51 +43,147 @@ public final class Ssimulacra {
     private static final double[] EDGE_WEIGHTS = {1.5, 0.1, 0.1};
     private static final double[] LINE_WEIGHTS = {1.0, 0.1, 0.1};
     private static final float[] KERNEL = PlaneFilters.gaussianKernel(SIGMA);
+    private static final int RADIUS = KERNEL.length / 2;
+    /**
+     * The 8-bit levels as images read from 8-bit files hold them, and their linear values: the original is converted
+     * to L*a*b* at every score, and the table spares it the power function.
+     */
+    private static final float[] LEVELS_8 = new float[256];
+    private static final double[] LINEAR_8 = new double[256];
 
-    /** One scale of the original: its L*a*b* planes, their local means and local means of squares. */
-    private record Level(int w, int h, float[][] lab, float[][] mu, float[][] sq) {}
-
-    private final List<Level> levels = new ArrayList<>();
-    private final long[] shape;
-
-    /** Prepares scores against {@code original}, an RGB tensor [1,3,H,W] of gamma-encoded sRGB values in [0,1]. */
-    public Ssimulacra(Tensor original) {
-        int[] hw = ImageTensors.requireRgb(original, "original");
-        this.shape = original.shape();
-        int w = hw[1];
-        int h = hw[0];
-        float[][] lab = lab(original);
-        for (int s = 0; s < SCALES && w >= 8 && h >= 8; s++) {
-            if (s > 0) {
-                lab = halve(lab, w, h);
-                w = (w + 1) / 2;
-                h = (h + 1) / 2;
-            }
-            float[][] planes = lab;
-            int lw = w;
-            int lh = h;
-            levels.add(new Level(w, h, lab, perChannel(c -> blur(planes[c], lw, lh)),
-                    perChannel(c -> blur(product(planes[c], planes[c]), lw, lh))));
+    static {
+        for (int k = 0; k < 256; k++) {
+            LEVELS_8[k] = k / 255f;
+            LINEAR_8[k] = linearCurve(LEVELS_8[k]);
         }
     }
 
-    /** The score of {@code changed} against the original (0 = identical; higher = more visible). */
+    /**
+     * Rows per band of the scoring (a multiple of 4 for the block means): every plane of a score is held for one
+     * band and its blur margins, not for the whole image, so memory does not grow with the image's height.
+     */
+    private static final int BAND_ROWS = 128;
+
+    /** Fills rows [y0, y1) of an RGB image into {@code rgb}, as three planes of (y1 - y0) rows each. */
+    public interface RowSource {
+        void rows(int y0, int y1, float[] rgb);
+    }
+
+    /**
+     * One scale of the original: its L*a*b* planes (their local moments are recomputed per band when scoring), none
+     * at full scale, where they are converted a band at a time from the original itself.
+     */
+    private record Level(int w, int h, float[][] lab) {}
+
+    private final List<Level> levels = new ArrayList<>();
+    private final Tensor original;
+    private final int bandRows;
+
+    /**
+     * Prepares scores against {@code original}, an RGB tensor [1,3,H,W] of gamma-encoded sRGB values in [0,1], which
+     * is kept (not copied) and must not change.
+     */
+    public Ssimulacra(Tensor original) {
+        this(original, BAND_ROWS);
+    }
+
+    /** As {@link #Ssimulacra(Tensor)}, scoring in bands of {@code bandRows} rows (a positive multiple of 4). */
+    Ssimulacra(Tensor original, int bandRows) {
+        if (bandRows < 4 || bandRows % 4 != 0) {
+            throw new IllegalArgumentException("band rows must be a positive multiple of 4, got " + bandRows);
+        }
+        this.bandRows = bandRows;
+        int[] hw = ImageTensors.requireRgb(original, "original");
+        this.original = original;
+        int w = hw[1];
+        int h = hw[0];
+        if (w < 8 || h < 8) {
+            return; // too small to score: no scales
+        }
+        levels.add(new Level(w, h, null));
+        // the second scale from the full one, converted a band at a time; the smaller ones from the second
+        float[][] lab = new float[3][((w + 1) / 2) * ((h + 1) / 2)];
+        LabRows rows = new LabRows(rowsOf(original), w, bandRows);
+        for (int y0 = 0; y0 < h; y0 += bandRows) {
+            int y1 = Math.min(h, y0 + bandRows);
+            float[][] band = rows.rows(y0, y1);
+            for (int c = 0; c < 3; c++) {
+                halveRows(band[c], y0, w, h, y0 / 2, (y1 + 1) / 2, lab[c]);
+            }
+        }
+        w = (w + 1) / 2;
+        h = (h + 1) / 2;
+        levels.add(new Level(w, h, lab));
+        for (int s = 2; s < SCALES && w >= 8 && h >= 8; s++) {
+            lab = halve(lab, w, h);
+            w = (w + 1) / 2;
+            h = (h + 1) / 2;
+            levels.add(new Level(w, h, lab));
+        }
+    }
+
+    /**
+     * The score of {@code changed} against the original (0 = identical; higher = more visible; NaN below 8 pixels a
+     * side, where there is no scale to compare).
+     */
     public double score(Tensor changed) {
-        ImageTensors.requireSameShape(new Tensor(new float[changed.size()], shape), changed);
-        float[][] lab = lab(changed);
+        ImageTensors.requireSameShape(original, changed);
+        return score(rowsOf(changed));
+    }
+
+    /**
+     * The score of the image that {@code changed} gives row by row, never whole: for callers that make the changed
+     * image from others and would otherwise hold a full-size copy of it.
+     */
+    public double score(RowSource changed) {
+        if (levels.isEmpty()) {
+            return Double.NaN;
+        }
+        Level full = levels.get(0);
+        int w = full.w();
+        int h = full.h();
+        double[][][] terms = new double[levels.size()][][];
+        // the full scale, band by band from the sources, making the next scale's planes as it goes
+        float[][] next = levels.size() > 1 ? new float[3][((w + 1) / 2) * ((h + 1) / 2)] : null;
+        ChannelPass[] passes = passes(full);
+        LabRows originalRows = new LabRows(rowsOf(original), w, bandRows);
+        LabRows changedRows = new LabRows(changed, w, bandRows);
+        for (int y0 = 0; y0 < h; y0 += bandRows) {
+            int y1 = Math.min(h, y0 + bandRows);
+            int from = Math.max(0, y0 - RADIUS);
+            int to = Math.min(h, y1 + RADIUS);
+            float[][] before = originalRows.rows(from, to);
+            float[][] after = changedRows.rows(from, to);
+            int first = y0;
+            IntStream.range(0, 3).parallel().forEach(c -> {
+                passes[c].band(before[c], from, after[c], from, first, y1);
+                if (next != null) {
+                    halveRows(after[c], from, w, h, first / 2, (y1 + 1) / 2, next[c]);
+                }
+            });
+        }
+        terms[0] = finish(passes);
+        // the smaller scales (a quarter of the pixels and less) from whole planes
+        float[][] planes = next;
+        for (int s = 1; s < levels.size(); s++) {
+            Level o = levels.get(s);
+            if (s > 1) {
+                planes = halve(planes, levels.get(s - 1).w(), levels.get(s - 1).h());
+            }
+            ChannelPass[] p = passes(o);
+            float[][] whole = planes;
+            IntStream.range(0, 3).parallel().forEach(c -> {
+                for (int y0 = 0; y0 < o.h(); y0 += bandRows) {
+                    p[c].band(o.lab()[c], 0, whole[c], 0, y0, Math.min(o.h(), y0 + bandRows));
+                }
+            });
+            terms[s] = finish(p);
+        }
         double similarity = 0;
         double weights = 0;
         for (int s = 0; s < levels.size(); s++) {
-            Level o = levels.get(s);
-            if (s > 0) {
-                lab = halve(lab, levels.get(s - 1).w(), levels.get(s - 1).h());
-            }
-            float[][] planes = lab;
-            int scale = s;
-            double[][] terms = IntStream.range(0, 3).parallel()
-                    .mapToObj(c -> channelTerms(o, planes[c], c, scale == 0)).toArray(double[][]::new);
             for (int c = 0; c < 3; c++) {
-                double[] t = terms[c];
+                double[] t = terms[s][c];
                 similarity += MEAN_WEIGHTS[s][c] * t[0] + MIN_WEIGHTS[s][c] * t[1];
                 weights += MEAN_WEIGHTS[s][c] + MIN_WEIGHTS[s][c];
                 if (s == 0) {
@@ -98,53 +195,203 @@ public final class Ssimulacra {
         return Math.min(1, Math.max(0, weights / similarity - 1));
     }
 
+    /** Rows of an RGB tensor, copied out of its three planes. */
+    private static RowSource rowsOf(Tensor image) {
+        float[] d = image.data();
+        int w = (int) image.dim(3);
+        int n = w * (int) image.dim(2);
+        return (y0, y1, rgb) -> {
+            int rows = (y1 - y0) * w;
+            for (int c = 0; c < 3; c++) {
+                System.arraycopy(d, c * n + y0 * w, rgb, c * rows, rows);
+            }
+        };
+    }
+
     /**
-     * For one channel at one scale: {mean SSIM, worst 4x4 block of the SSIM map} and, at full scale, {mean edge
-     * similarity, 2nd-percentile row and column averages of the SSIM block map, then of the edge map}.
+     * L*a*b* planes of a row source's bands (each with its blur margins), bands asked for top to bottom: rows the
+     * last band already converted (its lower margin) are copied, not converted again.
      */
-    private static double[] channelTerms(Level o, float[] y2, int c, boolean full) {
-        int w = o.w();
-        int h = o.h();
-        float[] y1 = o.lab()[c];
-        float[] mu1 = o.mu()[c];
-        float[] s11 = o.sq()[c];
-        // Four full-size planes per channel, blurred in place: at 24 megapixels each is 96 MB.
-        float[] scratch = new float[w * h];
-        float[] mu2 = y2.clone();
-        PlaneFilters.convolveInPlace(mu2, w, h, KERNEL, scratch);
-        float[] map = product(y2, y2); // s22 until the map replaces it
-        PlaneFilters.convolveInPlace(map, w, h, KERNEL, scratch);
-        float[] s12 = product(y1, y2);
-        PlaneFilters.convolveInPlace(s12, w, h, KERNEL, scratch);
-        double sum = 0;
-        for (int i = 0; i < map.length; i++) {
-            float m1 = mu1[i];
-            float m2 = mu2[i];
-            float v1 = s11[i] - m1 * m1;
-            float v2 = map[i] - m2 * m2;
-            float cov = s12[i] - m1 * m2;
-            map[i] = (2 * m1 * m2 + C1) * (2 * cov + C2) / ((m1 * m1 + m2 * m2 + C1) * (v1 + v2 + C2));
-            sum += map[i];
+    private static final class LabRows {
+        private final RowSource source;
+        private final int w;
+        private final float[] rgb;
+        private float[][] lab;
+        private float[][] previous;
+        private int labFrom;
+        private int labTo;
+
+        LabRows(RowSource source, int w, int bandRows) {
+            this.source = source;
+            this.w = w;
+            int size = (bandRows + 2 * RADIUS) * w;
+            this.rgb = new float[3 * size];
+            this.lab = new float[3][size];
+            this.previous = new float[3][size];
         }
-        int bw = (w + 3) / 4;
-        int bh = (h + 3) / 4;
-        float[] blocks = blockMeans(map, w, h);
-        double worst = Double.POSITIVE_INFINITY;
-        for (float b : blocks) {
-            worst = Math.min(worst, b);
+
+        /** Rows [from, to) as three planes from index 0, valid until the next call. */
+        float[][] rows(int from, int to) {
+            float[][] swap = previous;
+            previous = lab;
+            lab = swap;
+            int kept = Math.max(0, Math.min(to, labTo) - from);
+            for (int c = 0; c < 3; c++) {
+                System.arraycopy(previous[c], (from - labFrom) * w, lab[c], 0, kept * w);
+            }
+            if (to > from + kept) {
+                source.rows(from + kept, to, rgb);
+                labInto(rgb, (to - from - kept) * w, lab, kept * w);
+            }
+            labFrom = from;
+            labTo = to;
+            return lab;
         }
-        if (!full) {
-            return new double[] {sum / map.length, worst};
+    }
+
+    private ChannelPass[] passes(Level level) {
+        boolean full = level == levels.get(0);
+        return IntStream.range(0, 3).mapToObj(c -> new ChannelPass(level, full, bandRows))
+                .toArray(ChannelPass[]::new);
+    }
+
+    private static double[][] finish(ChannelPass[] passes) {
+        return Arrays.stream(passes).map(ChannelPass::terms).toArray(double[][]::new);
+    }
+
+    /**
+     * One channel at one scale, taken band by band (top to bottom, so every sum adds in the order a whole-image
+     * pass would): {mean SSIM, worst 4x4 block of the SSIM map} and, at full scale, {mean edge similarity,
+     * 2nd-percentile row and column averages of the SSIM block map, then of the edge map}.
+     */
+    private static final class ChannelPass {
+        private final int w;
+        private final int h;
+        private final boolean full;
+        private final float[] blocks;
+        private final double[] edgeRows;
+        private final double[] edgeColumns;
+        // band planes: the horizontal pass and products span the band and its margins
+        private final float[] across;
+        private final float[] product;
+        private final float[] mu1;
+        private final float[] s11;
+        private final float[] mu2;
+        private final float[] map;
+        private final float[] s12;
+        private double sum;
+        private double edgeSum;
+
+        ChannelPass(Level level, boolean full, int bandRows) {
+            this.w = level.w();
+            this.h = level.h();
+            this.full = full;
+            this.blocks = new float[((w + 3) / 4) * ((h + 3) / 4)];
+            this.edgeRows = full ? new double[h] : null;
+            this.edgeColumns = full ? new double[w] : null;
+            int rows = Math.min(h, bandRows);
+            int margined = Math.min(h, bandRows + 2 * RADIUS) * w;
+            this.across = new float[margined];
+            this.product = new float[margined];
+            this.mu1 = new float[rows * w];
+            this.s11 = new float[rows * w];
+            this.mu2 = new float[rows * w];
+            this.map = new float[rows * w];
+            this.s12 = new float[rows * w];
         }
-        float[] edge = s12;
-        double edgeSum = 0;
-        for (int i = 0; i < edge.length; i++) {
-            edge[i] = 1 - Math.max(0f, Math.abs(y2[i] - mu2[i]) - Math.abs(y1[i] - mu1[i]));
-            edgeSum += edge[i];
+
+        /**
+         * Rows [top, bottom) of the maps, from the original's plane {@code y1} (its rows from {@code y1Row} on) and
+         * the changed one's {@code y2} (from {@code y2Row} on).
+         */
+        void band(float[] y1, int y1Row, float[] y2, int y2Row, int top, int bottom) {
+            int from = Math.max(0, top - RADIUS);
+            int to = Math.min(h, bottom + RADIUS);
+            int y1Off = (from - y1Row) * w;
+            int y2Off = (from - y2Row) * w;
+            int n = (to - from) * w;
+            for (int i = 0; i < n; i++) {
+                product[i] = y1[y1Off + i] * y1[y1Off + i];
+            }
+            blurBand(y1, y1Off, top, bottom, mu1);
+            blurBand(product, 0, top, bottom, s11);
+            blurBand(y2, y2Off, top, bottom, mu2);
+            for (int i = 0; i < n; i++) {
+                product[i] = y2[y2Off + i] * y2[y2Off + i];
+            }
+            blurBand(product, 0, top, bottom, map); // s22 until the map replaces it
+            for (int i = 0; i < n; i++) {
+                product[i] = y1[y1Off + i] * y2[y2Off + i];
+            }
+            blurBand(product, 0, top, bottom, s12);
+            int m = (bottom - top) * w;
+            for (int i = 0; i < m; i++) {
+                float m1 = mu1[i];
+                float m2 = mu2[i];
+                float v1 = s11[i] - m1 * m1;
+                float v2 = map[i] - m2 * m2;
+                float cov = s12[i] - m1 * m2;
+                map[i] = (2 * m1 * m2 + C1) * (2 * cov + C2) / ((m1 * m1 + m2 * m2 + C1) * (v1 + v2 + C2));
+                sum += map[i];
+            }
+            blockMeans(map, top, bottom);
+            if (full) {
+                int own1 = (top - y1Row) * w;
+                int own2 = (top - y2Row) * w;
+                for (int y = top; y < bottom; y++) {
+                    double row = 0;
+                    for (int x = 0; x < w; x++) {
+                        int i = (y - top) * w + x;
+                        float edge = 1 - Math.max(0f,
+                                Math.abs(y2[own2 + i] - mu2[i]) - Math.abs(y1[own1 + i] - mu1[i]));
+                        edgeSum += edge;
+                        row += edge;
+                        edgeColumns[x] += edge;
+                    }
+                    edgeRows[y] = row / w;
+                }
+            }
         }
-        return new double[] {sum / map.length, worst, edgeSum / edge.length,
-            lowRowAverage(blocks, bw, bh), lowRowAverage(transpose(blocks, bw, bh, new float[blocks.length]), bh, bw),
-            lowRowAverage(edge, w, h), lowRowAverage(transpose(edge, w, h, scratch), h, w)};
+
+        private void blurBand(float[] src, int off, int top, int bottom, float[] out) {
+            PlaneFilters.convolveRows(src, off, w, h, top, bottom, KERNEL, across, out);
+        }
+
+        /** Means of the 4x4 blocks in rows [top, bottom) of the map, the last partial ones repeating edge pixels. */
+        private void blockMeans(float[] p, int top, int bottom) {
+            int bw = (w + 3) / 4;
+            for (int by = top / 4; by < (bottom + 3) / 4; by++) {
+                for (int bx = 0; bx < bw; bx++) {
+                    float s = 0;
+                    for (int dy = 0; dy < 4; dy++) {
+                        int row = (Math.min(h - 1, 4 * by + dy) - top) * w;
+                        for (int dx = 0; dx < 4; dx++) {
+                            s += p[row + Math.min(w - 1, 4 * bx + dx)];
+                        }
+                    }
+                    blocks[by * bw + bx] = s / 16;
+                }
+            }
+        }
+
+        double[] terms() {
+            int n = w * h;
+            double worst = Double.POSITIVE_INFINITY;
+            for (float b : blocks) {
+                worst = Math.min(worst, b);
+            }
+            if (!full) {
+                return new double[] {sum / n, worst};
+            }
+            int bw = (w + 3) / 4;
+            int bh = (h + 3) / 4;
+            for (int x = 0; x < w; x++) {
+                edgeColumns[x] /= h;
+            }
+            return new double[] {sum / n, worst, edgeSum / n,
+                lowRowAverage(blocks, bw, bh), lowRowAverage(transpose(blocks, bw, bh), bh, bw),
+                percentile(edgeRows), percentile(edgeColumns)};
+        }
     }
 
     /** The row average at the 2nd percentile from the bottom: how bad the worst lines are. */
@@ -157,11 +404,17 @@ public final class Ssimulacra {
             }
             rows[y] = s / w;
         }
-        Arrays.sort(rows);
-        return rows[h / 50];
+        return percentile(rows);
     }
 
-    private static float[] transpose(float[] p, int w, int h, float[] t) {
+    /** The 2nd percentile from the bottom (sorts {@code averages}). */
+    private static double percentile(double[] averages) {
+        Arrays.sort(averages);
+        return averages[averages.length / 50];
+    }
+
+    private static float[] transpose(float[] p, int w, int h) {
+        float[] t = new float[p.length];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 t[x * h + y] = p[y * w + x];
@@ -170,40 +423,25 @@ public final class Ssimulacra {
         return t;
     }
 
-    /** Means of 4x4 blocks, the last partial ones repeating the edge pixels. */
-    private static float[] blockMeans(float[] p, int w, int h) {
-        int bw = (w + 3) / 4;
-        int bh = (h + 3) / 4;
-        float[] out = new float[bw * bh];
-        for (int by = 0; by < bh; by++) {
-            for (int bx = 0; bx < bw; bx++) {
-                float s = 0;
-                for (int dy = 0; dy < 4; dy++) {
-                    int row = Math.min(h - 1, 4 * by + dy) * w;
-                    for (int dx = 0; dx < 4; dx++) {
-                        s += p[row + Math.min(w - 1, 4 * bx + dx)];
-                    }
-                }
-                out[by * bw + bx] = s / 16;
-            }
-        }
-        return out;
-    }
-
     private static float[][] halve(float[][] planes, int w, int h) {
         return perChannel(c -> PlaneFilters.halve(planes[c], w, h));
     }
 
-    private static float[] blur(float[] p, int w, int h) {
-        return PlaneFilters.convolve(p, w, h, KERNEL);
-    }
-
-    private static float[] product(float[] a, float[] b) {
-        float[] out = new float[a.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = a[i] * b[i];
+    /**
+     * Rows [top, bottom) of the 2x2 box halving of a plane whose rows from {@code srcRow} on start at {@code src[0]}:
+     * the arithmetic of {@link PlaneFilters#halve}, for a band.
+     */
+    private static void halveRows(float[] src, int srcRow, int w, int h, int top, int bottom, float[] dst) {
+        int w2 = (w + 1) / 2;
+        for (int y = top; y < bottom; y++) {
+            int y0 = (2 * y - srcRow) * w;
+            int y1 = (Math.min(h - 1, 2 * y + 1) - srcRow) * w;
+            for (int x = 0; x < w2; x++) {
+                int x0 = 2 * x;
+                int x1 = Math.min(w - 1, 2 * x + 1);
+                dst[y * w2 + x] = 0.25f * (src[y0 + x0] + src[y0 + x1] + src[y1 + x0] + src[y1 + x1]);
+            }
         }
-        return out;
     }
 
     private interface PlaneOp {
@@ -215,13 +453,11 @@ public final class Ssimulacra {
     }
 
     /**
-     * CIE L*a*b* (D65) of gamma-encoded sRGB, scaled as the metric does: L* / 100 and a*, b* / 220 shifted to be
-     * positive, so the SSIM constants apply to values near [0, 1].
+     * CIE L*a*b* (D65) of the {@code n} gamma-encoded sRGB pixels in the three planes of {@code d}, into {@code out}'s
+     * planes from {@code off}, scaled as the metric does: L* / 100 and a*, b* / 220 shifted to be positive, so the
+     * SSIM constants apply to values near [0, 1].
      */
-    static float[][] lab(Tensor image) {
-        float[] d = image.data();
-        int n = d.length / 3;
-        float[][] out = new float[3][n];
+    private static void labInto(float[] d, int n, float[][] out, int off) {
         IntStream.range(0, n).parallel().forEach(i -> {
             double r = linear(d[i]);
             double g = linear(d[n + i]);
@@ -230,15 +466,19 @@ public final class Ssimulacra {
             double x = labCurve(0.4339362441 * r + 0.3761977906 * g + 0.1898342977 * b);
             double y = labCurve(0.2126729 * r + 0.7151522 * g + 0.0721750 * b);
             double z = labCurve(0.0177538108 * r + 0.1094508700 * g + 0.8726392103 * b);
-            out[0][i] = (float) (1.16 * y);
-            out[1][i] = (float) (86.2 / 220 + 500.0 / 220 * (x - y));
-            out[2][i] = (float) (107.9 / 220 + 200.0 / 220 * (y - z));
+            out[0][off + i] = (float) (1.16 * y);
+            out[1][off + i] = (float) (86.2 / 220 + 500.0 / 220 * (x - y));
+            out[2][off + i] = (float) (107.9 / 220 + 200.0 / 220 * (y - z));
         });
-        return out;
     }
 
     /** The sRGB transfer function, inverted. */
     private static double linear(float v) {
+        int level = (int) (v * 255 + 0.5f);
+        return level >= 0 && level <= 255 && LEVELS_8[level] == v ? LINEAR_8[level] : linearCurve(v);
+    }
+
+    private static double linearCurve(float v) {
         return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
     }
 

@@ -12,12 +12,12 @@ class FinishingTest {
     /** 50 megapixels with the default heap of a small machine: refused up front, saying what it needs. */
     @Test
     void anImageTooLargeForTheHeapIsRefusedWithWhatItNeeds() {
-        long fourGib = 4L << 30;
+        long twoGib = 2L << 30;
         NotEnoughMemoryException e = assertThrows(NotEnoughMemoryException.class,
-                () -> Finishing.checkMemory(5000, 10000, fourGib));
-        assertTrue(e.getMessage().contains("10000x5000 pixels need about 7.5 GiB") && e.getMessage().contains(
-                "Java may use 4.0 GiB") && e.getMessage().contains("-Xmx8g"), e.getMessage());
-        assertDoesNotThrow(() -> Finishing.checkMemory(4000, 6000, fourGib));
+                () -> Finishing.checkMemory(5000, 10000, twoGib));
+        assertTrue(e.getMessage().contains("10000x5000 pixels need about 2.7 GiB") && e.getMessage().contains(
+                "Java may use 2.0 GiB") && e.getMessage().contains("-Xmx3g"), e.getMessage());
+        assertDoesNotThrow(() -> Finishing.checkMemory(4000, 6000, twoGib));
     }
 
     /** An upsampled change comes back within the per-pixel budget, the [0, 1] range and the visibility bound. */
