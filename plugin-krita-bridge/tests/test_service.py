@@ -66,7 +66,7 @@ class ServiceTest(unittest.TestCase):
 
     def test_health_names_the_model_and_no_jobs(self):
         health = self.service.health()
-        self.assertEqual(("ok", "taef2", 0), (health["status"], health["model"], health["jobs"]))
+        self.assertEqual(("ok", "taef2+taesana", 0), (health["status"], health["model"], health["jobs"]))
         self.assertEqual("600", oct(os.stat(self.state).st_mode & 0o777)[2:], "the state file is the user's alone")
 
     def test_protects_into_a_tagged_file_with_the_figures(self):
