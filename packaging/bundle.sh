@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the self-contained Scrim engine for Linux x64: scrim-VERSION-linux-x64.tar.gz holding bin/scrim, a jlink
 # Java runtime (nothing to install: no Java needed on the machine), the CLI's jars with the linux-x64 natives only,
-# and the default model (taef2) when a folder of it is given or ../shared/models exists (else it is downloaded on
-# first use). Needs a JDK 17+ (jlink, jdeps), zip, and the project built (mvn -DskipTests package).
+# and the default models' encoders (taef2, taesana) when a folder of them is given or ../shared/models exists (else
+# they are downloaded on first use, as is TAEF2's decoder for the AI view). Needs a JDK 17+ (jlink, jdeps), zip,
+# binutils' strip, and the project built (mvn -DskipTests package).
 #   packaging/bundle.sh [OUT_DIR] [MODELS_DIR]      (default OUT_DIR: target/dist)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,17 +24,24 @@ cp "$jar" "$root"/cli/target/lib/*.jar "$dir/lib/"
 (cd "$dir/lib"
  zip -q -d onnxruntime-*.jar 'ai/onnxruntime/native/linux-aarch64/*' 'ai/onnxruntime/native/osx-*' \
    'ai/onnxruntime/native/win-*'
- zip -q -d jocl-*.jar 'lib/*windows*' 'lib/*apple*' 'lib/*linux-arm64*')
+ zip -q -d jocl-*.jar 'lib/*windows*' 'lib/*apple*' 'lib/*linux-arm64*'
+ # BouncyCastle's post-quantum algorithms: Scrim signs with ECDSA through the lightweight API and never registers
+ # the BC provider, so nothing loads them.
+ zip -q -d bcprov-*.jar 'org/bouncycastle/pqc/*')
 
 # The modules the jars use, plus the TLS elliptic-curve provider a model download needs (a service jdeps misses).
 modules="$(jdeps --multi-release 17 --ignore-missing-deps --print-module-deps --recursive \
   --class-path "$(ls "$dir"/lib/*.jar | tr '\n' ':')" "$dir/lib/$(basename "$jar")")"
 jlink --add-modules "$modules,jdk.crypto.ec" --strip-debug --no-header-files --no-man-pages --compress=2 \
   --output "$dir/runtime"
+# The JDK's native libraries carry their symbol tables (4 MB in libjvm.so alone); a runtime does not need them.
+find "$dir/runtime" -name '*.so' -exec strip --strip-unneeded {} +
 
-if [ -f "$models/taef2_encoder.pth" ]; then
+# The encoders the default protection attacks; the decoder (only for the AI view) comes on first use, which keeps
+# the bundle under 60 MiB.
+if [ -f "$models/taef2_encoder.pth" ] && [ -f "$models/taesana_encoder.pth" ]; then
   mkdir -p "$dir/models"
-  cp "$models"/taef2_encoder.pth "$models"/taef2_decoder.pth "$dir/models/"
+  cp "$models"/taef2_encoder.pth "$models"/taesana_encoder.pth "$dir/models/"
   [ -f "$models/LICENSE-taesd.txt" ] && cp "$models/LICENSE-taesd.txt" "$dir/models/"
 fi
 
@@ -41,7 +49,7 @@ cat > "$dir/bin/scrim" <<'LAUNCHER'
 #!/bin/sh
 # The Scrim engine with its own Java runtime: no Java is needed on the machine.
 here="$(dirname "$(dirname "$(readlink -f "$0")")")"
-# The model shipped in the bundle, unless the user keeps models elsewhere.
+# The models shipped in the bundle, unless the user keeps models elsewhere.
 if [ -z "${SCRIM_MODELS:-}" ] && [ -d "$here/models" ]; then
   SCRIM_MODELS="$here/models"
   export SCRIM_MODELS
@@ -51,5 +59,5 @@ LAUNCHER
 chmod 755 "$dir/bin/scrim"
 cp "$root/packaging/README-bundle.txt" "$dir/README.txt"
 
-tar -C "$stage" -czf "$out/$name.tar.gz" "$name"
+tar -C "$stage" -cf - "$name" | gzip -9 > "$out/$name.tar.gz"
 echo "$out/$name.tar.gz ($(du -m "$out/$name.tar.gz" | cut -f1) MiB)"
