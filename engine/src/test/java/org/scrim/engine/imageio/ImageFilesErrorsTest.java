@@ -14,12 +14,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.CRC32;
 import java.util.zip.DeflaterOutputStream;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -66,9 +64,9 @@ class ImageFilesErrorsTest {
         d.writeInt(100_000);
         d.writeInt(100_000);
         d.write(new byte[] {8, 2, 0, 0, 0});
-        chunk(png, "IHDR", ihdr.toByteArray());
-        chunk(png, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
-        chunk(png, "IEND", new byte[0]);
+        CraftedPng.chunk(png, "IHDR", ihdr.toByteArray());
+        CraftedPng.chunk(png, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
+        CraftedPng.chunk(png, "IEND", new byte[0]);
         Path bomb = Files.write(dir.resolve("bomb.png"), png.toByteArray());
         long before = System.nanoTime();
         assertRefused(UnsupportedImageException.class, bomb, "100000x100000", "limit");
@@ -160,7 +158,7 @@ class ImageFilesErrorsTest {
         byte[] bytes = Files.readAllBytes(still);
         ByteArrayOutputStream apng = new ByteArrayOutputStream();
         apng.write(bytes, 0, 33);
-        chunk(apng, "acTL", new byte[] {0, 0, 0, 2, 0, 0, 0, 0});
+        CraftedPng.chunk(apng, "acTL", new byte[] {0, 0, 0, 2, 0, 0, 0, 0});
         apng.write(bytes, 33, bytes.length - 33);
         assertRefused(UnsupportedImageException.class, Files.write(dir.resolve("anim.png"), apng.toByteArray()),
                 "animated");
@@ -210,17 +208,5 @@ class ImageFilesErrorsTest {
         org.scrim.engine.tensor.Tensor nan = image.toRgbTensor();
         nan.data()[5] = Float.NaN;
         assertThrows(IllegalArgumentException.class, () -> image.withRgb(nan));
-    }
-
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
-        DataOutputStream d = new DataOutputStream(out);
-        byte[] name = type.getBytes(StandardCharsets.US_ASCII);
-        d.writeInt(data.length);
-        d.write(name);
-        d.write(data);
-        CRC32 crc = new CRC32();
-        crc.update(name);
-        crc.update(data);
-        d.writeInt((int) crc.getValue());
     }
 }

@@ -36,6 +36,13 @@ public final class CraftedPng {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(png, 0, idat);
+        chunk(out, type, data);
+        out.write(png, idat, png.length - idat);
+        return out.toByteArray();
+    }
+
+    /** Writes one PNG chunk (length, type, data, CRC) to {@code out}. */
+    public static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
         DataOutputStream d = new DataOutputStream(out);
         byte[] name = type.getBytes(StandardCharsets.US_ASCII);
         d.writeInt(data.length);
@@ -45,8 +52,6 @@ public final class CraftedPng {
         crc.update(name);
         crc.update(data);
         d.writeInt((int) crc.getValue());
-        out.write(png, idat, png.length - idat);
-        return out.toByteArray();
     }
 
     /** {@code header} followed by the zlib stream of {@code inflatedBytes} spaces: a few KB per 10 MiB. */
