@@ -115,20 +115,11 @@ public final class ModelOptions {
         return load(store -> store.decoderWeights(models().get(0)));
     }
 
-    /**
-     * The model that renders the AI view: the first model given that has a decoder, else TAEF2 (the AI view needs a
-     * decoder, and TAESana has none).
-     */
+    /** The model that renders the AI view ({@link ModelStore#aiViewModel}): its encoder and decoder. */
     public Verifier.AiViewModel aiViewModel() {
         return load(store -> {
-            for (String m : models()) {
-                StateDict decoder = store.decoderWeights(m);
-                if (decoder != null) {
-                    return new Verifier.AiViewModel(store.encoderWeights(m), decoder);
-                }
-            }
-            String fallback = ModelStore.AI_VIEW_MODEL.name();
-            return new Verifier.AiViewModel(store.encoderWeights(fallback), store.decoderWeights(fallback));
+            String m = store.aiViewModel(models());
+            return new Verifier.AiViewModel(store.encoderWeights(m), store.decoderWeights(m));
         });
     }
 

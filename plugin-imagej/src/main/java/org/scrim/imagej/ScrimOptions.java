@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.models.TaeCodec;
@@ -97,19 +96,13 @@ final class ScrimOptions {
     }
 
     /**
-     * The encoder and decoder for the AI view: the first model with a decoder, else TAEF2's (TAESana has none);
-     * opened per use, as a display action is rare.
+     * The encoder and decoder for the AI view ({@link ModelStore#aiViewModel}); opened per use, as a display action
+     * is rare.
      */
     static TaeCodec codec() throws IOException {
         ModelStore store = store(modelDir());
-        for (String m : models()) {
-            StateDict decoder = store.decoderWeights(m);
-            if (decoder != null) {
-                return new TaeCodec(store.encoderWeights(m), decoder, runtime());
-            }
-        }
-        String fallback = ModelStore.AI_VIEW_MODEL.name();
-        return new TaeCodec(store.encoderWeights(fallback), store.decoderWeights(fallback), runtime());
+        String m = store.aiViewModel(models());
+        return new TaeCodec(store.encoderWeights(m), store.decoderWeights(m), runtime());
     }
 
     private static ModelStore store(String modelDir) {

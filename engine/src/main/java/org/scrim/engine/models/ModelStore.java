@@ -150,13 +150,32 @@ public final class ModelStore {
      * "encoder" in its name; null when there is no decoder (TAESana, a user's encoder without such a twin).
      */
     public StateDict decoderWeights(String modelOrFile) throws IOException {
+        Path file = decoderFile(modelOrFile);
+        return file == null ? null : StateDict.read(file);
+    }
+
+    /**
+     * Of {@code models}, the one whose decoder renders the AI view: the first that has a decoder, else TAEF2 (the AI
+     * view needs a decoder, and TAESana has none).
+     */
+    public String aiViewModel(List<String> models) throws IOException {
+        for (String m : models) {
+            if (decoderFile(m) != null) {
+                return m;
+            }
+        }
+        return AI_VIEW_MODEL.name();
+    }
+
+    /** A known model's decoder file (found or fetched), or the twin of a user's encoder file; null when none. */
+    private Path decoderFile(String modelOrFile) throws IOException {
         KnownModel known = KNOWN.get(modelOrFile);
         if (known != null) {
-            return known.decoder() == null ? null : StateDict.read(resolve(known.decoder()));
+            return known.decoder() == null ? null : resolve(known.decoder());
         }
         Path file = userFile(modelOrFile);
         Path twin = file.resolveSibling(file.getFileName().toString().replace("encoder", "decoder"));
-        return !twin.equals(file) && Files.isRegularFile(twin) ? StateDict.read(twin) : null;
+        return !twin.equals(file) && Files.isRegularFile(twin) ? twin : null;
     }
 
     private static Path userFile(String modelOrFile) throws IOException {
