@@ -139,9 +139,7 @@ class ImageJBatchTest {
                 .get(Verifier.PLAIN) + " / " + bothReport.poisonCloseness().get(Verifier.PLAIN));
 
         List<String> rows = Files.readAllLines(table);
-        String closenessRow = rows.stream().filter(r -> r.contains("closeness none") && !r.contains("poison"))
-                .findFirst().orElseThrow(() -> new AssertionError("no closeness row in " + rows));
-        double tabled = Double.parseDouble(closenessRow.substring(closenessRow.lastIndexOf(',') + 1));
+        double tabled = RealImageJ.tabledCloseness(rows);
         assertEquals(bothReport.closeness().get(Verifier.PLAIN), tabled, 0.02,
                 "Verify Protection's table disagrees with the engine's verification: " + rows);
         assertTrue(rows.stream().anyMatch(r -> r.contains("poison closeness none")), "no poison row in " + rows);

@@ -112,6 +112,13 @@ final class RealImageJ {
         return output;
     }
 
+    /** The mask closeness without manipulation in a saved Verify Protection table (CSV rows Image,Figure,Value). */
+    static double tabledCloseness(List<String> rows) {
+        String row = rows.stream().filter(r -> r.contains("closeness none") && !r.contains("poison")).findFirst()
+                .orElseThrow(() -> new AssertionError("no closeness row in " + rows));
+        return Double.parseDouble(row.substring(row.lastIndexOf(',') + 1));
+    }
+
     /** A path in ImageJ macro syntax: a string literal. */
     static String literal(Path p) {
         return "\"" + p.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
