@@ -51,6 +51,7 @@ public final class MetadataWriter {
         } catch (IOException | RuntimeException e) {
             throw new MetadataException(in, "cannot rewrite this " + container + " file: " + e.getMessage(), e);
         }
+        requireStatementReadable(in, container, tagged);
         if (ManifestWriter.supports(tagged)) {
             ManifestWriter.Statement statement = new ManifestWriter.Statement(tags.dataMining(),
                     tags.otherConstraints(), tags.provenance(), sourceName);
@@ -61,6 +62,25 @@ public final class MetadataWriter {
             }
         }
         AtomicFiles.write(out, tagged);
+    }
+
+    /**
+     * A damaged file can lead the rewriter to put the packet where no reader looks (a JPEG whose scan comes before
+     * any header segment gets it after the scan); such a file is refused rather than written looking tagged.
+     */
+    private static void requireStatementReadable(Path in, ImageContainer container, byte[] tagged)
+            throws MetadataException {
+        String readBack;
+        try {
+            readBack = container.readXmp(tagged);
+        } catch (IOException | RuntimeException e) {
+            readBack = null;
+        }
+        if (readBack == null) {
+            throw new MetadataException(in, "this " + container + " file is laid out so that no reader would find "
+                    + "the statement (damaged, or image data before its headers); open and re-save it in an image "
+                    + "editor, then tag the copy");
+        }
     }
 
     /**

@@ -181,6 +181,19 @@ class MetadataWriterTest {
         }
     }
 
+    /** Found by fuzzing: Commons Imaging puts the packet after such a file's scan, where no reader looks. */
+    @Test
+    void jpegWithItsScanBeforeAnyHeaderIsRefusedNotWrittenLookingTagged() throws Exception {
+        Path in = Files.write(dir.resolve("scan-first.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF,
+                (byte) 0xDA, 0, 2});
+        Path out = dir.resolve("o.jpg");
+        MetadataException e = assertThrows(MetadataException.class,
+                () -> MetadataWriter.tag(in, out, NoAiTags.prohibitAiTraining(Provenance.metadataOnly())));
+        assertTrue(e.getMessage().startsWith(in.toString()) && e.getMessage().contains("no reader would find"),
+                e.getMessage());
+        assertFalse(Files.exists(out));
+    }
+
     @Test
     void unsupportedAndCorruptFilesFailNamingTheFile() throws Exception {
         NoAiTags tags = NoAiTags.prohibitAiTraining(Provenance.metadataOnly());
