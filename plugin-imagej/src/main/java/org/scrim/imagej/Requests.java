@@ -15,7 +15,7 @@ import org.scrim.engine.tensor.Tensor;
 
 /** Builds engine requests from the text fields the ImageJ and SciJava commands share. */
 final class Requests {
-    static final String AUTO = "auto";
+    static final String AUTO = ProtectRequest.Builder.AUTO_DECOY;
     static final String[] PRESETS = {"low", "default", "high"};
     static final String[] MODES = {"mask", "poison", "both"};
 
@@ -43,11 +43,21 @@ final class Requests {
      */
     static ProtectRequest request(Mode mode, String preset, String decoy, String styleImage, String anchors,
             double maxVisibility, long seed, int workSize, int steps) throws IOException {
-        return new ProtectRequest(mode, Preset.valueOf(preset.trim().toUpperCase(Locale.ROOT)),
-                maxVisibility > 0 ? maxVisibility : null,
-                decoy.equalsIgnoreCase(AUTO) ? null : Decoy.parse(decoy),
-                blank(styleImage) ? null : ImageFiles.read(Path.of(styleImage)).toRgbTensor(),
-                mode.poisons() ? anchorImages(anchors) : List.of(), seed, workSize, steps > 0 ? steps : null);
+        ProtectRequest.Builder request = ProtectRequest.builder(mode,
+                Preset.valueOf(preset.trim().toUpperCase(Locale.ROOT))).decoy(decoy).seed(seed).workSize(workSize);
+        if (maxVisibility > 0) {
+            request.maxVisibility(maxVisibility);
+        }
+        if (!blank(styleImage)) {
+            request.decoyImage(ImageFiles.read(Path.of(styleImage)).toRgbTensor());
+        }
+        if (mode.poisons()) {
+            request.anchors(anchorImages(anchors));
+        }
+        if (steps > 0) {
+            request.steps(steps);
+        }
+        return request.build();
     }
 
     /** The images of a file, or of every readable image in a folder (sorted by name). */
