@@ -178,7 +178,7 @@ public final class ProtectCommand implements Callable<Integer> {
             request.maxVisibility(maxVisibility);
         }
         if (decoyImage != null) {
-            request.decoyImage(ImageFiles.read(decoyImage).toRgbTensor());
+            request.decoyImage(ImageFiles.read(decoyImage).toRgb());
         }
         if (steps != null) {
             request.steps(steps);

@@ -11,7 +11,7 @@ import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.Preset;
 import org.scrim.engine.protect.ProtectRequest;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 
 /** Builds engine requests from the text fields the ImageJ and SciJava commands share. */
 final class Requests {
@@ -49,7 +49,7 @@ final class Requests {
             request.maxVisibility(maxVisibility);
         }
         if (!blank(styleImage)) {
-            request.decoyImage(ImageFiles.read(Path.of(styleImage)).toRgbTensor());
+            request.decoyImage(ImageFiles.read(Path.of(styleImage)).toRgb());
         }
         if (mode.poisons()) {
             request.anchors(anchorImages(anchors));
@@ -61,13 +61,13 @@ final class Requests {
     }
 
     /** The images of a file, or of every readable image in a folder (sorted by name). */
-    static List<Tensor> anchorImages(String path) throws IOException {
+    static List<RgbImage> anchorImages(String path) throws IOException {
         if (blank(path)) {
             return List.of();
         }
-        List<Tensor> images = new ArrayList<>();
+        List<RgbImage> images = new ArrayList<>();
         for (Path f : ImageFiles.imagesIn(Path.of(path))) {
-            images.add(ImageFiles.read(f).toRgbTensor());
+            images.add(ImageFiles.read(f).toRgb());
         }
         return images;
     }

@@ -1,10 +1,10 @@
 package org.scrim.engine.protect;
 
 import java.util.List;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 
 /**
- * What to protect against and how hard. Images are RGB tensors [1,3,H,W] in [0,1].
+ * What to protect against and how hard.
  *
  * @param mode          mask (style), poison (concept) or both
  * @param preset        strength: visibility bound, L-inf cap and number of steps
@@ -17,8 +17,8 @@ import org.scrim.engine.tensor.Tensor;
  *                      the perturbation upsampled
  * @param steps         optimisation steps; null takes the preset's
  */
-public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Decoy decoy, Tensor decoyImage,
-        List<Tensor> anchors, long seed, int workSize, Integer steps) {
+public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Decoy decoy, RgbImage decoyImage,
+        List<RgbImage> anchors, long seed, int workSize, Integer steps) {
     public static final int DEFAULT_WORK_SIZE = 512;
     /** SSIMULACRA 1 is a picture unlike the original: a bound above it bounds nothing. */
     public static final double MAX_VISIBILITY = 1.0;
@@ -64,8 +64,8 @@ public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Dec
         private final Preset preset;
         private Double maxVisibility;
         private Decoy decoy;
-        private Tensor decoyImage;
-        private List<Tensor> anchors = List.of();
+        private RgbImage decoyImage;
+        private List<RgbImage> anchors = List.of();
         private long seed = 1;
         private int workSize = DEFAULT_WORK_SIZE;
         private Integer steps;
@@ -90,12 +90,12 @@ public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Dec
             return decoy(name.trim().equalsIgnoreCase(AUTO_DECOY) ? null : Decoy.parse(name));
         }
 
-        public Builder decoyImage(Tensor image) {
+        public Builder decoyImage(RgbImage image) {
             this.decoyImage = image;
             return this;
         }
 
-        public Builder anchors(List<Tensor> images) {
+        public Builder anchors(List<RgbImage> images) {
             this.anchors = images;
             return this;
         }

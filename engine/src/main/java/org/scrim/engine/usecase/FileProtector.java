@@ -77,9 +77,8 @@ public final class FileProtector {
     private Outcome protectInto(PlanarImage image, Path out, ProtectRequest request, Tagging tagging,
             ProgressListener progress) throws IOException {
         Protector.Protection p = new Protector(encoders, runtime).protect(image.rgbView(), request, progress);
-        // the protected planes are this method's alone: an RGB image takes them as they are, without a copy
-        PlanarImage result = image.channels() == 3
-                ? image.withColour(p.image().reshape(3, image.height(), image.width())) : image.withRgb(p.image());
+        // the protected planes are this method's alone: the image takes them as they are, without a copy
+        PlanarImage result = image.withRgb(p.image());
         String decoy = p.decoy() == null ? null : p.decoy().cliName();
         if (tagging == null) {
             ImageFiles.write(result, out);

@@ -30,7 +30,7 @@ import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.ImageTensors;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.testing.SharedData;
 
 /** The file use case: what each front end gets from it, on a small copy of a shared image for speed. */
@@ -44,7 +44,7 @@ class FileProtectorTest {
         dir = temp;
         protector = new FileProtector(List.of(SurrogateEncoder.tae("taef2",
                 StateDict.read(SharedData.path("models/taef2_encoder.pth")))), new OrtRuntime(2), "taef2 sha256:ab");
-        Tensor small = Transforms.downscale(ImageFiles.read(SharedData.path("images/chelsea.png")).toRgbTensor(), SIZE);
+        RgbImage small = Transforms.downscale(ImageFiles.read(SharedData.path("images/chelsea.png")).toRgb(), SIZE);
         ImageIO.write(ImageTensors.toImage(small), "png", dir.resolve("small.png").toFile());
     }
 
