@@ -117,11 +117,11 @@ class LocateTest(unittest.TestCase):
 class CommandTest(unittest.TestCase):
     def test_full_command(self):
         with tempfile.TemporaryDirectory() as anchors:
-            options = eb.ProtectOptions(mode="both", preset="high", decoy="oil", anchors=[anchors], tags=False,
+            options = eb.ProtectOptions(mode="both", preset="high", decoy="mosaic", anchors=[anchors], tags=False,
                                         creator="Ann", rights="All rights reserved", threads=4, seed=7)
             argv = eb.protect_command("/x/scrim", "in.png", "out.png", options)
         self.assertEqual(["/x/scrim", "protect", "in.png", "-o", "out.png", "--mode", "both", "--preset", "high",
-                          "--decoy", "oil", "--anchor", anchors, "--seed", "7", "--no-tags", "--creator", "Ann",
+                          "--decoy", "mosaic", "--anchor", anchors, "--seed", "7", "--no-tags", "--creator", "Ann",
                           "--rights", "All rights reserved", "--threads", "4", "--progress", "lines", "--json"],
                          argv)
 
@@ -138,9 +138,65 @@ class CommandTest(unittest.TestCase):
         for options, needle in ((eb.ProtectOptions(mode="blur"), "mode"),
                                 (eb.ProtectOptions(preset="max"), "preset"),
                                 (eb.ProtectOptions(mode="poison"), "anchor"),
-                                (eb.ProtectOptions(mode="poison", anchors=["/no/such/dir"]), "does not exist")):
+                                (eb.ProtectOptions(mode="poison", anchors=["/no/such/dir"]), "does not exist"),
+                                (eb.ProtectOptions(decoy="oil"), "decoy must be one of auto, posterize"),
+                                (eb.ProtectOptions(max_visibility=0.0), "visibility bound")):
             with self.assertRaisesRegex(eb.BridgeError, needle):
                 eb.protect_command("scrim", "a.png", "b.png", options)
+
+
+    def test_a_custom_bound_a_preview_and_a_folder(self):
+        options = eb.ProtectOptions(preset="default", max_visibility=0.11, decoy="sketch", creator="Ann")
+        argv = eb.protect_command("scrim", "folder", "out", options, out_dir=True)
+        self.assertEqual(["scrim", "protect", "folder", "--out-dir", "out", "--mode", "mask", "--preset", "default",
+                          "--max-visibility", "0.1100"], argv[:11])
+        preview = eb.preview_options(options, 96)
+        argv = eb.protect_command("scrim", "crop.png", "p.png", preview)
+        for expected in (["--steps", str(eb.PREVIEW_STEPS)], ["--work-size", "96"], ["--no-verify"], ["--no-tags"],
+                         ["--max-visibility", "0.1100"], ["--decoy", "sketch"]):
+            self.assertTrue(any(argv[i:i + len(expected)] == expected for i in range(len(argv))), (expected, argv))
+        self.assertNotIn("--creator", argv, "a preview writes no metadata")
+        self.assertEqual((None, None, True), (options.steps, options.work_size, options.verify), "options kept")
+
+    def test_the_verify_command_asks_for_the_ai_view(self):
+        self.assertEqual(["s", "verify", "a.png", "b.png", "--ai-view", "v.png", "--json"],
+                         eb.verify_command("s", "a.png", "b.png", "v.png"))
+
+
+class StrengthAndPreviewTest(unittest.TestCase):
+    def test_the_slider_is_the_presets_with_custom_bounds_between(self):
+        self.assertEqual(("low", None), eb.strength(0.05))
+        self.assertEqual(("default", None), eb.strength(0.09))
+        self.assertEqual(("high", None), eb.strength(0.14))
+        self.assertEqual(("default", 0.1), eb.strength(0.1), "a bound between takes the nearer preset's cap")
+        self.assertEqual(("high", 0.13), eb.strength(0.13))
+        self.assertEqual(("low", 0.06), eb.strength(0.06))
+        self.assertEqual(("low", 0.07), eb.strength(0.07), "halfway: the gentler preset")
+        self.assertEqual(0.1, eb.ProtectOptions(preset="default", max_visibility=0.1).visibility())
+        self.assertEqual(0.14, eb.ProtectOptions(preset="high").visibility())
+        self.assertIn("default", eb.describe_strength(0.09))
+        self.assertIn("custom", eb.describe_strength(0.1))
+
+    def test_a_custom_bound_is_remembered(self):
+        store = {}
+        settings = eb.Settings.load(lambda key, default: store.get(key, default))
+        settings.store_options(eb.ProtectOptions(preset="high", max_visibility=0.12))
+        settings.save(store.__setitem__)
+        again = eb.Settings.load(lambda key, default: store.get(key, default)).options()
+        self.assertEqual(("high", 0.12), (again.preset, again.max_visibility))
+        settings.store_options(eb.ProtectOptions(preset="low"))
+        self.assertIsNone(settings.options().max_visibility)
+
+    def test_the_preview_crop_is_taken_at_the_exports_scale(self):
+        self.assertEqual((97, 22, 256, 256, 256), eb.preview_crop(451, 300), "a small image: 1:1, the centre")
+        self.assertEqual((0, 0, 100, 80, 100), eb.preview_crop(100, 80), "smaller than the crop: all of it")
+        x, y, w, h, work = eb.preview_crop(2048, 1024)
+        self.assertEqual((896, 384, 256, 256, 64), (x, y, w, h, work), "shrunk 4x as the export is")
+        x, y, w, h, work = eb.preview_crop(4096, 4096)
+        self.assertEqual((512, 512, 64), (w, h, work), "a larger crop keeps the engine's smallest working size")
+        self.assertEqual((1792, 1792), (x, y))
+        x, y, w, h, work = eb.preview_crop(8000, 6000)
+        self.assertEqual((512, 512, 64), (w, h, work), "at most PREVIEW_MAX_SIDE")
 
 
 class ParseTest(unittest.TestCase):
