@@ -308,7 +308,8 @@ def engine_environment(base: Mapping[str, str], java: str) -> Dict[str, str]:
 
 # ---- building the command --------------------------------------------------------------------------------------
 
-def protect_command(engine: str, source: str, output: str, options: ProtectOptions, out_dir: bool = False) -> List[str]:
+def protect_command(engine: str, source: str, output: str, options: ProtectOptions,
+                    out_dir: bool = False) -> List[str]:
     """argv for `scrim protect`, always asking for progress lines on stderr and a JSON report on stdout. With
     `out_dir`, `source` is a folder and `output` the folder its protected images go to."""
     options.validate()
@@ -343,10 +344,22 @@ def protect_command(engine: str, source: str, output: str, options: ProtectOptio
     return argv
 
 
-def verify_command(engine: str, original: str, protected: str, ai_view: str) -> List[str]:
+def verify_command(engine: str, original: str, protected: str, ai_view: str, options: ProtectOptions,
+                   decoy: Optional[str]) -> List[str]:
     """argv for `scrim verify` writing the AI view: what the model renders of the original and of the protected
-    image, side by side, into `ai_view`."""
-    return [engine, "verify", original, protected, "--ai-view", ai_view, "--json"]
+    image, side by side, into `ai_view`. The protection's target is given (`decoy`: the one the engine used), so a
+    file saved without Scrim's metadata is verified against it too."""
+    argv = [engine, "verify", original, protected, "--ai-view", ai_view, "--json"]
+    if options.decoy_image:
+        argv += ["--decoy-image", options.decoy_image]
+    elif decoy:
+        argv += ["--decoy", decoy]
+    if options.mode in ("poison", "both"):
+        for anchor in options.anchors:
+            argv += ["--anchor", anchor]
+    if options.seed is not None:
+        argv += ["--seed", str(options.seed)]
+    return argv
 
 
 # ---- reading the engine's output -------------------------------------------------------------------------------
@@ -396,10 +409,13 @@ class StepClock:
 
     def __init__(self):
         self._first = None          # (time, step) of the first report
+        self._last = 0
 
     def describe(self, step: int, total: int, now: float) -> str:
-        if self._first is None or step < self._first[1]:
+        # Steps that go back are a new run (the next image of a folder): its pace starts afresh.
+        if self._first is None or step < self._last:
             self._first = (now, step)
+        self._last = step
         text = "step %d of %d" % (step, total)
         since, first_step = self._first
         if step > first_step and total > step:
@@ -421,6 +437,7 @@ class FileResult:
     ssim: Optional[float] = None
     visibility: Optional[float] = None
     seconds: Optional[float] = None
+    decoy: Optional[str] = None             # the decoy style the engine used (its choice, for "auto")
     verdict: Optional[str] = None           # "moderate against the models checked (taef2)"
     verdict_meaning: Optional[str] = None   # one line on what that means for the artist
 
@@ -481,7 +498,7 @@ def parse_report(stdout: str) -> List[FileResult]:
             raise BridgeError("the engine's report has a malformed file entry: %r" % (entry,))
         results.append(FileResult(
             input=str(entry.get("input", "")), output=str(entry.get("output") or ""), ok=bool(entry["ok"]),
-            error=entry.get("error"),
+            error=entry.get("error"), decoy=_text(entry, "decoy"),
             verdict=_text(entry, "verdict"), verdict_meaning=_text(entry, "verdict_meaning"),
             **{key: _number(entry, key) for key in ("closeness", "closeness_jpeg75", "closeness_downscale",
                                                     "psnr", "ssim", "visibility", "seconds")}))

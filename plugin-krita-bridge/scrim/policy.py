@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from typing import Iterable, Optional
+from typing import Iterable, List, Optional
 
 SUPPORTED_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 
@@ -17,6 +17,16 @@ def _norm(path: str) -> str:
 
 def is_supported(path: str) -> bool:
     return os.path.splitext(path)[1].lower() in SUPPORTED_EXTENSIONS
+
+
+def images_in(folder: str) -> List[str]:
+    """The images `scrim protect FOLDER` takes: files directly in it, not hidden, not earlier results."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    return [os.path.join(folder, n) for n in names if not n.startswith(".") and ".protected." not in n
+            and is_supported(n) and os.path.isfile(os.path.join(folder, n))]
 
 
 def is_export(saved_path: str, document_paths: Iterable[str]) -> bool:

@@ -159,8 +159,12 @@ class CommandTest(unittest.TestCase):
         self.assertEqual((None, None, True), (options.steps, options.work_size, options.verify), "options kept")
 
     def test_the_verify_command_asks_for_the_ai_view(self):
-        self.assertEqual(["s", "verify", "a.png", "b.png", "--ai-view", "v.png", "--json"],
-                         eb.verify_command("s", "a.png", "b.png", "v.png"))
+        self.assertEqual(["s", "verify", "a.png", "b.png", "--ai-view", "v.png", "--json", "--decoy", "mosaic"],
+                         eb.verify_command("s", "a.png", "b.png", "v.png", eb.ProtectOptions(), "mosaic"))
+        with tempfile.TemporaryDirectory() as anchors:
+            argv = eb.verify_command("s", "a.png", "b.png", "v.png",
+                                     eb.ProtectOptions(mode="poison", anchors=[anchors], seed=7), None)
+        self.assertEqual(["--anchor", anchors, "--seed", "7"], argv[7:])
 
 
 class StrengthAndPreviewTest(unittest.TestCase):
@@ -236,6 +240,8 @@ class ParseTest(unittest.TestCase):
         self.assertEqual("step 3 of 11, about 40 s left", clock.describe(3, 11, 110.0))
         self.assertEqual("step 3 of 200, about 16 min left", _clock_at(3, 200))
         self.assertEqual("step 11 of 11", clock.describe(11, 11, 150.0))
+        self.assertEqual("step 1 of 11", clock.describe(1, 11, 151.0), "the next image of a folder starts afresh")
+        self.assertEqual("step 2 of 11, about 9 s left", clock.describe(2, 11, 152.0))
 
     def test_failed_file(self):
         result = eb.parse_report('{"files":[{"input":"a.png","output":null,"ok":false,"error":"bad PNG"}]}')[0]
@@ -311,6 +317,15 @@ class PolicyTest(unittest.TestCase):
                 else:
                     self.assertIn("No file was written", said)
                     self.assertEqual([], os.listdir(root))
+
+    def test_a_folders_images_are_the_ones_the_engine_takes(self):
+        with tempfile.TemporaryDirectory() as folder:
+            for name in ("b.png", "a.JPG", ".hidden.png", "a.protected.png", "notes.txt"):
+                open(os.path.join(folder, name), "w").close()
+            os.makedirs(os.path.join(folder, "sub.png"))
+            self.assertEqual([os.path.join(folder, "a.JPG"), os.path.join(folder, "b.png")],
+                             policy.images_in(folder))
+        self.assertEqual([], policy.images_in(os.path.join(folder, "gone")))
 
     def test_temp_beside_keeps_folder_and_extension(self):
         temp = policy.temp_beside("/data/pics/cat.jpeg")
