@@ -374,7 +374,7 @@ class VerdictWindow(QDialog):
     def show_result(self, name, result):
         self.headline.setText("%s is protected: %s." % (name, result.verdict))
         self.meaning.setText(result.verdict_meaning or "")
-        self.figures.setText(result.summary())
+        self.figures.setText("Figures: %s." % result.figures())
         self.set_status("", True)
         self.show()
         self.raise_()

@@ -446,6 +446,11 @@ class FileResult:
         name = os.path.basename(self.output or self.input)
         if not self.ok:
             return "Scrim could not protect %s: %s" % (name, self.error or "unknown error")
+        verdict = "%s; " % self.verdict if self.verdict else ""
+        return "Scrim protected %s: %s%s" % (name, verdict, self.figures() or "done")
+
+    def figures(self) -> str:
+        """The measured figures, in one line."""
         figures = []
         if self.closeness is not None:
             robust = ", ".join("%s %.2f" % (label, value) for label, value in
@@ -460,8 +465,7 @@ class FileResult:
             figures.append("visibility %.3f" % self.visibility)
         if self.seconds is not None:
             figures.append("%.1f s" % self.seconds)
-        verdict = "%s; " % self.verdict if self.verdict else ""
-        return "Scrim protected %s: %s%s" % (name, verdict, ", ".join(figures) if figures else "done")
+        return ", ".join(figures)
 
 
 def _number(entry: Mapping, key: str) -> Optional[float]:

@@ -126,8 +126,15 @@ def show_ai_view(app, window, scrim, verdict):
     opened = wait_for(scrim.aiViewOpened, 180)
     report["ai_view"] = {"opened": opened[0] if opened else None, "new_documents": len(app.documents()) - documents,
                          "status": verdict.findChild(QLabel, "scrim_verdict_status").text()}
+    verdict.hide()                      # it would cover the picture
+    window.qwindow().statusBar().clearMessage()
     wait(1500)
-    grab("krita-scrim-ai-view.png", width=960)
+    grab("krita-scrim-ai-view.png", width=800)
+    verdict.show()
+    for document in app.documents():    # back to the image alone, for the next screenshots
+        if not document.fileName():
+            document.setModified(False)
+            document.close()
 
 
 def show_preview(window, scrim, document):
