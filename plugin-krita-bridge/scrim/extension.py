@@ -485,8 +485,6 @@ class ScrimExtension(Extension):
             return None
         title = "Protecting the images in %s" % source
         progress = runner.show_progress(job, title, self.main_window())
-        job.fileStarted.connect(lambda number, count: progress.setWindowTitle(
-            "Scrim: image %d of %d" % (number, count)))
         self._progress.append(progress)
 
         def ended():

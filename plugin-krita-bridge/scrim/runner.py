@@ -293,14 +293,19 @@ def show_progress(job, title, parent):
     dialog.setAutoReset(False)
 
     clock = engine_bridge.StepClock()
+    heading = [title]
 
     def on_progress(step, total):
         dialog.setMaximum(max(total, 1))
         dialog.setValue(min(step, total))
-        dialog.setLabelText("%s\n%s" % (title, clock.describe(step, total, time.monotonic())))
+        dialog.setLabelText("%s\n%s" % (heading[0], clock.describe(step, total, time.monotonic())))
 
+    if isinstance(job, FolderJob):
+        # The steps and time left are the current image's: say which image it is.
+        job.fileStarted.connect(lambda number, count: heading.__setitem__(
+            0, "%s\nimage %d of %d; for this image:" % (title, number, count)))
     job.progressed.connect(on_progress)
-    job.phaseChanged.connect(lambda name: dialog.setLabelText("%s\n%s" % (title, name)))
+    job.phaseChanged.connect(lambda name: dialog.setLabelText("%s\n%s" % (heading[0], name)))
     dialog.canceled.connect(job.cancel)
     job.succeeded.connect(lambda _result: dialog.close())
     job.failed.connect(lambda _message: dialog.close())

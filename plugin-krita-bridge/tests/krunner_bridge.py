@@ -341,13 +341,16 @@ def test_folder(work, source, engine):
     for name, x in (("a.png", 0), ("b.png", 32)):
         image.copy(x, 0, 64, 64).save(os.path.join(folder, name))
     job = scrim.start_folder(folder, out, engine_bridge.ProtectOptions(preset="low", decoy="pattern", steps=2))
-    started = []
+    started, labels = [], []
     job.fileStarted.connect(lambda number, count: started.append((number, count)))
+    progress = scrim._progress[-1]
+    job.progressed.connect(lambda step, total: labels.append(progress.labelText()))
     finished = wait_for(scrim.folderFinished, 300)
     check(finished is not None and finished[0] and sorted(os.listdir(out)) == ["a.png", "b.png"],
           "every image of the folder is protected into the other folder: %s %s %s"
           % (finished, os.listdir(out) if os.path.isdir(out) else None, warnings))
-    check(started == [(1, 2), (2, 2)], "the progress counts the images: %s" % started)
+    check(started == [(1, 2), (2, 2)] and "image 2 of 2; for this image:\nstep 2 of 2" in labels[-1],
+          "the progress counts the images: %s %r" % (started, labels[-1:]))
     check(all(not filecmp.cmp(os.path.join(folder, n), os.path.join(out, n), shallow=False) for n in ("a.png", "b.png")
               if os.path.exists(os.path.join(out, n))), "the protected images differ from the originals")
     check(len(reports) == 1 and reports[0][0].startswith("2 of 2 images protected")
