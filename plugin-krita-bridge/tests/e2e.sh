@@ -61,6 +61,8 @@ assert view.get("opened") and view.get("new_documents") == 1, "the AI view did n
 preview = r.get("preview") or {}
 assert preview.get("first") and preview.get("after_slider"), "no preview, or none after the slider moved: %s" % preview
 assert preview["status"].startswith("Fast preview at "), "the preview is not labelled as such: %s" % preview
+folder = r.get("folder_dialog") or {}
+assert folder.get("target", "").endswith("/out/protected") and folder.get("found", "").endswith("images to protect"), folder
 PY
 verify="$("$engine" verify "$SCRIM_E2E_IMAGE" "$SCRIM_E2E_EXPORT" --json)"
 echo "$verify"

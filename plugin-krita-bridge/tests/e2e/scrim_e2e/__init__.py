@@ -210,12 +210,19 @@ def run():
     tools.hide()
     if outcome.get("ok"):
         show_preview(window, scrim, document)
-    from scrim import dialogs
+    from scrim import dialogs, policy
     settings = dialogs.SettingsDialog(scrim.settings(), scrim.locate, window.qwindow())
     settings.show()
     wait(300)
     grab("krita-scrim-settings.png", settings)
     settings.close()
+    folder = dialogs.FolderDialog(scrim.settings(), window.qwindow(), lambda path: len(policy.images_in(path)))
+    folder.source.setText(os.path.dirname(target))
+    report["folder_dialog"] = {"target": folder.target.text(), "found": folder.found.text()}
+    folder.show()
+    wait(300)
+    grab("krita-scrim-folder.png", folder)
+    folder.close()
     expected = os.environ.get("SCRIM_E2E_EXPECT", "success") == "success"
     finish(0 if outcome and bool(outcome.get("ok")) == expected else 1)
 
