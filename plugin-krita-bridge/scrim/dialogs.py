@@ -10,7 +10,7 @@ from PyQt5.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QF
                              QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QSlider,
                              QSpinBox, QVBoxLayout, QWidget)
 
-from . import engine_bridge
+from . import engine_bridge, policy
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.webp)"
 
@@ -284,10 +284,9 @@ class FolderDialog(ProtectDialog):
     """Protect a Folder...: every image directly in a folder, protected into another folder with the same choices as
     one image (no preview: the images differ)."""
 
-    def __init__(self, settings, parent=None, count_images=lambda folder: 0):
+    def __init__(self, settings, parent=None):
         super().__init__(settings, "Protect a Folder", parent)
         self.setObjectName("scrim_folder_dialog")
-        self._count_images = count_images
         self.source = QLineEdit()
         self.source.setObjectName("scrim_folder_source")
         self.source.setPlaceholderText("the folder whose images to protect")
@@ -309,7 +308,7 @@ class FolderDialog(ProtectDialog):
             return
         if not self.target.isModified():
             self.target.setText(os.path.join(folder, "protected"))
-        count = self._count_images(folder)
+        count = len(policy.images_in(folder))
         self.found.setText("%d image%s to protect" % (count, "" if count == 1 else "s"))
 
     def folders(self):
@@ -320,7 +319,7 @@ class FolderDialog(ProtectDialog):
         problem = None
         if not os.path.isdir(source):
             problem = "Choose the folder whose images to protect."
-        elif self._count_images(source) == 0:
+        elif not policy.images_in(source):
             problem = "%s has no images to protect in it (PNG, JPEG, TIFF)." % source
         elif not target:
             problem = "Choose the folder for the protected images."

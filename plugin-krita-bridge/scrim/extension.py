@@ -467,7 +467,7 @@ class ScrimExtension(Extension):
         """Protect a Folder...: the engine's batch over every image in a folder, with a progress dialog and a list
         of what became of each image."""
         settings = self.settings()
-        dialog = dialogs.FolderDialog(settings, self.main_window(), lambda folder: len(policy.images_in(folder)))
+        dialog = dialogs.FolderDialog(settings, self.main_window())
         if not dialog.exec_():
             return
         options = self._remember(dialog, settings)

@@ -340,6 +340,12 @@ def test_folder(work, source, engine):
     image = QImage(source)
     for name, x in (("a.png", 0), ("b.png", 32)):
         image.copy(x, 0, 64, 64).save(os.path.join(folder, name))
+    dialog = dialogs.FolderDialog(engine_bridge.Settings(dict(engine_bridge.DEFAULTS)))
+    dialog.source.setText(folder)
+    check(dialog.folders() == (folder, out) and dialog.found.text() == "2 images to protect",
+          "the folder dialog counts the images and proposes FOLDER/protected: %s %r"
+          % (dialog.folders(), dialog.found.text()))
+    dialog.close()
     job = scrim.start_folder(folder, out, engine_bridge.ProtectOptions(preset="low", decoy="pattern", steps=2))
     started, labels = [], []
     job.fileStarted.connect(lambda number, count: started.append((number, count)))

@@ -210,13 +210,13 @@ def run():
     tools.hide()
     if outcome.get("ok"):
         show_preview(window, scrim, document)
-    from scrim import dialogs, policy
+    from scrim import dialogs
     settings = dialogs.SettingsDialog(scrim.settings(), scrim.locate, window.qwindow())
     settings.show()
     wait(300)
     grab("krita-scrim-settings.png", settings)
     settings.close()
-    folder = dialogs.FolderDialog(scrim.settings(), window.qwindow(), lambda path: len(policy.images_in(path)))
+    folder = dialogs.FolderDialog(scrim.settings(), window.qwindow())
     folder.source.setText(os.path.dirname(target))
     report["folder_dialog"] = {"target": folder.target.text(), "found": folder.found.text()}
     folder.show()
