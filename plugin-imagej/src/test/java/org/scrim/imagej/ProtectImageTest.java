@@ -135,6 +135,14 @@ class ProtectImageTest {
     }
 
     @Test
+    void verifyTakesTheImageACopyWasMadeFromAsTheOriginal() {
+        String[] open = {"other.png", "cat.png (protected)", "cat.png"};
+        assertEquals("cat.png", Verify_Protection.likelyOriginal("cat.png (protected)", open));
+        assertEquals("other.png", Verify_Protection.likelyOriginal("cat.png", open));
+        assertEquals("cat.png", Verify_Protection.likelyOriginal("other.png", new String[] {"other.png", "cat.png"}));
+    }
+
+    @Test
     void theStrengthIsTheEnginesVisibilityBoundWithTheNearestPresetsCapAndSteps() throws IOException {
         assertEquals(0.14, Protect_Image.strengthOf("preset=high decoy=pattern"), 0);
         assertEquals(0.07, Protect_Image.strengthOf("max=0.07 preset=low"), 0);
