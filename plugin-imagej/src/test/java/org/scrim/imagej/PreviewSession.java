@@ -5,6 +5,7 @@ import ij.ImageJ;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
+import ij.process.ColorProcessor;
 import java.awt.Checkbox;
 import java.awt.EventQueue;
 import java.awt.Rectangle;
@@ -54,14 +55,13 @@ public final class PreviewSession {
             gd.itemStateChanged(new ItemEvent(preview, ItemEvent.ITEM_STATE_CHANGED, preview, ItemEvent.SELECTED));
         });
         int[] weak = awaitPreview(gd, imp, original, original);
-        IJ.saveAs(imp.duplicate(), "PNG", out.resolve("preview-0.05.png").toString());
+        save(imp, weak, out.resolve("preview-0.05.png"));
 
         EventQueue.invokeAndWait(() -> {
             strength.setText("0.14");
             gd.textValueChanged(new TextEvent(strength, TextEvent.TEXT_VALUE_CHANGED));
         });
-        awaitPreview(gd, imp, original, weak);
-        IJ.saveAs(imp.duplicate(), "PNG", out.resolve("preview-0.14.png").toString());
+        save(imp, awaitPreview(gd, imp, original, weak), out.resolve("preview-0.14.png"));
         if (args.length > 3) {
             Thread.sleep(500); // the repaint after the last preview
             Rectangle shot = imp.getWindow().getBounds().union(gd.getBounds());
@@ -70,7 +70,7 @@ public final class PreviewSession {
 
         RecorderSession.click(gd, 1); // Cancel
         RecorderSession.await(() -> Arrays.equals(pixels(imp), original), "Cancel to restore the image");
-        IJ.saveAs(imp.duplicate(), "PNG", out.resolve("cancelled.png").toString());
+        save(imp, pixels(imp), out.resolve("cancelled.png"));
         long copies = Arrays.stream(WindowManager.getImageTitles()).filter(t -> t.endsWith(Protect_Image.COPY_SUFFIX))
                 .count();
         System.out.println("protected windows: " + copies);
@@ -79,15 +79,24 @@ public final class PreviewSession {
 
     /**
      * Waits for a finished preview: pixels unlike the original (which the runner restores before each preview) and
-     * unlike the last preview's; returns them.
+     * unlike the last preview's, the same on two looks in a row; returns them.
      */
     private static int[] awaitPreview(GenericDialog gd, ImagePlus imp, int[] original, int[] last)
             throws InterruptedException {
+        int[][] seen = new int[1][];
         return RecorderSession.await(() -> {
             int[] now = pixels(imp);
-            boolean running = gd.getPreviewCheckbox().getLabel().contains("wait");
-            return !running && !Arrays.equals(now, original) && !Arrays.equals(now, last) ? now : null;
+            boolean done = !gd.getPreviewCheckbox().getLabel().contains("wait") && !Arrays.equals(now, original)
+                    && !Arrays.equals(now, last);
+            boolean steady = done && Arrays.equals(now, seen[0]);
+            seen[0] = done ? now : null;
+            return steady ? now : null;
         }, "the preview");
+    }
+
+    private static void save(ImagePlus imp, int[] pixels, Path file) {
+        IJ.saveAs(new ImagePlus("preview", new ColorProcessor(imp.getWidth(), imp.getHeight(), pixels)), "PNG",
+                file.toString());
     }
 
     private static int[] pixels(ImagePlus imp) {
