@@ -120,7 +120,10 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         }
         // ImageJ hands the fields to the first listener once more after OK (and when a macro runs the command);
         // a dialog that did not read them so reads them here.
-        if (!choicesRead && !dialogItemChanged(gd, null) || choices == null) {
+        if (!choicesRead) {
+            dialogItemChanged(gd, null);
+        }
+        if (choices == null) {
             Failures.report("The strength must be a number above 0 and at most " + ProtectRequest.MAX_VISIBILITY
                     + ".");
             return DONE;
@@ -178,11 +181,9 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         boolean inPlace = gd.getNextBoolean();
         boolean more = gd.getNextBoolean();
         choicesRead = true;
-        if (gd.invalidNumber() || !(strength > 0 && strength <= ProtectRequest.MAX_VISIBILITY)) {
-            return false;
-        }
-        choices = new Choices(strength, decoy, style, anchors, wholeStack, inPlace, more);
-        return true;
+        boolean valid = !gd.invalidNumber() && strength > 0 && strength <= ProtectRequest.MAX_VISIBILITY;
+        choices = valid ? new Choices(strength, decoy, style, anchors, wholeStack, inPlace, more) : null;
+        return valid;
     }
 
     /** The expert fields, in a second dialog (recorded with the first: one command, one line). */

@@ -287,13 +287,24 @@ class ProtectImageTest {
 
     @Test
     void poisonWithoutAnchorsIsRefusedBeforeRunning() {
+        assertRefused("poison", "seed=7 steps=3 ");
+    }
+
+    @Test
+    void aStrengthOutsideTheEnginesBoundsIsRefusedBeforeRunning() {
+        assertRefused("mask", "strength=0 decoy=pattern ");
+        assertRefused("mask", "strength=1.5 decoy=pattern ");
+        assertRefused("mask", "preset=strongest decoy=pattern ");
+    }
+
+    private static void assertRefused(String mode, String options) {
         ImagePlus imp = smallImage();
         ImagePlus original = imp.duplicate();
-        Macro.setOptions(Thread.currentThread(), "seed=7 steps=3 ");
+        Macro.setOptions(Thread.currentThread(), options);
         try {
             Protect_Image filter = new Protect_Image();
-            assertNotEquals(PlugInFilter.DONE, filter.setup("poison", imp));
-            assertEquals(PlugInFilter.DONE, filter.showDialog(imp, "Poison Concept...", null));
+            assertNotEquals(PlugInFilter.DONE, filter.setup(mode, imp));
+            assertEquals(PlugInFilter.DONE, filter.showDialog(imp, "Scrim", null), options);
         } finally {
             Macro.setOptions(Thread.currentThread(), null);
         }
