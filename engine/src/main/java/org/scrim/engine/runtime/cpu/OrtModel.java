@@ -5,8 +5,11 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import org.scrim.engine.runtime.GraphSession;
@@ -38,20 +41,20 @@ public final class OrtModel implements GraphSession {
     @Override
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+        List<ByteBuffer> buffers = new ArrayList<>();
         try {
             for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
                 Tensor t = e.getValue();
-                feeds.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(t.data()), t.shape()));
+                ByteBuffer buffer = DirectBuffers.copyOf(t.data());
+                buffers.add(buffer);
+                feeds.put(e.getKey(), OnnxTensor.createTensor(env, buffer.asFloatBuffer(), t.shape()));
             }
             Map<String, Tensor> out = new LinkedHashMap<>();
             try (OrtSession.Result result = session.run(feeds)) {
                 for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : result) {
                     OnnxTensor t = (OnnxTensor) e.getValue();
                     long[] shape = ((TensorInfo) t.getInfo()).getShape();
-                    FloatBuffer fb = t.getFloatBuffer();
-                    float[] data = new float[fb.remaining()];
-                    fb.get(data);
-                    out.put(e.getKey(), new Tensor(data, shape));
+                    out.put(e.getKey(), new Tensor(floats(t), shape));
                 }
             }
             return out;
@@ -59,7 +62,19 @@ public final class OrtModel implements GraphSession {
             throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
         } finally {
             feeds.values().forEach(OnnxTensor::close);
+            buffers.forEach(DirectBuffers::free);
         }
+    }
+
+    /** The output's values: ONNX Runtime copies them to a heap buffer, whose array is taken as it is. */
+    private static float[] floats(OnnxTensor t) {
+        FloatBuffer fb = t.getFloatBuffer();
+        if (fb.hasArray() && fb.arrayOffset() == 0 && fb.position() == 0 && fb.array().length == fb.remaining()) {
+            return fb.array();
+        }
+        float[] data = new float[fb.remaining()];
+        fb.get(data);
+        return data;
     }
 
     @Override
