@@ -25,15 +25,17 @@ cp "$jar" "$root"/cli/target/lib/*.jar "$dir/lib/"
  zip -q -d onnxruntime-*.jar 'ai/onnxruntime/native/linux-aarch64/*' 'ai/onnxruntime/native/osx-*' \
    'ai/onnxruntime/native/win-*'
  zip -q -d jocl-*.jar 'lib/*windows*' 'lib/*apple*' 'lib/*linux-arm64*'
+ zip -q -d jna-*.jar $(unzip -Z1 jna-*.jar | grep '/libjnidispatch\.' | grep -v '/linux-x86-64/')
  # BouncyCastle's post-quantum algorithms: Scrim signs with ECDSA through the lightweight API and never registers
  # the BC provider, so nothing loads them.
  zip -q -d bcprov-*.jar 'org/bouncycastle/pqc/*')
 
-# The modules the jars use, plus the TLS elliptic-curve provider a model download needs (a service jdeps misses).
+# The modules the jars use, plus the TLS elliptic-curve provider a model download needs (a service jdeps misses)
+# and jdk.unsupported, through which the engine frees ONNX Runtime's input buffers (looked up by reflection).
 modules="$(jdeps --multi-release 17 --ignore-missing-deps --print-module-deps --recursive \
   --class-path "$(ls "$dir"/lib/*.jar | tr '\n' ':')" "$dir/lib/$(basename "$jar")")"
-jlink --add-modules "$modules,jdk.crypto.ec" --strip-debug --no-header-files --no-man-pages --compress=2 \
-  --output "$dir/runtime"
+jlink --add-modules "$modules,jdk.crypto.ec,jdk.unsupported" --strip-debug --no-header-files --no-man-pages \
+  --compress=2 --output "$dir/runtime"
 # The JDK's native libraries carry their symbol tables (4 MB in libjvm.so alone); a runtime does not need them.
 find "$dir/runtime" -name '*.so' -exec strip --strip-unneeded {} +
 

@@ -89,5 +89,6 @@ public final class OrtModel implements GraphSession {
         } catch (OrtException e) {
             throw new IllegalStateException("could not close ONNX Runtime session: " + e.getMessage(), e);
         }
+        NativeMemory.release();
     }
 }
