@@ -23,13 +23,12 @@ final class NativeMemory {
         }
     }
 
+    /** glibc's malloc_trim, or null without it (or without JNA's native part, which a host may lack). */
     private static Function mallocTrim() {
-        if (!Platform.isLinux()) {
-            return null;
-        }
         try {
-            return NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getFunction("malloc_trim");
-        } catch (UnsatisfiedLinkError e) {
+            return Platform.isLinux()
+                    ? NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getFunction("malloc_trim") : null;
+        } catch (LinkageError e) {
             return null;
         }
     }
