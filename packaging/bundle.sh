@@ -25,7 +25,7 @@ cp "$jar" "$root"/cli/target/lib/*.jar "$dir/lib/"
  zip -q -d onnxruntime-*.jar 'ai/onnxruntime/native/linux-aarch64/*' 'ai/onnxruntime/native/osx-*' \
    'ai/onnxruntime/native/win-*'
  zip -q -d jocl-*.jar 'lib/*windows*' 'lib/*apple*' 'lib/*linux-arm64*'
- zip -q -d jna-*.jar $(unzip -Z1 jna-*.jar | grep '/libjnidispatch\.' | grep -v '/linux-x86-64/')
+ zip -q -d jna-*.jar $(unzip -Z1 jna-*.jar | grep 'jnidispatch\.' | grep -v '/linux-x86-64/')
  # BouncyCastle's post-quantum algorithms: Scrim signs with ECDSA through the lightweight API and never registers
  # the BC provider, so nothing loads them.
  zip -q -d bcprov-*.jar 'org/bouncycastle/pqc/*')
