@@ -27,7 +27,7 @@ import org.scrim.engine.testing.SharedData;
  * it on every encoder, the ones it was computed on and the ones it never saw, plus the AI view (TAEF2's decoder).
  * Leave-one-out (protect with {@code taef2}, read {@code taesana}, and the reverse) is the measure of transfer; a
  * figure on an encoder the protection was optimised on says nothing about it. Run with {@code bench/run-transfer.sh
- * [sets] [images] [size]}; a set is encoder names joined by {@code +} (default {@code taef2,taesana}).
+ * [sets] [images] [size] [steps]}; a set is encoder names joined by {@code +} (default {@code taef2,taesana}).
  */
 public final class TransferBenchmark {
     private static final Map<String, String> WEIGHTS = Map.of("taef2", "models/taef2_encoder.pth",
@@ -39,11 +39,14 @@ public final class TransferBenchmark {
                 : "astronaut.png,chelsea.png,coffee.png,rocket.jpg,shipwreck.jpg,starry_night.jpg,the_scream.jpg")
                 .split(","));
         int size = args.length > 2 ? Integer.parseInt(args[2]) : ProtectRequest.DEFAULT_WORK_SIZE;
+        Integer steps = args.length > 3 ? Integer.valueOf(args[3]) : null;
         Runtime runtime = new OrtRuntime(2);
         Map<String, SurrogateEncoder> all = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : WEIGHTS.entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
             all.put(e.getKey(), SurrogateEncoder.tae(e.getKey(), StateDict.read(SharedData.path(e.getValue()))));
         }
+        SurrogateEncoder f2r = all.get("taef2").withRendering(
+                StateDict.read(SharedData.path("models/taef2_decoder.pth")));
         Verifier verifier = new Verifier(List.copyOf(all.values()), runtime, size, new Verifier.AiViewModel(
                 StateDict.read(SharedData.path("models/taef2_encoder.pth")),
                 StateDict.read(SharedData.path("models/taef2_decoder.pth"))));
@@ -57,7 +60,7 @@ public final class TransferBenchmark {
         for (String set : sets) {
             List<SurrogateEncoder> used = new ArrayList<>();
             for (String name : set.split("\\+")) {
-                used.add(all.get(name));
+                used.add(name.equals("taef2r") ? f2r : all.get(name));
             }
             Protector protector = new Protector(used, runtime);
             for (String image : images) {
@@ -66,7 +69,7 @@ public final class TransferBenchmark {
                 Path orig = out.resolve(image + ".orig.png");
                 javax.imageio.ImageIO.write(ImageTensors.toImage(x), "png", orig.toFile());
                 ProtectRequest req = new ProtectRequest(Mode.MASK, Preset.DEFAULT, null, null, null, List.of(), 1,
-                        ProtectRequest.DEFAULT_WORK_SIZE, null);
+                        ProtectRequest.DEFAULT_WORK_SIZE, steps);
                 Protector.Protection p = protector.protect(x, req, ProgressListener.NONE);
                 Tensor result = ImageTensors.quantize8(p.image());
                 Path prot = out.resolve(image + "." + set + ".png");
