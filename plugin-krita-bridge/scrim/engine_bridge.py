@@ -5,6 +5,7 @@ No Qt and no Krita in here, so this module is tested under plain Python and unde
 import json
 import os
 import shutil
+import subprocess
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Mapping, Optional
 
@@ -243,6 +244,19 @@ def engine_environment(base: Mapping[str, str], java: str) -> Dict[str, str]:
     env["PATH"] = java_bin + os.pathsep + base.get("PATH", "")
     env["JAVA_HOME"] = os.path.dirname(java_bin)
     return env
+
+
+def formats(engine: str, env: Mapping[str, str], run: Callable = subprocess.run) -> Dict[str, tuple]:
+    """The extensions the engine reads and writes, `{"reads": (".png", ...), "writes": (...)}`, as `scrim formats`
+    says: the plugin keeps no list of its own, so it never offers a format the engine refuses to write."""
+    try:
+        done = run([engine, "formats"], env=dict(env), capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            raise BridgeError("`scrim formats` failed: %s" % (done.stderr.strip() or "exit %d" % done.returncode))
+        answer = json.loads(done.stdout)
+        return {key: tuple("." + ext for ext in answer[key]) for key in ("reads", "writes")}
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError) as e:
+        raise BridgeError("cannot ask the engine which formats it writes (%s)" % e) from e
 
 
 # ---- building the command --------------------------------------------------------------------------------------

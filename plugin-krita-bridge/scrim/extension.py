@@ -54,6 +54,15 @@ class ScrimExtension(Extension):
         self.toggles = []
         self._progress = []
         self._verdict_box = None
+        self._formats = None
+
+    def formats(self):
+        """The engine's extensions, `{"reads": ..., "writes": ...}`, asked once per Krita session; raises
+        BridgeError when the engine cannot be found or run."""
+        if self._formats is None:
+            engine, env = engine_bridge.locate(self.settings(), os.environ, PLUGIN_DIR)
+            self._formats = engine_bridge.formats(engine, env)
+        return self._formats
 
     # ---- settings ----
 
@@ -135,8 +144,12 @@ class ScrimExtension(Extension):
 
     def on_image_saved(self, path):
         settings = self.settings()
+        try:
+            readable = self.formats()["reads"] if settings.protect_on_export else ()
+        except engine_bridge.BridgeError:
+            readable = None         # the protection will say what is missing
         reason = policy.decide_on_save(path, [d.fileName() for d in Krita.instance().documents()],
-                                       settings.protect_on_export, self.guard)
+                                       settings.protect_on_export, self.guard, readable)
         if reason is None:
             self.protect_export(path, settings)
 
@@ -167,17 +180,25 @@ class ScrimExtension(Extension):
         document = self.document()
         if document is None:
             return
+        try:
+            writable = self.formats()["writes"]
+        except engine_bridge.BridgeError as e:
+            hint = ("\n%s, or choose its folder in Tools > Scrim > Scrim Settings..." % engine_bridge.ENGINE_SOURCE
+                    if isinstance(e, engine_bridge.SetupError) else "")
+            self.warn("Cannot export protected: %s.%s" % (e, hint))
+            return
         stem = os.path.splitext(os.path.basename(document.fileName() or document.name() or "image"))[0]
         folder = os.path.dirname(document.fileName()) or os.path.expanduser("~")
         target, _ = QFileDialog.getSaveFileName(self.main_window(), "Export Protected",
-                                                os.path.join(folder, stem + ".protected.png"), dialogs.IMAGE_FILTER)
+                                                os.path.join(folder, stem + ".protected" + writable[0]),
+                                                policy.file_filter(writable))
         if not target:
             return
         if not os.path.splitext(target)[1]:
-            target += ".png"
-        if not policy.is_supported(target):
-            self.warn("Scrim writes %s files, not %s" % (
-                ", ".join(e[1:] for e in policy.SUPPORTED_EXTENSIONS), os.path.basename(target)))
+            target += writable[0]
+        if not policy.is_supported(target, writable):
+            self.warn("Scrim writes %s files, not %s" % (", ".join(e[1:] for e in writable),
+                                                         os.path.basename(target)))
             return
         options = self.ask_options("Export Protected")
         if options is None:

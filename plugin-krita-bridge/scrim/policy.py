@@ -8,15 +8,19 @@ import tempfile
 import uuid
 from typing import Iterable, Optional
 
-SUPPORTED_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
-
 
 def _norm(path: str) -> str:
     return os.path.normcase(os.path.realpath(os.path.abspath(path))) if path else ""
 
 
-def is_supported(path: str) -> bool:
-    return os.path.splitext(path)[1].lower() in SUPPORTED_EXTENSIONS
+def is_supported(path: str, extensions: Iterable[str]) -> bool:
+    """Whether the path ends in one of `extensions` (".png", ...: the engine's, from `engine_bridge.formats`)."""
+    return os.path.splitext(path)[1].lower() in tuple(extensions)
+
+
+def file_filter(extensions: Iterable[str]) -> str:
+    """A Qt file dialog filter for these extensions."""
+    return "Images (%s)" % " ".join("*" + e for e in extensions)
 
 
 def is_export(saved_path: str, document_paths: Iterable[str]) -> bool:
@@ -47,15 +51,17 @@ class SaveGuard:
         return _norm(path) in self._paths
 
 
-def decide_on_save(saved_path: str, document_paths: Iterable[str], enabled: bool,
-                   guard: SaveGuard) -> Optional[str]:
-    """None when the saved file should be protected in place, else the reason it is left alone."""
+def decide_on_save(saved_path: str, document_paths: Iterable[str], enabled: bool, guard: SaveGuard,
+                   readable: Optional[Iterable[str]]) -> Optional[str]:
+    """None when the saved file should be protected in place, else the reason it is left alone. `readable`: the
+    extensions the engine reads (one it cannot write back, WebP, goes to it all the same, so the artist hears why
+    the export is not protected); None when the engine could not be asked, so that the protection says why."""
     if not enabled:
         return "Protect on Export is off"
     if guard.holds(saved_path):
         return "written by Scrim itself"
-    if not is_supported(saved_path):
-        return "not a format Scrim protects (%s)" % ", ".join(e[1:] for e in SUPPORTED_EXTENSIONS)
+    if readable is not None and not is_supported(saved_path, readable):
+        return "not a format Scrim protects (%s)" % ", ".join(e[1:] for e in readable)
     if not is_export(saved_path, document_paths):
         return "a save of the document itself, not an export"
     return None

@@ -9,6 +9,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import engine_bridge as eb  # noqa: E402
 import policy  # noqa: E402
 
+# What `scrim formats` answers (test_service checks it against the real engine).
+READS = (".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".tif", ".tiff", ".webp")
+WRITES = READS[:-1]
+
 
 def executable(path):
     with open(path, "w") as f:
@@ -205,12 +209,33 @@ def _clock_at(step, total):
     return clock.describe(step, total, 10.0)
 
 
+class FormatsTest(unittest.TestCase):
+    def test_the_engines_answer_becomes_extensions(self):
+        class Done:
+            returncode, stdout, stderr = 0, '{"reads":["png","webp"],"writes":["png"]}', ""
+        self.assertEqual({"reads": (".png", ".webp"), "writes": (".png",)},
+                         eb.formats("scrim", {}, run=lambda argv, **kw: Done()))
+
+    def test_a_failing_or_garbled_engine_is_a_bridge_error(self):
+        class Failed:
+            returncode, stdout, stderr = 3, "", "no Java"
+        with self.assertRaisesRegex(eb.BridgeError, "no Java"):
+            eb.formats("scrim", {}, run=lambda argv, **kw: Failed())
+
+        class Garbled:
+            returncode, stdout, stderr = 0, "Picked up JAVA_TOOL_OPTIONS", ""
+        with self.assertRaises(eb.BridgeError):
+            eb.formats("scrim", {}, run=lambda argv, **kw: Garbled())
+
+
 class PolicyTest(unittest.TestCase):
     def test_supported_extensions_any_case(self):
         for name in ("a.png", "a.JPG", "a.jpeg", "a.tif", "a.TIFF", "a.webp"):
-            self.assertTrue(policy.is_supported(name), name)
+            self.assertTrue(policy.is_supported(name, READS), name)
         for name in ("a.kra", "a.psd", "a.gif", "png"):
-            self.assertFalse(policy.is_supported(name), name)
+            self.assertFalse(policy.is_supported(name, READS), name)
+        self.assertFalse(policy.is_supported("a.webp", WRITES))
+        self.assertEqual("Images (*.png *.jpg)", policy.file_filter((".png", ".jpg")))
 
     def test_export_is_a_path_no_document_owns(self):
         with tempfile.TemporaryDirectory() as root:
@@ -223,16 +248,18 @@ class PolicyTest(unittest.TestCase):
         guard = policy.SaveGuard()
         with tempfile.TemporaryDirectory() as root:
             export, kra = os.path.join(root, "out.png"), os.path.join(root, "art.kra")
-            self.assertIsNone(policy.decide_on_save(export, [kra], True, guard))
-            self.assertIn("off", policy.decide_on_save(export, [kra], False, guard))
-            self.assertIn("not a format", policy.decide_on_save(kra, [], True, guard))
-            self.assertIn("not an export", policy.decide_on_save(export, [export], True, guard))
+            self.assertIsNone(policy.decide_on_save(export, [kra], True, guard, READS))
+            self.assertIn("off", policy.decide_on_save(export, [kra], False, guard, READS))
+            self.assertIn("not a format", policy.decide_on_save(kra, [], True, guard, READS))
+            # the engine could not be asked: the export goes to the protection, which says what is missing
+            self.assertIsNone(policy.decide_on_save(os.path.join(root, "out.psd"), [kra], True, guard, None))
+            self.assertIn("not an export", policy.decide_on_save(export, [export], True, guard, READS))
             guard.claim(export)
             guard.claim(export)
             guard.release(export)
-            self.assertIn("Scrim itself", policy.decide_on_save(export, [kra], True, guard))
+            self.assertIn("Scrim itself", policy.decide_on_save(export, [kra], True, guard, READS))
             guard.release(export)
-            self.assertIsNone(policy.decide_on_save(export, [kra], True, guard))
+            self.assertIsNone(policy.decide_on_save(export, [kra], True, guard, READS))
 
     def test_an_export_is_set_aside_privately_then_dropped_or_kept_under_a_name_that_says_so(self):
         with tempfile.TemporaryDirectory() as root:

@@ -169,3 +169,9 @@ class QueryAndSessionTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class EngineFormatsTest(unittest.TestCase):
+    def test_the_real_engine_writes_what_it_reads_but_webp(self):
+        from test_logic import READS, WRITES
+        self.assertEqual({"reads": READS, "writes": WRITES}, eb.formats(ENGINE, os.environ))

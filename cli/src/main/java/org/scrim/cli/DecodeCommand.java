@@ -7,6 +7,7 @@ import org.scrim.engine.imageio.AtomicFiles;
 import org.scrim.engine.modelio.Npy;
 import org.scrim.engine.models.TaeCodec;
 import org.scrim.engine.protect.ImageTensors;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,7 +37,7 @@ public final class DecodeCommand implements Callable<Integer> {
                     + " has no decoder file beside it");
         }
         try (TaeCodec codec = new TaeCodec(modelOptions.encoderWeights(), decoderWeights, modelOptions.runtime())) {
-            Tensor image = codec.decode(z);
+            RgbImage image = RgbImage.of(codec.decode(z), "decoded image");
             AtomicFiles.write(output, out -> javax.imageio.ImageIO.write(ImageTensors.toImage(image), "png", out));
             System.out.println(latent + " -> " + output);
         }

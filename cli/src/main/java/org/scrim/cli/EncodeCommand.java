@@ -7,6 +7,7 @@ import org.scrim.engine.imageio.AtomicFiles;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.modelio.Npy;
 import org.scrim.engine.models.TaeCodec;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,9 +30,9 @@ public final class EncodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         WriteGuard.check(java.util.List.of(new WriteGuard.Write(image, output)), java.util.List.of(), false);
-        Tensor x = ImageFiles.read(image).toRgbTensor();
+        RgbImage x = ImageFiles.read(image).toRgb();
         try (TaeCodec codec = new TaeCodec(modelOptions.encoderWeights(), null, modelOptions.runtime())) {
-            Tensor z = codec.encode(x);
+            Tensor z = codec.encode(x.tensor());
             AtomicFiles.write(output, out -> out.write(Npy.encode(z)));
             System.out.println(image + " -> " + output + " latent " + java.util.Arrays.toString(z.shape()));
         }

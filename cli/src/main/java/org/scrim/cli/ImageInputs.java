@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.scrim.engine.imageio.ImageFiles;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 
 /** Turns command-line paths into image files: a folder stands for the images directly inside it. */
 final class ImageInputs {
@@ -34,12 +34,12 @@ final class ImageInputs {
         return files;
     }
 
-    /** The images of files and folders as RGB tensors (anchors, decoy images). */
-    static List<Tensor> readRgb(List<Path> paths) throws IOException {
-        List<Tensor> images = new ArrayList<>();
+    /** The images of files and folders as RGB (anchors, decoy images). */
+    static List<RgbImage> readRgb(List<Path> paths) throws IOException {
+        List<RgbImage> images = new ArrayList<>();
         for (Path p : paths) {
             for (Path f : ImageFiles.imagesIn(p)) {
-                images.add(ImageFiles.read(f).toRgbTensor());
+                images.add(ImageFiles.read(f).toRgb());
             }
         }
         return images;

@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.scrim.engine.imageio.ImageFormat;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
 import picocli.CommandLine;
@@ -54,9 +55,6 @@ final class LocalService implements AutoCloseable {
             "web-statement", "constraints", "force");
     /** Query keys that are flags: present and not "false" means on. */
     private static final Set<String> FLAG_KEYS = Set.of("no-verify", "no-tags", "force");
-    /** The formats the service answers in (the body's format too): WebP is read but not written. */
-    static final Map<String, String> FORMATS = Map.of("png", "image/png", "jpeg", "image/jpeg", "jpg", "image/jpeg",
-            "tiff", "image/tiff", "tif", "image/tiff");
     static final String REPORT_HEADER = "X-Scrim-Report";
     static final String JOBS_PATH = "/jobs/";
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -306,9 +304,9 @@ final class LocalService implements AutoCloseable {
                     jobId = kv[1];
                 } else if (kv[0].equals("format")) {
                     format = kv[1].toLowerCase(Locale.ROOT);
-                    if (!FORMATS.containsKey(format)) {
-                        throw new Refusal(400, "format: '" + kv[1] + "' is not one of png, jpeg, tiff (Scrim "
-                                + "reads WebP but does not write it)");
+                    if (!ImageFormat.writableExtensions().contains(format)) {
+                        throw new Refusal(400, "format: '" + kv[1] + "' is not one of " + String.join(", ",
+                                ImageFormat.writableExtensions()) + " (the formats Scrim writes)");
                     }
                 } else if (!PROTECT_KEYS.contains(kv[0])) {
                     throw new Refusal(400, "unknown parameter '" + kv[0] + "'; known: format, job, "
@@ -331,9 +329,7 @@ final class LocalService implements AutoCloseable {
                 throw new Refusal(400, e.getMessage());
             }
             try {
-                return new ProtectQuery(format, jobId, choices, FileProtection.request(choices.mode, choices.preset,
-                        choices.maxVisibility, choices.decoy, choices.decoyImage, choices.anchors, choices.seed,
-                        choices.workSize, choices.steps));
+                return new ProtectQuery(format, jobId, choices, choices.request());
             } catch (IOException | IllegalArgumentException e) {
                 throw new Refusal(400, e.getMessage());
             }
@@ -407,7 +403,7 @@ final class LocalService implements AutoCloseable {
         }
         log(String.format(Locale.ROOT, "POST /protect 200: %d bytes in %.1f s, closeness %s", result.length,
                 entry.get("seconds"), entry.getOrDefault("closeness", "not verified")));
-        ex.getResponseHeaders().set("Content-Type", FORMATS.get(format));
+        ex.getResponseHeaders().set("Content-Type", ImageFormat.forExtension(format).orElseThrow().mediaType());
         ex.getResponseHeaders().set(REPORT_HEADER, GSON.toJson(entry));
         guard.within(readTimeoutMillis);
         ex.sendResponseHeaders(200, result.length);

@@ -140,8 +140,7 @@ public final class ProtectCommand implements Callable<Integer> {
         WriteGuard.check(writes, otherInputs, output.inPlace);
         ProtectRequest request;
         try {
-            request = FileProtection.request(mode, preset, maxVisibility, decoy, decoyImage, anchors, seed, workSize,
-                    steps);
+            request = request();
         } catch (IllegalArgumentException e) {
             throw new ScrimCommand.UsageException(e.getMessage());
         }
@@ -169,6 +168,22 @@ public final class ProtectCommand implements Callable<Integer> {
         }
         report.finish();
         return failures == 0 ? 0 : ScrimCommand.EXIT_FAILED;
+    }
+
+    /** The engine request for these options (the service's query parses into them too). */
+    ProtectRequest request() throws IOException {
+        ProtectRequest.Builder request = ProtectRequest.builder(mode, preset).decoy(decoy)
+                .anchors(ImageInputs.readRgb(anchors)).seed(seed).workSize(workSize);
+        if (maxVisibility != null) {
+            request.maxVisibility(maxVisibility);
+        }
+        if (decoyImage != null) {
+            request.decoyImage(ImageFiles.read(decoyImage).toRgb());
+        }
+        if (steps != null) {
+            request.steps(steps);
+        }
+        return request.build();
     }
 
     private Path outputFor(Path in) {

@@ -19,7 +19,7 @@ import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -76,8 +76,8 @@ public final class VerifyCommand implements Callable<Integer> {
             }
             WriteGuard.check(List.of(new WriteGuard.Write(null, aiView)), inputs, false);
         }
-        Tensor o = ImageFiles.read(original).toRgbTensor();
-        Tensor p = ImageFiles.read(protectedFile).toRgbTensor();
+        RgbImage o = ImageFiles.read(original).toRgb();
+        RgbImage p = ImageFiles.read(protectedFile).toRgb();
         EmbeddedTags written = MetadataReader.read(protectedFile);
         ProtectionTarget target = target(written);
         List<SurrogateEncoder> encoders = modelOptions.surrogates();
@@ -103,17 +103,22 @@ public final class VerifyCommand implements Callable<Integer> {
     private ProtectionTarget target(EmbeddedTags written) throws IOException {
         return ProtectionTarget.rebuild(protectedFile.toString(), written.provenance(),
                 decoy == null ? null : Decoy.parse(decoy),
-                decoyImage == null ? null : ImageFiles.read(decoyImage).toRgbTensor(), ImageInputs.readRgb(anchors),
+                decoyImage == null ? null : ImageFiles.read(decoyImage).toRgb(), ImageInputs.readRgb(anchors),
                 seed);
     }
 
     /** Decoder renderings of both latents side by side, at the analysis size. */
-    private void writeAiView(Verifier.AiViewModel model, Tensor o, Tensor p) throws IOException {
+    private void writeAiView(Verifier.AiViewModel model, RgbImage o, RgbImage p) throws IOException {
         try (TaeCodec codec = new TaeCodec(model.encoder(), model.decoder(), modelOptions.runtime())) {
-            Tensor left = codec.decode(codec.encode(Transforms.downscale(o, workSize)));
-            Tensor right = codec.decode(codec.encode(Transforms.downscale(p, workSize)));
+            RgbImage left = render(codec, o);
+            RgbImage right = render(codec, p);
             var view = ImageTensors.toImage(ImageTensors.sideBySide(left, right));
             AtomicFiles.write(aiView, out -> javax.imageio.ImageIO.write(view, "png", out));
         }
+    }
+
+    /** What the model renders of {@code image} at the analysis size. */
+    private RgbImage render(TaeCodec codec, RgbImage image) {
+        return RgbImage.of(codec.decode(codec.encode(Transforms.downscale(image, workSize).tensor())), "rendering");
     }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.scrim.engine.modelio.Npy;
 import org.scrim.engine.protect.ImageTensors;
 import org.scrim.engine.protect.Quality;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
 
@@ -32,8 +33,8 @@ class EncodeDecodeCommandTest {
         Path png = dir.resolve("decoded.png");
         r = ProtectCommandTest.scrim("decode", latent.toString(), "-o", png.toString());
         assertEquals(0, r[0], (String) r[1]);
-        Tensor decoded = ImageTensors.fromImage(javax.imageio.ImageIO.read(png.toFile()));
-        Tensor original = ImageTensors.fromImage(javax.imageio.ImageIO.read(crop.toFile()));
+        RgbImage decoded = ImageTensors.fromImage(javax.imageio.ImageIO.read(png.toFile()));
+        RgbImage original = ImageTensors.fromImage(javax.imageio.ImageIO.read(crop.toFile()));
         assertTrue(Quality.psnr(original, decoded) > 20, "the decoder reconstructs the crop");
     }
 }

@@ -264,8 +264,8 @@ class ServeCommandTest {
             {"/protect?decoy=glitter", null, "unknown decoy 'glitter'; choose one of posterize, mosaic, woodcut, "
                     + "sketch, pattern, hueshift"},
             {"/protect?mode=poison", null, "poison needs at least one anchor image of another concept"},
-            {"/protect?format=bmp", null, "format: 'bmp' is not one of png, jpeg, tiff (Scrim reads WebP but "
-                    + "does not write it)"},
+            {"/protect?format=bmp", null, "format: 'bmp' is not one of png, jpg, jpeg, jpe, jfif, tif, tiff (the "
+                    + "formats Scrim writes)"},
             {"/protect?colour=red", null, "unknown parameter 'colour'; known: format, job, anchor, "},
             {"/protect?decoy=pattern", "", "no image in the request body"},
             {"/protect?decoy=pattern&steps=1", "truncated png", "the image: cannot decode the image, the file is "

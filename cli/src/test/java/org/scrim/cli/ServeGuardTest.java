@@ -235,7 +235,8 @@ class ServeGuardTest {
         HttpResponse<byte[]> r = ServeCommandTest.send(service, "POST", "/protect?format=webp", png);
         assertEquals(400, r.statusCode());
         String message = ServeCommandTest.error(r);
-        assertEquals("format: 'webp' is not one of png, jpeg, tiff (Scrim reads WebP but does not write it)", message);
+        assertEquals("format: 'webp' is not one of png, jpg, jpeg, jpe, jfif, tif, tiff (the formats Scrim writes)",
+                message);
     }
 
     @Test

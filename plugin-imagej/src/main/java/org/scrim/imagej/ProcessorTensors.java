@@ -5,10 +5,10 @@ import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
 import java.awt.Rectangle;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 
 /**
- * Converts an ImageJ processor region to the engine's RGB tensor [1,3,H,W] in [0,1] and writes a protection back.
+ * Converts an ImageJ processor region to the engine's RGB image (values in [0,1]) and writes a protection back.
  * RGB and 8-bit use value/255. 16- and 32-bit use the display range (min to max maps to 0 to 1): it is what the user
  * sees and what an export shows, while the type's full range would squeeze most images into a few gray levels. The
  * change is added back in the image's own units (change x range), so values outside the display range, which the
@@ -17,7 +17,7 @@ import org.scrim.engine.tensor.Tensor;
 final class ProcessorTensors {
     private ProcessorTensors() {}
 
-    static Tensor toTensor(ImageProcessor ip, Rectangle r) {
+    static RgbImage toRgb(ImageProcessor ip, Rectangle r) {
         int plane = r.width * r.height;
         float[] rgb = new float[3 * plane];
         boolean colour = ip instanceof ColorProcessor;
@@ -39,14 +39,15 @@ final class ProcessorTensors {
                 }
             }
         }
-        return new Tensor(rgb, 1, 3, r.height, r.width);
+        return new RgbImage(rgb, r.width, r.height);
     }
 
     /**
      * Adds {@code changed - original} to the pixels of {@code r}, only where {@code mask} (the selection's mask, the
      * size of {@code r}; null for all of {@code r}) is set. Gray images take the channels' mean change.
      */
-    static void applyChange(ImageProcessor ip, Rectangle r, ImageProcessor mask, Tensor original, Tensor changed) {
+    static void applyChange(ImageProcessor ip, Rectangle r, ImageProcessor mask, RgbImage original,
+            RgbImage changed) {
         int plane = r.width * r.height;
         float[] o = original.data();
         float[] c = changed.data();

@@ -7,15 +7,10 @@ import org.scijava.command.Command;
 import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scrim.engine.imageio.ImageFiles;
-import org.scrim.engine.imageio.PlanarImage;
-import org.scrim.engine.metadata.MetadataWriter;
-import org.scrim.engine.metadata.NoAiTags;
-import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
-import org.scrim.engine.protect.Protector;
+import org.scrim.engine.usecase.FileProtector;
 
 /**
  * Protects an image file into another, tagged "no AI training": the SciJava form of the protect commands, for Fiji
@@ -67,18 +62,9 @@ public class ProtectImageCommand implements Command {
             ProtectRequest request = Requests.request(m, preset, decoy, "", anchors == null ? "" : anchors.getPath(),
                     0, seed, workSize, steps);
             ScrimOptions.Engine engine = ScrimOptions.engine();
-            PlanarImage image = ImageFiles.read(input.toPath());
-            Protector.Protection p = engine.protector().protect(image.toRgbTensor(), request,
-                    ProgressListener.NONE);
-            PlanarImage result = image.withRgb(p.image());
-            decoyUsed = p.decoy() == null ? null : p.decoy().cliName();
-            if (tags) {
-                MetadataWriter.writeTagged(output.toPath(), staged -> ImageFiles.write(result, staged),
-                        NoAiTags.prohibitAiTraining(new Provenance(mode, preset, engine.model(),
-                                Provenance.scrimVersion(), decoyUsed, seed)));
-            } else {
-                ImageFiles.write(result, output.toPath());
-            }
+            decoyUsed = new FileProtector(engine.encoders(), engine.runtime(), engine.model()).protect(input.toPath(),
+                    output.toPath(), request, tags ? FileProtector.Tagging.prohibitAiTraining() : null, false,
+                    ProgressListener.NONE).decoy();
         } catch (IOException e) {
             log.error("Scrim: cannot protect " + input + ": " + e.getMessage(), e);
             throw new IllegalStateException("cannot protect " + input + ": " + e.getMessage(), e);

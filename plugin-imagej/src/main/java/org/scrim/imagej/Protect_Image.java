@@ -15,7 +15,7 @@ import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 
 /**
  * Plugins > Scrim > Mask Style... / Poison Concept... / Protect (Mask + Poison)...: protects the image, or the
@@ -130,7 +130,7 @@ public class Protect_Image implements PlugInFilter {
         ip.setRoi(roi);
         Rectangle r = ip.getRoi();
         ImageProcessor mask = ip.getMask();
-        Tensor original = ProcessorTensors.toTensor(ip, r);
+        RgbImage original = ProcessorTensors.toRgb(ip, r);
         Protector.Protection p = protector.protect(original, request, progress);
         ProcessorTensors.applyChange(ip, r, mask, original, p.image());
         if (p.decoy() != null) {

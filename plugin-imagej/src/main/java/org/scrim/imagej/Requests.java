@@ -11,11 +11,11 @@ import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.Preset;
 import org.scrim.engine.protect.ProtectRequest;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 
 /** Builds engine requests from the text fields the ImageJ and SciJava commands share. */
 final class Requests {
-    static final String AUTO = "auto";
+    static final String AUTO = ProtectRequest.Builder.AUTO_DECOY;
     static final String[] PRESETS = {"low", "default", "high"};
     static final String[] MODES = {"mask", "poison", "both"};
 
@@ -43,21 +43,31 @@ final class Requests {
      */
     static ProtectRequest request(Mode mode, String preset, String decoy, String styleImage, String anchors,
             double maxVisibility, long seed, int workSize, int steps) throws IOException {
-        return new ProtectRequest(mode, Preset.valueOf(preset.trim().toUpperCase(Locale.ROOT)),
-                maxVisibility > 0 ? maxVisibility : null,
-                decoy.equalsIgnoreCase(AUTO) ? null : Decoy.parse(decoy),
-                blank(styleImage) ? null : ImageFiles.read(Path.of(styleImage)).toRgbTensor(),
-                mode.poisons() ? anchorImages(anchors) : List.of(), seed, workSize, steps > 0 ? steps : null);
+        ProtectRequest.Builder request = ProtectRequest.builder(mode,
+                Preset.valueOf(preset.trim().toUpperCase(Locale.ROOT))).decoy(decoy).seed(seed).workSize(workSize);
+        if (maxVisibility > 0) {
+            request.maxVisibility(maxVisibility);
+        }
+        if (!blank(styleImage)) {
+            request.decoyImage(ImageFiles.read(Path.of(styleImage)).toRgb());
+        }
+        if (mode.poisons()) {
+            request.anchors(anchorImages(anchors));
+        }
+        if (steps > 0) {
+            request.steps(steps);
+        }
+        return request.build();
     }
 
     /** The images of a file, or of every readable image in a folder (sorted by name). */
-    static List<Tensor> anchorImages(String path) throws IOException {
+    static List<RgbImage> anchorImages(String path) throws IOException {
         if (blank(path)) {
             return List.of();
         }
-        List<Tensor> images = new ArrayList<>();
+        List<RgbImage> images = new ArrayList<>();
         for (Path f : ImageFiles.imagesIn(Path.of(path))) {
-            images.add(ImageFiles.read(f).toRgbTensor());
+            images.add(ImageFiles.read(f).toRgb());
         }
         return images;
     }

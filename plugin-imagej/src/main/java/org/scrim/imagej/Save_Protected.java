@@ -8,6 +8,7 @@ import ij.plugin.PlugIn;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.scrim.engine.imageio.ImageFormat;
 import org.scrim.engine.metadata.DataMining;
 import org.scrim.engine.metadata.MetadataWriter;
 import org.scrim.engine.metadata.NoAiTags;
@@ -52,17 +53,18 @@ public class Save_Protected implements PlugIn {
         }
     }
 
-    /** Writes with ImageJ's own saver beside {@code out}, then tags into place. */
+    /** Writes with ImageJ's own saver beside {@code out}, in a format Scrim writes, then tags into place. */
     static void save(ImagePlus imp, Path out, NoAiTags tags) throws IOException {
-        String name = out.getFileName().toString();
-        String ext = name.substring(name.lastIndexOf('.') + 1).toLowerCase();
+        ImageFormat format = ImageFormat.forPath(out).filter(ImageFormat::writable).orElseThrow(() -> new IOException(
+                "cannot save '" + out.getFileName() + "': use one of ." + String.join(", .",
+                        ImageFormat.writableExtensions())));
         MetadataWriter.writeTagged(out, staged -> {
             FileSaver saver = new FileSaver(imp);
-            boolean ok = switch (ext) {
-                case "png" -> saver.saveAsPng(staged.toString());
-                case "jpg", "jpeg" -> saver.saveAsJpeg(staged.toString());
-                case "tif", "tiff" -> saver.saveAsTiff(staged.toString());
-                default -> throw new IOException("cannot save '" + name + "': use .png, .jpg or .tif");
+            boolean ok = switch (format) {
+                case PNG -> saver.saveAsPng(staged.toString());
+                case JPEG -> saver.saveAsJpeg(staged.toString());
+                case TIFF -> saver.saveAsTiff(staged.toString());
+                default -> throw new IOException("ImageJ has no saver for " + format);
             };
             if (!ok) {
                 throw new IOException("ImageJ could not write " + staged);

@@ -11,7 +11,7 @@ import org.scrim.engine.models.TaeCodec;
 import org.scrim.engine.protect.ImageTensors;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Transforms;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 
 /**
  * Plugins > Scrim > Show AI View: what the model "sees", the decoder's rendering of the image's latent at the
@@ -59,12 +59,12 @@ public class Show_AI_View implements PlugIn {
             throw new IllegalArgumentException("analysis size " + analysisSize + " is below the model's 8 px");
         }
         try (TaeCodec codec = ScrimOptions.codec()) {
-            Tensor right = render(codec, image, analysisSize);
+            RgbImage right = render(codec, image, analysisSize);
             if (left == null) {
                 return new ImagePlus("AI view of " + image.getTitle(), ImageTensors.toImage(right));
             }
-            Tensor l = render(codec, left, analysisSize);
-            if (l.dim(2) != right.dim(2)) {
+            RgbImage l = render(codec, left, analysisSize);
+            if (l.height() != right.height()) {
                 throw new IllegalArgumentException(left.getTitle() + " and " + image.getTitle()
                         + " render at different heights; compare images of the same size");
             }
@@ -73,8 +73,8 @@ public class Show_AI_View implements PlugIn {
         }
     }
 
-    private static Tensor render(TaeCodec codec, ImagePlus imp, int analysisSize) {
-        Tensor x = ProcessorTensors.toTensor(imp.getProcessor(), new Rectangle(imp.getWidth(), imp.getHeight()));
-        return codec.decode(codec.encode(Transforms.downscale(x, analysisSize)));
+    private static RgbImage render(TaeCodec codec, ImagePlus imp, int analysisSize) {
+        RgbImage x = ProcessorTensors.toRgb(imp.getProcessor(), new Rectangle(imp.getWidth(), imp.getHeight()));
+        return RgbImage.of(codec.decode(codec.encode(Transforms.downscale(x, analysisSize).tensor())), "rendering");
     }
 }

@@ -73,8 +73,8 @@ public class VerifyImageFilesCommand implements Command {
                     Requests.blank(decoy) ? null : Decoy.parse(decoy), null,
                     Requests.anchorImages(anchors == null ? "" : anchors.getPath()), seed);
             Verifier.Report r = ScrimOptions.engine().verifier(analysisSize).verify(
-                    ImageFiles.read(original.toPath()).toRgbTensor(),
-                    ImageFiles.read(protectedImage.toPath()).toRgbTensor(), t, true);
+                    ImageFiles.read(original.toPath()).toRgb(),
+                    ImageFiles.read(protectedImage.toPath()).toRgb(), t, true);
             var figures = r.closeness().isEmpty() ? r.poisonCloseness() : r.closeness();
             target = r.target();
             closeness = figures.get(Verifier.PLAIN);

@@ -20,7 +20,7 @@ import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Verdict;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 
 /**
  * Plugins > Scrim > Verify Protection...: how far the protected image's latent moved toward its target, plainly and
@@ -70,7 +70,7 @@ public class Verify_Protection implements PlugIn {
             String anchors = gd.getNextString();
             String seed = gd.getNextString();
             ProtectionTarget target = target(protectedImage, m, AS_RECORDED.equals(decoy) ? null : Decoy.parse(decoy),
-                    Requests.blank(style) ? null : ImageFiles.read(Path.of(style)).toRgbTensor(),
+                    Requests.blank(style) ? null : ImageFiles.read(Path.of(style)).toRgb(),
                     m.poisons() ? Requests.anchorImages(anchors) : List.of(),
                     Requests.blank(seed) ? null : Long.valueOf(seed.trim()));
             IJ.showStatus("Scrim: verifying");
@@ -103,8 +103,8 @@ public class Verify_Protection implements PlugIn {
      * The target {@code protectedImage} was protected toward: the decoy and seed given, else those recorded on the
      * image or in its file's XMP (as {@code scrim verify} reads them), the seed defaulting to 1.
      */
-    static ProtectionTarget target(ImagePlus protectedImage, Mode mode, Decoy decoy, Tensor styleImage,
-            List<Tensor> anchors, Long seed) {
+    static ProtectionTarget target(ImagePlus protectedImage, Mode mode, Decoy decoy, RgbImage styleImage,
+            List<RgbImage> anchors, Long seed) {
         Provenance recorded = Recorded.protection(protectedImage);
         Decoy d = decoy != null || styleImage != null || !mode.masks() ? decoy
                 : recorded != null && recorded.decoy() != null ? Decoy.parse(recorded.decoy()) : null;
@@ -125,8 +125,8 @@ public class Verify_Protection implements PlugIn {
                     + " differ in size");
         }
         Rectangle all = new Rectangle(original.getWidth(), original.getHeight());
-        Tensor o = ProcessorTensors.toTensor(original.getProcessor(), all);
-        Tensor p = ProcessorTensors.toTensor(protectedImage.getProcessor(), all);
+        RgbImage o = ProcessorTensors.toRgb(original.getProcessor(), all);
+        RgbImage p = ProcessorTensors.toRgb(protectedImage.getProcessor(), all);
         return ScrimOptions.engine().verifier(analysisSize).verify(o, p, target);
     }
 

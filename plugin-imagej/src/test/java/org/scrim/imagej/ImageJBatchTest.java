@@ -23,7 +23,7 @@ import org.scrim.engine.protect.ImageTensors;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.testing.SharedData;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
 
@@ -57,9 +57,9 @@ class ImageJBatchTest {
         assertTrue(log.contains(DONE), "the macro stopped before its end; ImageJ printed: " + log);
         assertTrue(Files.isRegularFile(first), "Save Protected As wrote no " + first + "; ImageJ printed: " + log);
 
-        Tensor o = ImageTensors.fromImage(ImageIO.read(original.toFile()));
-        Tensor p = ImageTensors.fromImage(ImageIO.read(first.toFile()));
-        assertEquals(96, p.dim(3), "the saved image is not the 96 px wide one the macro protected");
+        RgbImage o = ImageTensors.fromImage(ImageIO.read(original.toFile()));
+        RgbImage p = ImageTensors.fromImage(ImageIO.read(first.toFile()));
+        assertEquals(96, p.width(), "the saved image is not the 96 px wide one the macro protected");
         Verifier verifier = new Verifier(List.of(ModelStore.standard(SharedData.path("models")).surrogate("taef2")),
                 new OrtRuntime(1), 512);
         double closeness = verifier.verify(o, p, ProtectionTarget.mask(Decoy.PATTERN, 7), true)
@@ -120,8 +120,8 @@ class ImageJBatchTest {
         String log = ij.batch(macro);
         assertTrue(log.contains(DONE), "the macro stopped before its end; ImageJ printed: " + log);
 
-        Tensor o = ImageTensors.fromImage(ImageIO.read(original.toFile()));
-        Tensor a = ImageTensors.fromImage(ImageIO.read(anchor.toFile()));
+        RgbImage o = ImageTensors.fromImage(ImageIO.read(original.toFile()));
+        RgbImage a = ImageTensors.fromImage(ImageIO.read(anchor.toFile()));
         // ImageJ protects and verifies with the default ensemble, as the command line does
         ModelStore store = ModelStore.standard(SharedData.path("models"));
         Verifier verifier = new Verifier(List.of(store.surrogate("taef2"), store.surrogate("taesana")),

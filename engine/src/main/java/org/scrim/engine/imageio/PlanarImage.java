@@ -3,6 +3,7 @@ package org.scrim.engine.imageio;
 import java.awt.color.ColorSpace;
 import java.util.Arrays;
 import javax.imageio.metadata.IIOMetadata;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
 /**
@@ -13,7 +14,7 @@ import org.scrim.engine.tensor.Tensor;
  *
  * <p>Samples map to floats as {@code s / (2^bitDepth - 1)}; writing quantises with round to nearest, so unchanged
  * pixels come back bit-exact. Instances are immutable apart from the tensor's backing array, which callers must not
- * modify: use {@link #withRgb(Tensor)} or {@link #withColour(Tensor)} to get a changed image.
+ * modify: use {@link #withRgb(RgbImage)} or {@link #withColour(Tensor)} to get a changed image.
  */
 public final class PlanarImage {
     private final Tensor colour;
@@ -98,37 +99,36 @@ public final class PlanarImage {
     }
 
     /**
-     * The colour as [1,3,H,W] for reading only: an RGB image's own planes (no copy, so a large image is not held
-     * twice), a gray image's replicated as {@link #toRgbTensor} does.
+     * The colour as RGB for reading only: an RGB image's own planes (no copy, so a large image is not held twice), a
+     * gray image's replicated as {@link #toRgb} does.
      */
-    public Tensor rgbView() {
-        return channels() == 3 ? colour.reshape(1, 3, height(), width()) : toRgbTensor();
+    public RgbImage rgbView() {
+        return channels() == 3 ? new RgbImage(colour.data(), width(), height()) : toRgb();
     }
 
-    /** The colour as [1,3,H,W] for the encoder: a copy, gray replicated to three channels. */
-    public Tensor toRgbTensor() {
+    /** The colour as RGB for the encoder: a copy, gray replicated to three channels. */
+    public RgbImage toRgb() {
         int plane = height() * width();
         float[] src = colour.data();
         float[] rgb = new float[3 * plane];
         for (int c = 0; c < 3; c++) {
             System.arraycopy(src, channels() == 3 ? c * plane : 0, rgb, c * plane, plane);
         }
-        return new Tensor(rgb, 1, 3, height(), width());
+        return new RgbImage(rgb, width(), height());
     }
 
     /**
-     * This image with its colour taken from a [1,3,H,W] tensor (a perturbed {@link #toRgbTensor()}). A gray image
-     * takes the mean of the three channels: the gray value closest (least squares) to the perturbed RGB, so a
-     * perturbation the encoder saw replicated on all channels is kept whole. Values outside [0,1] are kept here and
-     * clamped when written; NaN or infinite values are refused.
+     * This image with its colour taken from {@code rgb} (a perturbed {@link #toRgb()}), whose samples it takes as
+     * they are: the caller passes them on. A gray image takes the mean of the three channels: the gray value closest
+     * (least squares) to the perturbed RGB, so a perturbation the encoder saw replicated on all channels is kept
+     * whole. Values outside [0,1] are kept here and clamped when written; NaN or infinite values are refused.
      */
-    public PlanarImage withRgb(Tensor rgb) {
-        long[] expected = {1, 3, height(), width()};
-        if (!Arrays.equals(rgb.shape(), expected)) {
-            throw new IllegalArgumentException("withRgb needs " + Arrays.toString(expected) + ", got " + rgb);
+    public PlanarImage withRgb(RgbImage rgb) {
+        if (rgb.width() != width() || rgb.height() != height()) {
+            throw new IllegalArgumentException("withRgb needs " + width() + "x" + height() + ", got " + rgb);
         }
         if (channels() == 3) {
-            return withColour(rgb.copy().reshape(3, height(), width()));
+            return withColour(new Tensor(rgb.data(), 3, height(), width()));
         }
         int plane = height() * width();
         float[] src = rgb.data();

@@ -1,20 +1,19 @@
 package org.scrim.engine.protect;
 
 import java.util.SplittableRandom;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 
 /**
- * Renders {@link Decoy} restylings of an RGB tensor [1,3,H,W] in [0,1]. Pure functions of (image, seed): the seed
+ * Renders {@link Decoy} restylings of an image. Pure functions of (image, seed): the seed
  * picks the free parameters (levels, tile size, angles, colours), so a protection run can be repeated exactly.
  * Every style is a few passes over the pixels (well under a second for 1024x1024).
  */
 public final class Decoys {
     private Decoys() {}
 
-    public static Tensor render(Decoy decoy, Tensor image, long seed) {
-        int[] hw = ImageTensors.requireRgb(image, "decoy source image");
+    public static RgbImage render(Decoy decoy, RgbImage image, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        Canvas c = new Canvas(image.data(), hw[0], hw[1]);
+        Canvas c = new Canvas(image);
         float[] out = switch (decoy) {
             case POSTERIZE -> posterize(c, rnd);
             case MOSAIC -> mosaic(c, rnd);
@@ -26,22 +25,34 @@ public final class Decoys {
         for (int i = 0; i < out.length; i++) {
             out[i] = Math.min(1f, Math.max(0f, out[i]));
         }
-        return new Tensor(out, 1, 3, hw[0], hw[1]);
+        return new RgbImage(out, image.width(), image.height());
     }
 
-    private record Canvas(float[] rgb, int h, int w) {
+    private record Canvas(RgbImage image) {
+        int w() {
+            return image.width();
+        }
+
+        int h() {
+            return image.height();
+        }
+
         int n() {
-            return h * w;
+            return image.pixels();
+        }
+
+        float[] rgb() {
+            return image.data();
         }
 
         float[] plane(int c) {
             float[] p = new float[n()];
-            System.arraycopy(rgb, c * n(), p, 0, n());
+            System.arraycopy(rgb(), c * n(), p, 0, n());
             return p;
         }
 
         float[] luma() {
-            return ImageTensors.luma(new Tensor(rgb, 1, 3, h, w));
+            return ImageTensors.luma(image);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.scrim.engine.protect;
 
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
 /**
@@ -26,12 +27,11 @@ final class Finishing {
     private Finishing() {}
 
     /** Refuses, before any work, an image whose protection needs more heap than Java may take. */
-    static void checkMemory(Tensor image) {
-        int[] hw = ImageTensors.requireRgb(image, "image to protect");
-        checkMemory(hw[0], hw[1], Runtime.getRuntime().maxMemory());
+    static void checkMemory(RgbImage image) {
+        checkMemory(image.width(), image.height(), Runtime.getRuntime().maxMemory());
     }
 
-    static void checkMemory(int height, int width, long available) {
+    static void checkMemory(int width, int height, long available) {
         long needed = FIXED_BYTES + BYTES_PER_PIXEL * height * width;
         if (needed > available) {
             throw new NotEnoughMemoryException(width + "x" + height + " pixels need about " + gib(needed)
@@ -46,35 +46,32 @@ final class Finishing {
      * size, held within the budget for {@code epsilon} and scaled onto {@code visibilityBound}. The tries make
      * their candidates a band at a time for SSIMULACRA, so only the result is ever held at full size.
      */
-    static Tensor finish(Tensor image, Tensor delta, float epsilon, double visibilityBound) {
-        int[] hw = ImageTensors.requireRgb(image, "image");
-        ImageTensors.requireRgb(delta, "change");
+    static RgbImage finish(RgbImage image, Tensor delta, float epsilon, double visibilityBound) {
         float[] cap = PerceptualBudget.bound(image, epsilon).data();
         Ssimulacra exact = new Ssimulacra(image);
         float scale = Protector.boundedScale(s -> exact.score((y0, y1, rgb) ->
                 candidateRows(image, delta, (float) s, cap, y0, y1, rgb)), visibilityBound, MAX_GAIN, 1);
-        float[] result = new float[image.size()];
-        candidateRows(image, delta, scale, cap, 0, hw[0], result);
-        return new Tensor(result, image.shape());
+        float[] result = new float[image.data().length];
+        candidateRows(image, delta, scale, cap, 0, image.height(), result);
+        return new RgbImage(result, image.width(), image.height());
     }
 
     /**
      * Rows [top, bottom) of x + s * d into {@code out} (three planes of that many rows): d upsampled to the image's
-     * size, the change held within the per-pixel {@code cap} and the result within [0, 1].
+     * size ({@code delta} is [1,3,h,w]), the change held within the per-pixel {@code cap} and the result within
+     * [0, 1].
      */
-    private static void candidateRows(Tensor image, Tensor delta, float s, float[] cap, int top, int bottom,
+    private static void candidateRows(RgbImage image, Tensor delta, float s, float[] cap, int top, int bottom,
             float[] out) {
-        int[] hw = ImageTensors.requireRgb(image, "image");
-        int w = hw[1];
-        int plane = hw[0] * w;
+        int w = image.width();
+        int plane = image.pixels();
         int rows = (bottom - top) * w;
-        int[] dhw = ImageTensors.requireRgb(delta, "change");
-        if (dhw[0] == hw[0] && dhw[1] == hw[1]) {
+        if (delta.dim(2) == image.height() && delta.dim(3) == w) {
             for (int c = 0; c < 3; c++) {
                 System.arraycopy(delta.data(), c * plane + top * w, out, c * rows, rows);
             }
         } else {
-            ImageTensors.resizeBilinearRows(delta, hw[0], w, top, bottom, out);
+            ImageTensors.resizeBilinearRows(delta, w, image.height(), top, bottom, out);
         }
         float[] x = image.data();
         for (int c = 0; c < 3; c++) {

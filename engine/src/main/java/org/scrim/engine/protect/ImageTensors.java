@@ -1,10 +1,10 @@
 package org.scrim.engine.protect;
 
 import java.awt.image.BufferedImage;
-import java.util.Arrays;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
-/** The protect package's image convention: RGB tensors of shape [1,3,H,W] with values in [0,1]. */
+/** Images in and out of the protect package: conversions, resizing, luma ({@link RgbImage}: values in [0,1]). */
 public final class ImageTensors {
     /** Rec. 709 luma weights, applied to the gamma-encoded values (as image editors compute "luminosity"). */
     static final float LUMA_R = 0.2126f;
@@ -13,44 +13,24 @@ public final class ImageTensors {
 
     private ImageTensors() {}
 
-    /** Checks the [1,3,H,W] convention and returns {H, W}. */
-    public static int[] requireRgb(Tensor image, String what) {
-        long[] s = image.shape();
-        if (s.length != 4 || s[0] != 1 || s[1] != 3 || s[2] < 1 || s[3] < 1) {
-            throw new IllegalArgumentException(what + " must be an RGB tensor [1,3,H,W], got " + Arrays.toString(s));
-        }
-        return new int[] {(int) s[2], (int) s[3]};
-    }
-
-    static void requireSameShape(Tensor a, Tensor b) {
-        requireRgb(a, "first image");
-        requireRgb(b, "second image");
-        if (!Arrays.equals(a.shape(), b.shape())) {
-            throw new IllegalArgumentException("images differ in shape: " + Arrays.toString(a.shape()) + " vs "
-                    + Arrays.toString(b.shape()));
-        }
-    }
-
-    /** Luma plane (h*w) of an RGB tensor. */
-    static float[] luma(Tensor image) {
-        int[] hw = requireRgb(image, "image");
-        float[] y = new float[hw[0] * hw[1]];
-        lumaRows(image, 0, hw[0], y);
+    /** Luma plane (width x height) of an image. */
+    static float[] luma(RgbImage image) {
+        float[] y = new float[image.pixels()];
+        lumaRows(image, 0, image.height(), y);
         return y;
     }
 
     /** Rows [top, bottom) of {@link #luma} into {@code out} from its start. */
-    static void lumaRows(Tensor image, int top, int bottom, float[] out) {
-        int[] hw = requireRgb(image, "image");
-        int w = hw[1];
-        int n = hw[0] * w;
+    static void lumaRows(RgbImage image, int top, int bottom, float[] out) {
+        int w = image.width();
+        int n = image.pixels();
         float[] d = image.data();
         for (int i = top * w; i < bottom * w; i++) {
             out[i - top * w] = LUMA_R * d[i] + LUMA_G * d[n + i] + LUMA_B * d[2 * n + i];
         }
     }
 
-    public static Tensor fromImage(BufferedImage img) {
+    public static RgbImage fromImage(BufferedImage img) {
         int w = img.getWidth();
         int h = img.getHeight();
         int n = w * h;
@@ -61,14 +41,13 @@ public final class ImageTensors {
             d[n + i] = ((argb[i] >> 8) & 0xff) / 255f;
             d[2 * n + i] = (argb[i] & 0xff) / 255f;
         }
-        return new Tensor(d, 1, 3, h, w);
+        return new RgbImage(d, w, h);
     }
 
     /** 8-bit RGB image, values clipped to [0,1] and rounded to the nearest level. */
-    public static BufferedImage toImage(Tensor image) {
-        int[] hw = requireRgb(image, "image");
-        int h = hw[0];
-        int w = hw[1];
+    public static BufferedImage toImage(RgbImage image) {
+        int h = image.height();
+        int w = image.width();
         int n = w * h;
         float[] d = image.data();
         int[] rgb = new int[n];
@@ -80,8 +59,8 @@ public final class ImageTensors {
         return img;
     }
 
-    /** The tensor as an 8-bit image would store it. */
-    public static Tensor quantize8(Tensor image) {
+    /** The image as an 8-bit file would store it. */
+    public static RgbImage quantize8(RgbImage image) {
         return fromImage(toImage(image));
     }
 
@@ -89,26 +68,27 @@ public final class ImageTensors {
         return Math.round(Math.min(1f, Math.max(0f, v)) * 255f);
     }
 
-    /** Bilinear resize of every channel to h x w (half-pixel centres, edges clamped): upsamples perturbations. */
-    public static Tensor resizeBilinear(Tensor image, int h, int w) {
-        long[] s = image.shape();
-        float[] out = new float[(int) s[1] * h * w];
-        resizeBilinearRows(image, h, w, 0, h, out);
-        return new Tensor(out, s[0], s[1], h, w);
+    /** Bilinear resize to width x height (half-pixel centres, edges clamped): upsamples perturbations. */
+    public static RgbImage resizeBilinear(RgbImage image, int width, int height) {
+        float[] out = new float[RgbImage.CHANNELS * width * height];
+        resizeBilinearRows(image.tensor(), width, height, 0, height, out);
+        return new RgbImage(out, width, height);
     }
 
     /**
-     * Rows [top, bottom) of {@link #resizeBilinear} into {@code out}, one plane of (bottom - top) rows per channel:
-     * for callers that need a large upsampled image a band at a time.
+     * Rows [top, bottom) of every channel of {@code planes} ([1,C,H,W]: an image or a change to one) resized to
+     * width x height into {@code out}, one plane of (bottom - top) rows per channel: for callers that need a large
+     * upsampled image a band at a time.
      */
-    static void resizeBilinearRows(Tensor image, int h, int w, int top, int bottom, float[] out) {
-        long[] s = image.shape();
+    static void resizeBilinearRows(Tensor planes, int width, int height, int top, int bottom, float[] out) {
+        long[] s = planes.shape();
         int c = (int) s[1];
         int sh = (int) s[2];
         int sw = (int) s[3];
+        int w = width;
         int rows = bottom - top;
-        float[] src = image.data();
-        float fy = (float) sh / h;
+        float[] src = planes.data();
+        float fy = (float) sh / height;
         float fx = (float) sw / w;
         for (int y = top; y < bottom; y++) {
             float yy = Math.max(0f, (y + 0.5f) * fy - 0.5f);
@@ -130,16 +110,16 @@ public final class ImageTensors {
         }
     }
 
-    /** Scales {@code image} to cover h x w (area averaging when shrinking) and crops the centre: anchors, decoys. */
-    public static Tensor fitTo(Tensor image, int h, int w) {
-        int[] hw = requireRgb(image, "image to fit");
-        double scale = Math.max((double) h / hw[0], (double) w / hw[1]);
-        int ch = Math.max(h, (int) Math.ceil(hw[0] * scale));
-        int cw = Math.max(w, (int) Math.ceil(hw[1] * scale));
-        Tensor covered = scale < 1 ? Transforms.downscale(image, Math.max(ch, cw)) : image;
-        int[] got = requireRgb(covered, "image to fit");
-        if (got[0] != ch || got[1] != cw) {
-            covered = resizeBilinear(covered, ch, cw);
+    /** Scales {@code image} to cover width x height (area averaging when shrinking) and crops the centre. */
+    public static RgbImage fitTo(RgbImage image, int width, int height) {
+        int w = width;
+        int h = height;
+        double scale = Math.max((double) h / image.height(), (double) w / image.width());
+        int ch = Math.max(h, (int) Math.ceil(image.height() * scale));
+        int cw = Math.max(w, (int) Math.ceil(image.width() * scale));
+        RgbImage covered = scale < 1 ? Transforms.downscale(image, Math.max(ch, cw)) : image;
+        if (covered.height() != ch || covered.width() != cw) {
+            covered = resizeBilinear(covered, cw, ch);
         }
         int top = (ch - h) / 2;
         int left = (cw - w) / 2;
@@ -150,25 +130,25 @@ public final class ImageTensors {
                 System.arraycopy(src, c * ch * cw + (y + top) * cw + left, out, c * h * w + y * w, w);
             }
         }
-        return new Tensor(out, 1, 3, h, w);
+        return new RgbImage(out, w, h);
     }
 
     /** Two images of the same height next to each other (the "AI view": clean left, protected right). */
-    public static Tensor sideBySide(Tensor left, Tensor right) {
-        int[] a = requireRgb(left, "left image");
-        int[] b = requireRgb(right, "right image");
-        if (a[0] != b[0]) {
-            throw new IllegalArgumentException("images differ in height: " + a[0] + " vs " + b[0]);
+    public static RgbImage sideBySide(RgbImage left, RgbImage right) {
+        if (left.height() != right.height()) {
+            throw new IllegalArgumentException("images differ in height: " + left.height() + " vs " + right.height());
         }
-        int h = a[0];
-        int w = a[1] + b[1];
+        int h = left.height();
+        int lw = left.width();
+        int rw = right.width();
+        int w = lw + rw;
         float[] out = new float[3 * h * w];
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < h; y++) {
-                System.arraycopy(left.data(), (c * h + y) * a[1], out, (c * h + y) * w, a[1]);
-                System.arraycopy(right.data(), (c * h + y) * b[1], out, (c * h + y) * w + a[1], b[1]);
+                System.arraycopy(left.data(), (c * h + y) * lw, out, (c * h + y) * w, lw);
+                System.arraycopy(right.data(), (c * h + y) * rw, out, (c * h + y) * w + lw, rw);
             }
         }
-        return new Tensor(out, 1, 3, h, w);
+        return new RgbImage(out, w, h);
     }
 }

@@ -1,5 +1,6 @@
 package org.scrim.engine.protect;
 
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
 /**
@@ -30,13 +31,12 @@ public final class PerceptualBudget {
     private PerceptualBudget() {}
 
     /** The bound, shape [1,1,H,W], every value between FLOOR*eps and eps. */
-    public static Tensor bound(Tensor image, float epsilon) {
+    public static Tensor bound(RgbImage image, float epsilon) {
         if (!(epsilon > 0) || epsilon > 1) {
             throw new IllegalArgumentException("epsilon must be in (0,1], got " + epsilon);
         }
-        int[] hw = ImageTensors.requireRgb(image, "image");
-        int h = hw[0];
-        int w = hw[1];
+        int h = image.height();
+        int w = image.width();
         // each step overwrites the last one's plane: three full-size planes in all (luma, that one, the blur's)
         float[] y = ImageTensors.luma(image);
         float[] scratch = new float[y.length];

@@ -1,10 +1,10 @@
 package org.scrim.engine.protect;
 
 import java.util.List;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 
 /**
- * What to protect against and how hard. Images are RGB tensors [1,3,H,W] in [0,1].
+ * What to protect against and how hard.
  *
  * @param mode          mask (style), poison (concept) or both
  * @param preset        strength: visibility bound, L-inf cap and number of steps
@@ -17,8 +17,8 @@ import org.scrim.engine.tensor.Tensor;
  *                      the perturbation upsampled
  * @param steps         optimisation steps; null takes the preset's
  */
-public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Decoy decoy, Tensor decoyImage,
-        List<Tensor> anchors, long seed, int workSize, Integer steps) {
+public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Decoy decoy, RgbImage decoyImage,
+        List<RgbImage> anchors, long seed, int workSize, Integer steps) {
     public static final int DEFAULT_WORK_SIZE = 512;
     /** SSIMULACRA 1 is a picture unlike the original: a bound above it bounds nothing. */
     public static final double MAX_VISIBILITY = 1.0;
@@ -47,8 +47,78 @@ public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Dec
         }
     }
 
-    public static ProtectRequest of(Mode mode, Preset preset, long seed) {
-        return new ProtectRequest(mode, preset, null, null, null, List.of(), seed, DEFAULT_WORK_SIZE, null);
+    /** A request for {@code mode} at {@code preset}; what the builder is not told stays the preset's or the default. */
+    public static Builder builder(Mode mode, Preset preset) {
+        return new Builder(mode, preset);
+    }
+
+    /**
+     * Builds a request from the choices a front end has: each setter is called for a choice that was made, and what
+     * is never set keeps its default (the preset's bound and steps, the engine's decoy, seed 1, 512 px).
+     */
+    public static final class Builder {
+        /** The decoy name that lets the engine choose, as the CLI, the service and the editors spell it. */
+        public static final String AUTO_DECOY = "auto";
+
+        private final Mode mode;
+        private final Preset preset;
+        private Double maxVisibility;
+        private Decoy decoy;
+        private RgbImage decoyImage;
+        private List<RgbImage> anchors = List.of();
+        private long seed = 1;
+        private int workSize = DEFAULT_WORK_SIZE;
+        private Integer steps;
+
+        private Builder(Mode mode, Preset preset) {
+            this.mode = mode;
+            this.preset = preset;
+        }
+
+        public Builder maxVisibility(double bound) {
+            this.maxVisibility = bound;
+            return this;
+        }
+
+        public Builder decoy(Decoy decoy) {
+            this.decoy = decoy;
+            return this;
+        }
+
+        /** A decoy by name, or {@link #AUTO_DECOY} (any case) for the engine's choice. */
+        public Builder decoy(String name) {
+            return decoy(name.trim().equalsIgnoreCase(AUTO_DECOY) ? null : Decoy.parse(name));
+        }
+
+        public Builder decoyImage(RgbImage image) {
+            this.decoyImage = image;
+            return this;
+        }
+
+        public Builder anchors(List<RgbImage> images) {
+            this.anchors = images;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder workSize(int pixels) {
+            this.workSize = pixels;
+            return this;
+        }
+
+        public Builder steps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        /** The request, checked: see {@link ProtectRequest}'s constructor for what is refused. */
+        public ProtectRequest build() {
+            return new ProtectRequest(mode, preset, maxVisibility, decoy, decoyImage, anchors, seed, workSize, steps);
+        }
     }
 
     public double visibilityBound() {

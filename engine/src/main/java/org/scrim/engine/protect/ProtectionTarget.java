@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.scrim.engine.metadata.Provenance;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
 /**
@@ -11,7 +12,7 @@ import org.scrim.engine.tensor.Tensor;
  * the target images at any size, so the optimisation (at the working size) and verification (at any size, after
  * any manipulation) measure against the same thing.
  */
-public record ProtectionTarget(Mode mode, Decoy decoy, Tensor decoyImage, List<Tensor> anchors, long seed) {
+public record ProtectionTarget(Mode mode, Decoy decoy, RgbImage decoyImage, List<RgbImage> anchors, long seed) {
     static ProtectionTarget of(ProtectRequest request, Decoy decoy) {
         return new ProtectionTarget(request.mode(), decoy, request.decoyImage(), request.anchors(), request.seed());
     }
@@ -28,8 +29,8 @@ public record ProtectionTarget(Mode mode, Decoy decoy, Tensor decoyImage, List<T
      *
      * @param file named in the error when no target can be rebuilt
      */
-    public static ProtectionTarget rebuild(String file, Provenance recorded, Decoy decoy, Tensor decoyImage,
-            List<Tensor> anchors, Long seed) {
+    public static ProtectionTarget rebuild(String file, Provenance recorded, Decoy decoy, RgbImage decoyImage,
+            List<RgbImage> anchors, Long seed) {
         long s = seed != null ? seed : recorded != null && recorded.seed() != null ? recorded.seed() : 1;
         Decoy d = decoy != null ? decoy : recorded != null && recorded.decoy() != null ? Decoy.parse(recorded.decoy())
                 : null;
@@ -43,16 +44,14 @@ public record ProtectionTarget(Mode mode, Decoy decoy, Tensor decoyImage, List<T
     }
 
     /** The decoy of {@code image} (same size), for the mask term. */
-    public Tensor maskImage(Tensor image) {
-        int[] hw = ImageTensors.requireRgb(image, "image");
-        return decoyImage != null ? ImageTensors.fitTo(decoyImage, hw[0], hw[1])
+    public RgbImage maskImage(RgbImage image) {
+        return decoyImage != null ? ImageTensors.fitTo(decoyImage, image.width(), image.height())
                 : Decoys.render(decoy, image, seed);
     }
 
     /** The anchors fitted to {@code image}'s size, for the poison term. */
-    public List<Tensor> anchorImages(Tensor image) {
-        int[] hw = ImageTensors.requireRgb(image, "image");
-        return anchors.stream().map(a -> ImageTensors.fitTo(a, hw[0], hw[1])).toList();
+    public List<RgbImage> anchorImages(RgbImage image) {
+        return anchors.stream().map(a -> ImageTensors.fitTo(a, image.width(), image.height())).toList();
     }
 
     public String describe() {
@@ -62,10 +61,10 @@ public record ProtectionTarget(Mode mode, Decoy decoy, Tensor decoyImage, List<T
     }
 
     /** The target images at one image size: the decoy (null without a mask term) and the fitted anchors. */
-    public record Images(Tensor mask, List<Tensor> anchors) {}
+    public record Images(RgbImage mask, List<RgbImage> anchors) {}
 
     /** Renders the decoy and fits the anchors once for {@code image}'s size. */
-    public Images imagesFor(Tensor image) {
+    public Images imagesFor(RgbImage image) {
         return new Images(mode.masks() ? maskImage(image) : null,
                 mode.poisons() ? anchorImages(image) : List.of());
     }
@@ -76,15 +75,15 @@ public record ProtectionTarget(Mode mode, Decoy decoy, Tensor decoyImage, List<T
      * starting distances, times the model's {@link AttackModel#pullWeight}, so each has the say it is given; a single
      * one needs no weight, since the optimiser ignores the gradient's scale, and x is then not encoded.
      */
-    List<AttackModel.Term> terms(AttackModel model, Tensor x, Images images) {
+    List<AttackModel.Term> terms(AttackModel model, RgbImage x, Images images) {
         List<List<Tensor>> targets = new ArrayList<>();
         if (mode.masks()) {
-            targets.add(model.encodePulled(images.mask()));
+            targets.add(model.encodePulled(images.mask().tensor()));
         }
         if (mode.poisons()) {
             targets.add(meanLatents(model::encodePulled, images.anchors()));
         }
-        List<Tensor> clean = targets.size() * targets.get(0).size() > 1 ? model.encodePulled(x) : null;
+        List<Tensor> clean = targets.size() * targets.get(0).size() > 1 ? model.encodePulled(x.tensor()) : null;
         List<AttackModel.Term> terms = new ArrayList<>();
         for (List<Tensor> values : targets) {
             for (int k = 0; k < values.size(); k++) {
@@ -97,15 +96,15 @@ public record ProtectionTarget(Mode mode, Decoy decoy, Tensor decoyImage, List<T
     }
 
     /** Mean latent of the images, per encoder: a folder of anchors acts as one concept. */
-    static List<Tensor> meanLatents(AttackModel model, List<Tensor> images) {
+    static List<Tensor> meanLatents(AttackModel model, List<RgbImage> images) {
         return meanLatents(model::encode, images);
     }
 
     /** Mean of {@code encode}'s latents (one per encoder) over the images. */
-    static List<Tensor> meanLatents(Function<Tensor, List<Tensor>> encode, List<Tensor> images) {
+    static List<Tensor> meanLatents(Function<Tensor, List<Tensor>> encode, List<RgbImage> images) {
         List<Tensor> sum = null;
-        for (Tensor img : images) {
-            List<Tensor> z = encode.apply(img);
+        for (RgbImage img : images) {
+            List<Tensor> z = encode.apply(img.tensor());
             if (sum == null) {
                 sum = new ArrayList<>();
                 for (Tensor t : z) {

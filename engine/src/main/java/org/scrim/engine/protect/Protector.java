@@ -10,6 +10,7 @@ import org.scrim.engine.runtime.DeviceMemoryException;
 import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.SessionGroup;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
 /**
@@ -53,14 +54,14 @@ public final class Protector {
     }
 
     /** The protected image (same size as {@code image}), the decoy used and the targets, for verification. */
-    public record Protection(Tensor image, Decoy decoy, ProtectionTarget target, int steps, double seconds) {}
+    public record Protection(RgbImage image, Decoy decoy, ProtectionTarget target, int steps, double seconds) {}
 
     /**
      * Protects {@code image} as {@code request} asks. When the device is short of memory for the graphs at the
      * working size, the working size halves (down to {@value #MIN_WORK_SIZE} px, with one logged line) and the
      * protection starts again: a smaller, upsampled perturbation rather than none.
      */
-    public Protection protect(Tensor image, ProtectRequest request, ProgressListener progress) {
+    public Protection protect(RgbImage image, ProtectRequest request, ProgressListener progress) {
         Finishing.checkMemory(image);
         long start = System.nanoTime();
         for (int workSize = request.workSize(); ; workSize /= 2) {
@@ -76,12 +77,10 @@ public final class Protector {
         }
     }
 
-    private Protection protectAt(Tensor image, ProtectRequest request, int workSize, ProgressListener progress,
+    private Protection protectAt(RgbImage image, ProtectRequest request, int workSize, ProgressListener progress,
             long start) {
-        int[] hw = ImageTensors.requireRgb(image, "image to protect");
-        Tensor work = Transforms.downscale(image, workSize);
-        int[] whw = ImageTensors.requireRgb(work, "working image");
-        if (whw[0] == hw[0] && whw[1] == hw[1]) {
+        RgbImage work = Transforms.downscale(image, workSize);
+        if (work.width() == image.width() && work.height() == image.height()) {
             work = image;
         }
         boolean gray = isGray(image);
@@ -101,8 +100,8 @@ public final class Protector {
             progress.phase("optimising");
             // All steps at the working size: a coarse stage at half that size (a quarter of the cost per step) was
             // tried, and its steps added about a tenth as much closeness as the same time spent here.
-            for (ImageTransform t : robustnessTransforms(work.shape())) {
-                models.add(new AttackModel(encoders, t, work.shape(), runtime, true));
+            for (ImageTransform t : robustnessTransforms(work.tensor().shape())) {
+                models.add(new AttackModel(encoders, t, work.tensor().shape(), runtime, true));
             }
             ProtectionTarget.Images targetImages = target.imagesFor(work);
             List<List<AttackModel.Term>> terms = new ArrayList<>();
@@ -117,7 +116,7 @@ public final class Protector {
         }
 
         progress.phase("finishing");
-        Tensor result = Finishing.finish(image, delta, request.preset().epsilon, request.visibilityBound());
+        RgbImage result = Finishing.finish(image, delta, request.preset().epsilon, request.visibilityBound());
         return new Protection(result, decoy, target, steps, (System.nanoTime() - start) / 1e9);
     }
 
@@ -136,8 +135,8 @@ public final class Protector {
     private static Tensor optimise(Workspace space, List<AttackModel> models, List<List<AttackModel.Term>> terms,
             double maxVisibility, int steps, boolean gray, ProgressListener progress) {
         SessionGroup group = space.group;
-        Tensor x = space.image;
-        long[] shape = x.shape();
+        RgbImage x = space.image;
+        long[] shape = x.tensor().shape();
         for (String state : List.of(StepGraph.PERTURBATION, StepGraph.FIRST_MOMENT, StepGraph.SECOND_MOMENT)) {
             group.put(state, Tensor.zeros(shape));
         }
@@ -161,7 +160,7 @@ public final class Protector {
             stepSessions.get(k).run(Map.of(StepGraph.SCALE, scalar(scale), StepGraph.LEARNING_RATE, scalar(lr),
                     StepGraph.CORRECTION1, scalar(c1), StepGraph.CORRECTION2, scalar(c2)));
             if (step % RECALIBRATE_EVERY == 0) {
-                Tensor changed = applyDelta(x, group.get(StepGraph.PERTURBATION));
+                RgbImage changed = applyDelta(x, group.get(StepGraph.PERTURBATION));
                 double standIn = space.visibility.run(Map.of(StepGraph.SCALE, scalar(1)))
                         .get(VisibilityGraph.VISIBILITY).data()[0];
                 double real = space.exact.score(changed);
@@ -186,17 +185,17 @@ public final class Protector {
      */
     private static final class Workspace implements AutoCloseable {
         final SessionGroup group;
-        final Tensor image;
+        final RgbImage image;
         final Ssimulacra exact;
         final GraphSession visibility;
 
-        Workspace(SessionGroup group, Tensor image, float epsilon) {
+        Workspace(SessionGroup group, RgbImage image, float epsilon) {
             this.group = group;
             this.image = image;
-            group.put(StepGraph.IMAGE, image);
+            group.put(StepGraph.IMAGE, image.tensor());
             group.put(StepGraph.BOUND, PerceptualBudget.bound(image, epsilon));
             this.exact = new Ssimulacra(image);
-            this.visibility = group.open(VisibilityGraph.model(image.shape()));
+            this.visibility = group.open(VisibilityGraph.model(image.tensor().shape()));
         }
 
         @Override
@@ -209,7 +208,7 @@ public final class Protector {
         return new Tensor(new float[] {value});
     }
 
-    private static boolean isGray(Tensor image) {
+    private static boolean isGray(RgbImage image) {
         float[] d = image.data();
         int plane = d.length / 3;
         for (int i = 0; i < plane; i++) {
@@ -241,9 +240,9 @@ public final class Protector {
      * decoy on a small copy of the image, keeping the one that gets closest ({@link Verifier#closeness}) among
      * those at least half as far as the farthest, so a near, trivial decoy cannot win.
      */
-    private Decoy chooseDecoy(SessionGroup group, Tensor work, ProtectRequest request, boolean gray,
+    private Decoy chooseDecoy(SessionGroup group, RgbImage work, ProtectRequest request, boolean gray,
             ProgressListener progress) {
-        Tensor probe = Transforms.downscale(work, PROBE_SIZE);
+        RgbImage probe = Transforms.downscale(work, PROBE_SIZE);
         Decoy[] decoys = Decoy.values();
         double[] distance = new double[decoys.length];
         double[] closeness = new double[decoys.length];
@@ -254,16 +253,16 @@ public final class Protector {
                 return progress.cancelled();
             }
         };
-        try (AttackModel model = new AttackModel(encoders, Transforms.chain(), probe.shape(), runtime, true);
+        try (AttackModel model = new AttackModel(encoders, Transforms.chain(), probe.tensor().shape(), runtime, true);
                 Workspace space = new Workspace(group, probe, request.preset().epsilon)) {
-            List<Tensor> clean = model.encodePulled(probe);
+            List<Tensor> clean = model.encodePulled(probe.tensor());
             for (int k = 0; k < decoys.length; k++) {
                 ProtectionTarget t = ProtectionTarget.mask(decoys[k], request.seed());
                 // mask terms: one per pulled value, in order; the decoy is judged on the latents
                 List<AttackModel.Term> terms = t.terms(model, probe, t.imagesFor(probe));
                 Tensor d = optimise(space, List.of(model), List.of(terms), request.visibilityBound(), PROBE_STEPS,
                         gray, cancelOnly);
-                List<Tensor> z = model.encodePulled(applyDelta(probe, d));
+                List<Tensor> z = model.encodePulled(applyDelta(probe, d).tensor());
                 for (AttackModel.Term term : terms) {
                     if (model.isLatent(term.output())) {
                         distance[k] += Math.sqrt(clean.get(term.output()).squaredDistance(term.target()));
@@ -342,13 +341,13 @@ public final class Protector {
         }
     }
 
-    static Tensor applyDelta(Tensor x, Tensor delta) {
+    static RgbImage applyDelta(RgbImage x, Tensor delta) {
         float[] xd = x.data();
         float[] dd = delta.data();
         float[] out = new float[xd.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = Math.max(0f, Math.min(1f, xd[i] + dd[i]));
         }
-        return new Tensor(out, x.shape());
+        return new RgbImage(out, x.width(), x.height());
     }
 }

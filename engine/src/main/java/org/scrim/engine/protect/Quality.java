@@ -4,10 +4,11 @@ import java.util.Arrays;
 import java.util.Map;
 import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
 /**
- * Image quality figures between an original and a changed RGB tensor ([1,3,H,W], values in [0,1]).
+ * Image quality figures between an original and a changed image of the same size.
  *
  * <ul>
  *   <li>{@link #psnr}: over all three channels, peak 1.
@@ -29,18 +30,17 @@ public final class Quality {
     private Quality() {}
 
     /** Peak signal-to-noise ratio in dB (peak 1); infinite for identical images. */
-    public static double psnr(Tensor a, Tensor b) {
-        ImageTensors.requireSameShape(a, b);
-        double mse = a.squaredDistance(b) / a.size();
+    public static double psnr(RgbImage a, RgbImage b) {
+        a.requireSameSize(b);
+        double mse = a.tensor().squaredDistance(b.tensor()) / a.data().length;
         return mse == 0 ? Double.POSITIVE_INFINITY : -10 * Math.log10(mse);
     }
 
     /** Mean SSIM on luma (see the class comment), taken in bands of rows so large images need little memory. */
-    public static double ssim(Tensor a, Tensor b) {
-        ImageTensors.requireSameShape(a, b);
-        int[] hw = ImageTensors.requireRgb(a, "image");
-        int h = hw[0];
-        int w = hw[1];
+    public static double ssim(RgbImage a, RgbImage b) {
+        a.requireSameSize(b);
+        int h = a.height();
+        int w = a.width();
         float[] kernel = PlaneFilters.gaussianKernel(SSIM_SIGMA, 5);
         int r = kernel.length / 2;
         int margined = Math.min(h, SSIM_BAND_ROWS + 2 * r) * w;
@@ -104,7 +104,7 @@ public final class Quality {
      * <p>{@link VisibilityGraph} is the one definition: the protection runs it where its image is kept, and this
      * runs it on ONNX Runtime.
      */
-    public static double visibility(Tensor original, Tensor changed) {
+    public static double visibility(RgbImage original, RgbImage changed) {
         return runVisibility(original, changed).get(VisibilityGraph.VISIBILITY).data()[0];
     }
 
@@ -113,16 +113,16 @@ public final class Quality {
     static final double VIS_C = 0.04;
 
     /** The visibility figure's terms {1 - luma ssim, edge, 1 - chroma ssim}, exposed for calibration. */
-    static double[] visibilityTerms(Tensor original, Tensor changed) {
+    static double[] visibilityTerms(RgbImage original, RgbImage changed) {
         Map<String, Tensor> out = runVisibility(original, changed);
         return Arrays.stream(VisibilityGraph.TERMS).mapToDouble(t -> out.get(t).data()[0]).toArray();
     }
 
-    private static Map<String, Tensor> runVisibility(Tensor original, Tensor changed) {
-        ImageTensors.requireSameShape(original, changed);
-        ImageTensors.requireRgb(original, "original");
-        try (GraphSession s = new OrtRuntime(1).open(VisibilityGraph.between(original.shape()))) {
-            return s.run(Map.of(VisibilityGraph.ORIGINAL, original, VisibilityGraph.CHANGED, changed));
+    private static Map<String, Tensor> runVisibility(RgbImage original, RgbImage changed) {
+        original.requireSameSize(changed);
+        try (GraphSession s = new OrtRuntime(1).open(VisibilityGraph.between(original.tensor().shape()))) {
+            return s.run(Map.of(VisibilityGraph.ORIGINAL, original.tensor(), VisibilityGraph.CHANGED,
+                    changed.tensor()));
         }
     }
 }

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 
 /**
  * SSIMULACRA 1 (Cloudinary, 2017; the {@code ssimulacra_main} of libjxl's tools), written from its published
@@ -76,27 +76,26 @@ public final class Ssimulacra {
     private record Level(int w, int h, float[][] lab) {}
 
     private final List<Level> levels = new ArrayList<>();
-    private final Tensor original;
+    private final RgbImage original;
     private final int bandRows;
 
     /**
-     * Prepares scores against {@code original}, an RGB tensor [1,3,H,W] of gamma-encoded sRGB values in [0,1], which
-     * is kept (not copied) and must not change.
+     * Prepares scores against {@code original}, gamma-encoded sRGB values in [0,1], which is kept (not copied) and
+     * must not change.
      */
-    public Ssimulacra(Tensor original) {
+    public Ssimulacra(RgbImage original) {
         this(original, BAND_ROWS);
     }
 
-    /** As {@link #Ssimulacra(Tensor)}, scoring in bands of {@code bandRows} rows (a positive multiple of 4). */
-    Ssimulacra(Tensor original, int bandRows) {
+    /** As {@link #Ssimulacra(RgbImage)}, scoring in bands of {@code bandRows} rows (a positive multiple of 4). */
+    Ssimulacra(RgbImage original, int bandRows) {
         if (bandRows < 4 || bandRows % 4 != 0) {
             throw new IllegalArgumentException("band rows must be a positive multiple of 4, got " + bandRows);
         }
         this.bandRows = bandRows;
-        int[] hw = ImageTensors.requireRgb(original, "original");
         this.original = original;
-        int w = hw[1];
-        int h = hw[0];
+        int w = original.width();
+        int h = original.height();
         if (w < 8 || h < 8) {
             return; // too small to score: no scales
         }
@@ -126,8 +125,8 @@ public final class Ssimulacra {
      * The score of {@code changed} against the original (0 = identical; higher = more visible; NaN below 8 pixels a
      * side, where there is no scale to compare).
      */
-    public double score(Tensor changed) {
-        ImageTensors.requireSameShape(original, changed);
+    public double score(RgbImage changed) {
+        original.requireSameSize(changed);
         return score(rowsOf(changed));
     }
 
@@ -195,11 +194,11 @@ public final class Ssimulacra {
         return Math.min(1, Math.max(0, weights / similarity - 1));
     }
 
-    /** Rows of an RGB tensor, copied out of its three planes. */
-    private static RowSource rowsOf(Tensor image) {
+    /** Rows of an image, copied out of its three planes. */
+    private static RowSource rowsOf(RgbImage image) {
         float[] d = image.data();
-        int w = (int) image.dim(3);
-        int n = w * (int) image.dim(2);
+        int w = image.width();
+        int n = image.pixels();
         return (y0, y1, rgb) -> {
             int rows = (y1 - y0) * w;
             for (int c = 0; c < 3; c++) {

@@ -16,13 +16,14 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
 /**
  * Image manipulations in two forms. The graph transforms ({@link ImageTransform}) are differentiable stand-ins for
  * expectation over transformations; the plain-Java methods are the real manipulations that verification applies
- * (true JPEG through javax.imageio, area-averaging downscale, Gaussian noise, Gaussian blur). Images are RGB tensors
- * [1,3,H,W] in [0,1].
+ * (true JPEG through javax.imageio, area-averaging downscale, Gaussian noise, Gaussian blur) on {@link RgbImage}s;
+ * the graph transforms take the same images as [1,3,H,W] tensors.
  */
 public final class Transforms {
     private Transforms() {}
@@ -81,7 +82,7 @@ public final class Transforms {
         };
     }
 
-    /** Gaussian blur, edge pixels repeated (same result as {@link #blur(Tensor, double)}). */
+    /** Gaussian blur, edge pixels repeated (same result as {@link #blur(RgbImage, double)}). */
     public static ImageTransform blur(double sigma) {
         float[] kernel = PlaneFilters.gaussianKernel(sigma);
         return new SameShape("blur(sigma=" + sigma + ")") {
@@ -145,7 +146,7 @@ public final class Transforms {
         };
     }
 
-    /** Adds fixed Gaussian noise, the very field {@link #gaussianNoise(Tensor, double, long)} adds, then clips. */
+    /** Adds fixed Gaussian noise, the very field {@link #gaussianNoise(RgbImage, double, long)} adds, then clips. */
     public static ImageTransform fixedNoise(double sigma, long seed) {
         return new SameShape("noise(sigma=" + sigma + ",seed=" + seed + ")") {
             @Override
@@ -190,7 +191,7 @@ public final class Transforms {
     // ---- real manipulations ----
 
     /** Encodes as baseline JPEG at {@code quality} (1..100) with javax.imageio and decodes it again. */
-    public static Tensor jpegRoundTrip(Tensor image, int quality) {
+    public static RgbImage jpegRoundTrip(RgbImage image, int quality) {
         if (quality < 1 || quality > 100) {
             throw new IllegalArgumentException("JPEG quality must be 1..100, got " + quality);
         }
@@ -215,15 +216,15 @@ public final class Transforms {
     }
 
     /** Area-averaging downscale (java.awt) so the long side is {@code longSide}; 8-bit result. */
-    public static Tensor downscale(Tensor image, int longSide) {
-        int[] hw = ImageTensors.requireRgb(image, "image to downscale");
-        long[] target = downscaledSize(hw[0], hw[1], longSide);
-        if (target[0] == hw[0] && target[1] == hw[1]) {
+    public static RgbImage downscale(RgbImage image, int longSide) {
+        long[] target = downscaledSize(image.height(), image.width(), longSide);
+        int width = (int) target[1];
+        int height = (int) target[0];
+        if (width == image.width() && height == image.height()) {
             return image.copy();
         }
-        Image scaled = ImageTensors.toImage(image).getScaledInstance((int) target[1], (int) target[0],
-                Image.SCALE_AREA_AVERAGING);
-        BufferedImage out = new BufferedImage((int) target[1], (int) target[0], BufferedImage.TYPE_INT_RGB);
+        Image scaled = ImageTensors.toImage(image).getScaledInstance(width, height, Image.SCALE_AREA_AVERAGING);
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         g.drawImage(scaled, 0, 0, null);
         g.dispose();
@@ -231,27 +232,25 @@ public final class Transforms {
     }
 
     /** Adds Gaussian noise of standard deviation {@code sigma} (seeded) and clips to [0,1]. */
-    public static Tensor gaussianNoise(Tensor image, double sigma, long seed) {
-        ImageTensors.requireRgb(image, "image to add noise to");
-        float[] n = noiseField(image.shape(), sigma, seed).data();
+    public static RgbImage gaussianNoise(RgbImage image, double sigma, long seed) {
+        float[] n = noiseField(image.tensor().shape(), sigma, seed).data();
         float[] d = image.data().clone();
         for (int i = 0; i < d.length; i++) {
             d[i] = Math.min(1f, Math.max(0f, d[i] + n[i]));
         }
-        return new Tensor(d, image.shape());
+        return new RgbImage(d, image.width(), image.height());
     }
 
     /** Gaussian blur of each channel, edge pixels repeated. */
-    public static Tensor blur(Tensor image, double sigma) {
-        int[] hw = ImageTensors.requireRgb(image, "image to blur");
-        int n = hw[0] * hw[1];
+    public static RgbImage blur(RgbImage image, double sigma) {
+        int n = image.pixels();
         float[] kernel = PlaneFilters.gaussianKernel(sigma);
         float[] out = new float[3 * n];
         for (int c = 0; c < 3; c++) {
             float[] plane = Arrays.copyOfRange(image.data(), c * n, (c + 1) * n);
-            System.arraycopy(PlaneFilters.convolve(plane, hw[1], hw[0], kernel), 0, out, c * n, n);
+            System.arraycopy(PlaneFilters.convolve(plane, image.width(), image.height(), kernel), 0, out, c * n, n);
         }
-        return new Tensor(out, image.shape());
+        return new RgbImage(out, image.width(), image.height());
     }
 
     // ---- shared helpers ----

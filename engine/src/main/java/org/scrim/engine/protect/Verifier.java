@@ -10,6 +10,7 @@ import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.models.TaeCodec;
 import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
 /**
@@ -20,7 +21,7 @@ import org.scrim.engine.tensor.Tensor;
  */
 public final class Verifier {
     /** A manipulation of the protected image and how it applies to target images at the analysis size. */
-    private record Manipulation(String name, boolean onFullSize, UnaryOperator<Tensor> apply) {}
+    private record Manipulation(String name, boolean onFullSize, UnaryOperator<RgbImage> apply) {}
 
     private static final long NOISE_SEED = 0x5C121L;
     /** The name of the figure without manipulation. */
@@ -66,18 +67,19 @@ public final class Verifier {
     }
 
     /** The full set of manipulations (the {@code verify} command). */
-    public Report verify(Tensor original, Tensor protectedImage, ProtectionTarget target) {
+    public Report verify(RgbImage original, RgbImage protectedImage, ProtectionTarget target) {
         return verify(original, protectedImage, target, false);
     }
 
     /**
      * @param quick only the plain figure, JPEG 75 and 0.5x downscale (what {@code protect} prints)
      */
-    public Report verify(Tensor original, Tensor protectedImage, ProtectionTarget target, boolean quick) {
-        ImageTensors.requireSameShape(original, protectedImage);
+    public Report verify(RgbImage original, RgbImage protectedImage, ProtectionTarget target, boolean quick) {
+        original.requireSameSize(protectedImage);
         List<Manipulation> manipulations = manipulations(quick);
-        Tensor o = Transforms.downscale(original, analysisSize);
-        Tensor p = o.size() == original.size() ? protectedImage : Transforms.downscale(protectedImage, analysisSize);
+        RgbImage o = Transforms.downscale(original, analysisSize);
+        RgbImage p = o.width() == original.width() ? protectedImage
+                : Transforms.downscale(protectedImage, analysisSize);
         ProtectionTarget.Images targetImages = target.imagesFor(o);
         Figures mask = new Figures();
         Figures poison = new Figures();
@@ -85,8 +87,9 @@ public final class Verifier {
         List<List<Tensor>> plain = null;
         try (Encoders enc = new Encoders()) {
             for (Manipulation m : manipulations) {
-                Tensor om = m.onFullSize ? Transforms.downscale(m.apply.apply(original), analysisSize) : m.apply.apply(o);
-                Tensor pm = m.onFullSize ? Transforms.downscale(m.apply.apply(protectedImage), analysisSize)
+                RgbImage om = m.onFullSize ? Transforms.downscale(m.apply.apply(original), analysisSize)
+                        : m.apply.apply(o);
+                RgbImage pm = m.onFullSize ? Transforms.downscale(m.apply.apply(protectedImage), analysisSize)
                         : m.apply.apply(p);
                 List<Tensor> zo = enc.encode(om);
                 List<Tensor> zp = enc.encode(pm);
@@ -97,7 +100,7 @@ public final class Verifier {
                     mask.add(m.name, zo, zp, enc.encode(m.apply.apply(targetImages.mask())));
                 }
                 if (target.mode().poisons()) {
-                    List<Tensor> anchors = targetImages.anchors().stream().map(m.apply).toList();
+                    List<RgbImage> anchors = targetImages.anchors().stream().map(m.apply).toList();
                     poison.add(m.name, zo, zp, enc.meanLatents(anchors));
                 }
             }
@@ -107,10 +110,10 @@ public final class Verifier {
         Double poisonAiView = null;
         if (aiViewModel != null) {
             try (TaeCodec codec = new TaeCodec(aiViewModel.encoder(), aiViewModel.decoder(), runtime)) {
-                Tensor renderedO = codec.decode(codec.encode(o));
-                Tensor renderedP = codec.decode(codec.encode(p));
+                Tensor renderedO = codec.decode(codec.encode(o.tensor()));
+                Tensor renderedP = codec.decode(codec.encode(p.tensor()));
                 if (target.mode().masks()) {
-                    aiView = closeness(renderedO, renderedP, codec.decode(codec.encode(targetImages.mask())));
+                    aiView = closeness(renderedO, renderedP, codec.decode(codec.encode(targetImages.mask().tensor())));
                 }
                 if (target.mode().poisons()) {
                     poisonAiView = closeness(renderedO, renderedP, codec.decode(ProtectionTarget.meanLatents(
@@ -158,7 +161,7 @@ public final class Verifier {
             list.add(new Manipulation("jpeg90", true, t -> Transforms.jpegRoundTrip(t, 90)));
         }
         list.add(new Manipulation("downscale", false,
-                t -> Transforms.downscale(t, (int) Math.max(1, Math.max(t.dim(2), t.dim(3)) / 2))));
+                t -> Transforms.downscale(t, Math.max(1, Math.max(t.width(), t.height()) / 2))));
         if (!quick) {
             list.add(new Manipulation("noise", false, t -> Transforms.gaussianNoise(t, 0.05, NOISE_SEED)));
             list.add(new Manipulation("blur", false, t -> Transforms.blur(t, 1.0)));
@@ -170,7 +173,7 @@ public final class Verifier {
      * How far the latent moved, over how far random noise of the same strength (RMS) moves it; {@code zo} and
      * {@code zp} are the latents of {@code o} and {@code p}, already computed.
      */
-    private static double shiftVsNoise(Encoders enc, Tensor o, Tensor p, List<Tensor> zo, List<Tensor> zp) {
+    private static double shiftVsNoise(Encoders enc, RgbImage o, RgbImage p, List<Tensor> zo, List<Tensor> zp) {
         float[] a = o.data();
         float[] b = p.data();
         double rms = 0;
@@ -183,7 +186,7 @@ public final class Verifier {
         for (int i = 0; i < a.length; i++) {
             noisy[i] = Math.max(0f, Math.min(1f, a[i] + (float) (r.nextBoolean() ? rms : -rms)));
         }
-        List<Tensor> zn = enc.encode(new Tensor(noisy, o.shape()));
+        List<Tensor> zn = enc.encode(new RgbImage(noisy, o.width(), o.height()));
         double moved = 0;
         double random = 0;
         for (int e = 0; e < zo.size(); e++) {
@@ -197,17 +200,17 @@ public final class Verifier {
     private final class Encoders implements AutoCloseable {
         private final Map<String, AttackModel> bySize = new LinkedHashMap<>();
 
-        List<Tensor> encode(Tensor image) {
-            return model(image).encode(image);
+        List<Tensor> encode(RgbImage image) {
+            return model(image).encode(image.tensor());
         }
 
-        List<Tensor> meanLatents(List<Tensor> images) {
+        List<Tensor> meanLatents(List<RgbImage> images) {
             return ProtectionTarget.meanLatents(model(images.get(0)), images);
         }
 
-        private AttackModel model(Tensor image) {
-            return bySize.computeIfAbsent(image.dim(2) + "x" + image.dim(3),
-                    k -> new AttackModel(encoders, Transforms.chain(), image.shape(), runtime, false));
+        private AttackModel model(RgbImage image) {
+            return bySize.computeIfAbsent(image.width() + "x" + image.height(),
+                    k -> new AttackModel(encoders, Transforms.chain(), image.tensor().shape(), runtime, false));
         }
 
         @Override

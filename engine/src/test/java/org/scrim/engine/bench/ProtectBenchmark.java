@@ -17,7 +17,7 @@ import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.testing.SharedData;
 
 /**
@@ -45,32 +45,32 @@ public final class ProtectBenchmark {
         System.out.println("image           size      preset   decoy     steps  time_s  psnr   ssim   vis    "
                 + "ssimulacra  close  jpeg75  down0.5  shift");
         for (String name : images) {
-            Tensor x = sized(ImageFiles.read(SharedData.path("images/" + name)).toRgbTensor(), size);
+            RgbImage x = sized(ImageFiles.read(SharedData.path("images/" + name)).toRgb(), size);
             Path orig = out.resolve(name + ".orig.png");
             javax.imageio.ImageIO.write(ImageTensors.toImage(x), "png", orig.toFile());
             for (String preset : presets) {
                 ProtectRequest req = new ProtectRequest(Mode.MASK, Preset.valueOf(preset.toUpperCase()), null, decoy,
                         null, List.of(), 1, workSize, null);
                 Protector.Protection p = protector.protect(x, req, ProgressListener.NONE);
-                Tensor result = ImageTensors.quantize8(p.image());
+                RgbImage result = ImageTensors.quantize8(p.image());
                 Path prot = out.resolve(name + "." + preset + ".png");
                 javax.imageio.ImageIO.write(ImageTensors.toImage(result), "png", prot.toFile());
                 Verifier.Report r = verifier.verify(x, result, p.target(), true);
                 System.out.printf("%-15s %9s %-8s %-9s %5d %7.1f %6.2f %6.4f %6.4f %10.4f  %5.3f %7.3f %8.3f %6.2f%n",
-                        name, x.dim(3) + "x" + x.dim(2), preset, p.decoy().cliName(), p.steps(), p.seconds(),
+                        name, x.width() + "x" + x.height(), preset, p.decoy().cliName(), p.steps(), p.seconds(),
                         r.psnr(), r.ssim(), r.visibility(), ssimulacra(orig, prot), r.closeness().get("none"),
                         r.closeness().get("jpeg75"), r.closeness().get("downscale"), r.shiftVsNoise());
             }
         }
     }
 
-    private static Tensor sized(Tensor image, String size) {
+    private static RgbImage sized(RgbImage image, String size) {
         if (size.equals("full")) {
             return image;
         }
         if (size.contains("x")) {
             String[] wh = size.split("x");
-            return ImageTensors.fitTo(image, Integer.parseInt(wh[1]), Integer.parseInt(wh[0]));
+            return ImageTensors.fitTo(image, Integer.parseInt(wh[0]), Integer.parseInt(wh[1]));
         }
         return Transforms.downscale(image, Integer.parseInt(size));
     }

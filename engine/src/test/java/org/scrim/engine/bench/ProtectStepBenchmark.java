@@ -17,7 +17,7 @@ import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.opencl.OpenClDevice;
 import org.scrim.engine.runtime.opencl.OpenClDevices;
 import org.scrim.engine.runtime.opencl.OpenClRuntime;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.testing.SharedData;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
 
@@ -36,7 +36,7 @@ public final class ProtectStepBenchmark {
         int steps = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         List<SurrogateEncoder> encoders = List.of(SurrogateEncoder.tae("taef2",
                 StateDict.read(SharedData.path("models/taef2_encoder.pth"))));
-        Tensor image = Transforms.downscale(ImageFiles.read(SharedData.path("images/astronaut.png")).toRgbTensor(),
+        RgbImage image = Transforms.downscale(ImageFiles.read(SharedData.path("images/astronaut.png")).toRgb(),
                 size);
         List<String> runtimes = new ArrayList<>(List.of("scrim-ort"));
         OrtRuntime host = new OrtRuntime(threads);
@@ -61,7 +61,7 @@ public final class ProtectStepBenchmark {
                 seconds[s - 2] = (at[s] - at[s - 1]) / 1e9;
             }
             System.out.printf("%-16s protect-step %dx%d threads=%d: best %.3f s, steps 2-%d: %s%n", runtimes.get(r),
-                    image.dim(3), image.dim(2), threads, Arrays.stream(seconds).min().orElse(0), steps,
+                    image.width(), image.height(), threads, Arrays.stream(seconds).min().orElse(0), steps,
                     Arrays.toString(Arrays.stream(seconds).map(t -> Math.round(t * 1000) / 1000.0).toArray()));
         }
     }

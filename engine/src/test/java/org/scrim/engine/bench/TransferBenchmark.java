@@ -19,7 +19,7 @@ import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.testing.SharedData;
 
 /**
@@ -64,14 +64,14 @@ public final class TransferBenchmark {
             }
             Protector protector = new Protector(used, runtime);
             for (String image : images) {
-                Tensor x = Transforms.downscale(ImageFiles.read(SharedData.path("images/" + image)).toRgbTensor(),
+                RgbImage x = Transforms.downscale(ImageFiles.read(SharedData.path("images/" + image)).toRgb(),
                         size);
                 Path orig = out.resolve(image + ".orig.png");
                 javax.imageio.ImageIO.write(ImageTensors.toImage(x), "png", orig.toFile());
                 ProtectRequest req = new ProtectRequest(Mode.MASK, Preset.DEFAULT, null, null, null, List.of(), 1,
                         ProtectRequest.DEFAULT_WORK_SIZE, steps);
                 Protector.Protection p = protector.protect(x, req, ProgressListener.NONE);
-                Tensor result = ImageTensors.quantize8(p.image());
+                RgbImage result = ImageTensors.quantize8(p.image());
                 Path prot = out.resolve(image + "." + set + ".png");
                 javax.imageio.ImageIO.write(ImageTensors.toImage(result), "png", prot.toFile());
                 StringBuilder row = new StringBuilder(String.format("%-16s %-14s %-9s %6.1f %10.4f", image, set,

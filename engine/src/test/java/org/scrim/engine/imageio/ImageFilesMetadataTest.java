@@ -39,7 +39,7 @@ class ImageFilesMetadataTest {
         PlanarImage image = ImageFiles.read(png);
         assertArrayEquals(profile, image.iccProfile());
         Path out = dir.resolve("icc-out.png");
-        ImageFiles.write(image.withRgb(ImageFilesRoundTripTest.perturb(image.toRgbTensor(), 0.02f, 1)), out);
+        ImageFiles.write(image.withRgb(ImageFilesRoundTripTest.perturb(image.toRgb(), 0.02f, 1)), out);
         assertArrayEquals(profile, ImageFiles.read(out).iccProfile());
         assertArrayEquals(iccBytes(png), iccBytes(out));
         assertSameTags(png, out, 2);
@@ -73,7 +73,7 @@ class ImageFilesMetadataTest {
         PlanarImage image = ImageFiles.read(jpeg);
         assertArrayEquals(profile, image.iccProfile());
         Path out = dir.resolve("tagged-out.jpg");
-        ImageFiles.write(image.withRgb(ImageFilesRoundTripTest.perturb(image.toRgbTensor(), 1f / 255f, 2)), out);
+        ImageFiles.write(image.withRgb(ImageFilesRoundTripTest.perturb(image.toRgb(), 1f / 255f, 2)), out);
         // The JDK writes a JFIF file's profile re-serialised: the same profile, other header and bytes.
         assertSameIccProfile(jpeg, out);
         assertSameTags(jpeg, out, 5);

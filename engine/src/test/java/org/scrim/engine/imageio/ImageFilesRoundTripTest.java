@@ -15,7 +15,7 @@ import java.util.Random;
 import javax.imageio.metadata.IIOMetadataNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.testing.SharedData;
 import org.w3c.dom.Node;
 
@@ -39,8 +39,8 @@ class ImageFilesRoundTripTest {
         assertEquals(8, image.bitDepth());
         assertEquals(ImageFormat.PNG, image.format());
         assertEquals(512, image.width());
-        Tensor rgb = image.toRgbTensor();
-        assertArrayEquals(new long[] {1, 3, 512, 512}, rgb.shape());
+        RgbImage rgb = image.toRgb();
+        assertArrayEquals(new long[] {1, 3, 512, 512}, rgb.tensor().shape());
         // Samples map to s/255: the first red sample of the file, read independently.
         int s = TestImages.raster(SharedData.path("images/astronaut.png")).getSample(0, 0, 0);
         assertEquals(s / 255f, rgb.data()[0]);
@@ -64,7 +64,7 @@ class ImageFilesRoundTripTest {
         assertTrue(image.hasAlpha());
 
         Path out = dir.resolve("rgba-perturbed.png");
-        ImageFiles.write(image.withRgb(perturb(image.toRgbTensor(), 8f / 255f, 3)), out);
+        ImageFiles.write(image.withRgb(perturb(image.toRgb(), 8f / 255f, 3)), out);
         Raster before = TestImages.raster(png);
         Raster after = TestImages.raster(out);
         assertArrayEquals(before.getSamples(0, 0, 40, 30, 3, (int[]) null), after.getSamples(0, 0, 40, 30, 3,
@@ -147,7 +147,7 @@ class ImageFilesRoundTripTest {
     @Test
     void sameImageGivesSameBytes() throws Exception {
         PlanarImage image = ImageFiles.read(SharedData.path("images/chelsea.png"));
-        PlanarImage perturbed = image.withRgb(perturb(image.toRgbTensor(), 4f / 255f, 9));
+        PlanarImage perturbed = image.withRgb(perturb(image.toRgb(), 4f / 255f, 9));
         for (String ext : new String[] {"png", "jpg", "tif"}) {
             Path a = dir.resolve("a." + ext);
             Path b = dir.resolve("b." + ext);
@@ -172,7 +172,7 @@ class ImageFilesRoundTripTest {
         Path png = TestImages.write(TestImages.random(8, 5, 1, false, 8, TestImages.gray(), 7), "png",
                 dir.resolve("gray8.png"));
         PlanarImage image = ImageFiles.read(png);
-        Tensor rgb = image.toRgbTensor();
+        RgbImage rgb = image.toRgb();
         float[] d = rgb.data();
         int plane = 40;
         assertEquals(d[3], d[plane + 3]);
@@ -187,8 +187,8 @@ class ImageFilesRoundTripTest {
     }
 
     /** Adds random +-amplitude noise, as a protection would. */
-    static Tensor perturb(Tensor t, float amplitude, long seed) {
-        Tensor out = t.copy();
+    static RgbImage perturb(RgbImage t, float amplitude, long seed) {
+        RgbImage out = t.copy();
         Random random = new Random(seed);
         float[] d = out.data();
         for (int i = 0; i < d.length; i++) {

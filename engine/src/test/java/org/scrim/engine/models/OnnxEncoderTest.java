@@ -26,6 +26,7 @@ import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
@@ -62,7 +63,7 @@ class OnnxEncoderTest {
     void aUsersOnnxEncoderIsAttackable() throws IOException {
         Path file = Files.write(dir.resolve("my_encoder.onnx"), tinyEncoder().toByteArray());
         SurrogateEncoder encoder = new ModelStore(List.of(), dir, false).surrogate(file.toString());
-        Tensor image = Transforms.downscale(ImageFiles.read(SharedData.path("images/coffee.png")).toRgbTensor(), 80);
+        RgbImage image = Transforms.downscale(ImageFiles.read(SharedData.path("images/coffee.png")).toRgb(), 80);
         ProtectRequest request = new ProtectRequest(Mode.MASK, Preset.HIGH, null, Decoy.MOSAIC, null, List.of(), 1,
                 80, 6);
         Protector.Protection p = new Protector(List.of(encoder), new OrtRuntime(2)).protect(image, request,

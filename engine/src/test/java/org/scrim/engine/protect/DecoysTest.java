@@ -8,17 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 
 class DecoysTest {
-    private static final Tensor ASTRONAUT = TestImages.load("astronaut.png");
-    private static final Tensor COFFEE_CROP = crop(TestImages.load("coffee.png"), 400, 512);
+    private static final RgbImage ASTRONAUT = TestImages.load("astronaut.png");
+    private static final RgbImage COFFEE_CROP = crop(TestImages.load("coffee.png"), 512, 400);
 
     @Test
     void everyDecoyIsDeterministicValidAndRestyled() {
         for (Decoy d : Decoy.values()) {
-            Tensor a = Decoys.render(d, ASTRONAUT, 7);
-            assertArrayEquals(ASTRONAUT.shape(), a.shape(), d.cliName());
+            RgbImage a = Decoys.render(d, ASTRONAUT, 7);
+            assertArrayEquals(ASTRONAUT.tensor().shape(), a.tensor().shape(), d.cliName());
             assertArrayEquals(a.data(), Decoys.render(d, ASTRONAUT, 7).data(), d + " must repeat for a seed");
             assertFalse(Arrays.equals(a.data(), Decoys.render(d, ASTRONAUT, 8).data()), d + " ignores its seed");
             for (float v : a.data()) {
@@ -32,7 +32,7 @@ class DecoysTest {
     /** Layout kept: the decoy's coarse luma map (16x16 px cells) correlates with its source far more than with another image. */
     @Test
     void everyDecoyKeepsTheLayout() {
-        Tensor src = crop(ASTRONAUT, 400, 512);
+        RgbImage src = crop(ASTRONAUT, 512, 400);
         for (Decoy d : Decoy.values()) {
             float[] decoy = coarse(Decoys.render(d, src, 3));
             double own = Math.abs(correlation(decoy, coarse(src)));
@@ -44,8 +44,8 @@ class DecoysTest {
 
     @Test
     void megapixelRenderIsFast() {
-        Tensor big = new Tensor(new float[3 * 1024 * 1024], 1, 3, 1024, 1024);
-        System.arraycopy(ASTRONAUT.data(), 0, big.data(), 0, ASTRONAUT.size());
+        RgbImage big = new RgbImage(new float[3 * 1024 * 1024], 1024, 1024);
+        System.arraycopy(ASTRONAUT.data(), 0, big.data(), 0, ASTRONAUT.data().length);
         for (Decoy d : Decoy.values()) {
             Decoys.render(d, big, 1);
             long t0 = System.nanoTime();
@@ -65,21 +65,21 @@ class DecoysTest {
         assertTrue(e.getMessage().contains("posterize"), e.getMessage());
     }
 
-    private static Tensor crop(Tensor t, int h, int w) {
-        int th = (int) t.dim(2);
-        int tw = (int) t.dim(3);
+    private static RgbImage crop(RgbImage t, int w, int h) {
+        int th = t.height();
+        int tw = t.width();
         float[] out = new float[3 * h * w];
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < h; y++) {
                 System.arraycopy(t.data(), c * th * tw + y * tw, out, c * h * w + y * w, w);
             }
         }
-        return new Tensor(out, 1, 3, h, w);
+        return new RgbImage(out, w, h);
     }
 
-    private static float[] coarse(Tensor t) {
-        int h = (int) t.dim(2);
-        int w = (int) t.dim(3);
+    private static float[] coarse(RgbImage t) {
+        int h = t.height();
+        int w = t.width();
         float[] y = ImageTensors.luma(t);
         int cell = 16;
         float[] out = new float[(h / cell) * (w / cell)];

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
 class FinishingTest {
@@ -14,16 +15,16 @@ class FinishingTest {
     void anImageTooLargeForTheHeapIsRefusedWithWhatItNeeds() {
         long twoGib = 2L << 30;
         NotEnoughMemoryException e = assertThrows(NotEnoughMemoryException.class,
-                () -> Finishing.checkMemory(5000, 10000, twoGib));
+                () -> Finishing.checkMemory(10000, 5000, twoGib));
         assertTrue(e.getMessage().contains("10000x5000 pixels need about 2.7 GiB") && e.getMessage().contains(
                 "Java may use 2.0 GiB") && e.getMessage().contains("-Xmx3g"), e.getMessage());
-        assertDoesNotThrow(() -> Finishing.checkMemory(4000, 6000, twoGib));
+        assertDoesNotThrow(() -> Finishing.checkMemory(6000, 4000, twoGib));
     }
 
     /** An upsampled change comes back within the per-pixel budget, the [0, 1] range and the visibility bound. */
     @Test
     void theChangeIsUpsampledAndHeldWithinEveryBound() {
-        Tensor image = Transforms.downscale(TestImages.load("chelsea.png"), 96);
+        RgbImage image = Transforms.downscale(TestImages.load("chelsea.png"), 96);
         Random random = new Random(3);
         float[] d = new float[3 * 24 * 16];
         for (int i = 0; i < d.length; i++) {
@@ -31,7 +32,7 @@ class FinishingTest {
         }
         float epsilon = Preset.DEFAULT.epsilon;
         double bound = 0.05;
-        Tensor result = Finishing.finish(image, new Tensor(d, 1, 3, 16, 24), epsilon, bound);
+        RgbImage result = Finishing.finish(image, new Tensor(d, 1, 3, 16, 24), epsilon, bound);
         float[] cap = PerceptualBudget.bound(image, epsilon).data();
         float[] x = image.data();
         float[] r = result.data();

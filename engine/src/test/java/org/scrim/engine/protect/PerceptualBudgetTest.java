@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
 class PerceptualBudgetTest {
@@ -13,7 +14,7 @@ class PerceptualBudgetTest {
     private static final float EPS = 8 / 255f;
 
     /** Left third flat grey, middle third a smooth ramp (skin-like gradient), right third random texture. */
-    private static Tensor regions() {
+    private static RgbImage regions() {
         SplittableRandom r = new SplittableRandom(5);
         float[] d = new float[3 * H * W];
         for (int y = 0; y < H; y++) {
@@ -25,7 +26,7 @@ class PerceptualBudgetTest {
                 }
             }
         }
-        return new Tensor(d, 1, 3, H, W);
+        return new RgbImage(d, W, H);
     }
 
     @Test
@@ -44,7 +45,7 @@ class PerceptualBudgetTest {
 
     @Test
     void boundNeverExceedsEpsilonAndIsSmooth() {
-        Tensor image = TestImages.load("astronaut.png");
+        RgbImage image = TestImages.load("astronaut.png");
         Tensor b = PerceptualBudget.bound(image, EPS);
         float[] d = b.data();
         int w = (int) b.dim(3);

@@ -14,7 +14,7 @@ import org.scrim.engine.runtime.Backend;
 import org.scrim.engine.runtime.DeviceMemoryException;
 import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.RuntimeOptions;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.testing.SharedData;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
 
@@ -35,7 +35,7 @@ class ProtectorDeviceMemoryTest {
     void aDeviceShortOfMemoryProtectsAtASmallerWorkingSize() throws IOException {
         List<SurrogateEncoder> encoders = List.of(SurrogateEncoder.tae("taef2",
                 StateDict.read(SharedData.path("models/taef2_encoder.pth"))));
-        Tensor image = Transforms.downscale(ImageFiles.read(SharedData.path("images/chelsea.png")).toRgbTensor(), SIZE);
+        RgbImage image = Transforms.downscale(ImageFiles.read(SharedData.path("images/chelsea.png")).toRgb(), SIZE);
         ProtectRequest request = new ProtectRequest(Mode.MASK, Preset.DEFAULT, null, Decoy.PATTERN, null, List.of(),
                 1, SIZE, 3);
         List<String> phases = new ArrayList<>();

@@ -18,6 +18,7 @@ import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
@@ -26,15 +27,15 @@ import org.scrim.engine.runtime.cpu.OrtRuntime;
 class ProtectorTest {
     private static final int SIZE = 96;
     private static List<SurrogateEncoder> encoders;
-    private static Tensor image;
-    private static Tensor anchor;
+    private static RgbImage image;
+    private static RgbImage anchor;
 
     @BeforeAll
     static void load() throws IOException {
         encoders = List.of(SurrogateEncoder.tae("taef2",
                 StateDict.read(SharedData.path("models/taef2_encoder.pth"))));
-        image = Transforms.downscale(ImageFiles.read(SharedData.path("images/chelsea.png")).toRgbTensor(), SIZE);
-        anchor = ImageFiles.read(SharedData.path("images/rocket.jpg")).toRgbTensor();
+        image = Transforms.downscale(ImageFiles.read(SharedData.path("images/chelsea.png")).toRgb(), SIZE);
+        anchor = ImageFiles.read(SharedData.path("images/rocket.jpg")).toRgb();
     }
 
     private static Protector.Protection protect(ProtectRequest request) {
@@ -136,11 +137,11 @@ class ProtectorTest {
     @Test
     void theProtectionPullsEachEncodersStageFeaturesBesideItsLatent() {
         ProtectionTarget target = ProtectionTarget.mask(Decoy.PATTERN, 1);
-        try (AttackModel model = new AttackModel(encoders, Transforms.chain(), image.shape(), new OrtRuntime(2),
-                true)) {
+        try (AttackModel model = new AttackModel(encoders, Transforms.chain(), image.tensor().shape(),
+                new OrtRuntime(2), true)) {
             List<AttackModel.Term> terms = target.terms(model, image, target.imagesFor(image));
             assertEquals(1 + encoders.get(0).features().size(), terms.size(), "the latent and three stages");
-            List<Tensor> clean = model.encodePulled(image);
+            List<Tensor> clean = model.encodePulled(image.tensor());
             double stageSay = 0;
             for (AttackModel.Term t : terms) {
                 // each term's weight times its starting distance is its say: 1 for the latent, the stages share theirs
@@ -154,7 +155,7 @@ class ProtectorTest {
             assertEquals(AttackModel.STAGE_WEIGHT, stageSay, 1e-3);
             assertTrue(AttackModel.STAGE_WEIGHT > 0, "stage pulls are on");
         }
-        try (AttackModel latentsOnly = new AttackModel(encoders, Transforms.chain(), image.shape(),
+        try (AttackModel latentsOnly = new AttackModel(encoders, Transforms.chain(), image.tensor().shape(),
                 new OrtRuntime(2), false)) {
             assertEquals(1, target.terms(latentsOnly, image, target.imagesFor(image)).size(),
                     "verification encodes latents only");
@@ -163,8 +164,8 @@ class ProtectorTest {
 
     @Test
     void sameSeedGivesTheSameResult() {
-        Tensor first = protect(mask(Preset.DEFAULT, 4, 42)).image();
-        Tensor second = protect(mask(Preset.DEFAULT, 4, 42)).image();
+        RgbImage first = protect(mask(Preset.DEFAULT, 4, 42)).image();
+        RgbImage second = protect(mask(Preset.DEFAULT, 4, 42)).image();
         assertArrayEquals(first.data(), second.data());
     }
 
@@ -210,8 +211,8 @@ class ProtectorTest {
             g[plane + i] = g[i];
             g[2 * plane + i] = g[i];
         }
-        Tensor gray = new Tensor(g, image.shape());
-        Tensor out = new Protector(encoders, new OrtRuntime(2)).protect(gray, mask(Preset.DEFAULT, 3, 1),
+        RgbImage gray = new RgbImage(g, image.width(), image.height());
+        RgbImage out = new Protector(encoders, new OrtRuntime(2)).protect(gray, mask(Preset.DEFAULT, 3, 1),
                 ProgressListener.NONE).image();
         float[] o = out.data();
         for (int i = 0; i < plane; i++) {

@@ -5,15 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
 class QualityTest {
-    private static final Tensor ASTRONAUT = TestImages.load("astronaut.png");
+    private static final RgbImage ASTRONAUT = TestImages.load("astronaut.png");
 
     @Test
     void psnrOfAUniformOffsetFollowsTheDefinition() {
-        Tensor grey = new Tensor(filled(3 * 64 * 64, 0.5f), 1, 3, 64, 64);
-        Tensor brighter = new Tensor(filled(3 * 64 * 64, 0.51f), 1, 3, 64, 64);
+        RgbImage grey = new RgbImage(filled(3 * 64 * 64, 0.5f), 64, 64);
+        RgbImage brighter = new RgbImage(filled(3 * 64 * 64, 0.51f), 64, 64);
         assertEquals(40.0, Quality.psnr(grey, brighter), 1e-3);
         assertEquals(Double.POSITIVE_INFINITY, Quality.psnr(grey, grey.copy()));
     }
@@ -21,7 +22,7 @@ class QualityTest {
     @Test
     void ssimIsOneForIdenticalAndFallsWithNoise() {
         assertEquals(1.0, Quality.ssim(ASTRONAUT, ASTRONAUT.copy()), 1e-6);
-        float[] s = TestImages.signs(ASTRONAUT.size(), 1);
+        float[] s = TestImages.signs(ASTRONAUT.data().length, 1);
         double prev = 1;
         for (int k = 1; k <= 16; k *= 2) {
             double v = Quality.ssim(ASTRONAUT, TestImages.perturb(ASTRONAUT, s, k / 255f));
@@ -34,7 +35,7 @@ class QualityTest {
     @Test
     void visibilityIsZeroForNoChangeAndMonotoneInPerturbationSize() {
         assertEquals(0.0, Quality.visibility(ASTRONAUT, ASTRONAUT.copy()), 1e-6);
-        float[] s = TestImages.signs(ASTRONAUT.size(), 2);
+        float[] s = TestImages.signs(ASTRONAUT.data().length, 2);
         double prev = 0;
         for (int k = 1; k <= 16; k++) {
             double v = Quality.visibility(ASTRONAUT, TestImages.perturb(ASTRONAUT, s, k / 255f));
@@ -45,9 +46,15 @@ class QualityTest {
 
     @Test
     void mismatchedShapesAreRejected() {
-        Tensor small = new Tensor(new float[3 * 8 * 8], 1, 3, 8, 8);
+        RgbImage small = new RgbImage(new float[3 * 8 * 8], 8, 8);
         assertThrows(IllegalArgumentException.class, () -> Quality.psnr(ASTRONAUT, small));
-        assertThrows(IllegalArgumentException.class, () -> Quality.ssim(small, new Tensor(new float[64], 1, 1, 8, 8)));
+        assertThrows(IllegalArgumentException.class,
+                () -> Quality.ssim(small, new RgbImage(new float[3 * 8 * 8], 4, 16)));
+        // a gray tensor is not an RGB image: refused where it would become one, naming it
+        IllegalArgumentException gray = assertThrows(IllegalArgumentException.class,
+                () -> RgbImage.of(new Tensor(new float[64], 1, 1, 8, 8), "the gray one"));
+        assertTrue(gray.getMessage().startsWith("the gray one must be an RGB tensor [1,3,H,W]"), gray.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new RgbImage(new float[3 * 8 * 8], 8, 7));
     }
 
     private static float[] filled(int n, float v) {

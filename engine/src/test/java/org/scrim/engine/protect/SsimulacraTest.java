@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 
 class SsimulacraTest {
     /**
@@ -14,14 +14,14 @@ class SsimulacraTest {
      */
     @Test
     void bandsGiveExactlyTheWholeImageScore() {
-        Tensor original = ImageTensors.resizeBilinear(TestImages.load("chelsea.png"), 301, 263);
+        RgbImage original = ImageTensors.resizeBilinear(TestImages.load("chelsea.png"), 263, 301);
         float[] x = original.data();
         float[] changed = new float[x.length];
         Random random = new Random(7);
         for (int i = 0; i < x.length; i++) {
             changed[i] = Math.max(0f, Math.min(1f, x[i] + (float) random.nextGaussian() * 0.03f));
         }
-        Tensor image = new Tensor(changed, original.shape());
+        RgbImage image = new RgbImage(changed, original.width(), original.height());
         double whole = new Ssimulacra(original, 304).score(image);
         assertTrue(whole > 0.01 && whole < 1, "score " + whole);
         for (int rows : new int[] {4, 8, 12, 128}) {

@@ -3,14 +3,14 @@ package org.scrim.engine.protect;
 import java.io.IOException;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.testing.SharedData;
 
-/** Shared images as [1,3,H,W] tensors, and seeded perturbations, for the protect tests. */
+/** Shared images, and seeded perturbations, for the protect tests. */
 final class TestImages {
     private TestImages() {}
 
-    static Tensor load(String name) {
+    static RgbImage load(String name) {
         try {
             var img = ImageIO.read(SharedData.path("images/" + name).toFile());
             if (img == null) {
@@ -32,12 +32,12 @@ final class TestImages {
         return s;
     }
 
-    /** image + scale * direction (one value per tensor value), clipped to [0,1]. */
-    static Tensor perturb(Tensor image, float[] direction, float scale) {
+    /** image + scale * direction (one value per sample), clipped to [0,1]. */
+    static RgbImage perturb(RgbImage image, float[] direction, float scale) {
         float[] d = image.data().clone();
         for (int i = 0; i < d.length; i++) {
             d[i] = Math.min(1f, Math.max(0f, d[i] + scale * direction[i]));
         }
-        return new Tensor(d, image.shape());
+        return new RgbImage(d, image.width(), image.height());
     }
 }

@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.cpu.OrtModel;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
 class TransformsTest {
@@ -20,43 +22,48 @@ class TransformsTest {
     private static final Set<String> DIFFERENTIABLE = Set.of("Conv", "ConvTranspose", "Relu", "Sigmoid", "Tanh",
             "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Exp", "Log", "Neg", "Abs", "Clip", "MatMul", "Reshape",
             "Transpose", "Concat", "Slice", "Pad", "ReduceMean", "ReduceSum", "Resize", "AveragePool", "Identity");
-    private static final Tensor ASTRONAUT = TestImages.load("astronaut.png");
-    private static final Tensor CHELSEA = TestImages.load("chelsea.png");
+    private static final RgbImage ASTRONAUT = TestImages.load("astronaut.png");
+    private static final RgbImage CHELSEA = TestImages.load("chelsea.png");
 
     /** Builds x -> transform(x), checks its ops and output shape, runs it on ONNX Runtime. */
-    static Tensor run(ImageTransform t, Tensor image, Map<String, Tensor> extraInputs) {
+    static Tensor run(ImageTransform t, RgbImage image, Map<String, Tensor> extraInputs) {
+        long[] shape = image.tensor().shape();
         GraphBuilder g = new GraphBuilder(t.describe());
-        String x = g.input("x", image.shape());
-        g.output(t.apply(g, x, image.shape()));
+        String x = g.input("x", shape);
+        g.output(t.apply(g, x, shape));
         ModelProto model = g.build();
         for (NodeProto n : model.getGraph().getNodeList()) {
             assertTrue(DIFFERENTIABLE.contains(n.getOpType()), t.describe() + " uses op " + n.getOpType());
         }
         Map<String, Tensor> feeds = new HashMap<>(extraInputs);
-        feeds.put("x", image);
+        feeds.put("x", image.tensor());
         try (OrtModel m = new OrtModel(model, 2)) {
             Tensor out = m.run(feeds).values().iterator().next();
-            assertArrayEquals(t.outputShape(image.shape()), out.shape(), t.describe() + " output shape");
+            assertArrayEquals(t.outputShape(shape), out.shape(), t.describe() + " output shape");
             return out;
         }
     }
 
-    static Tensor run(ImageTransform t, Tensor image) {
+    static Tensor run(ImageTransform t, RgbImage image) {
         return run(t, image, Map.of());
+    }
+
+    static RgbImage runImage(ImageTransform t, RgbImage image) {
+        return RgbImage.of(run(t, image), t.describe());
     }
 
     /** On clean images and on +-4/255 sign noise (a stand-in perturbation), at three qualities. */
     @Test
     void jpegApproximationIsFarCloserToRealJpegThanTheInput() {
-        Tensor coffee = TestImages.load("coffee.png");
-        Tensor noisy = TestImages.perturb(ASTRONAUT, TestImages.signs(ASTRONAUT.size(), 4), 4 / 255f);
+        RgbImage coffee = TestImages.load("coffee.png");
+        RgbImage noisy = TestImages.perturb(ASTRONAUT, TestImages.signs(ASTRONAUT.data().length, 4), 4 / 255f);
         String[] names = {"astronaut", "chelsea", "coffee", "astronaut+noise"};
-        Tensor[] images = {ASTRONAUT, CHELSEA, coffee, noisy};
+        RgbImage[] images = {ASTRONAUT, CHELSEA, coffee, noisy};
         for (int i = 0; i < images.length; i++) {
             for (int q : new int[] {50, 75, 90}) {
-                Tensor real = Transforms.jpegRoundTrip(images[i], q);
+                RgbImage real = Transforms.jpegRoundTrip(images[i], q);
                 double before = Quality.psnr(images[i], real);
-                double after = Quality.psnr(run(Transforms.jpeg(q), images[i]), real);
+                double after = Quality.psnr(runImage(Transforms.jpeg(q), images[i]), real);
                 System.out.printf("jpeg q=%d %-15s PSNR to real JPEG: input %.2f dB, approximation %.2f dB (+%.2f)%n",
                         q, names[i], before, after, after - before);
                 assertTrue(after > before + 3, names[i] + " q=" + q + ": approximation gains only "
@@ -68,37 +75,39 @@ class TransformsTest {
     @Test
     void downscaleGraphMatchesAreaAveraging() {
         for (int side : new int[] {256, 384, 200}) {
-            Tensor real = Transforms.downscale(ASTRONAUT, side);
-            Tensor graph = run(Transforms.downscale(side), ASTRONAUT);
+            RgbImage real = Transforms.downscale(ASTRONAUT, side);
+            RgbImage graph = runImage(Transforms.downscale(side), ASTRONAUT);
             double psnr = Quality.psnr(graph, real);
             System.out.printf("downscale 512 -> %d: graph vs java.awt area averaging PSNR %.2f dB%n", side, psnr);
             assertTrue(psnr > 35, "downscale to " + side + ": PSNR " + psnr);
         }
         assertArrayEquals(new long[] {1, 3, 300, 451}, run(Transforms.downscale(512), CHELSEA).shape());
-        assertArrayEquals(new long[] {1, 3, 133, 200}, Transforms.downscale(CHELSEA, 200).shape());
+        RgbImage small = Transforms.downscale(CHELSEA, 200);
+        assertEquals(List.of(200, 133), List.of(small.width(), small.height()));
     }
 
     @Test
     void blurGraphEqualsJavaBlur() {
         for (double sigma : new double[] {0.8, 2.0}) {
-            float diff = run(Transforms.blur(sigma), CHELSEA).maxAbsDiff(Transforms.blur(CHELSEA, sigma));
+            float diff = run(Transforms.blur(sigma), CHELSEA).maxAbsDiff(Transforms.blur(CHELSEA, sigma).tensor());
             assertTrue(diff < 1e-5, "blur sigma " + sigma + " differs by " + diff);
         }
     }
 
     @Test
     void noiseGraphsAddTheNoise() {
-        float diff = run(Transforms.fixedNoise(0.05, 9), CHELSEA).maxAbsDiff(Transforms.gaussianNoise(CHELSEA, 0.05, 9));
+        float diff = run(Transforms.fixedNoise(0.05, 9), CHELSEA)
+                .maxAbsDiff(Transforms.gaussianNoise(CHELSEA, 0.05, 9).tensor());
         assertTrue(diff < 1e-6, "fixed noise differs by " + diff);
-        Tensor noise = Transforms.noiseField(CHELSEA.shape(), 0.1, 3);
+        Tensor noise = Transforms.noiseField(CHELSEA.tensor().shape(), 0.1, 3);
         Tensor fed = run(Transforms.noiseInput("eot_noise"), CHELSEA, Map.of("eot_noise", noise));
         assertEquals(CHELSEA.data()[1000] + noise.data()[1000], fed.data()[1000], 1e-6);
     }
 
     @Test
     void shiftAndCropMoveThePixels() {
-        int h = (int) CHELSEA.dim(2);
-        int w = (int) CHELSEA.dim(3);
+        int h = CHELSEA.height();
+        int w = CHELSEA.width();
         Tensor shifted = run(Transforms.shift(3, -2), CHELSEA);
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < h; y++) {

@@ -18,6 +18,7 @@ import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.models.TaeCodec;
 import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
 
@@ -32,12 +33,12 @@ class VerifierTest {
     void perEncoderAndAiViewClosenessMatchADirectComputation() throws IOException {
         ModelStore store = new ModelStore(List.of(SharedData.path("models")), cache, false);
         Runtime runtime = new OrtRuntime(2);
-        Tensor original = Transforms.downscale(ImageFiles.read(SharedData.path("images/chelsea.png")).toRgbTensor(),
+        RgbImage original = Transforms.downscale(ImageFiles.read(SharedData.path("images/chelsea.png")).toRgb(),
                 SIZE);
         ProtectionTarget target = ProtectionTarget.mask(Decoy.MOSAIC, 3);
-        Tensor decoy = target.maskImage(original);
+        RgbImage decoy = target.maskImage(original);
         // a stand-in for a protection: a fifth of the way to the decoy, so every figure is well above 0
-        Tensor moved = blend(original, decoy, 0.2f);
+        RgbImage moved = blend(original, decoy, 0.2f);
         List<SurrogateEncoder> encoders = new ArrayList<>();
         for (String name : ModelStore.DEFAULT_ENCODERS) {
             encoders.add(store.surrogate(name));
@@ -47,7 +48,7 @@ class VerifierTest {
         Verifier.Report r = new Verifier(encoders, runtime, SIZE, new Verifier.AiViewModel(f2Encoder, f2Decoder))
                 .verify(original, moved, target, true);
 
-        UnaryOperator<Tensor> half = t -> Transforms.downscale(t, SIZE / 2);
+        UnaryOperator<RgbImage> half = t -> Transforms.downscale(t, SIZE / 2);
         double sum = 0;
         for (String name : ModelStore.DEFAULT_ENCODERS) {
             try (TaeCodec codec = new TaeCodec(store.encoderWeights(name), null, runtime)) {
@@ -69,10 +70,10 @@ class VerifierTest {
     }
 
     /** 1 - |f(p) - f(t)| / |f(o) - f(t)|, written out here apart from the engine's. */
-    private static double direct(UnaryOperator<Tensor> f, Tensor o, Tensor p, Tensor t) {
-        float[] fo = f.apply(o).data();
-        float[] fp = f.apply(p).data();
-        float[] ft = f.apply(t).data();
+    private static double direct(UnaryOperator<Tensor> f, RgbImage o, RgbImage p, RgbImage t) {
+        float[] fo = f.apply(o.tensor()).data();
+        float[] fp = f.apply(p.tensor()).data();
+        float[] ft = f.apply(t.tensor()).data();
         double before = 0;
         double after = 0;
         for (int i = 0; i < fo.length; i++) {
@@ -82,12 +83,12 @@ class VerifierTest {
         return 1 - Math.sqrt(after) / Math.sqrt(before);
     }
 
-    private static Tensor blend(Tensor a, Tensor b, float w) {
+    private static RgbImage blend(RgbImage a, RgbImage b, float w) {
         float[] out = a.data().clone();
         float[] bd = b.data();
         for (int i = 0; i < out.length; i++) {
             out[i] += w * (bd[i] - out[i]);
         }
-        return ImageTensors.quantize8(new Tensor(out, a.shape()));
+        return ImageTensors.quantize8(new RgbImage(out, a.width(), a.height()));
     }
 }

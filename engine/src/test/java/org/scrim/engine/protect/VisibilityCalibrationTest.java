@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
-import org.scrim.engine.tensor.Tensor;
+import org.scrim.engine.tensor.RgbImage;
 
 /**
  * Checks {@link Ssimulacra} against SSIMULACRA 1 itself ({@code ssimulacra_main} from Debian libjxl-devtools) and
@@ -33,9 +33,9 @@ class VisibilityCalibrationTest {
         Files.createDirectories(DIR);
         List<Case> cases = new ArrayList<>();
         for (String image : new String[] {"astronaut.png", "chelsea.png", "coffee.png"}) {
-            Tensor orig = TestImages.load(image);
+            RgbImage orig = TestImages.load(image);
             Path origPng = write(orig, image.replace(".png", "") + "_orig");
-            float[] signs = TestImages.signs(orig.size(), 11);
+            float[] signs = TestImages.signs(orig.data().length, 11);
             for (int k : new int[] {1, 2, 4, 8, 12}) {
                 cases.add(score(orig, origPng, image + " sign " + k + "/255", TestImages.perturb(orig, signs, k / 255f)));
             }
@@ -91,8 +91,8 @@ class VisibilityCalibrationTest {
         assertTrue(relErr < 0.2, "visibility is off ssimulacra's scale: mean relative error " + relErr);
     }
 
-    private static Case score(Tensor orig, Path origPng, String name, Tensor changed) throws Exception {
-        Tensor stored = ImageTensors.quantize8(changed);
+    private static Case score(RgbImage orig, Path origPng, String name, RgbImage changed) throws Exception {
+        RgbImage stored = ImageTensors.quantize8(changed);
         Path png = write(stored, name.replaceAll("[^A-Za-z0-9]+", "_"));
         Process p = new ProcessBuilder(TOOL.toString(), origPng.toString(), png.toString()).redirectErrorStream(true)
                 .start();
@@ -104,7 +104,7 @@ class VisibilityCalibrationTest {
                 new Ssimulacra(orig).score(stored));
     }
 
-    private static Path write(Tensor t, String name) throws IOException {
+    private static Path write(RgbImage t, String name) throws IOException {
         Path p = DIR.resolve(name + ".png");
         ImageIO.write(ImageTensors.toImage(t), "png", p.toFile());
         return p;
@@ -114,7 +114,7 @@ class VisibilityCalibrationTest {
      * The sign of the way toward the pattern decoy, per channel: a structured, colourful change like the ones the
      * optimiser makes when it pulls toward that decoy.
      */
-    private static float[] towardPattern(Tensor orig) {
+    private static float[] towardPattern(RgbImage orig) {
         float[] t = Decoys.render(Decoy.PATTERN, orig, 1).data();
         float[] o = orig.data();
         float[] s = new float[o.length];
@@ -138,8 +138,9 @@ class VisibilityCalibrationTest {
     }
 
     /** Gaussian noise blurred with sigma 1.5, normalised to unit RMS. */
-    private static float[] blurredNoise(Tensor orig) {
-        float[] n = Transforms.blur(Transforms.noiseField(orig.shape(), 1, 12), 1.5).data();
+    private static float[] blurredNoise(RgbImage orig) {
+        RgbImage noise = RgbImage.of(Transforms.noiseField(orig.tensor().shape(), 1, 12), "noise field");
+        float[] n = Transforms.blur(noise, 1.5).data();
         double ss = 0;
         for (float v : n) {
             ss += v * v;

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.runtime.SessionGroup;
+import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
 /**
@@ -18,7 +19,7 @@ import org.scrim.engine.tensor.Tensor;
  */
 class VisibilityGraphTest {
     private static void matchesQuality(RuntimeOptions options) {
-        Tensor x = TestImages.load("chelsea.png");
+        RgbImage x = TestImages.load("chelsea.png");
         float[] xs = x.data();
         float[] toward = Decoys.render(Decoy.PATTERN, x, 1).data();
         float[] b = PerceptualBudget.bound(x, Preset.DEFAULT.epsilon).data();
@@ -28,19 +29,20 @@ class VisibilityGraphTest {
             d[i] = Math.signum(toward[i] - xs[i]) * b[i % plane];
         }
         try (SessionGroup group = options.resolve().group();
-                GraphSession visibility = group.open(VisibilityGraph.model(x.shape()))) {
+                GraphSession visibility = group.open(VisibilityGraph.model(x.tensor().shape()))) {
             if (options.backend() != RuntimeOptions.defaults().backend()) {
                 assertTrue(visibility.description().startsWith("OpenCL"), "runs on the device: "
                         + visibility.description());
             }
-            group.put(StepGraph.IMAGE, x);
-            group.put(StepGraph.PERTURBATION, new Tensor(d, x.shape()));
+            group.put(StepGraph.IMAGE, x.tensor());
+            group.put(StepGraph.PERTURBATION, new Tensor(d, x.tensor().shape()));
             for (float s : new float[] {0.5f, 1f, 2.5f}) {
                 float[] scaled = new float[d.length];
                 for (int i = 0; i < d.length; i++) {
                     scaled[i] = s * d[i];
                 }
-                double expected = Quality.visibility(x, Protector.applyDelta(x, new Tensor(scaled, x.shape())));
+                double expected = Quality.visibility(x,
+                        Protector.applyDelta(x, new Tensor(scaled, x.tensor().shape())));
                 double got = visibility.run(Map.of(StepGraph.SCALE, new Tensor(new float[] {s})))
                         .get(VisibilityGraph.VISIBILITY).data()[0];
                 assertTrue(expected > 0.005, "a visible change at scale " + s + ": " + expected);

@@ -1,0 +1,94 @@
+package org.scrim.engine.usecase;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import org.scrim.engine.c2pa.C2paSigner;
+import org.scrim.engine.imageio.ImageFiles;
+import org.scrim.engine.imageio.PlanarImage;
+import org.scrim.engine.metadata.MetadataWriter;
+import org.scrim.engine.metadata.NoAiTags;
+import org.scrim.engine.metadata.Provenance;
+import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.protect.ProgressListener;
+import org.scrim.engine.protect.ProtectRequest;
+import org.scrim.engine.protect.ProtectionTarget;
+import org.scrim.engine.protect.Protector;
+import org.scrim.engine.protect.Verifier;
+import org.scrim.engine.runtime.Runtime;
+
+/**
+ * Protects one image file into another: read, refuse an output Scrim cannot write, protect, write atomically (tagged
+ * with what was done, unless asked not to), and check the written file. {@code scrim protect}, {@code scrim serve}
+ * and ImageJ's Protect Image File all do it through here, so they write the same file. It sits above
+ * {@code protect} because it joins the file formats and the metadata, which the protection itself never needs.
+ */
+public final class FileProtector {
+    private final List<SurrogateEncoder> encoders;
+    private final Runtime runtime;
+    private final String modelIdentity;
+
+    /**
+     * @param modelIdentity the models as the file's provenance names them (with their encoders' sha256 where the
+     *                      caller knows them)
+     */
+    public FileProtector(List<SurrogateEncoder> encoders, Runtime runtime, String modelIdentity) {
+        this.encoders = List.copyOf(encoders);
+        this.runtime = runtime;
+        this.modelIdentity = modelIdentity;
+    }
+
+    /** How the written file is tagged: the statement made for a provenance, and the C2PA signer (null: the user's). */
+    public record Tagging(Function<Provenance, NoAiTags> statement, C2paSigner signer) {
+        /** The default statement: data mining for AI training prohibited, signed with the user's own key. */
+        public static Tagging prohibitAiTraining() {
+            return new Tagging(NoAiTags::prohibitAiTraining, null);
+        }
+    }
+
+    /**
+     * What came of a protection: the decoy's name (null without one), seconds, the target and, when verification
+     * was asked, its report (else null). The protected image is not kept: the written file is what counts.
+     */
+    public record Outcome(String decoy, double seconds, ProtectionTarget target, Verifier.Report report) {}
+
+    /**
+     * Reads {@code in}, protects it as {@code request} asks, writes {@code out} atomically, tagged unless
+     * {@code tagging} is null, and with {@code verify} measures the written file against the original.
+     */
+    public Outcome protect(Path in, Path out, ProtectRequest request, Tagging tagging, boolean verify,
+            ProgressListener progress) throws IOException {
+        PlanarImage image = ImageFiles.read(in);
+        // refused now rather than after minutes of work
+        ImageFiles.writableFormat(out, image);
+        Outcome written = protectInto(image, out, request, tagging, progress);
+        if (!verify) {
+            return written;
+        }
+        progress.phase("verifying");
+        Verifier.Report report = new Verifier(encoders, runtime, request.workSize())
+                .verify(image.rgbView(), ImageFiles.read(out).rgbView(), written.target(), true);
+        return new Outcome(written.decoy(), written.seconds(), written.target(), report);
+    }
+
+    /** Protects {@code image} into {@code out}; the protected planes are gone when it returns, before verification. */
+    private Outcome protectInto(PlanarImage image, Path out, ProtectRequest request, Tagging tagging,
+            ProgressListener progress) throws IOException {
+        Protector.Protection p = new Protector(encoders, runtime).protect(image.rgbView(), request, progress);
+        // the protected planes are this method's alone: the image takes them as they are, without a copy
+        PlanarImage result = image.withRgb(p.image());
+        String decoy = p.decoy() == null ? null : p.decoy().cliName();
+        if (tagging == null) {
+            ImageFiles.write(result, out);
+        } else {
+            Provenance provenance = new Provenance(request.mode().name().toLowerCase(Locale.ROOT),
+                    request.preset().name().toLowerCase(Locale.ROOT), modelIdentity, Provenance.scrimVersion(),
+                    decoy, request.seed());
+            MetadataWriter.writeTagged(out, staged -> ImageFiles.write(result, staged),
+                    tagging.statement().apply(provenance), tagging.signer());
+        }
+        return new Outcome(decoy, p.seconds(), p.target(), null);
+    }
+}
