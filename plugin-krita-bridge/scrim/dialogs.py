@@ -1,11 +1,16 @@
-"""The plugin's two dialogs: protection choices for one run, and the persistent Scrim settings."""
+"""The plugin's dialogs: protection choices for one run (with a preview), a folder to protect, the verdict after a
+protection, and the persistent Scrim settings."""
 import os
+import shutil
+import tempfile
 
+from PyQt5.QtCore import Qt, QTimer, pyqtSignal
+from PyQt5.QtGui import QFont, QPixmap
 from PyQt5.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                             QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox, QVBoxLayout,
-                             QWidget)
+                             QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QSlider,
+                             QSpinBox, QVBoxLayout, QWidget)
 
-from . import engine_bridge
+from . import engine_bridge, policy
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.webp)"
 
@@ -36,37 +41,178 @@ def _combo(values, current):
     return combo
 
 
+# The strength slider counts thousandths of the visibility bound (SSIMULACRA), from the lowest preset's to the
+# highest's; its ticks are the presets.
+_SLIDER_SCALE = 1000
+
+
+class StrengthSlider(QWidget):
+    """The three presets as one slider with a continuous visibility bound; the label says what the position means."""
+
+    changed = pyqtSignal()
+
+    def __init__(self, preset, max_visibility, parent=None):
+        super().__init__(parent)
+        bounds = sorted(engine_bridge.PRESET_VISIBILITY.values())
+        self.slider = QSlider(Qt.Horizontal)
+        self.slider.setObjectName("scrim_strength")
+        self.slider.setRange(round(bounds[0] * _SLIDER_SCALE), round(bounds[-1] * _SLIDER_SCALE))
+        self.slider.setTickPosition(QSlider.TicksBelow)
+        self.slider.setTickInterval(round((bounds[1] - bounds[0]) * _SLIDER_SCALE))
+        self.slider.setSingleStep(5)
+        self.slider.setPageStep(10)
+        self.slider.setToolTip("Stronger moves what the model sees further, and is more visible. The marks are the "
+                               "presets low, default and high; between them the visibility bound is yours.")
+        self.label = QLabel()
+        ends = QHBoxLayout()
+        ends.addWidget(QLabel("gentler"))
+        ends.addStretch(1)
+        ends.addWidget(QLabel("stronger"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.slider)
+        layout.addLayout(ends)
+        layout.addWidget(self.label)
+        visibility = max_visibility if max_visibility is not None else engine_bridge.PRESET_VISIBILITY[preset]
+        self.slider.setValue(round(visibility * _SLIDER_SCALE))
+        self.slider.valueChanged.connect(self._moved)
+        self._moved()
+
+    def visibility(self):
+        return self.slider.value() / _SLIDER_SCALE
+
+    def _moved(self):
+        self.label.setText(engine_bridge.describe_strength(self.visibility()))
+        self.changed.emit()
+
+
+class PreviewPane(QWidget):
+    """The protected look at 1:1 on a crop, beside the original: a fast preview (a few optimisation steps), redone
+    shortly after any choice changes. `make_job(source, target, options)` gives a job (runner.Job) that has not
+    started, or raises engine_bridge.BridgeError."""
+
+    shown = pyqtSignal(str)         # the preview's file, once on screen (for tests and screenshots)
+    DELAY_MS = 400                  # a slider dragged through many values runs once, when it rests
+
+    def __init__(self, crop, crop_work_size, make_job, options, parent=None):
+        super().__init__(parent)
+        self.setObjectName("scrim_preview")
+        self._crop = crop
+        self._work_size = crop_work_size
+        self._make_job = make_job
+        self._options = options         # () -> ProtectOptions, or raises BridgeError
+        self._folder = tempfile.mkdtemp(prefix="scrim-preview-")
+        self._runs = 0
+        self._job = None
+        original = QPixmap(crop)
+        self.original = QLabel()
+        self.original.setPixmap(original)
+        self.protected = QLabel("")
+        self.protected.setObjectName("scrim_preview_protected")
+        self.protected.setFixedSize(original.size())
+        self.protected.setAlignment(Qt.AlignCenter)
+        self.protected.setStyleSheet("background: palette(mid)")
+        self.status = QLabel()
+        self.status.setObjectName("scrim_preview_status")
+        self.status.setWordWrap(True)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(QLabel("Original (1:1)"), 0, 0)
+        grid.addWidget(QLabel("Protected: fast preview, %d steps" % engine_bridge.PREVIEW_STEPS), 0, 1)
+        grid.addWidget(self.original, 1, 0)
+        grid.addWidget(self.protected, 1, 1)
+        grid.addWidget(self.status, 2, 0, 1, 2)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._run)
+
+    def request(self):
+        """Redo the preview once the choices rest."""
+        self._timer.start(self.DELAY_MS)
+
+    def _run(self):
+        self._stop()
+        try:
+            options = engine_bridge.preview_options(self._options(), self._work_size)
+            options.validate()
+            self._runs += 1
+            target = os.path.join(self._folder, "preview-%d.png" % self._runs)
+            job = self._make_job(self._crop, target, options)
+        except engine_bridge.BridgeError as e:
+            self.status.setText("No preview: %s" % e)
+            return
+        self._job = job
+        bound = options.visibility()
+        job.succeeded.connect(lambda result: self._show(job, result, bound))
+        job.failed.connect(lambda message: self._failed(job, message))
+        self.status.setText("Computing the preview (%d steps)..." % engine_bridge.PREVIEW_STEPS)
+        job.start()
+
+    def _show(self, job, result, bound):
+        if job is not self._job:
+            return
+        self._job = None
+        self.protected.setPixmap(QPixmap(result.output))
+        self.status.setText("Fast preview at %d steps, visibility bound %.3f%s. The export optimises longer: the "
+                            "look is close, the protection stronger." % (
+                                engine_bridge.PREVIEW_STEPS, bound,
+                                ", decoy %s" % result.decoy if result.decoy else ""))
+        self.shown.emit(result.output)
+
+    def _failed(self, job, message):
+        if job is self._job:
+            self._job = None
+            if message:
+                self.status.setText("No preview: %s" % message)
+
+    def _stop(self):
+        job, self._job = self._job, None
+        if job is not None:
+            job.cancel()
+
+    def close_down(self):
+        """Stops a running preview and removes its files."""
+        self._timer.stop()
+        self._stop()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
 class ProtectDialog(QDialog):
-    """Mode, strength, decoy, anchors and tags for one protection run; starts from the saved defaults."""
+    """Mode, strength, decoy, anchors and tags for one protection run; starts from the saved defaults. With
+    `preview` (crop, crop work size, make_job), a fast preview of the protected look beside the original."""
 
     RESULT_CHOICES = ("a new document", "a new layer")
 
-    def __init__(self, settings, title, parent=None, ask_result=False):
+    def __init__(self, settings, title, parent=None, ask_result=False, preview=None):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setObjectName("scrim_protect_dialog")
         options = settings.options()
-        form = QFormLayout()
+        form = self.form = QFormLayout()
         self.mode = _combo(list(engine_bridge.MODES), options.mode)
         self.mode.setToolTip("mask: hide the style from AI models; poison: pull the image toward the anchors' "
                              "concept; both: do both")
-        self.preset = _combo(list(engine_bridge.PRESETS), options.preset)
-        self.preset.setToolTip("Stronger presets move what the model sees further, and are more visible")
-        self.decoy = QLineEdit(options.decoy)
-        self.decoy.setToolTip("Name of a built-in decoy style, or 'auto'")
+        self.strength = StrengthSlider(options.preset, options.max_visibility)
+        self.decoy = _combo(list(engine_bridge.DECOYS), options.decoy)
+        self.decoy.setObjectName("scrim_decoy")
+        self.decoy.setToolTip("The style AI models are shown instead of yours; auto tries each on a small copy and "
+                              "keeps the one that works best for this image")
         self.decoy_image = QLineEdit(options.decoy_image)
         self.decoy_image.setPlaceholderText("optional: an image whose style to pull toward")
+        self.decoy_image_row = _path_row(self.decoy_image, self._pick_image)
         self.anchors = QLineEdit(os.pathsep.join(options.anchors))
-        self.anchors.setPlaceholderText("image or folder of the concept to poison toward (poison, both)")
+        self.anchors.setPlaceholderText("image or folder of the concept to poison toward")
+        self.anchor_row = _path_row(self.anchors, self._pick_anchor)
+        self.anchor_row.setObjectName("scrim_anchor_row")
         self.tags = QCheckBox("Write \"no AI training\" metadata (IPTC Data Mining)")
         self.tags.setChecked(options.tags)
         self.creator = QLineEdit(options.creator)
         self.rights = QLineEdit(options.rights)
         form.addRow("Mode:", self.mode)
-        form.addRow("Strength:", self.preset)
+        form.addRow("Strength:", self.strength)
         form.addRow("Decoy:", self.decoy)
-        form.addRow("Decoy image:", _path_row(self.decoy_image, self._pick_image))
-        form.addRow("Anchor:", _path_row(self.anchors, self._pick_anchor))
+        form.addRow("Decoy image:", self.decoy_image_row)
+        form.addRow("Anchor:", self.anchor_row)
         form.addRow("", self.tags)
         form.addRow("Creator:", self.creator)
         form.addRow("Rights:", self.rights)
@@ -74,7 +220,15 @@ class ProtectDialog(QDialog):
         if ask_result:
             self.result_as = _combo(list(self.RESULT_CHOICES), settings.get("result_as"))
             form.addRow("Put the result in:", self.result_as)
+        self.preview = None
+        if preview is not None:
+            self.preview = PreviewPane(*preview, options=self.options)
+            for signal in (self.mode.currentTextChanged, self.decoy.currentTextChanged, self.strength.changed,
+                           self.decoy_image.editingFinished, self.anchors.editingFinished):
+                signal.connect(self.preview.request)
+            self.finished.connect(lambda _result: self.preview.close_down())
         self.mode.currentTextChanged.connect(self._update)
+        self.decoy_image.textChanged.connect(self._update)
         self.tags.toggled.connect(self._update)
         self._update()
 
@@ -83,11 +237,22 @@ class ProtectDialog(QDialog):
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        if self.preview is not None:
+            columns = QHBoxLayout()
+            columns.addLayout(form)
+            columns.addWidget(self.preview, 0, Qt.AlignTop)
+            layout.addLayout(columns)
+            self.preview.request()
+        else:
+            layout.addLayout(form)
         layout.addWidget(buttons)
 
     def _update(self):
-        self.anchors.setEnabled(self.mode.currentText() in ("poison", "both"))
+        """Only the fields the chosen mode uses can be edited: the anchor needs poison, the decoy needs mask."""
+        mode = self.mode.currentText()
+        self.anchor_row.setEnabled(mode in ("poison", "both"))
+        self.decoy_image_row.setEnabled(mode in ("mask", "both"))
+        self.decoy.setEnabled(mode in ("mask", "both") and not self.decoy_image.text().strip())
         self.creator.setEnabled(self.tags.isChecked())
         self.rights.setEnabled(self.tags.isChecked())
 
@@ -99,9 +264,10 @@ class ProtectDialog(QDialog):
             QFileDialog.getOpenFileName(self, "Anchor image", "", IMAGE_FILTER)[0]
 
     def options(self):
+        preset, max_visibility = engine_bridge.strength(self.strength.visibility())
         return engine_bridge.ProtectOptions(
-            mode=self.mode.currentText(), preset=self.preset.currentText(),
-            decoy=self.decoy.text().strip() or "auto", decoy_image=self.decoy_image.text().strip(),
+            mode=self.mode.currentText(), preset=preset, max_visibility=max_visibility,
+            decoy=self.decoy.currentText(), decoy_image=self.decoy_image.text().strip(),
             anchors=[a for a in self.anchors.text().split(os.pathsep) if a.strip()],
             tags=self.tags.isChecked(), creator=self.creator.text().strip(), rights=self.rights.text().strip())
 
@@ -112,6 +278,115 @@ class ProtectDialog(QDialog):
             QMessageBox.warning(self, self.windowTitle(), str(e))
             return
         self.accept()
+
+
+class FolderDialog(ProtectDialog):
+    """Protect a Folder...: every image directly in a folder, protected into another folder with the same choices as
+    one image (no preview: the images differ)."""
+
+    def __init__(self, settings, readable, parent=None):
+        """`readable`: the extensions the engine reads (".png", ...)."""
+        super().__init__(settings, "Protect a Folder", parent)
+        self.readable = tuple(readable)
+        self.setObjectName("scrim_folder_dialog")
+        self.source = QLineEdit()
+        self.source.setObjectName("scrim_folder_source")
+        self.source.setPlaceholderText("the folder whose images to protect")
+        self.target = QLineEdit()
+        self.target.setObjectName("scrim_folder_target")
+        self.target.setPlaceholderText("where the protected images go (same names)")
+        self.found = QLabel()
+        self.form.insertRow(0, "Images in:", _path_row(self.source, lambda: QFileDialog.getExistingDirectory(
+            self, "Folder of images to protect")))
+        self.form.insertRow(1, "Protected into:", _path_row(self.target, lambda: QFileDialog.getExistingDirectory(
+            self, "Folder for the protected images")))
+        self.form.insertRow(2, "", self.found)
+        self.source.textChanged.connect(self._source_changed)
+
+    def _source_changed(self, text):
+        folder = text.strip()
+        if not os.path.isdir(folder):
+            self.found.setText("")
+            return
+        if not self.target.isModified():
+            self.target.setText(os.path.join(folder, "protected"))
+        count = len(policy.images_in(folder, self.readable))
+        self.found.setText("%d image%s to protect" % (count, "" if count == 1 else "s"))
+
+    def folders(self):
+        return self.source.text().strip(), self.target.text().strip()
+
+    def _accept(self):
+        source, target = self.folders()
+        problem = None
+        if not os.path.isdir(source):
+            problem = "Choose the folder whose images to protect."
+        elif not policy.images_in(source, self.readable):
+            problem = "%s has no images to protect in it (%s)." % (source, ", ".join(
+                e[1:].upper() for e in self.readable))
+        elif not target:
+            problem = "Choose the folder for the protected images."
+        elif os.path.realpath(target) == os.path.realpath(source):
+            problem = "The protected images need another folder: the originals are never replaced."
+        if problem:
+            QMessageBox.warning(self, self.windowTitle(), problem)
+            return
+        super()._accept()
+
+
+class VerdictWindow(QDialog):
+    """The verdict after each protection, in words, until dismissed: one non-modal window for all runs. Its button
+    asks for the AI view (what a model renders of the original and of the protected image)."""
+
+    aiViewAsked = pyqtSignal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("scrim_verdict")
+        self.setWindowTitle("Scrim: verdict")
+        self.setModal(False)
+        self.headline = QLabel()
+        font = QFont(self.headline.font())
+        font.setBold(True)
+        self.headline.setFont(font)
+        self.meaning = QLabel()
+        self.figures = QLabel()
+        self.status = QLabel()
+        self.status.setObjectName("scrim_verdict_status")
+        for label in (self.headline, self.meaning, self.figures, self.status):
+            label.setWordWrap(True)
+        self.figures.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.ai_view = QPushButton("Show the AI view")
+        self.ai_view.setObjectName("scrim_ai_view")
+        self.ai_view.setToolTip("Open, as a new document, what an AI model renders of the original (left) and of "
+                                "the protected image (right)")
+        self.ai_view.clicked.connect(self.aiViewAsked)
+        close = QPushButton("Close")
+        close.clicked.connect(self.close)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.ai_view)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        for label in (self.headline, self.meaning, self.figures, self.status):
+            layout.addWidget(label)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(460)
+
+    def show_result(self, name, result):
+        self.headline.setText("%s is protected: %s." % (name, result.verdict))
+        self.meaning.setText(result.verdict_meaning or "")
+        self.figures.setText("Figures: %s." % result.figures())
+        self.set_status("", True)
+        self.show()
+        self.raise_()
+
+    def set_status(self, text, ai_view_enabled):
+        self.status.setText(text)
+        self.ai_view.setEnabled(ai_view_enabled)
+
+    def text(self):
+        return "\n".join(label.text() for label in (self.headline, self.meaning, self.figures))
 
 
 class SettingsDialog(QDialog):

@@ -3,6 +3,8 @@
 No Qt and no Krita in here, so this module is tested under plain Python and under kritarunner alike.
 """
 import json
+import math
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -11,6 +13,15 @@ from typing import Callable, Dict, Iterable, List, Mapping, Optional
 
 MODES = ("mask", "poison", "both")
 PRESETS = ("low", "default", "high")
+# Each preset's visibility bound (SSIMULACRA), as the engine defines them (Preset.java); the strength slider runs
+# continuously from the lowest to the highest, and a bound between two presets overrides the nearer one's.
+PRESET_VISIBILITY = {"low": 0.05, "default": 0.09, "high": 0.14}
+# The engine's decoy styles (Decoy.java, `scrim protect --help`); "auto" lets it pick the best for the image.
+DECOYS = ("auto", "posterize", "mosaic", "woodcut", "sketch", "pattern", "hueshift")
+# The engine's working size (the long side protection is computed at) and its smallest (ProtectRequest.java).
+WORK_SIZE, MIN_WORK_SIZE = 512, 64
+# The preview: a crop shown at 1:1 beside the original, protected with a few steps only, so it is back in seconds.
+PREVIEW_SIDE, PREVIEW_MAX_SIDE, PREVIEW_STEPS = 256, 512, 3
 
 # Every setting the plugin keeps, as Krita stores them: strings in the [scrim] group of kritarc.
 DEFAULTS: Dict[str, str] = {
@@ -18,6 +29,7 @@ DEFAULTS: Dict[str, str] = {
     "engine": "",               # path to the scrim launcher or its install folder; empty = look it up
     "mode": "mask",
     "preset": "default",
+    "max_visibility": "",       # a custom visibility bound from the strength slider; empty = the preset's
     "threads": "0",             # 0 = let the engine decide
     "protect_on_export": "false",
     "keep_service": "true",     # keep `scrim serve` running between exports: the model is loaded once per session
@@ -67,12 +79,20 @@ class ProtectOptions:
     rights: str = ""
     threads: int = 0
     seed: Optional[int] = None
+    max_visibility: Optional[float] = None  # overrides the preset's visibility bound
+    steps: Optional[int] = None             # None: the preset's
+    work_size: Optional[int] = None         # None: the engine's default
+    verify: bool = True
 
     def validate(self) -> None:
         if self.mode not in MODES:
             raise BridgeError("mode must be one of %s, not %r" % ("|".join(MODES), self.mode))
         if self.preset not in PRESETS:
             raise BridgeError("preset must be one of %s, not %r" % ("|".join(PRESETS), self.preset))
+        if self.decoy not in DECOYS:
+            raise BridgeError("decoy must be one of %s, not %r" % (", ".join(DECOYS), self.decoy))
+        if self.max_visibility is not None and not 0 < self.max_visibility <= 1:
+            raise BridgeError("the visibility bound must be above 0 and at most 1, not %r" % self.max_visibility)
         if self.threads < 0:
             raise BridgeError("threads must be 0 (automatic) or more, not %d" % self.threads)
         if self.decoy_image and not os.path.isfile(self.decoy_image):
@@ -82,6 +102,42 @@ class ProtectOptions:
                 raise BridgeError("anchor %s does not exist" % anchor)
         if self.mode in ("poison", "both") and not self.anchors:
             raise BridgeError("mode %s needs at least one anchor image or folder" % self.mode)
+
+    def visibility(self) -> float:
+        """The visibility bound this protection keeps to."""
+        return self.max_visibility if self.max_visibility is not None else PRESET_VISIBILITY[self.preset]
+
+
+def strength(visibility: float):
+    """(preset, max_visibility) for a bound on the strength slider: the preset whose bound is nearest (its L-inf cap
+    and steps), with the bound itself unless it is that preset's own (then None)."""
+    preset = min(PRESETS, key=lambda p: (round(abs(PRESET_VISIBILITY[p] - visibility), 6), PRESET_VISIBILITY[p]))
+    return preset, None if math.isclose(visibility, PRESET_VISIBILITY[preset], abs_tol=1e-4) else visibility
+
+
+def describe_strength(visibility: float) -> str:
+    """What the slider's position means, in words: a preset, or a custom bound and the preset it is nearest."""
+    preset, custom = strength(visibility)
+    if custom is None:
+        return "%s (visibility bound %.2f)" % (preset, visibility)
+    return "custom: visibility bound %.3f (nearest preset: %s)" % (visibility, preset)
+
+
+def preview_crop(width: int, height: int, work_size: int = WORK_SIZE):
+    """(x, y, w, h, crop work size) of the preview: a crop around the centre, shown at 1:1, protected at the scale
+    the whole image is (an image over the working size is protected shrunk, and the change upsampled), so the
+    preview's texture is the export's. On a large image the crop is taken larger (up to PREVIEW_MAX_SIDE) so its
+    working size reaches the engine's smallest."""
+    scale = min(1.0, work_size / max(width, height, 1))
+    side = min(PREVIEW_MAX_SIDE, max(PREVIEW_SIDE, math.ceil(MIN_WORK_SIZE / scale)))
+    w, h = min(side, width), min(side, height)
+    return (width - w) // 2, (height - h) // 2, w, h, max(MIN_WORK_SIZE, round(max(w, h) * scale))
+
+
+def preview_options(options: ProtectOptions, crop_work_size: int) -> ProtectOptions:
+    """The same choices as a fast preview: a few steps, no verification, no metadata."""
+    return dataclasses.replace(options, steps=PREVIEW_STEPS, work_size=crop_work_size, verify=False, tags=False,
+                               creator="", rights="")
 
 
 @dataclass
@@ -122,8 +178,12 @@ class Settings:
             threads = int(self.get("threads") or 0)
         except ValueError:
             raise BridgeError("threads setting %r is not a number" % self.get("threads"))
+        try:
+            max_visibility = float(self.get("max_visibility")) if self.get("max_visibility") else None
+        except ValueError:
+            raise BridgeError("max_visibility setting %r is not a number" % self.get("max_visibility"))
         return ProtectOptions(
-            mode=self.get("mode"), preset=self.get("preset"),
+            mode=self.get("mode"), preset=self.get("preset"), max_visibility=max_visibility,
             decoy=self.get("decoy") or "auto", decoy_image=self.get("decoy_image"),
             anchors=[a for a in self.get("anchors").split(os.pathsep) if a],
             tags=_as_bool(self.get("tags")), creator=self.get("creator"), rights=self.get("rights"),
@@ -133,6 +193,7 @@ class Settings:
         """Remembers the choices of a dialog as the next defaults."""
         self.set("mode", options.mode)
         self.set("preset", options.preset)
+        self.set("max_visibility", "" if options.max_visibility is None else "%.4f" % options.max_visibility)
         self.set("decoy", options.decoy)
         self.set("decoy_image", options.decoy_image)
         self.set("anchors", os.pathsep.join(options.anchors))
@@ -261,11 +322,21 @@ def formats(engine: str, env: Mapping[str, str], run: Callable = subprocess.run)
 
 # ---- building the command --------------------------------------------------------------------------------------
 
-def protect_command(engine: str, source: str, output: str, options: ProtectOptions) -> List[str]:
-    """argv for `scrim protect`, always asking for progress lines on stderr and a JSON report on stdout."""
+def protect_command(engine: str, source: str, output: str, options: ProtectOptions,
+                    out_dir: bool = False) -> List[str]:
+    """argv for `scrim protect`, always asking for progress lines on stderr and a JSON report on stdout. With
+    `out_dir`, `source` is a folder and `output` the folder its protected images go to."""
     options.validate()
-    argv = [engine, "protect", source, "-o", output,
+    argv = [engine, "protect", source, "--out-dir" if out_dir else "-o", output,
             "--mode", options.mode, "--preset", options.preset]
+    if options.max_visibility is not None:
+        argv += ["--max-visibility", "%.4f" % options.max_visibility]
+    if options.steps is not None:
+        argv += ["--steps", str(options.steps)]
+    if options.work_size is not None:
+        argv += ["--work-size", str(options.work_size)]
+    if not options.verify:
+        argv.append("--no-verify")
     if options.decoy_image:
         argv += ["--decoy-image", options.decoy_image]
     elif options.decoy:
@@ -284,6 +355,24 @@ def protect_command(engine: str, source: str, output: str, options: ProtectOptio
     if options.threads > 0:
         argv += ["--threads", str(options.threads)]
     argv += ["--progress", "lines", "--json"]
+    return argv
+
+
+def verify_command(engine: str, original: str, protected: str, ai_view: str, options: ProtectOptions,
+                   decoy: Optional[str]) -> List[str]:
+    """argv for `scrim verify` writing the AI view: what the model renders of the original and of the protected
+    image, side by side, into `ai_view`. The protection's target is given (`decoy`: the one the engine used), so a
+    file saved without Scrim's metadata is verified against it too."""
+    argv = [engine, "verify", original, protected, "--ai-view", ai_view, "--json"]
+    if options.decoy_image:
+        argv += ["--decoy-image", options.decoy_image]
+    elif decoy:
+        argv += ["--decoy", decoy]
+    if options.mode in ("poison", "both"):
+        for anchor in options.anchors:
+            argv += ["--anchor", anchor]
+    if options.seed is not None:
+        argv += ["--seed", str(options.seed)]
     return argv
 
 
@@ -334,10 +423,13 @@ class StepClock:
 
     def __init__(self):
         self._first = None          # (time, step) of the first report
+        self._last = 0
 
     def describe(self, step: int, total: int, now: float) -> str:
-        if self._first is None or step < self._first[1]:
+        # Steps that go back are a new run (the next image of a folder): its pace starts afresh.
+        if self._first is None or step < self._last:
             self._first = (now, step)
+        self._last = step
         text = "step %d of %d" % (step, total)
         since, first_step = self._first
         if step > first_step and total > step:
@@ -359,6 +451,7 @@ class FileResult:
     ssim: Optional[float] = None
     visibility: Optional[float] = None
     seconds: Optional[float] = None
+    decoy: Optional[str] = None             # the decoy style the engine used (its choice, for "auto")
     verdict: Optional[str] = None           # "moderate against the models checked (taef2)"
     verdict_meaning: Optional[str] = None   # one line on what that means for the artist
 
@@ -367,6 +460,11 @@ class FileResult:
         name = os.path.basename(self.output or self.input)
         if not self.ok:
             return "Scrim could not protect %s: %s" % (name, self.error or "unknown error")
+        verdict = "%s; " % self.verdict if self.verdict else ""
+        return "Scrim protected %s: %s%s" % (name, verdict, self.figures() or "done")
+
+    def figures(self) -> str:
+        """The measured figures, in one line."""
         figures = []
         if self.closeness is not None:
             robust = ", ".join("%s %.2f" % (label, value) for label, value in
@@ -381,8 +479,7 @@ class FileResult:
             figures.append("visibility %.3f" % self.visibility)
         if self.seconds is not None:
             figures.append("%.1f s" % self.seconds)
-        verdict = "%s; " % self.verdict if self.verdict else ""
-        return "Scrim protected %s: %s%s" % (name, verdict, ", ".join(figures) if figures else "done")
+        return ", ".join(figures)
 
 
 def _number(entry: Mapping, key: str) -> Optional[float]:
@@ -419,7 +516,7 @@ def parse_report(stdout: str) -> List[FileResult]:
             raise BridgeError("the engine's report has a malformed file entry: %r" % (entry,))
         results.append(FileResult(
             input=str(entry.get("input", "")), output=str(entry.get("output") or ""), ok=bool(entry["ok"]),
-            error=entry.get("error"),
+            error=entry.get("error"), decoy=_text(entry, "decoy"),
             verdict=_text(entry, "verdict"), verdict_meaning=_text(entry, "verdict_meaning"),
             **{key: _number(entry, key) for key in ("closeness", "closeness_jpeg75", "closeness_downscale",
                                                     "psnr", "ssim", "visibility", "seconds")}))

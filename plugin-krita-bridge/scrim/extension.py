@@ -45,6 +45,8 @@ class ScrimExtension(Extension):
 
     # path, ok, message: emitted when a protection run ends (used by notices and by the end-to-end test).
     protectionFinished = pyqtSignal(str, bool, str)
+    folderFinished = pyqtSignal(bool, str)      # all protected, what happened
+    aiViewOpened = pyqtSignal(str)              # the AI view's file, opened as a new document
 
     def __init__(self, parent):
         super().__init__(parent)
@@ -53,7 +55,9 @@ class ScrimExtension(Extension):
         self.session = service.Session(os.path.expanduser(service.STATE_FILE))
         self.toggles = []
         self._progress = []
-        self._verdict_box = None
+        self.verdict = None             # dialogs.VerdictWindow, made on the first verdict
+        self._verdict_files = None      # (folder, original, protected, options, decoy) for its AI view
+        self._ai_view_run = None
         self._formats = None
 
     def formats(self):
@@ -115,6 +119,10 @@ class ScrimExtension(Extension):
         toggle.setToolTip("Protect every PNG, JPEG, TIFF or WebP file exported with File > Export")
         toggle.toggled.connect(self.set_protect_on_export)
         self.toggles.append(toggle)
+        folder = window.createAction("scrim_protect_folder", "Protect a Folder...", "tools/scrim_menu")
+        folder.setIcon(icon("scrim-export.svg"))
+        folder.setToolTip("Protect every image in a folder into another folder")
+        folder.triggered.connect(self.protect_folder)
         settings = window.createAction("scrim_settings", "Scrim Settings...", "tools/scrim_menu")
         settings.setIcon(icon("scrim-settings.svg"))
         settings.triggered.connect(self.edit_settings)
@@ -200,17 +208,18 @@ class ScrimExtension(Extension):
             self.warn("Scrim writes %s files, not %s" % (", ".join(e[1:] for e in writable),
                                                          os.path.basename(target)))
             return
-        options = self.ask_options("Export Protected")
-        if options is None:
+        settings = self.settings()
+        dialog = self.protect_dialog(document, "Export Protected", settings)
+        if not dialog.exec_():
             return
-        self.protect_copy(document, target, options, lambda result: None)
+        self.protect_copy(document, target, self._remember(dialog, settings), lambda result: None)
 
     def protect_current(self):
         document = self.document()
         if document is None:
             return
         settings = self.settings()
-        dialog = dialogs.ProtectDialog(settings, "Protect Current Image", self.main_window(), ask_result=True)
+        dialog = self.protect_dialog(document, "Protect Current Image", settings, ask_result=True)
         if not dialog.exec_():
             return
         options = self._remember(dialog, settings)
@@ -228,12 +237,30 @@ class ScrimExtension(Extension):
 
         self.protect_copy(document, target, options, place)
 
-    def ask_options(self, title):
-        settings = self.settings()
-        dialog = dialogs.ProtectDialog(settings, title, self.main_window())
-        if not dialog.exec_():
-            return None
-        return self._remember(dialog, settings)
+    def protect_dialog(self, document, title, settings, ask_result=False):
+        """The choices for protecting `document`, with a fast preview of a crop of it (none if Krita cannot export
+        it: the dialog works without). The preview's files go when the dialog closes."""
+        folder = tempfile.mkdtemp(prefix="scrim-preview-source-")
+        flat = os.path.join(folder, "image.png")
+        self.guard.claim(flat)
+        preview = None
+        try:
+            export_flat_png(document, flat)
+            image = QImage(flat)
+            x, y, w, h, work_size = engine_bridge.preview_crop(image.width(), image.height())
+            crop = os.path.join(folder, "crop.png")
+            if image.copy(x, y, w, h).save(crop):
+                preview = (crop, work_size, self.make_job)
+        except engine_bridge.BridgeError:
+            pass
+        dialog = dialogs.ProtectDialog(settings, title, self.main_window(), ask_result=ask_result, preview=preview)
+
+        def cleanup(_result):
+            self.guard.release(flat)
+            shutil.rmtree(folder, ignore_errors=True)
+
+        dialog.finished.connect(cleanup)
+        return dialog
 
     def _remember(self, dialog, settings):
         options = dialog.options()
@@ -268,18 +295,22 @@ class ScrimExtension(Extension):
         if job is not None:
             job.succeeded.connect(then)
 
+    def make_job(self, source, target, options):
+        """A job (not started) protecting `source` into `target`: through the running service, else the command
+        (the first call of a session starts the service for the next ones, if the user keeps it running)."""
+        settings = self.settings()
+        options.validate()
+        running = self.session.service(settings.keep_service, lambda: self.launch_service(settings))
+        if running is not None:
+            return runner.ServiceJob(running, source, target, options, self)
+        engine, env = engine_bridge.locate(settings, os.environ, PLUGIN_DIR)
+        return runner.ProtectJob(engine, env, source, target, options, self)
+
     def start(self, source, target, options, title, after_failure, after_success):
         """Queues the protection of `source` into `target`. `after_failure()` cleans up and returns a sentence
         saying what is (not) at `target`; `after_success()` cleans up."""
-        settings = self.settings()
         try:
-            options.validate()
-            running = self.session.service(settings.keep_service, lambda: self.launch_service(settings))
-            if running is not None:
-                job = runner.ServiceJob(running, source, target, options, self)
-            else:
-                engine, env = engine_bridge.locate(settings, os.environ, PLUGIN_DIR)
-                job = runner.ProtectJob(engine, env, source, target, options, self)
+            job = self.make_job(source, target, options)
         except engine_bridge.BridgeError as e:
             hint = ("\n%s, or choose its folder in Tools > Scrim > Scrim Settings..." % engine_bridge.ENGINE_SOURCE
                     if isinstance(e, engine_bridge.SetupError) else "")
@@ -295,9 +326,10 @@ class ScrimExtension(Extension):
 
         def on_success(result):
             ended()
+            kept = self._keep_for_ai_view(source, target)
             after_success()
             self.notify(result.summary())
-            self.show_verdict(target, result)
+            self.show_verdict(target, result, options, kept)
             self.protectionFinished.emit(target, True, result.summary())
 
         def on_failure(message):
@@ -376,17 +408,147 @@ class ScrimExtension(Extension):
         if view is not None:
             view.showFloatingMessage(text, icon("scrim-shield.svg"), 8000, 1)
 
-    def show_verdict(self, target, result):
-        """The verdict in words stays on screen until dismissed (one window, updated by each export)."""
-        if not result.verdict or self.main_window() is None:
+    def show_verdict(self, target, result, options, kept):
+        """The verdict in words stays on screen until dismissed (one window, updated by each export); `kept` is the
+        (folder, original, protected) its AI view is rendered from, removed with the next verdict or on close."""
+        if not result.verdict:
+            self._drop_verdict_files()
+            if kept:
+                shutil.rmtree(kept[0], ignore_errors=True)
             return
-        if self._verdict_box is None:
-            self._verdict_box = QMessageBox(QMessageBox.Information, "Scrim", "", QMessageBox.Ok, self.main_window())
-            self._verdict_box.setObjectName("scrim_verdict")
-            self._verdict_box.setWindowModality(Qt.NonModal)
-        self._verdict_box.setText("%s is protected: %s." % (os.path.basename(target), result.verdict))
-        self._verdict_box.setInformativeText("%s\n\n%s" % (result.verdict_meaning or "", result.summary()))
-        self._verdict_box.show()
+        if self.verdict is None:
+            self.verdict = dialogs.VerdictWindow(self.main_window())
+            self.verdict.aiViewAsked.connect(self.show_ai_view)
+            self.verdict.finished.connect(lambda _result: self._drop_verdict_files())
+        self._drop_verdict_files()
+        self._verdict_files = kept + (options, result.decoy) if kept else None
+        self.verdict.show_result(os.path.basename(target), result)
+        if kept is None:
+            self.verdict.set_status("", False)
+
+    def _keep_for_ai_view(self, source, target):
+        """Copies the original and the protected file into a private folder, for the verdict's AI view (the run's
+        own files are cleaned up now): (folder, original, protected), or None if they cannot be copied."""
+        folder = tempfile.mkdtemp(prefix="scrim-verdict-")
+        original = os.path.join(folder, "original" + os.path.splitext(source)[1])
+        protected = os.path.join(folder, "protected" + os.path.splitext(target)[1])
+        try:
+            shutil.copyfile(source, original)
+            shutil.copyfile(target, protected)
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
+            return None
+        return folder, original, protected
+
+    def _drop_verdict_files(self):
+        if self._ai_view_run is not None:
+            self._ai_view_run.kill()
+            self._ai_view_run = None
+        if self._verdict_files is not None:
+            shutil.rmtree(self._verdict_files[0], ignore_errors=True)
+            self._verdict_files = None
+
+    def show_ai_view(self):
+        """Renders what the model sees of the original and the protected image (`scrim verify --ai-view`) and opens
+        it as a new document."""
+        if self._verdict_files is None or self._ai_view_run is not None:
+            return
+        folder, original, protected, options, decoy = self._verdict_files
+        view = os.path.join(folder, "ai-view.png")
+        try:
+            engine, env = engine_bridge.locate(self.settings(), os.environ, PLUGIN_DIR)
+        except engine_bridge.BridgeError as e:
+            self.verdict.set_status("No AI view: %s." % e, True)
+            return
+        run = runner.EngineProcess(engine_bridge.verify_command(engine, original, protected, view, options, decoy),
+                                   env, folder, self)
+        self._ai_view_run = run
+        self.verdict.set_status("Rendering what the model sees (the engine loads its decoder: up to a minute)...",
+                                False)
+
+        def ended(code, crashed, _stdout):
+            if self._ai_view_run is not run:
+                return              # dropped with its verdict
+            self._ai_view_run = None
+            if code == engine_bridge.EXIT_OK and not crashed and os.path.isfile(view):
+                document = self.open_document(None, view)
+                if document is not None:
+                    document.setName("AI view: original (left), protected (right)")
+                self.verdict.set_status("The AI view is open as a new document: left, what the model renders of "
+                                        "the original; right, of the protected image.", True)
+                self.aiViewOpened.emit(view)
+            else:
+                self.verdict.set_status("No AI view: %s." % run.explain(code), True)
+
+        run.ended.connect(ended)
+        run.notStarted.connect(lambda message: ended(-1, True, ""))
+        run.start()
+
+    def protect_folder(self):
+        """Protect a Folder...: the engine's batch over every image in a folder, with a progress dialog and a list
+        of what became of each image."""
+        settings = self.settings()
+        try:
+            readable = self.formats()["reads"]
+        except engine_bridge.BridgeError as e:
+            self.warn("Nothing was protected: %s." % e)
+            return
+        dialog = dialogs.FolderDialog(settings, readable, self.main_window())
+        if not dialog.exec_():
+            return
+        options = self._remember(dialog, settings)
+        source, target = dialog.folders()
+        self.start_folder(source, target, options)
+
+    def start_folder(self, source, target, options):
+        try:
+            os.makedirs(target, exist_ok=True)
+            engine, env = engine_bridge.locate(self.settings(), os.environ, PLUGIN_DIR)
+            job = runner.FolderJob(engine, env, source, target, options,
+                                   len(policy.images_in(source, self.formats()["reads"])), self)
+        except (OSError, engine_bridge.BridgeError) as e:
+            self.warn("Nothing was protected: %s." % e)
+            self.folderFinished.emit(False, str(e))
+            return None
+        title = "Protecting the images in %s" % source
+        progress = runner.show_progress(job, title, self.main_window())
+        self._progress.append(progress)
+
+        def ended():
+            self._progress.remove(progress)
+            progress.deleteLater()
+
+        def on_success(results):
+            ended()
+            done = [r for r in results if r.ok]
+            lines = ["%s: %s" % (os.path.basename(r.input), r.verdict or "protected") if r.ok else
+                     "%s: NOT protected: %s" % (os.path.basename(r.input), r.error) for r in results]
+            text = "%d of %d images protected into %s" % (len(done), len(results), target)
+            self.notify("Scrim: " + text)
+            self.report(text, "\n".join(lines))
+            self.folderFinished.emit(len(done) == len(results), text)
+
+        def on_failure(message):
+            ended()
+            text = "Protect a Folder stopped: %s" % (message or "cancelled")
+            if message:
+                self.warn("%s\nImages done before it stopped are in %s." % (text, target))
+            else:
+                self.notify("Scrim: %s; images done before are in %s" % (text, target))
+            self.folderFinished.emit(False, text)
+
+        job.succeeded.connect(on_success)
+        job.failed.connect(on_failure)
+        self.queue.add(job)
+        return job
 
     def warn(self, text):
         QMessageBox.warning(self.main_window(), "Scrim", text)
+
+    def report(self, text, details):
+        box = QMessageBox(QMessageBox.Information, "Scrim", text, QMessageBox.Ok, self.main_window())
+        box.setObjectName("scrim_folder_report")
+        box.setDetailedText(details)
+        box.setWindowModality(Qt.NonModal)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.show()

@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from typing import Iterable, Optional
+from typing import Iterable, List, Optional
 
 
 def _norm(path: str) -> str:
@@ -21,6 +21,17 @@ def is_supported(path: str, extensions: Iterable[str]) -> bool:
 def file_filter(extensions: Iterable[str]) -> str:
     """A Qt file dialog filter for these extensions."""
     return "Images (%s)" % " ".join("*" + e for e in extensions)
+
+
+def images_in(folder: str, extensions: Iterable[str]) -> List[str]:
+    """The images `scrim protect FOLDER` takes: files directly in it with one of `extensions` (the engine's
+    readable ones), not hidden, not earlier results."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    return [os.path.join(folder, n) for n in names if not n.startswith(".") and ".protected." not in n
+            and is_supported(n, extensions) and os.path.isfile(os.path.join(folder, n))]
 
 
 def is_export(saved_path: str, document_paths: Iterable[str]) -> bool:

@@ -51,14 +51,21 @@ class Job(QObject):
         self.failed.emit(message)
 
 
-class ProtectJob(Job):
-    """A job run by the `scrim` command in its own process."""
+class EngineProcess(QObject):
+    """One `scrim` command run out of process with QProcess: its progress lines on stderr become signals, its stdout
+    (the JSON report) is kept, and `ended` says how it finished; `kill()` stops it."""
 
-    def __init__(self, engine, env, source, target, options, parent=None):
-        super().__init__(source, target, parent)
-        self._argv = engine_bridge.protect_command(engine, source, self._temp, options)
+    progressed = pyqtSignal(int, int)
+    phaseChanged = pyqtSignal(str)
+    ended = pyqtSignal(int, bool, str)  # exit code, crashed, stdout
+    notStarted = pyqtSignal(str)        # a sentence: the program could not be started
+
+    def __init__(self, argv, env, folder, parent=None):
+        super().__init__(parent)
+        self.argv = list(argv)
         self._env = env
-        self._parser = engine_bridge.ProgressParser()
+        self._folder = folder
+        self.parser = engine_bridge.ProgressParser()
         self._stdout = bytearray()
         self._process = QProcess(self)
         self._process.readyReadStandardError.connect(self._on_stderr)
@@ -66,27 +73,24 @@ class ProtectJob(Job):
         self._process.finished.connect(self._on_finished)
         self._process.errorOccurred.connect(self._on_error)
 
-    @property
-    def argv(self):
-        return list(self._argv)
-
     def start(self):
         environment = QProcessEnvironment()
         for key, value in self._env.items():
             environment.insert(key, value)
         self._process.setProcessEnvironment(environment)
-        self._process.setWorkingDirectory(os.path.dirname(os.path.abspath(self.target)))
-        self._process.start(self._argv[0], self._argv[1:])
+        self._process.setWorkingDirectory(self._folder)
+        self._process.start(self.argv[0], self.argv[1:])
 
-    def cancel(self):
-        if self._settled:
-            return
-        self.cancelled = True
+    def kill(self):
         self._process.kill()
+
+    def explain(self, code):
+        """A sentence for a failed run, with the engine's last words."""
+        return engine_bridge.explain_exit(code, self.parser.other_lines)
 
     def _on_stderr(self):
         chunk = bytes(self._process.readAllStandardError()).decode("utf-8", "replace")
-        self._dispatch(self._parser.feed(chunk))
+        self._dispatch(self.parser.feed(chunk))
 
     def _on_stdout(self):
         self._stdout += bytes(self._process.readAllStandardOutput())
@@ -100,30 +104,115 @@ class ProtectJob(Job):
 
     def _on_error(self, error):
         if error == QProcess.FailedToStart:
-            self._fail("could not start the scrim engine %s: %s" % (self._argv[0], self._process.errorString()))
+            self.notStarted.emit("could not start the scrim engine %s: %s" % (self.argv[0],
+                                                                              self._process.errorString()))
 
     def _on_finished(self, code, status):
         self._on_stderr()
         self._on_stdout()
-        self._dispatch(self._parser.finish())
+        self._dispatch(self.parser.finish())
+        self.ended.emit(code, status != QProcess.NormalExit, bytes(self._stdout).decode("utf-8", "replace"))
+
+
+class ProtectJob(Job):
+    """A job run by the `scrim` command in its own process."""
+
+    def __init__(self, engine, env, source, target, options, parent=None):
+        super().__init__(source, target, parent)
+        self._run = EngineProcess(engine_bridge.protect_command(engine, source, self._temp, options), env,
+                                  os.path.dirname(os.path.abspath(target)), self)
+        self._run.progressed.connect(self.progressed)
+        self._run.phaseChanged.connect(self.phaseChanged)
+        self._run.notStarted.connect(self._fail)
+        self._run.ended.connect(self._on_ended)
+
+    @property
+    def argv(self):
+        return list(self._run.argv)
+
+    def start(self):
+        self._run.start()
+
+    def cancel(self):
+        if self._settled:
+            return
+        self.cancelled = True
+        self._run.kill()
+
+    def _on_ended(self, code, crashed, stdout):
         if self.cancelled:
             self._fail("")
             return
-        if status != QProcess.NormalExit:
-            self._fail("the scrim engine crashed: " + engine_bridge.explain_exit(code, self._parser.other_lines))
+        if crashed:
+            self._fail("the scrim engine crashed: " + self._run.explain(code))
             return
         try:
-            results = engine_bridge.parse_report(bytes(self._stdout).decode("utf-8", "replace"))
+            results = engine_bridge.parse_report(stdout)
         except engine_bridge.BridgeError as e:
-            self._fail(engine_bridge.explain_exit(code, self._parser.other_lines) if code else str(e))
+            self._fail(self._run.explain(code) if code else str(e))
             return
         result = results[0] if results else None
         if code != engine_bridge.EXIT_OK or result is None or not result.ok:
-            reason = result.error if result is not None and result.error else \
-                engine_bridge.explain_exit(code, self._parser.other_lines)
+            reason = result.error if result is not None and result.error else self._run.explain(code)
             self._fail("could not protect %s: %s" % (os.path.basename(self.target), reason))
             return
         self._deliver(result)
+
+
+class FolderJob(QObject):
+    """Protects every image directly in a folder into another folder with one `scrim protect FOLDER --out-dir`
+    (the engine's batch: the model is loaded once). `succeeded` carries a FileResult per image, failed ones
+    included; `failed` means the run as a whole did not happen ("" when cancelled)."""
+
+    progressed = pyqtSignal(int, int)
+    phaseChanged = pyqtSignal(str)
+    fileStarted = pyqtSignal(int, int)  # the image's number (from 1), of how many
+    succeeded = pyqtSignal(object)      # [engine_bridge.FileResult]
+    failed = pyqtSignal(str)
+
+    def __init__(self, engine, env, source, target, options, count, parent=None):
+        super().__init__(parent)
+        self.source = source
+        self.target = target
+        self.count = count
+        self.cancelled = False
+        self._file = 0
+        self._last_step = None
+        self._run = EngineProcess(engine_bridge.protect_command(engine, source, target, options, out_dir=True),
+                                  env, target, self)
+        self._run.progressed.connect(self._on_progress)
+        self._run.phaseChanged.connect(self.phaseChanged)
+        self._run.notStarted.connect(self.failed)
+        self._run.ended.connect(self._on_ended)
+
+    def start(self):
+        self._run.start()
+
+    def cancel(self):
+        self.cancelled = True
+        self._run.kill()
+
+    def _on_progress(self, step, total):
+        # Each image counts its own steps from 1: a count that starts again is the next image.
+        if self._last_step is None or step <= self._last_step:
+            self._file += 1
+            self.fileStarted.emit(min(self._file, self.count), self.count)
+        self._last_step = step
+        self.progressed.emit(step, total)
+
+    def _on_ended(self, code, crashed, stdout):
+        if self.cancelled:
+            self.failed.emit("")
+            return
+        try:
+            results = engine_bridge.parse_report(stdout)
+        except engine_bridge.BridgeError as e:
+            self.failed.emit(self._run.explain(code) if code or crashed else str(e))
+            return
+        if crashed or code not in (engine_bridge.EXIT_OK, engine_bridge.EXIT_FAILED):
+            self.failed.emit(self._run.explain(code))
+            return
+        self.succeeded.emit(results)
 
 
 class ServiceJob(Job):
@@ -204,14 +293,19 @@ def show_progress(job, title, parent):
     dialog.setAutoReset(False)
 
     clock = engine_bridge.StepClock()
+    heading = [title]
 
     def on_progress(step, total):
         dialog.setMaximum(max(total, 1))
         dialog.setValue(min(step, total))
-        dialog.setLabelText("%s\n%s" % (title, clock.describe(step, total, time.monotonic())))
+        dialog.setLabelText("%s\n%s" % (heading[0], clock.describe(step, total, time.monotonic())))
 
+    if isinstance(job, FolderJob):
+        # The steps and time left are the current image's: say which image it is.
+        job.fileStarted.connect(lambda number, count: heading.__setitem__(
+            0, "%s\nimage %d of %d; for this image:" % (title, number, count)))
     job.progressed.connect(on_progress)
-    job.phaseChanged.connect(lambda name: dialog.setLabelText("%s\n%s" % (title, name)))
+    job.phaseChanged.connect(lambda name: dialog.setLabelText("%s\n%s" % (heading[0], name)))
     dialog.canceled.connect(job.cancel)
     job.succeeded.connect(lambda _result: dialog.close())
     job.failed.connect(lambda _message: dialog.close())

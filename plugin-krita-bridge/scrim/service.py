@@ -22,7 +22,7 @@ except ImportError:             # plain Python tests import the modules directly
 STATE_FILE = os.path.join("~", ".cache", "scrim", "service.json")
 REPORT_HEADER = "X-Scrim-Report"
 BUSY_RETRY_S = 1.0
-FLAGS = ("--no-tags", "--json")                     # options of `scrim protect` without a value
+FLAGS = ("--no-tags", "--no-verify", "--json")      # options of `scrim protect` without a value
 PATHS = ("decoy-image", "anchor")
 SERVICE_WIDE = ("threads", "progress", "json")      # set when the service starts, or meaningless over HTTP
 

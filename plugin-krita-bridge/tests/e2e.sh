@@ -56,6 +56,13 @@ assert not r.get("message_boxes"), "unexpected message boxes: %s" % r["message_b
 assert r["outcome"].get("ok"), "protection did not succeed: %s" % r["outcome"]
 assert "Scrim protected" in r["status_bar"], "status bar says: %r" % r["status_bar"]
 assert "against the models checked" in (r.get("verdict_box") or ""), "no verdict window: %r" % r.get("verdict_box")
+view = r.get("ai_view") or {}
+assert view.get("opened") and view.get("new_documents") == 1, "the AI view did not open as a document: %s" % view
+preview = r.get("preview") or {}
+assert preview.get("first") and preview.get("after_slider"), "no preview, or none after the slider moved: %s" % preview
+assert preview["status"].startswith("Fast preview at "), "the preview is not labelled as such: %s" % preview
+folder = r.get("folder_dialog") or {}
+assert folder.get("target", "").endswith("/out/protected") and folder.get("found", "").endswith("images to protect"), folder
 PY
 verify="$("$engine" verify "$SCRIM_E2E_IMAGE" "$SCRIM_E2E_EXPORT" --json)"
 echo "$verify"

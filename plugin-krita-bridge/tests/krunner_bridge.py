@@ -8,6 +8,7 @@ kritarunner always exits 0, so the result is reported through os._exit.
 """
 import filecmp
 import glob
+import json
 import os
 import shutil
 import sys
@@ -19,7 +20,7 @@ from krita import Krita
 from PyQt5.QtCore import QEventLoop, QTimer
 from PyQt5.QtGui import QImage
 
-from scrim import engine_bridge, extension, runner, service
+from scrim import dialogs, engine_bridge, extension, runner, service
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKE = os.path.join(HERE, "fake_scrim")
@@ -58,6 +59,22 @@ def run(job, cancel_after_progress=False, timeout_s=120):
     job.start()
     loop.exec_()
     return outcome["result"], outcome["message"], outcome["progress"], job
+
+
+def wait_for(signal, timeout_s):
+    """Runs the event loop until `signal` fires (returns its arguments) or the time is up (returns None)."""
+    got = []
+    loop = QEventLoop()
+
+    def on_signal(*args):
+        got.append(args)
+        loop.quit()
+
+    signal.connect(on_signal)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec_()
+    signal.disconnect(on_signal)
+    return got[0] if got else None
 
 
 def leftovers(folder):
@@ -210,6 +227,142 @@ def test_extension(work, image):
     app.writeSetting("scrim", "protect_on_export", "false")
 
 
+def test_dialog_controls():
+    """Native controls: the decoy is a dropdown of the engine's decoys, the anchor row (field and button) is enabled
+    only for a mode that needs an anchor, and the strength slider gives the presets or a custom bound."""
+    settings = engine_bridge.Settings(dict(engine_bridge.DEFAULTS))
+    dialog = dialogs.ProtectDialog(settings, "Export Protected")
+    decoys = [dialog.decoy.itemText(i) for i in range(dialog.decoy.count())]
+    check(decoys == list(engine_bridge.DECOYS) and not dialog.decoy.isEditable(),
+          "the decoy is a dropdown of the engine's decoys: %s" % decoys)
+    button = [w for w in dialog.anchor_row.children() if w.metaObject().className() == "QPushButton"][0]
+    states = {}
+    for mode in ("mask", "poison", "both"):
+        dialog.mode.setCurrentText(mode)
+        states[mode] = (dialog.anchors.isEnabled(), button.isEnabled(), dialog.decoy.isEnabled())
+    check(states == {"mask": (False, False, True), "poison": (True, True, False), "both": (True, True, True)},
+          "the anchor field and its button are enabled together, only when the mode needs an anchor: %s" % states)
+    strength = dialog.strength.slider
+    picked = {}
+    for value in (strength.minimum(), 90, 110, strength.maximum()):
+        strength.setValue(value)
+        options = dialog.options()
+        picked[value] = (options.preset, options.max_visibility, dialog.strength.label.text().split(" ")[0])
+    check(picked == {50: ("low", None, "low"), 90: ("default", None, "default"),
+                     110: ("default", 0.11, "custom:"), 140: ("high", None, "high")},
+          "the strength slider runs through the presets with a continuous bound: %s" % picked)
+    dialog.close()
+
+
+def test_preview(work, source):
+    """The fast preview: a crop at 1:1 beside the original, protected with a few steps, no metadata, at the
+    crop's working size; moving the slider computes it again with the new bound."""
+    crop = os.path.join(work, "crop.png")
+    QImage(source).copy(0, 0, 64, 64).save(crop)
+    asked = os.path.join(work, "preview-args.jsonl")
+    os.environ.update(FAKE_SCRIM="ok", FAKE_SCRIM_ARGS=asked)
+    env = engine_bridge.engine_environment(os.environ, engine_bridge.locate_java(engine_bridge.Settings(dict(
+        engine_bridge.DEFAULTS)), os.environ))
+
+    def make_job(crop_path, target, options):
+        return runner.ProtectJob(FAKE, env, crop_path, target, options)
+
+    dialog = dialogs.ProtectDialog(engine_bridge.Settings(dict(engine_bridge.DEFAULTS)), "Export Protected",
+                                   preview=(crop, 64, make_job))
+    shown = wait_for(dialog.preview.shown, 30)
+    pixmap = dialog.preview.protected.pixmap()
+    check(shown is not None and pixmap is not None and (pixmap.width(), pixmap.height()) == (64, 64)
+          and dialog.preview.status.text().startswith("Fast preview at %d steps" % engine_bridge.PREVIEW_STEPS),
+          "the preview shows the protected crop at 1:1, labelled as a fast preview: %s"
+          % dialog.preview.status.text())
+    dialog.strength.slider.setValue(120)
+    again = wait_for(dialog.preview.shown, 30)
+    with open(asked) as f:
+        runs = [json.loads(line) for line in f]
+
+    def value(argv, flag):
+        return argv[argv.index(flag) + 1] if flag in argv else None
+
+    check(again is not None and len(runs) == 2 and again[0] != shown[0],
+          "moving the slider computes the preview again, once: %d runs" % len(runs))
+    check([value(runs[0], "--steps"), value(runs[0], "--work-size"), "--no-verify" in runs[0],
+           "--no-tags" in runs[0]] == [str(engine_bridge.PREVIEW_STEPS), "64", True, True],
+          "the preview runs a few steps at the crop's working size, unverified and untagged: %s" % runs[0])
+    check((value(runs[0], "--max-visibility"), value(runs[1], "--max-visibility"), value(runs[1], "--preset"))
+          == (None, "0.1200", "high"), "the second preview keeps to the new bound: %s" % runs[1])
+    dialog.reject()
+    check(not os.path.exists(os.path.dirname(shown[0])), "the preview's files go with the dialog")
+    del os.environ["FAKE_SCRIM"], os.environ["FAKE_SCRIM_ARGS"]
+
+
+def test_verdict_and_ai_view(work, source, engine):
+    """After a protection the verdict stays in a window until dismissed; its button renders the AI view with the
+    real engine and opens it as a new document."""
+    app = Krita.instance()
+    app.writeSetting("scrim", "engine", engine)
+    scrim = extension.ScrimExtension(app)
+    scrim.notify = lambda text: None
+    target = os.path.join(work, "verdict.protected.png")
+    result, message, _, _ = run_job(engine, source, target, options=engine_bridge.ProtectOptions(
+        preset="low", decoy="pattern", seed=2), timeout_s=300)
+    check(result is not None and result.verdict is not None, "a protection with a verdict: %s" % message)
+    if result is None:
+        return
+    kept = scrim._keep_for_ai_view(source, target)
+    scrim.show_verdict(target, result, engine_bridge.ProtectOptions(decoy="pattern", seed=2), kept)
+    verdict = scrim.verdict
+    check(verdict.isVisible() and not verdict.isModal() and "against the models checked" in verdict.text(),
+          "the verdict window stays open, non-modal: %r" % verdict.text())
+    documents = len(app.documents())
+    opened = []
+    scrim.aiViewOpened.connect(lambda path: opened.append((path, QImage(path).size(), len(app.documents()))))
+    verdict.ai_view.click()
+    check(not verdict.ai_view.isEnabled(), "the AI view button waits while the view renders")
+    wait_for(scrim.aiViewOpened, 300)
+    check(len(opened) == 1 and opened[0][1].width() > opened[0][1].height() and opened[0][2] == documents + 1,
+          "the AI view (original and protected side by side) opens as a new document: %s %r"
+          % (opened, verdict.status.text()))
+    verdict.close()
+    check(not os.path.exists(kept[0]), "closing the verdict removes its copies")
+
+
+def test_folder(work, source, engine):
+    """Protect a Folder through the engine's batch: each image protected into the other folder under its name."""
+    app = Krita.instance()
+    app.writeSetting("scrim", "engine", engine)
+    scrim = extension.ScrimExtension(app)
+    reports, warnings = [], []
+    scrim.notify = lambda text: None
+    scrim.report = lambda text, details: reports.append((text, details))
+    scrim.warn = warnings.append
+    folder, out = os.path.join(work, "folder"), os.path.join(work, "folder", "protected")
+    os.makedirs(folder)
+    image = QImage(source)
+    for name, x in (("a.png", 0), ("b.png", 32)):
+        image.copy(x, 0, 64, 64).save(os.path.join(folder, name))
+    dialog = dialogs.FolderDialog(engine_bridge.Settings(dict(engine_bridge.DEFAULTS)), (".png", ".jpg"))
+    dialog.source.setText(folder)
+    check(dialog.folders() == (folder, out) and dialog.found.text() == "2 images to protect",
+          "the folder dialog counts the images and proposes FOLDER/protected: %s %r"
+          % (dialog.folders(), dialog.found.text()))
+    dialog.close()
+    job = scrim.start_folder(folder, out, engine_bridge.ProtectOptions(preset="low", decoy="pattern", steps=2))
+    started, labels = [], []
+    job.fileStarted.connect(lambda number, count: started.append((number, count)))
+    progress = scrim._progress[-1]
+    job.progressed.connect(lambda step, total: labels.append(progress.labelText()))
+    finished = wait_for(scrim.folderFinished, 300)
+    check(finished is not None and finished[0] and sorted(os.listdir(out)) == ["a.png", "b.png"],
+          "every image of the folder is protected into the other folder: %s %s %s"
+          % (finished, os.listdir(out) if os.path.isdir(out) else None, warnings))
+    check(started == [(1, 2), (2, 2)] and "image 2 of 2; for this image:\nstep 2 of 2" in labels[-1],
+          "the progress counts the images: %s %r" % (started, labels[-1:]))
+    check(all(not filecmp.cmp(os.path.join(folder, n), os.path.join(out, n), shallow=False) for n in ("a.png", "b.png")
+              if os.path.exists(os.path.join(out, n))), "the protected images differ from the originals")
+    check(len(reports) == 1 and reports[0][0].startswith("2 of 2 images protected")
+          and "a.png: " in reports[0][1], "the report lists each image: %s" % reports)
+
+
 def test_protect_on_export(work, source):
     """Protect on Export with the real extension: Krita's plain export leaves its final name at once, and a failed,
     cancelled or impossible protection leaves no file there (or the plain one under a name that says so, if asked),
@@ -284,9 +437,13 @@ def __main__(args):
         test_stand_in(work, source)
         test_protect_on_export(work, source)
         test_extension(work, image)
+        test_dialog_controls()
+        test_preview(work, source)
         if engine:
             test_real_engine(work, source, engine)
             test_service_job(work, source, engine)
+            test_verdict_and_ai_view(work, source, engine)
+            test_folder(work, source, engine)
         else:
             check(False, "no real scrim launcher given")
     except Exception:

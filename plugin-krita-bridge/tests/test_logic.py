@@ -121,11 +121,11 @@ class LocateTest(unittest.TestCase):
 class CommandTest(unittest.TestCase):
     def test_full_command(self):
         with tempfile.TemporaryDirectory() as anchors:
-            options = eb.ProtectOptions(mode="both", preset="high", decoy="oil", anchors=[anchors], tags=False,
+            options = eb.ProtectOptions(mode="both", preset="high", decoy="mosaic", anchors=[anchors], tags=False,
                                         creator="Ann", rights="All rights reserved", threads=4, seed=7)
             argv = eb.protect_command("/x/scrim", "in.png", "out.png", options)
         self.assertEqual(["/x/scrim", "protect", "in.png", "-o", "out.png", "--mode", "both", "--preset", "high",
-                          "--decoy", "oil", "--anchor", anchors, "--seed", "7", "--no-tags", "--creator", "Ann",
+                          "--decoy", "mosaic", "--anchor", anchors, "--seed", "7", "--no-tags", "--creator", "Ann",
                           "--rights", "All rights reserved", "--threads", "4", "--progress", "lines", "--json"],
                          argv)
 
@@ -142,9 +142,69 @@ class CommandTest(unittest.TestCase):
         for options, needle in ((eb.ProtectOptions(mode="blur"), "mode"),
                                 (eb.ProtectOptions(preset="max"), "preset"),
                                 (eb.ProtectOptions(mode="poison"), "anchor"),
-                                (eb.ProtectOptions(mode="poison", anchors=["/no/such/dir"]), "does not exist")):
+                                (eb.ProtectOptions(mode="poison", anchors=["/no/such/dir"]), "does not exist"),
+                                (eb.ProtectOptions(decoy="oil"), "decoy must be one of auto, posterize"),
+                                (eb.ProtectOptions(max_visibility=0.0), "visibility bound")):
             with self.assertRaisesRegex(eb.BridgeError, needle):
                 eb.protect_command("scrim", "a.png", "b.png", options)
+
+
+    def test_a_custom_bound_a_preview_and_a_folder(self):
+        options = eb.ProtectOptions(preset="default", max_visibility=0.11, decoy="sketch", creator="Ann")
+        argv = eb.protect_command("scrim", "folder", "out", options, out_dir=True)
+        self.assertEqual(["scrim", "protect", "folder", "--out-dir", "out", "--mode", "mask", "--preset", "default",
+                          "--max-visibility", "0.1100"], argv[:11])
+        preview = eb.preview_options(options, 96)
+        argv = eb.protect_command("scrim", "crop.png", "p.png", preview)
+        for expected in (["--steps", str(eb.PREVIEW_STEPS)], ["--work-size", "96"], ["--no-verify"], ["--no-tags"],
+                         ["--max-visibility", "0.1100"], ["--decoy", "sketch"]):
+            self.assertTrue(any(argv[i:i + len(expected)] == expected for i in range(len(argv))), (expected, argv))
+        self.assertNotIn("--creator", argv, "a preview writes no metadata")
+        self.assertEqual((None, None, True), (options.steps, options.work_size, options.verify), "options kept")
+
+    def test_the_verify_command_asks_for_the_ai_view(self):
+        self.assertEqual(["s", "verify", "a.png", "b.png", "--ai-view", "v.png", "--json", "--decoy", "mosaic"],
+                         eb.verify_command("s", "a.png", "b.png", "v.png", eb.ProtectOptions(), "mosaic"))
+        with tempfile.TemporaryDirectory() as anchors:
+            argv = eb.verify_command("s", "a.png", "b.png", "v.png",
+                                     eb.ProtectOptions(mode="poison", anchors=[anchors], seed=7), None)
+        self.assertEqual(["--anchor", anchors, "--seed", "7"], argv[7:])
+
+
+class StrengthAndPreviewTest(unittest.TestCase):
+    def test_the_slider_is_the_presets_with_custom_bounds_between(self):
+        self.assertEqual(("low", None), eb.strength(0.05))
+        self.assertEqual(("default", None), eb.strength(0.09))
+        self.assertEqual(("high", None), eb.strength(0.14))
+        self.assertEqual(("default", 0.1), eb.strength(0.1), "a bound between takes the nearer preset's cap")
+        self.assertEqual(("high", 0.13), eb.strength(0.13))
+        self.assertEqual(("low", 0.06), eb.strength(0.06))
+        self.assertEqual(("low", 0.07), eb.strength(0.07), "halfway: the gentler preset")
+        self.assertEqual(0.1, eb.ProtectOptions(preset="default", max_visibility=0.1).visibility())
+        self.assertEqual(0.14, eb.ProtectOptions(preset="high").visibility())
+        self.assertIn("default", eb.describe_strength(0.09))
+        self.assertIn("custom", eb.describe_strength(0.1))
+
+    def test_a_custom_bound_is_remembered(self):
+        store = {}
+        settings = eb.Settings.load(lambda key, default: store.get(key, default))
+        settings.store_options(eb.ProtectOptions(preset="high", max_visibility=0.12))
+        settings.save(store.__setitem__)
+        again = eb.Settings.load(lambda key, default: store.get(key, default)).options()
+        self.assertEqual(("high", 0.12), (again.preset, again.max_visibility))
+        settings.store_options(eb.ProtectOptions(preset="low"))
+        self.assertIsNone(settings.options().max_visibility)
+
+    def test_the_preview_crop_is_taken_at_the_exports_scale(self):
+        self.assertEqual((97, 22, 256, 256, 256), eb.preview_crop(451, 300), "a small image: 1:1, the centre")
+        self.assertEqual((0, 0, 100, 80, 100), eb.preview_crop(100, 80), "smaller than the crop: all of it")
+        x, y, w, h, work = eb.preview_crop(2048, 1024)
+        self.assertEqual((896, 384, 256, 256, 64), (x, y, w, h, work), "shrunk 4x as the export is")
+        x, y, w, h, work = eb.preview_crop(4096, 4096)
+        self.assertEqual((512, 512, 64), (w, h, work), "a larger crop keeps the engine's smallest working size")
+        self.assertEqual((1792, 1792), (x, y))
+        x, y, w, h, work = eb.preview_crop(8000, 6000)
+        self.assertEqual((512, 512, 64), (w, h, work), "at most PREVIEW_MAX_SIDE")
 
 
 class ParseTest(unittest.TestCase):
@@ -184,6 +244,8 @@ class ParseTest(unittest.TestCase):
         self.assertEqual("step 3 of 11, about 40 s left", clock.describe(3, 11, 110.0))
         self.assertEqual("step 3 of 200, about 16 min left", _clock_at(3, 200))
         self.assertEqual("step 11 of 11", clock.describe(11, 11, 150.0))
+        self.assertEqual("step 1 of 11", clock.describe(1, 11, 151.0), "the next image of a folder starts afresh")
+        self.assertEqual("step 2 of 11, about 9 s left", clock.describe(2, 11, 152.0))
 
     def test_failed_file(self):
         result = eb.parse_report('{"files":[{"input":"a.png","output":null,"ok":false,"error":"bad PNG"}]}')[0]
@@ -282,6 +344,15 @@ class PolicyTest(unittest.TestCase):
                 else:
                     self.assertIn("No file was written", said)
                     self.assertEqual([], os.listdir(root))
+
+    def test_a_folders_images_are_the_ones_the_engine_takes(self):
+        with tempfile.TemporaryDirectory() as folder:
+            for name in ("b.png", "a.JPG", ".hidden.png", "a.protected.png", "notes.txt"):
+                open(os.path.join(folder, name), "w").close()
+            os.makedirs(os.path.join(folder, "sub.png"))
+            self.assertEqual([os.path.join(folder, "a.JPG"), os.path.join(folder, "b.png")],
+                             policy.images_in(folder, (".png", ".jpg")))
+        self.assertEqual([], policy.images_in(os.path.join(folder, "gone"), (".png",)))
 
     def test_temp_beside_keeps_folder_and_extension(self):
         temp = policy.temp_beside("/data/pics/cat.jpeg")

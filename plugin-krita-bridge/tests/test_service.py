@@ -118,6 +118,22 @@ class ServiceTest(unittest.TestCase):
         self.assertEqual(0, self.service.health()["jobs"], "the cancelled job still holds its slot")
         self.assertFalse(self.service.cancel("t-1"), "a finished job cannot be cancelled")
 
+    def test_a_fast_preview_of_a_crop_is_untagged_and_unverified(self):
+        crop = write_png(os.path.join(self.dir, "crop.png"), size=96, seed=8)
+        out = os.path.join(self.dir, "preview.png")
+        options = eb.preview_options(eb.ProtectOptions(decoy="pattern", max_visibility=0.12, preset="high"), 96)
+        started = time.monotonic()
+        result = self.service.protect(crop, out, options)
+        print("service preview of a 96 px crop, %d steps: %.1f s" % (eb.PREVIEW_STEPS, time.monotonic() - started))
+        self.assertTrue(result.ok, result.error)
+        self.assertIsNone(result.closeness, "a preview is not verified")
+        with open(crop, "rb") as a, open(out, "rb") as b:
+            self.assertNotEqual(a.read(), b.read())
+        if shutil.which("exiftool"):
+            tags = json.loads(subprocess.run(["exiftool", "-j", "-G1", out], capture_output=True,
+                                             check=True).stdout)[0]
+            self.assertNotIn("XMP-plus:DataMining", tags, "a preview carries no metadata")
+
     def test_a_session_uses_the_running_service_and_starts_none(self):
         session = service.Session(self.state)
         running = session.service(True, lambda: self.fail("no second service while one answers"))
@@ -150,6 +166,20 @@ class QueryAndSessionTest(unittest.TestCase):
                                                 creator="A & B", threads=2, seed=7), "/x/art.JPG")
         self.assertEqual("format=jpg&mode=mask&preset=high&decoy=mosaic&seed=7&no-tags=true&creator=A+%26+B",
                          query)
+
+    def test_the_query_carries_a_custom_bound_and_a_previews_settings(self):
+        query = service.query(eb.preview_options(eb.ProtectOptions(decoy="sketch", max_visibility=0.11), 80),
+                              "/x/crop.png")
+        self.assertEqual("format=png&mode=mask&preset=default&max-visibility=0.1100&steps=%d&work-size=80"
+                         "&no-verify=true&decoy=sketch&no-tags=true" % eb.PREVIEW_STEPS, query)
+
+    def test_the_decoys_offered_are_the_engines(self):
+        shown = subprocess.run([ENGINE, "protect", "--help"], capture_output=True, text=True, timeout=300).stdout
+        described = " ".join(shown.split())
+        for decoy in eb.DECOYS:
+            self.assertIn(decoy, described)
+        listed = described.split("or one of ", 1)[1].split(".", 1)[0]
+        self.assertEqual(list(eb.DECOYS[1:]), [d.strip() for d in listed.split(",")])
 
     def test_running_service_else_one_background_start_else_the_command(self):
         folder = tempfile.mkdtemp(prefix="scrim-session-test-")

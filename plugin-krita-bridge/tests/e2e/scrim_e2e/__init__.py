@@ -8,7 +8,7 @@ import traceback
 
 from krita import Extension, Krita
 from PyQt5.QtCore import QEventLoop, QMetaObject, QPoint, Qt, QTimer
-from PyQt5.QtWidgets import QApplication, QDialog, QFileDialog, QLineEdit, QMessageBox
+from PyQt5.QtWidgets import QApplication, QDialog, QFileDialog, QLabel, QLineEdit, QMessageBox
 
 RESULT = os.environ["SCRIM_E2E_RESULT"]
 report = {"dialogs": [], "steps": []}
@@ -41,11 +41,12 @@ def wait(ms):
     loop.exec_()
 
 
-def grab(name, widget=None):
-    """The whole screen (menus are separate windows), or one dialog."""
+def grab(name, widget=None, width=None):
+    """The whole screen (menus are separate windows), or one dialog; scaled to `width` if given."""
     QApplication.processEvents()
     path = os.path.join(os.environ["SCRIM_E2E_SHOTS"], name)
-    (widget.grab() if widget is not None else QApplication.primaryScreen().grabWindow(0)).save(path)
+    picture = widget.grab() if widget is not None else QApplication.primaryScreen().grabWindow(0)
+    (picture.scaledToWidth(width, Qt.SmoothTransformation) if width else picture).save(path)
     step("screenshot " + path)
 
 
@@ -102,6 +103,55 @@ def show_menu(window):
     return tools.menu(), scrim.menu()
 
 
+def wait_for(signal, timeout_s):
+    """Runs the event loop until `signal` fires (returns its arguments) or the time is up (returns None)."""
+    got = []
+    loop = QEventLoop()
+
+    def on_signal(*args):
+        got.append(args)
+        loop.quit()
+
+    signal.connect(on_signal)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec_()
+    return got[0] if got else None
+
+
+def show_ai_view(app, window, scrim, verdict):
+    """The verdict's AI view button: the rendering opens as a new document (screenshot of the whole window)."""
+    documents = len(app.documents())
+    verdict.ai_view.click()
+    step("asked for the AI view")
+    opened = wait_for(scrim.aiViewOpened, 180)
+    report["ai_view"] = {"opened": opened[0] if opened else None, "new_documents": len(app.documents()) - documents,
+                         "status": verdict.findChild(QLabel, "scrim_verdict_status").text()}
+    verdict.hide()                      # it would cover the picture
+    window.qwindow().statusBar().clearMessage()
+    wait(1500)
+    grab("krita-scrim-ai-view.png", width=800)
+    verdict.show()
+    for document in app.documents():    # back to the image alone, for the next screenshots
+        if not document.fileName():
+            document.setModified(False)
+            document.close()
+
+
+def show_preview(window, scrim, document):
+    """Export Protected's dialog with its fast preview, after the slider moves to a custom bound."""
+    dialog = scrim.protect_dialog(document, "Export Protected", scrim.settings())
+    dialog.show()
+    step("waiting for the preview")
+    first = wait_for(dialog.preview.shown, 180)
+    dialog.strength.slider.setValue(120)
+    second = wait_for(dialog.preview.shown, 180)
+    report["preview"] = {"first": bool(first), "after_slider": bool(second),
+                         "status": dialog.preview.status.text()}
+    wait(300)
+    grab("krita-scrim-preview.png", dialog)
+    dialog.reject()
+
+
 def give_up():
     widget = QApplication.activeModalWidget()
     report["gave_up_with_modal"] = "%s %r" % (type(widget).__name__, widget.windowTitle()) if widget else None
@@ -152,24 +202,35 @@ def run():
     report["verdict_box"] = verdict.text() if verdict is not None else None
     if verdict is not None:
         grab("krita-scrim-verdict.png", verdict)
+        show_ai_view(app, window, scrim, verdict)
         verdict.close()
     tools, submenu = show_menu(window)
     grab("krita-scrim-menu.png")
     submenu.hide()
     tools.hide()
+    if outcome.get("ok"):
+        show_preview(window, scrim, document)
     from scrim import dialogs
-    dialog = dialogs.ProtectDialog(scrim.settings(), "Export Protected", window.qwindow())
-    dialog.show()
-    wait(300)
-    grab("krita-scrim-export-dialog.png", dialog)
-    dialog.close()
     settings = dialogs.SettingsDialog(scrim.settings(), scrim.locate, window.qwindow())
     settings.show()
     wait(300)
     grab("krita-scrim-settings.png", settings)
     settings.close()
-    expected = os.environ.get("SCRIM_E2E_EXPECT", "success") == "success"
-    finish(0 if outcome and bool(outcome.get("ok")) == expected else 1)
+    # the run without an engine still shows the dialog: the formats are then the ones the engine reads today
+    readable = scrim.formats()["reads"] if expected_ok() else (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+    folder = dialogs.FolderDialog(scrim.settings(), readable, window.qwindow())
+    folder.source.setText(os.path.dirname(target))
+    report["folder_dialog"] = {"target": folder.target.text(), "found": folder.found.text()}
+    folder.show()
+    wait(300)
+    grab("krita-scrim-folder.png", folder)
+    folder.close()
+    finish(0 if outcome and bool(outcome.get("ok")) == expected_ok() else 1)
+
+
+def expected_ok():
+    """Whether this run's export is meant to be protected (else it is the run without an engine)."""
+    return os.environ.get("SCRIM_E2E_EXPECT", "success") == "success"
 
 
 class E2EDriver(Extension):

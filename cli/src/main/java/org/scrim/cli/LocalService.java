@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -46,7 +47,8 @@ import picocli.CommandLine;
  * bridge), so an export pays neither a JVM start nor a model load. Loopback only, a bearer token on every request,
  * a cap on body size and on jobs at once; a bad request or a vanished client costs that request, never the service.
  * A job the client names ({@code job=ID}) shows its progress at {@code GET /jobs/ID} and stops at
- * {@code DELETE /jobs/ID}, between two optimisation steps, freeing its slot for the next export.
+ * {@code DELETE /jobs/ID}, between two optimisation steps, freeing its slot for the next export. Any job whose client
+ * closes the connection stops the same way: nobody is left to take its answer.
  */
 final class LocalService implements AutoCloseable {
     /** Query keys of {@code POST /protect}: {@code scrim protect}'s options of the same names, plus the format. */
@@ -58,6 +60,8 @@ final class LocalService implements AutoCloseable {
     static final String REPORT_HEADER = "X-Scrim-Report";
     static final String JOBS_PATH = "/jobs/";
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    /** How often a running job looks whether its client is still connected: a step takes longer. */
+    static final long CLIENT_CHECK_MILLIS = 250;
 
     /** A local client sends its request headers in milliseconds; a longer wait is a client that stalls. */
     static final long HEADER_MILLIS = 5_000;
@@ -250,10 +254,14 @@ final class LocalService implements AutoCloseable {
         }
     }
 
-    /** One named job's progress, read by GET /jobs/ID, and its cancel flag, read by the engine between steps. */
+    /**
+     * One job's progress, read by GET /jobs/ID when the client named it, and what stops it, read by the engine
+     * between steps: a DELETE, or its client going away.
+     */
     private static final class Job implements ProgressListener {
         final String id;
         volatile boolean cancelled;
+        volatile boolean clientGone;
         volatile String phase = "receiving";
         volatile int done;
         volatile int total;
@@ -275,7 +283,7 @@ final class LocalService implements AutoCloseable {
 
         @Override
         public boolean cancelled() {
-            return cancelled;
+            return cancelled || clientGone;
         }
 
         Map<String, Object> state() {
@@ -350,6 +358,7 @@ final class LocalService implements AutoCloseable {
         if (named != null && namedJobs.putIfAbsent(named.id, named) != null) {
             throw new Refusal(409, "a job named '" + named.id + "' is already running");
         }
+        Job listener = named != null ? named : new Job(null);
         Path job = null;
         byte[] result;
         Map<String, Object> entry = new LinkedHashMap<>();
@@ -381,16 +390,21 @@ final class LocalService implements AutoCloseable {
                 throw new Refusal(503, "busy, " + running + (running == 1 ? " job" : " jobs") + " running "
                         + "(--max-jobs " + maxJobs + "); try again when one has finished");
             }
+            ScheduledFuture<?> watch = watchClient(ex, listener);
             try {
                 entry.put("ok", true);
                 entry.putAll(protection.protect(in, out, request, choices.noTags ? null : choices.tagOptions,
-                        !choices.noVerify, named == null ? ProgressListener.NONE : named));
+                        !choices.noVerify, listener));
                 result = Files.readAllBytes(out);
             } catch (IOException | IllegalArgumentException e) {
                 throw new Refusal(400, withoutJobPaths(e, in, out));
             } catch (CancellationException e) {
+                if (listener.clientGone) {
+                    throw new IOException("job stopped, nobody is left to take its answer");
+                }
                 throw new Refusal(409, "job '" + query.jobId() + "' was cancelled");
             } finally {
+                watch.cancel(false);
                 slots.release();
             }
         } finally {
@@ -410,6 +424,17 @@ final class LocalService implements AutoCloseable {
         try (OutputStream body = ex.getResponseBody()) {
             body.write(result);
         }
+    }
+
+    /** Marks {@code job} as abandoned once its client closes the connection, so the engine stops it. */
+    private ScheduledFuture<?> watchClient(HttpExchange ex, Job job) {
+        ClientConnection client = new ClientConnection(ex.getLocalAddress(), ex.getRemoteAddress());
+        return watchdog.scheduleWithFixedDelay(() -> {
+            if (!job.clientGone && !client.open()) {
+                job.clientGone = true;
+                log("job " + (job.id == null ? "" : job.id + " ") + "cancelled: its client closed the connection");
+            }
+        }, CLIENT_CHECK_MILLIS, CLIENT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** The engine's message for the client, which knows neither the service's temp folder nor its file names. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,6 +63,34 @@ class ServeCancelTest {
             HttpResponse<byte[]> next = ServeCommandTest.send(service, "POST", "/protect?job=export-2&steps=2", png);
             assertEquals(200, next.statusCode(), "the next export: " + new String(next.body(), StandardCharsets.UTF_8));
             assertEquals(400, ServeCommandTest.send(service, "POST", "/protect?job=no%20spaces", png).statusCode());
+        } finally {
+            ServeCommandTest.send(service, "POST", "/shutdown", null);
+            service.exit().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A client that closes its connection mid-job stops the job: nobody is left to take its answer. */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aJobWhoseClientGoesAwayIsCancelled(@TempDir Path dir) throws Exception {
+        byte[] png = Files.readAllBytes(TestImages.write(TestImages.random(96, 96, 3, false, 8, TestImages.srgb(), 4),
+                "png", dir.resolve("art.png")));
+        ServeCommandTest.Service service = ServeCommandTest.start(dir.resolve("service.json"), "--max-jobs", "1");
+        try {
+            // Far more steps than the test waits for, and no name: only the client's leaving can end it in time.
+            try (Socket leaver = ServeCommandTest.raw(service, "POST /protect?steps=100000&decoy=pattern HTTP/1.1\r\n"
+                    + "Content-Length: " + png.length + "\r\n", png)) {
+                assertEquals(1, ServeCommandTest.awaitJobs(service, 1), "the job runs");
+                Thread.sleep(2 * LocalService.CLIENT_CHECK_MILLIS);
+                assertEquals(1, ServeCommandTest.health(service).get("jobs").getAsInt(),
+                        "a client still connected keeps its job");
+            }
+            long left = System.nanoTime();
+            ServeCommandTest.awaitIdle(service);
+            System.out.printf("serve: job stopped %.2f s after its client left%n", (System.nanoTime() - left) / 1e9);
+
+            HttpResponse<byte[]> next = ServeCommandTest.send(service, "POST", "/protect?steps=2", png);
+            assertEquals(200, next.statusCode(), "the next export: " + new String(next.body(), StandardCharsets.UTF_8));
         } finally {
             ServeCommandTest.send(service, "POST", "/shutdown", null);
             service.exit().get(60, TimeUnit.SECONDS);

@@ -8,15 +8,29 @@ final class Help {
     private Help() {}
 
     static final String PROTECT = page("Scrim: protect",
-            "<b>Preset</b>: how strong and how visible. Each preset is a bound on visibility as the SSIMULACRA "
-            + "metric scores it (low 0.05, default 0.09, high 0.14); <b>Max visibility</b> overrides it.",
+            "<b>Strength</b>: the most visible the change may be, as the SSIMULACRA metric scores it. The presets "
+            + "are low 0.05, default 0.09 and high 0.14; a strength between them takes the nearest one's per-pixel "
+            + "cap and steps. <b>Preview</b> shows a fast protection (few steps; on the centre of a large image, "
+            + "at 1:1) that follows the strength; Cancel gives the image back as it was.",
+            "The result opens as a new image, <i>NAME (protected)</i>, so Verify Protection has both; "
+            + "<b>In place</b> changes the image itself (Edit &gt; Undo undoes it).",
             "<b>Decoy style</b> (mask): the restyling the AI encoder is pulled toward; <i>auto</i> tries each on a "
             + "small copy and keeps the one that is far and reachable. A <b>style image</b> replaces it.",
             "<b>Anchors</b> (poison): an image or a folder of images of another concept; their latents are averaged.",
-            "<b>Seed</b>: the same seed gives the same result. <b>Steps</b>: 0 takes the preset's. <b>Work size</b>: "
-            + "the long side at which the protection is computed (trainers use 512 or 1024).",
+            "<b>More options</b> (a second dialog): <b>Seed</b>: the same seed gives the same result. <b>Steps</b>: "
+            + "0 takes the preset's. <b>Work size</b>: the long side at which the protection is computed (trainers "
+            + "use 512 or 1024). <b>Models</b>: the encoders protected against, joined by + (default: Scrim "
+            + "Options).",
             "A selection limits the change to its inside. Esc cancels. Then use <i>Verify Protection...</i> to "
             + "measure it and <i>Save Protected As...</i> to save it with the \"no AI training\" statement.");
+
+    static final String PROTECT_FOLDER = page("Scrim: protect folder",
+            "Protects every PNG, JPEG, TIFF and WebP image of the input folder into the output folder under the same "
+            + "names, with the \"no AI training\" statement, like <i>scrim protect --out-dir</i>. The output folder "
+            + "must be another folder; a file already there is left as it is.",
+            "<b>Preset</b>, <b>decoy</b> and <b>anchors</b> (needed for poison) are those of the protect commands. "
+            + "A file that cannot be protected is named in the Log with the reason and the others go on; Esc stops "
+            + "after the current step.");
 
     static final String VERIFY = page("Scrim: verify protection",
             "Closeness: how far the AI encoder's view of the protected image moved toward the protection's target "

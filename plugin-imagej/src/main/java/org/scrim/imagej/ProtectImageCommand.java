@@ -10,7 +10,6 @@ import org.scijava.plugin.Plugin;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
-import org.scrim.engine.usecase.FileProtector;
 
 /**
  * Protects an image file into another, tagged "no AI training": the SciJava form of the protect commands, for Fiji
@@ -61,10 +60,8 @@ public class ProtectImageCommand implements Command {
             Mode m = Requests.mode(mode);
             ProtectRequest request = Requests.request(m, preset, decoy, "", anchors == null ? "" : anchors.getPath(),
                     0, seed, workSize, steps);
-            ScrimOptions.Engine engine = ScrimOptions.engine();
-            decoyUsed = new FileProtector(engine.encoders(), engine.runtime(), engine.model()).protect(input.toPath(),
-                    output.toPath(), request, tags ? FileProtector.Tagging.prohibitAiTraining() : null, false,
-                    ProgressListener.NONE).decoy();
+            decoyUsed = ImageFileProtection.protect(ScrimOptions.engine(), input.toPath(), output.toPath(), request,
+                    tags, ProgressListener.NONE);
         } catch (IOException e) {
             log.error("Scrim: cannot protect " + input + ": " + e.getMessage(), e);
             throw new IllegalStateException("cannot protect " + input + ": " + e.getMessage(), e);

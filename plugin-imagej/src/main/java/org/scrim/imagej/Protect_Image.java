@@ -3,15 +3,21 @@ package org.scrim.imagej;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.ImageStack;
-import ij.Undo;
+import ij.Macro;
+import ij.gui.DialogListener;
 import ij.gui.GenericDialog;
 import ij.gui.Roi;
-import ij.plugin.filter.PlugInFilter;
+import ij.plugin.filter.ExtendedPlugInFilter;
+import ij.plugin.filter.PlugInFilterRunner;
 import ij.process.ImageProcessor;
+import java.awt.AWTEvent;
 import java.awt.Rectangle;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.concurrent.CancellationException;
+import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.Mode;
+import org.scrim.engine.protect.Preset;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
@@ -19,21 +25,50 @@ import org.scrim.engine.tensor.RgbImage;
 
 /**
  * Plugins > Scrim > Mask Style... / Poison Concept... / Protect (Mask + Poison)...: protects the image, or the
- * selection, slice by slice. The argument (from plugins.config) is the mode: mask, poison or both. Records what it
- * did as image properties, which Verify Protection and Save Protected As read.
+ * selection, slice by slice, into a new image titled "NAME (protected)" (or the image itself, "in place"). The
+ * argument (from plugins.config) is the mode: mask, poison or both. The dialog's Preview shows a fast protection
+ * (few steps, on a crop of a large image) that follows the strength slider; ImageJ's filter runner restores the
+ * image when the preview ends. Records what it did as image properties, which Verify Protection and Save
+ * Protected As read.
  */
-public class Protect_Image implements PlugInFilter {
+public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
     static final String PROP_MODE = "Scrim.mode";
     static final String PROP_PRESET = "Scrim.preset";
     static final String PROP_DECOY = "Scrim.decoy";
     static final String PROP_SEED = "Scrim.seed";
     static final String PROP_MODEL = "Scrim.model";
 
+    /** The strength slider's ends, as visibility bounds (SSIMULACRA): below low's 0.05 to above high's 0.14. */
+    static final double WEAKEST = 0.02;
+    static final double STRONGEST = 0.20;
+    /** The fast preview's steps, and the side of the centre crop it covers in a larger image: seconds on a CPU. */
+    static final int PREVIEW_STEPS = 2;
+    static final int PREVIEW_SIDE = 256;
+    static final String COPY_SUFFIX = " (protected)";
+
+    private static final int TYPES = DOES_8G | DOES_16 | DOES_32 | DOES_RGB;
+
+    /** What the main dialog says; replaced whole, as the preview thread reads it while the user changes it. */
+    private record Choices(double strength, String decoy, String style, String anchors, boolean wholeStack,
+            boolean inPlace, boolean moreOptions) {}
+
     private ImagePlus imp;
     private Mode mode;
-    private String preset;
+    /** The thread that shows the dialog and runs the protection; the preview runs on a thread of its own. */
+    private Thread commandThread;
+    private volatile Choices choices;
+    private boolean choicesRead;
+    private long seed = 1;
+    private int steps;
+    private int workSize = ProtectRequest.DEFAULT_WORK_SIZE;
+    private String model;
     private ProtectRequest request;
-    private boolean wholeStack;
+    private ImagePlus result;
+
+    /** The preview's request for the last choices (built from files only when they change), and its decoy. */
+    private String previewKey;
+    private ProtectRequest previewRequest;
+    private Decoy previewDecoy;
 
     @Override
     public int setup(String arg, ImagePlus imp) {
@@ -43,12 +78,23 @@ public class Protect_Image implements PlugInFilter {
         }
         this.imp = imp;
         mode = Requests.mode(arg == null || arg.isBlank() ? "mask" : arg);
-        return showDialog() ? DOES_8G | DOES_16 | DOES_32 | DOES_RGB : DONE;
+        model = ScrimOptions.model();
+        return TYPES;
     }
 
-    private boolean showDialog() {
-        GenericDialog gd = new GenericDialog("Scrim: protect (" + mode.name().toLowerCase() + ")");
-        gd.addChoice("Preset", Requests.PRESETS, "default");
+    @Override
+    public int showDialog(ImagePlus imp, String command, PlugInFilterRunner pfr) {
+        commandThread = Thread.currentThread();
+        double strength;
+        try {
+            strength = strengthOf(Macro.getOptions());
+        } catch (IllegalArgumentException e) {
+            Failures.report("Cannot protect " + imp.getTitle() + ": " + e.getMessage());
+            return DONE;
+        }
+        GenericDialog gd = new GenericDialog("Scrim: protect (" + mode.name().toLowerCase(Locale.ROOT) + ")");
+        gd.addSlider("Strength", WEAKEST, STRONGEST, strength, 0.01);
+        gd.addMessage("The most visible the change may be (SSIMULACRA):\nlow 0.05, default 0.09, high 0.14");
         if (mode.masks()) {
             gd.addChoice("Decoy style", Requests.decoyChoices(), Requests.AUTO);
             gd.addStringField("Style image (optional file)", "", 30);
@@ -56,67 +102,171 @@ public class Protect_Image implements PlugInFilter {
         if (mode.poisons()) {
             gd.addStringField("Anchors (image file or folder)", "", 30);
         }
-        gd.addNumericField("Seed", 1, 0);
-        gd.addNumericField("Steps (0 = preset's)", 0, 0);
-        gd.addNumericField("Max visibility (0 = preset's)", 0, 3);
-        gd.addNumericField("Work size (long side, px)", ProtectRequest.DEFAULT_WORK_SIZE, 0);
         if (imp.getStackSize() > 1) {
             gd.addCheckbox("Stack (protect all " + imp.getStackSize() + " slices)", true);
         }
+        gd.addCheckbox("In_place (change this image; else the result opens as NAME" + COPY_SUFFIX + ")", false);
+        gd.addCheckbox("More_options (seed, steps, work size, models)", false);
+        if (pfr != null) {
+            gd.addMessage(previewNote(imp));
+            gd.addPreviewCheckbox(pfr);
+        }
+        gd.addDialogListener(this);
+        gd.addHelp(Help.PROTECT);
+        choicesRead = false;
+        gd.showDialog();
+        if (gd.wasCanceled()) {
+            return DONE;
+        }
+        // ImageJ hands the fields to the first listener once more after OK (and when a macro runs the command);
+        // a dialog that did not read them so reads them here.
+        if (!choicesRead) {
+            dialogItemChanged(gd, null);
+        }
+        if (choices == null) {
+            Failures.report("The strength must be a number above 0 and at most " + ProtectRequest.MAX_VISIBILITY
+                    + ".");
+            return DONE;
+        }
+        Choices c = choices;
+        // A macro's options name the expert fields without ticking "More options".
+        if ((c.moreOptions() || Macro.getOptions() != null) && !showMoreOptions()) {
+            return DONE;
+        }
+        try {
+            request = request(c, seed, workSize, steps);
+        } catch (IOException | IllegalArgumentException e) {
+            Failures.report("Cannot protect " + imp.getTitle(), e);
+            return DONE;
+        }
+        // A protected copy leaves this image as it was; a whole stack in place has no undo in ImageJ 1.x.
+        return TYPES | (!c.inPlace() ? NO_CHANGES : c.wholeStack() ? NO_UNDO : 0);
+    }
+
+    /**
+     * The strength a macro asks for before "strength" existed: {@code max} (a visibility bound) or {@code preset};
+     * the default preset's bound otherwise. A macro's {@code strength} key takes precedence in the dialog itself.
+     */
+    static double strengthOf(String macroOptions) {
+        if (macroOptions != null) {
+            String max = Macro.getValue(macroOptions, "max", null);
+            if (max != null && Double.parseDouble(max) > 0) {
+                return Double.parseDouble(max);
+            }
+            String preset = Macro.getValue(macroOptions, "preset", null);
+            if (preset != null) {
+                return Preset.valueOf(preset.trim().toUpperCase(Locale.ROOT)).maxVisibility;
+            }
+        }
+        return Preset.DEFAULT.maxVisibility;
+    }
+
+    /** The dialog line that says what Preview shows. */
+    static String previewNote(ImagePlus imp) {
+        Rectangle box = imp.getRoi() != null && imp.getRoi().isArea() ? imp.getRoi().getBounds()
+                : new Rectangle(imp.getWidth(), imp.getHeight());
+        Rectangle area = previewArea(box);
+        return "Preview is a fast one (" + PREVIEW_STEPS + " steps) on "
+                + (area.equals(box) ? "the whole " + (imp.getRoi() != null ? "selection" : "image")
+                        : "the centre " + area.width + "x" + area.height + " at 1:1") + ";\nOK protects in full.";
+    }
+
+    @Override
+    public boolean dialogItemChanged(GenericDialog gd, AWTEvent e) {
+        double strength = gd.getNextNumber();
+        String decoy = mode.masks() ? gd.getNextChoice() : Requests.AUTO;
+        String style = mode.masks() ? gd.getNextString() : "";
+        String anchors = mode.poisons() ? gd.getNextString() : "";
+        boolean wholeStack = imp.getStackSize() > 1 && gd.getNextBoolean();
+        boolean inPlace = gd.getNextBoolean();
+        boolean more = gd.getNextBoolean();
+        choicesRead = true;
+        boolean valid = !gd.invalidNumber() && strength > 0 && strength <= ProtectRequest.MAX_VISIBILITY;
+        choices = valid ? new Choices(strength, decoy, style, anchors, wholeStack, inPlace, more) : null;
+        return valid;
+    }
+
+    /** The expert fields, in a second dialog (recorded with the first: one command, one line). */
+    private boolean showMoreOptions() {
+        GenericDialog gd = new GenericDialog("Scrim: more options");
+        gd.addNumericField("Seed", seed, 0);
+        gd.addNumericField("Steps (0 = the strength's)", steps, 0);
+        gd.addNumericField("Work size (long side, px)", workSize, 0);
+        gd.addStringField("Models (joined by +)", model, 30);
         gd.addHelp(Help.PROTECT);
         gd.showDialog();
         if (gd.wasCanceled()) {
             return false;
         }
-        preset = gd.getNextChoice();
-        String decoy = mode.masks() ? gd.getNextChoice() : Requests.AUTO;
-        String style = mode.masks() ? gd.getNextString() : "";
-        String anchors = mode.poisons() ? gd.getNextString() : "";
-        long seed = (long) gd.getNextNumber();
-        int steps = (int) gd.getNextNumber();
-        double maxVisibility = gd.getNextNumber();
-        int workSize = (int) gd.getNextNumber();
-        wholeStack = imp.getStackSize() > 1 && gd.getNextBoolean();
+        seed = (long) gd.getNextNumber();
+        steps = (int) gd.getNextNumber();
+        workSize = (int) gd.getNextNumber();
+        String models = gd.getNextString();
         if (gd.invalidNumber()) {
             Failures.report("A number field holds no valid number.");
             return false;
         }
-        try {
-            request = Requests.request(mode, preset, decoy, style, anchors, maxVisibility, seed, workSize, steps);
-        } catch (IOException | IllegalArgumentException e) {
-            Failures.report("Cannot protect " + imp.getTitle(), e);
-            return false;
-        }
+        model = Requests.blank(models) ? ScrimOptions.model() : models.trim();
         return true;
+    }
+
+    private ProtectRequest request(Choices c, long seed, int workSize, int steps) throws IOException {
+        return Requests.request(mode, c.strength(), c.decoy(), c.style(), c.anchors(), seed, workSize, steps);
+    }
+
+    @Override
+    public void setNPasses(int nPasses) {
+        // one pass: run() does the slices itself, into a copy when asked
     }
 
     @Override
     public void run(ImageProcessor ip) {
+        if (Thread.currentThread() != commandThread) {
+            preview(ip);
+        } else {
+            protectImage(ip);
+        }
+    }
+
+    /** The image the last protection made: the new "NAME (protected)" image, or the image itself in place. */
+    ImagePlus result() {
+        return result;
+    }
+
+    private void protectImage(ImageProcessor ip) {
         IJ.resetEscape();
+        Choices c = choices;
+        ImagePlus target = c.inPlace() ? imp : protectedCopy();
         try {
-            ScrimOptions.Engine engine = ScrimOptions.engine();
+            ScrimOptions.Engine engine = ScrimOptions.engine(model);
             Protector protector = engine.protector();
             Roi roi = imp.getRoi();
-            if (!wholeStack) {
-                protect(protector, ip, roi, new IjProgress(1, 1));
+            if (!c.wholeStack()) {
+                protect(protector, c.inPlace() ? ip : target.getProcessor(), roi, null, request, target,
+                        new IjProgress("Scrim: ", "slice", 1, 1));
             } else {
-                // ImageJ 1.x keeps no undo for stack filters; say so rather than offer a partial one.
-                Undo.reset();
-                ImageStack stack = imp.getStack();
+                ImageStack stack = target.getStack();
                 for (int s = 1; s <= stack.getSize(); s++) {
-                    protect(protector, stack.getProcessor(s), roi, new IjProgress(s, stack.getSize()));
+                    protect(protector, stack.getProcessor(s), roi, null, request, target,
+                            new IjProgress("Scrim: ", "slice", s, stack.getSize()));
                 }
             }
-            imp.setProp(PROP_MODE, mode.name().toLowerCase());
-            imp.setProp(PROP_PRESET, preset);
-            imp.setProp(PROP_SEED, Long.toString(request.seed()));
-            imp.setProp(PROP_MODEL, engine.model());
-            imp.updateAndDraw();
-            IJ.showStatus("Scrim: protected " + imp.getTitle());
+            target.setProp(PROP_MODE, mode.name().toLowerCase(Locale.ROOT));
+            target.setProp(PROP_PRESET, request.preset().name().toLowerCase(Locale.ROOT));
+            target.setProp(PROP_SEED, Long.toString(request.seed()));
+            target.setProp(PROP_MODEL, engine.model());
+            if (c.inPlace()) {
+                imp.updateAndDraw();
+            } else {
+                target.show();
+            }
+            result = target;
+            IJ.showStatus("Scrim: protected " + target.getTitle());
         } catch (CancellationException e) {
             imp.updateAndDraw();
             IJ.showStatus("Scrim: cancelled");
-            IJ.log("Scrim: cancelled on " + imp.getTitle() + (wholeStack ? "; slices done before stay protected" : ""));
+            IJ.log("Scrim: cancelled on " + imp.getTitle() + (!c.inPlace() ? "; the image is as it was"
+                    : c.wholeStack() ? "; slices done before stay protected" : ""));
         } catch (IOException | RuntimeException e) {
             Failures.report("Protection of " + imp.getTitle() + " failed", e);
         } finally {
@@ -124,50 +274,135 @@ public class Protect_Image implements PlugInFilter {
         }
     }
 
-    /** Protects the selection's bounding box of one slice and keeps the change inside the selection's mask. */
-    private void protect(Protector protector, ImageProcessor ip, Roi roi, ProgressListener progress) {
+    /** A copy of the image (every slice, calibration, display range) titled "NAME (protected)". */
+    private ImagePlus protectedCopy() {
+        ImagePlus copy = imp.createImagePlus();
+        copy.setStack(imp.getTitle() + COPY_SUFFIX, imp.getStack().duplicate());
+        copy.setDimensions(imp.getNChannels(), imp.getNSlices(), imp.getNFrames());
+        copy.setOpenAsHyperStack(imp.isHyperStack());
+        copy.setSlice(imp.getCurrentSlice());
+        if (imp.getType() != ImagePlus.COLOR_RGB) {
+            copy.setDisplayRange(imp.getDisplayRangeMin(), imp.getDisplayRangeMax());
+        }
+        return copy;
+    }
+
+    /**
+     * Shows a fast protection on the image (the runner restores it): {@value #PREVIEW_STEPS} steps, on the centre
+     * {@value #PREVIEW_SIDE} px of a larger image worked at the scale the protection works at, so it looks at 1:1 as
+     * the result will. The decoy "auto" picks is kept while only the strength changes. An error shows in the
+     * status line: the dialog stays open to fix it.
+     */
+    private void preview(ImageProcessor ip) {
+        try {
+            Choices c = choices;
+            if (c == null) {
+                return;
+            }
+            String key = c.decoy() + "|" + c.style() + "|" + c.anchors();
+            if (!key.equals(previewKey)) {
+                previewRequest = request(c, seed, workSize, steps);
+                previewDecoy = previewRequest.decoy();
+                previewKey = key;
+            }
+            Roi roi = imp.getRoi();
+            ip.setRoi(roi);
+            Rectangle box = ip.getRoi();
+            Rectangle area = previewArea(box);
+            ProtectRequest fast = Requests.variant(previewRequest, c.strength(), previewDecoy,
+                    previewWorkSize(area, box, workSize), PREVIEW_STEPS);
+            Protector.Protection p = protect(ScrimOptions.engine(model).protector(), ip, roi, area, fast, null,
+                    new IjProgress("Scrim preview: ", "slice", 1, 1));
+            if (p.decoy() != null) {
+                previewDecoy = p.decoy();
+            }
+            IJ.showStatus("Scrim: fast preview done" + (p.decoy() != null ? " (decoy " + p.decoy().cliName() + ")"
+                    : ""));
+        } catch (CancellationException e) {
+            // the runner interrupted the preview to start it again with new settings: let it see that
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            IJ.showStatus("Scrim preview: " + Failures.reason(e));
+        }
+    }
+
+    /**
+     * Protects {@code area} (null: the selection's bounding box) of one slice and keeps the change inside the
+     * selection's mask. Records the decoy on {@code target} when there is one.
+     */
+    private Protector.Protection protect(Protector protector, ImageProcessor ip, Roi roi, Rectangle area,
+            ProtectRequest r, ImagePlus target, ProgressListener progress) {
         // ImageProcessor.setRoi clips the selection to the image and crops its mask to match; null or a line: all.
         ip.setRoi(roi);
-        Rectangle r = ip.getRoi();
+        Rectangle box = ip.getRoi();
         ImageProcessor mask = ip.getMask();
-        RgbImage original = ProcessorTensors.toRgb(ip, r);
-        Protector.Protection p = protector.protect(original, request, progress);
-        ProcessorTensors.applyChange(ip, r, mask, original, p.image());
-        if (p.decoy() != null) {
-            imp.setProp(PROP_DECOY, p.decoy().cliName());
+        if (area == null) {
+            area = box;
+        } else if (mask != null) {
+            mask = mask.duplicate();
+            mask.setRoi(area.x - box.x, area.y - box.y, area.width, area.height);
+            mask = mask.crop();
         }
+        RgbImage original = ProcessorTensors.toRgb(ip, area);
+        Protector.Protection p = protector.protect(original, r, progress);
+        ProcessorTensors.applyChange(ip, area, mask, original, p.image());
+        if (target != null && p.decoy() != null) {
+            target.setProp(PROP_DECOY, p.decoy().cliName());
+        }
+        return p;
+    }
+
+    /** What the preview covers of {@code box}: all of it, or its centre {@value #PREVIEW_SIDE} px square. */
+    static Rectangle previewArea(Rectangle box) {
+        int w = Math.min(box.width, PREVIEW_SIDE);
+        int h = Math.min(box.height, PREVIEW_SIDE);
+        return new Rectangle(box.x + (box.width - w) / 2, box.y + (box.height - h) / 2, w, h);
+    }
+
+    /**
+     * The work size that treats the preview's crop at the scale the whole box is protected at (its long side is
+     * brought down to {@code workSize}), so the perturbation's grain at 1:1 is the result's.
+     */
+    static int previewWorkSize(Rectangle area, Rectangle box, int workSize) {
+        double scale = Math.min(1.0, workSize / (double) Math.max(box.width, box.height));
+        return Math.max(64, (int) Math.round(Math.max(area.width, area.height) * scale));
     }
 
     /** ImageJ's progress bar and status line (steps and time left) over all slices; Esc cancels. */
     static final class IjProgress implements ProgressListener {
-        private final int slice;
-        private final int slices;
+        private final String prefix;
+        private final String unit;
+        private final int part;
+        private final int parts;
         private long firstNanos;
         private int firstStep = -1;
 
-        IjProgress(int slice, int slices) {
-            this.slice = slice;
-            this.slices = slices;
+        /** Part {@code part} of {@code parts} (slices, files) of one job; the status line starts with prefix. */
+        IjProgress(String prefix, String unit, int part, int parts) {
+            this.prefix = prefix;
+            this.unit = unit;
+            this.part = part;
+            this.parts = parts;
         }
 
         @Override
         public void phase(String name) {
-            IJ.showStatus("Scrim: " + name + sliceNote());
+            IJ.showStatus(prefix + name + partNote());
         }
 
         @Override
         public void step(int done, int total) {
-            IJ.showProgress(((slice - 1) * (double) total + done) / ((double) slices * total));
+            IJ.showProgress(((part - 1) * (double) total + done) / ((double) parts * total));
             long now = System.nanoTime();
             if (firstStep < 0 || done < firstStep) {
                 firstStep = done;
                 firstNanos = now;
             }
-            IJ.showStatus("Scrim: " + stepText(done, total, done - firstStep, (now - firstNanos) / 1e9) + sliceNote());
+            IJ.showStatus(prefix + stepText(done, total, done - firstStep, (now - firstNanos) / 1e9) + partNote());
         }
 
-        private String sliceNote() {
-            return slices > 1 ? " (slice " + slice + "/" + slices + ")" : "";
+        private String partNote() {
+            return parts > 1 ? " (" + unit + " " + part + "/" + parts + ")" : "";
         }
 
         /** "step 3 of 11, about 40 s left", paced on the steps timed so far (the model load is not a step). */
@@ -180,9 +415,10 @@ public class Protect_Image implements PlugInFilter {
             return text;
         }
 
+        /** Esc, or (for the preview) the filter runner's interrupt when a setting changes. */
         @Override
         public boolean cancelled() {
-            return IJ.escapePressed();
+            return IJ.escapePressed() || Thread.currentThread().isInterrupted();
         }
     }
 }

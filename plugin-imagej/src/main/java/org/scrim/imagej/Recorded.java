@@ -29,11 +29,16 @@ final class Recorded {
             return null;
         }
         try {
-            Provenance p = MetadataReader.read(file).provenance();
-            return p == null || "none".equals(p.protection()) ? null : p;
+            return inFile(file);
         } catch (IOException | RuntimeException e) {
             return null;        // a file whose metadata cannot be read records nothing usable
         }
+    }
+
+    /** The Scrim protection the file's XMP records, or null when it records none. */
+    static Provenance inFile(Path file) throws IOException {
+        Provenance p = MetadataReader.read(file).provenance();
+        return p == null || "none".equals(p.protection()) ? null : p;
     }
 
     /** The file the image was opened from, when it is still there. */

@@ -60,6 +60,30 @@ final class Requests {
         return request.build();
     }
 
+    /**
+     * The request for a strength on a continuous scale (a visibility bound): the preset nearest it gives the
+     * per-pixel cap and the steps, and the strength overrides its bound unless it is the preset's.
+     */
+    static ProtectRequest request(Mode mode, double strength, String decoy, String styleImage, String anchors,
+            long seed, int workSize, int steps) throws IOException {
+        Preset preset = Preset.nearest(strength);
+        return request(mode, preset.name(), decoy, styleImage, anchors, boundBeyond(preset, strength), seed,
+                workSize, steps);
+    }
+
+    /** {@code r} at another strength, decoy, work size and step count, without reading its files again. */
+    static ProtectRequest variant(ProtectRequest r, double strength, Decoy decoy, int workSize, int steps) {
+        Preset preset = Preset.nearest(strength);
+        double bound = boundBeyond(preset, strength);
+        return new ProtectRequest(r.mode(), preset, bound > 0 ? bound : null, decoy, r.decoyImage(), r.anchors(),
+                r.seed(), workSize, steps);
+    }
+
+    /** The strength as a bound that overrides the preset's, or 0 when it is the preset's own. */
+    private static double boundBeyond(Preset preset, double strength) {
+        return strength == preset.maxVisibility ? 0 : strength;
+    }
+
     /** The images of a file, or of every readable image in a folder (sorted by name). */
     static List<RgbImage> anchorImages(String path) throws IOException {
         if (blank(path)) {

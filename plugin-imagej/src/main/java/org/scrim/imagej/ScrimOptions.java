@@ -42,7 +42,12 @@ final class ScrimOptions {
 
     /** The models one by one ({@link #model()} split at '+' or ','). */
     static List<String> models() {
-        List<String> models = Arrays.stream(model().split("[+,]")).map(String::trim).filter(m -> !m.isEmpty())
+        return models(model());
+    }
+
+    /** The models of {@code model}, names joined by '+' or ','; the default ensemble when it names none. */
+    static List<String> models(String model) {
+        List<String> models = Arrays.stream(model.split("[+,]")).map(String::trim).filter(m -> !m.isEmpty())
                 .toList();
         return models.isEmpty() ? ModelStore.DEFAULT_ENCODERS : models;
     }
@@ -78,7 +83,12 @@ final class ScrimOptions {
     }
 
     static Engine engine() throws IOException {
-        return engine(model(), modelDir(), runtime());
+        return engine(model());
+    }
+
+    /** The engine for {@code model} (names joined by '+') rather than the options' model, for one command. */
+    static Engine engine(String model) throws IOException {
+        return engine(model, modelDir(), runtime());
     }
 
     private static synchronized Engine engine(String model, String modelDir, Runtime runtime) throws IOException {
@@ -86,7 +96,7 @@ final class ScrimOptions {
         if (!key.equals(cachedKey)) {
             ModelStore store = store(modelDir);
             List<SurrogateEncoder> encoders = new ArrayList<>();
-            for (String m : models()) {
+            for (String m : models(model)) {
                 encoders.add(store.surrogate(m));
             }
             cached = List.copyOf(encoders);

@@ -45,7 +45,7 @@ public class Verify_Protection implements PlugIn {
         Provenance recorded = Recorded.protection(likelyProtected);
         String protectedTitle = likelyProtected.getTitle();
         GenericDialog gd = new GenericDialog("Scrim: verify protection");
-        gd.addChoice("Original", titles, titles[0].equals(protectedTitle) ? titles[1] : titles[0]);
+        gd.addChoice("Original", titles, likelyOriginal(protectedTitle, titles));
         gd.addChoice("Protected", titles, protectedTitle);
         gd.addChoice("Mode", Requests.MODES, recorded != null && List.of(Requests.MODES).contains(
                 recorded.protection()) ? recorded.protection() : "mask");
@@ -82,6 +82,18 @@ public class Verify_Protection implements PlugIn {
         } catch (IOException | RuntimeException e) {
             Failures.report("Verification failed", e);
         }
+    }
+
+    /** The image "NAME (protected)" was made from when it is open, else the first other image. */
+    static String likelyOriginal(String protectedTitle, String[] titles) {
+        List<String> open = List.of(titles);
+        if (protectedTitle.endsWith(Protect_Image.COPY_SUFFIX)) {
+            String source = protectedTitle.substring(0, protectedTitle.length() - Protect_Image.COPY_SUFFIX.length());
+            if (open.contains(source)) {
+                return source;
+            }
+        }
+        return titles[0].equals(protectedTitle) ? titles[1] : titles[0];
     }
 
     /** The current image if Scrim protected it, else the first open image that says it was, else the current one. */

@@ -1,5 +1,6 @@
 package org.scrim.imagej;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.scrim.engine.metadata.MetadataReader;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.ImageTensors;
@@ -94,5 +96,50 @@ class ImageJArtistTest {
         assertFalse(Files.exists(out), "an unprotected image was saved as " + out + "; ImageJ printed: " + log);
         assertTrue(log.contains("Scrim: original.png has not been protected"), "ImageJ printed: " + log);
         assertFalse(log.contains(AFTER), "the macro went on after the refusal: " + log);
+    }
+
+    /**
+     * Protect Folder...: each image into the output folder under its name, tagged, its latent moved toward the decoy;
+     * a file that is not an image is named in the Log and the others go on; the input folder as output is refused.
+     */
+    @Test
+    @Timeout(value = 2 * RealImageJ.RUN_SECONDS + 60, unit = TimeUnit.SECONDS)
+    void protectFolderProtectsEachImageAndNamesTheOneItCannot(@TempDir Path tmp) throws Exception {
+        RealImageJ ij = RealImageJ.install(tmp.resolve("ImageJ"));
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Path out = tmp.resolve("out");
+        Files.writeString(in.resolve("broken.png"), "not a PNG");
+        StringBuilder macro = new StringBuilder();
+        for (String name : List.of("chelsea.png", "coffee.png")) {
+            macro.append("open(").append(RealImageJ.literal(SharedData.path("images/" + name))).append(");\n")
+                    .append("run(\"Size...\", \"width=96 height=64 depth=1 average interpolation=Bilinear\");\n")
+                    .append("saveAs(\"PNG\", ").append(RealImageJ.literal(in.resolve(name))).append(");\n")
+                    .append("close();\n");
+        }
+        String log = ij.batch(macro + "run(\"Protect Folder...\", \"input=[\" + " + RealImageJ.literal(in)
+                + " + \"] output=[\" + " + RealImageJ.literal(out) + " + \"] mode=mask preset=low decoy=pattern\");\n");
+
+        assertTrue(log.contains("Scrim: broken.png NOT protected: "), "ImageJ printed: " + log);
+        assertTrue(log.contains("Scrim: protected 2 of 3 images into " + out.toRealPath()), "ImageJ printed: " + log);
+        assertFalse(Files.exists(out.resolve("broken.png")));
+        ModelStore store = ModelStore.standard(SharedData.path("models"));
+        Verifier verifier = new Verifier(List.of(store.surrogate("taef2"), store.surrogate("taesana")),
+                new OrtRuntime(1), 512);
+        for (String name : List.of("chelsea.png", "coffee.png")) {
+            assertEquals("mask", MetadataReader.read(out.resolve(name)).provenance().protection(), name);
+            double closeness = verifier.verify(ImageTensors.fromImage(ImageIO.read(in.resolve(name).toFile())),
+                    ImageTensors.fromImage(ImageIO.read(out.resolve(name).toFile())),
+                    ProtectionTarget.mask(Decoy.PATTERN, 1), true).primaryCloseness();
+            System.out.println("ImageJ Protect Folder: " + name + " closeness " + closeness);
+            assertTrue(closeness > 0.05, name + " barely moved toward the decoy: " + closeness);
+        }
+
+        byte[] before = Files.readAllBytes(in.resolve("chelsea.png"));
+        String refused = ij.batch("run(\"Protect Folder...\", \"input=[\" + " + RealImageJ.literal(in)
+                + " + \"] output=[\" + " + RealImageJ.literal(in) + " + \"] preset=low decoy=pattern\");\n"
+                + "print(\"" + AFTER + "\");\n");
+        assertTrue(refused.contains("the output folder is the input folder"), "ImageJ printed: " + refused);
+        assertFalse(refused.contains(AFTER), "the macro went on after the refusal: " + refused);
+        assertArrayEquals(before, Files.readAllBytes(in.resolve("chelsea.png")));
     }
 }

@@ -44,8 +44,8 @@ class ImageJRecorderTest {
 
         String recorded = Files.readString(tmp.resolve("recorded.ijm"));
         System.out.println("Recorded: " + recorded.strip());
-        for (String expected : List.of("run(\"Mask Style...\", \"", "preset=high", "decoy=pattern", "seed=7",
-                "steps=3")) {
+        for (String expected : List.of("run(\"Mask Style...\", \"", "strength=0.14", "decoy=pattern",
+                "more_options", "seed=7", "steps=3", "work=512", "models=taef2+taesana")) {
             assertTrue(recorded.contains(expected), "the recorded macro lacks " + expected + ": " + recorded
                     + "\nImageJ printed: " + log);
         }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.IJ;
@@ -16,6 +18,7 @@ import ij.measure.ResultsTable;
 import ij.plugin.filter.PlugInFilter;
 import ij.process.ImageConverter;
 import ij.process.ImageProcessor;
+import java.awt.Rectangle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scrim.engine.metadata.NoAiTags;
 import org.scrim.engine.protect.Decoy;
+import org.scrim.engine.protect.Mode;
+import org.scrim.engine.protect.Preset;
+import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Verdict;
 import org.scrim.engine.protect.Verifier;
@@ -36,7 +42,8 @@ class ProtectImageTest {
         HeadlessImageJ.init();
     }
 
-    private static final String MASK = "preset=default decoy=pattern seed=7 steps=3 ";
+    /** In place, so the tests look at the image they gave; "preset" is the key macros used before "strength". */
+    private static final String MASK = "preset=default decoy=pattern seed=7 steps=3 in_place ";
 
     @BeforeAll
     static void useSharedModels() {
@@ -50,12 +57,21 @@ class ProtectImageTest {
         return new ImagePlus("chelsea", ip.resize(96, ip.getHeight() * 96 / ip.getWidth(), true));
     }
 
-    static void protect(ImagePlus imp, String mode, String options) {
+    /** Runs the filter as ImageJ's filter runner does without a display (no preview); returns its result image. */
+    static ImagePlus protect(ImagePlus imp, String mode, String options) {
+        Protect_Image filter = readyFilter(imp, mode, options);
+        filter.run(imp.getProcessor());
+        return filter.result();
+    }
+
+    /** The filter after its setup and dialog, read from {@code options} as a macro's run() gives them. */
+    static Protect_Image readyFilter(ImagePlus imp, String mode, String options) {
         Macro.setOptions(Thread.currentThread(), options);
         try {
             Protect_Image filter = new Protect_Image();
-            assertNotEquals(PlugInFilter.DONE, filter.setup(mode, imp), "setup refused the image or the options");
-            filter.run(imp.getProcessor());
+            assertNotEquals(PlugInFilter.DONE, filter.setup(mode, imp), "setup refused the image");
+            assertNotEquals(PlugInFilter.DONE, filter.showDialog(imp, "Mask Style...", null), "options refused");
+            return filter;
         } finally {
             Macro.setOptions(Thread.currentThread(), null);
         }
@@ -87,6 +103,109 @@ class ProtectImageTest {
         assertEquals(verdict.headline(), table.getStringValue("Value", 0));
         assertEquals("closeness none", table.getStringValue("Figure", 1));
         assertEquals(report.primaryCloseness(), table.getValue("Value", 1), 1e-9);
+    }
+
+    /** chelsea.png at {@code width} px wide. */
+    static ImagePlus image(int width) {
+        ImagePlus imp = IJ.openImage(SharedData.path("images/chelsea.png").toString());
+        ImageProcessor ip = imp.getProcessor();
+        return new ImagePlus("chelsea", ip.resize(width, ip.getHeight() * width / ip.getWidth(), true));
+    }
+
+    @Test
+    void theResultOpensAsANewImageAndTheOriginalStaysAsItWas() throws IOException {
+        ImagePlus imp = smallImage();
+        ImagePlus original = imp.duplicate();
+        ImagePlus result = protect(imp, "mask", "strength=0.09 decoy=pattern seed=7 steps=3");
+
+        assertEquals("chelsea (protected)", result.getTitle());
+        assertArrayEquals((int[]) original.getProcessor().getPixels(), (int[]) imp.getProcessor().getPixels(),
+                "the original changed");
+        assertNull(imp.getProp(Protect_Image.PROP_MODE), "the original says it was protected");
+        assertEquals("mask", result.getProp(Protect_Image.PROP_MODE));
+        assertEquals("default", result.getProp(Protect_Image.PROP_PRESET));
+        double closeness = Verify_Protection.verify(original, result, ProtectionTarget.mask(Decoy.PATTERN, 7), 512)
+                .primaryCloseness();
+        assertTrue(closeness > 0.05, "the copy's latent barely moved toward the decoy: " + closeness);
+
+        // strength 0.09 is the default preset: in place, with the older "preset" key, the same pixels
+        ImagePlus inPlace = smallImage();
+        assertSame(inPlace, protect(inPlace, "mask", MASK));
+        assertArrayEquals((int[]) result.getProcessor().getPixels(), (int[]) inPlace.getProcessor().getPixels());
+    }
+
+    @Test
+    void verifyTakesTheImageACopyWasMadeFromAsTheOriginal() {
+        String[] open = {"other.png", "cat.png (protected)", "cat.png"};
+        assertEquals("cat.png", Verify_Protection.likelyOriginal("cat.png (protected)", open));
+        assertEquals("other.png", Verify_Protection.likelyOriginal("cat.png", open));
+        assertEquals("cat.png", Verify_Protection.likelyOriginal("other.png", new String[] {"other.png", "cat.png"}));
+    }
+
+    @Test
+    void theStrengthIsTheEnginesVisibilityBoundWithTheNearestPresetsCapAndSteps() throws IOException {
+        assertEquals(0.14, Protect_Image.strengthOf("preset=high decoy=pattern"), 0);
+        assertEquals(0.07, Protect_Image.strengthOf("max=0.07 preset=low"), 0);
+        assertEquals(0.09, Protect_Image.strengthOf(null), 0);
+        ProtectRequest between = Requests.request(Mode.MASK, 0.12, "pattern", "", "", 7, 512, 0);
+        assertEquals(Preset.HIGH, between.preset());
+        assertEquals(0.12, between.visibilityBound(), 0);
+        ProtectRequest atPreset = Requests.request(Mode.MASK, 0.05, "pattern", "", "", 7, 512, 0);
+        assertEquals(Preset.LOW, atPreset.preset());
+        assertNull(atPreset.maxVisibility(), "a preset's own bound is the preset, as the provenance records it");
+    }
+
+    @Test
+    void previewProtectsTheCentreCropQuicklyAndLeavesNoResult() throws Exception {
+        ImagePlus imp = image(320);
+        ImagePlus original = imp.duplicate();
+        Protect_Image filter = readyFilter(imp, "mask", "strength=0.14 decoy=pattern seed=7");
+        Rectangle area = Protect_Image.previewArea(new Rectangle(imp.getWidth(), imp.getHeight()));
+        assertEquals(new Rectangle(32, 0, 256, imp.getHeight()), area);
+
+        // ImageJ's filter runner calls run() from a preview thread of its own while the dialog is open
+        Thread preview = new Thread(() -> filter.run(imp.getProcessor()), "Mask Style... Preview");
+        preview.start();
+        preview.join(120_000);
+        assertFalse(preview.isAlive(), "the preview did not end");
+
+        int changedInside = 0;
+        for (int y = 0; y < imp.getHeight(); y++) {
+            for (int x = 0; x < imp.getWidth(); x++) {
+                boolean differs = imp.getProcessor().getPixel(x, y) != original.getProcessor().getPixel(x, y);
+                if (area.contains(x, y)) {
+                    changedInside += differs ? 1 : 0;
+                } else {
+                    assertFalse(differs, "pixel " + x + "," + y + " outside the preview's crop changed");
+                }
+            }
+        }
+        assertTrue(changedInside > area.width * area.height / 4, "only " + changedInside + " pixels changed");
+        original.setRoi(area);
+        imp.setRoi(area);
+        double closeness = Verify_Protection.verify(original.crop(), imp.crop(),
+                ProtectionTarget.mask(Decoy.PATTERN, 1), 256).primaryCloseness();
+        System.out.println("ImageJ fast preview: closeness " + closeness + " on the " + area + " crop");
+        assertTrue(closeness > 0.02, "the preview's latent barely moved toward the decoy: " + closeness);
+        assertNull(filter.result(), "a preview opened a result image");
+    }
+
+    @Test
+    void anInterruptedPreviewChangesNothingAndTheRunnerSeesTheInterrupt() throws Exception {
+        ScrimOptions.engine(); // loaded before, as a dialog's first preview would have
+        ImagePlus imp = smallImage();
+        ImagePlus original = imp.duplicate();
+        Protect_Image filter = readyFilter(imp, "mask", "strength=0.14 decoy=pattern seed=7");
+        boolean[] stillInterrupted = new boolean[1];
+        Thread preview = new Thread(() -> {
+            Thread.currentThread().interrupt(); // a setting changed: the runner interrupts the preview
+            filter.run(imp.getProcessor());
+            stillInterrupted[0] = Thread.currentThread().isInterrupted();
+        }, "Mask Style... Preview");
+        preview.start();
+        preview.join(60_000);
+        assertArrayEquals((int[]) original.getProcessor().getPixels(), (int[]) imp.getProcessor().getPixels());
+        assertTrue(stillInterrupted[0], "the runner would not know to start the preview again");
     }
 
     @Test
@@ -168,11 +287,24 @@ class ProtectImageTest {
 
     @Test
     void poisonWithoutAnchorsIsRefusedBeforeRunning() {
+        assertRefused("poison", "seed=7 steps=3 ");
+    }
+
+    @Test
+    void aStrengthOutsideTheEnginesBoundsIsRefusedBeforeRunning() {
+        assertRefused("mask", "strength=0 decoy=pattern ");
+        assertRefused("mask", "strength=1.5 decoy=pattern ");
+        assertRefused("mask", "preset=strongest decoy=pattern ");
+    }
+
+    private static void assertRefused(String mode, String options) {
         ImagePlus imp = smallImage();
         ImagePlus original = imp.duplicate();
-        Macro.setOptions(Thread.currentThread(), "seed=7 steps=3 ");
+        Macro.setOptions(Thread.currentThread(), options);
         try {
-            assertEquals(PlugInFilter.DONE, new Protect_Image().setup("poison", imp));
+            Protect_Image filter = new Protect_Image();
+            assertNotEquals(PlugInFilter.DONE, filter.setup(mode, imp));
+            assertEquals(PlugInFilter.DONE, filter.showDialog(imp, "Scrim", null), options);
         } finally {
             Macro.setOptions(Thread.currentThread(), null);
         }

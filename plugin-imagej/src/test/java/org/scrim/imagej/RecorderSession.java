@@ -3,9 +3,11 @@ package org.scrim.imagej;
 import ij.IJ;
 import ij.ImageJ;
 import ij.ImagePlus;
+import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.plugin.frame.Recorder;
 import java.awt.Button;
+import java.awt.Checkbox;
 import java.awt.Choice;
 import java.awt.TextField;
 import java.awt.Window;
@@ -16,9 +18,10 @@ import java.util.function.Supplier;
 
 /**
  * A user's session in the real ImageJ, run by {@link ImageJRecorderTest} in its own JVM under Xvfb: with the Macro
- * Recorder open, the user picks Plugins > Scrim > Mask Style... from the menu, sets the dialog (preset high, decoy
- * pattern, seed 7, 3 steps) and clicks OK; the result is saved. Then the recorded macro text is replayed on a fresh
- * copy of the image and that result saved too. Uses only ImageJ's API, as the plugin lives in the plugins folder.
+ * Recorder open, the user picks Plugins > Scrim > Mask Style... from the menu, sets the dialog (strength 0.14, decoy
+ * pattern, More options ticked) and clicks OK, then sets seed 7 and 3 steps in the More options dialog and clicks OK;
+ * the new "NAME (protected)" image is saved. Then the recorded macro text is replayed on a fresh copy of the image and
+ * that result saved too. Uses only ImageJ's API, as the plugin lives in the plugins folder.
  *
  * <p>Arguments: ImageJ folder, input image, output folder (gets interactive.png, replayed.png, recorded.ijm).
  */
@@ -38,31 +41,40 @@ public final class RecorderSession {
         imp.show();
         await(() -> IJ.getImage() == imp, "the image window to open");
         IJ.doCommand("Mask Style...");
-        GenericDialog gd = await(RecorderSession::openDialog, "the Mask Style dialog");
-        ((Choice) gd.getChoices().get(0)).select("high");
-        ((Choice) gd.getChoices().get(1)).select("pattern");
-        ((TextField) gd.getNumericFields().get(0)).setText("7");
-        ((TextField) gd.getNumericFields().get(1)).setText("3");
-        Button ok = gd.getButtons()[0];
-        java.awt.EventQueue.invokeAndWait(() -> gd.actionPerformed(new ActionEvent(ok, ActionEvent.ACTION_PERFORMED,
-                ok.getLabel())));
+        GenericDialog gd = await(() -> openDialog("Scrim: protect"), "the Mask Style dialog");
+        ((TextField) gd.getNumericFields().get(0)).setText("0.14");
+        ((Choice) gd.getChoices().get(0)).select("pattern");
+        ((Checkbox) gd.getCheckboxes().get(1)).setState(true); // More options
+        click(gd, 0);
+        GenericDialog more = await(() -> openDialog("Scrim: more options"), "the More options dialog");
+        ((TextField) more.getNumericFields().get(0)).setText("7");
+        ((TextField) more.getNumericFields().get(1)).setText("3");
+        click(more, 0);
         String recorded = await(() -> recorder.getText().contains("Mask Style") ? recorder.getText() : null,
                 "the Recorder to record the command");
-        await(() -> imp.getProp("Scrim.mode"), "the protection to finish");
-        IJ.saveAs(imp, "PNG", out.resolve("interactive.png").toString());
+        String title = imp.getTitle() + Protect_Image.COPY_SUFFIX;
+        ImagePlus result = await(() -> WindowManager.getImage(title), "the protected image to open");
+        IJ.saveAs(result, "PNG", out.resolve("interactive.png").toString());
         Files.writeString(out.resolve("recorded.ijm"), recorded);
 
         ImagePlus fresh = IJ.openImage(input.toString());
         fresh.show();
         await(() -> IJ.getImage() == fresh, "the fresh copy's window to open");
         IJ.runMacro(recorded);
-        IJ.saveAs(fresh, "PNG", out.resolve("replayed.png").toString());
+        IJ.saveAs(IJ.getImage(), "PNG", out.resolve("replayed.png").toString());
         System.exit(0);
     }
 
-    private static GenericDialog openDialog() {
+    /** Clicks the dialog's button {@code index} (0 is OK) as a user would. */
+    static void click(GenericDialog gd, int index) throws Exception {
+        Button b = gd.getButtons()[index];
+        java.awt.EventQueue.invokeAndWait(() -> gd.actionPerformed(new ActionEvent(b, ActionEvent.ACTION_PERFORMED,
+                b.getLabel())));
+    }
+
+    static GenericDialog openDialog(String titleStart) {
         for (Window w : Window.getWindows()) {
-            if (w instanceof GenericDialog gd && gd.isShowing() && gd.getTitle().startsWith("Scrim: protect")) {
+            if (w instanceof GenericDialog gd && gd.isShowing() && gd.getTitle().startsWith(titleStart)) {
                 return gd;
             }
         }
@@ -70,7 +82,7 @@ public final class RecorderSession {
     }
 
     /** Polls until {@code condition} gives a non-null, non-false value; exits the JVM with 3 on timeout. */
-    private static <T> T await(Supplier<T> condition, String what) throws InterruptedException {
+    static <T> T await(Supplier<T> condition, String what) throws InterruptedException {
         long end = System.currentTimeMillis() + WAIT_MS;
         while (System.currentTimeMillis() < end) {
             T value = condition.get();

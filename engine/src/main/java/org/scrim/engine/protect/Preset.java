@@ -20,4 +20,18 @@ public enum Preset {
         this.epsilon = epsilon;
         this.steps = steps;
     }
+
+    /**
+     * The preset whose visibility bound is nearest {@code maxVisibility} (the weaker one on a tie): a strength chosen
+     * on a continuous scale between the presets takes that preset's per-pixel cap and step count.
+     */
+    public static Preset nearest(double maxVisibility) {
+        Preset best = LOW;
+        for (Preset p : values()) {
+            if (Math.abs(p.maxVisibility - maxVisibility) < Math.abs(best.maxVisibility - maxVisibility) - 1e-12) {
+                best = p;
+            }
+        }
+        return best;
+    }
 }

@@ -1,0 +1,114 @@
+package org.scrim.imagej;
+
+import ij.IJ;
+import ij.gui.GenericDialog;
+import ij.plugin.PlugIn;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import org.scrim.engine.imageio.ImageFiles;
+import org.scrim.engine.metadata.Provenance;
+import org.scrim.engine.protect.ProtectRequest;
+
+/**
+ * Plugins > Scrim > Protect Folder...: protects every image of a folder into another folder under the same names,
+ * tagged "no AI training", as {@code scrim protect --out-dir} does, one file at a time with the models loaded once.
+ * A file that cannot be protected is named in the Log with the reason and the others go on; Esc stops after the
+ * step under way. Nothing is written over: not the inputs, not a file already in the output folder.
+ */
+public class Protect_Folder implements PlugIn {
+    @Override
+    public void run(String arg) {
+        GenericDialog gd = new GenericDialog("Scrim: protect folder");
+        gd.addDirectoryField("Input folder", "", 40);
+        gd.addDirectoryField("Output folder", "", 40);
+        gd.addChoice("Mode", Requests.MODES, "mask");
+        gd.addChoice("Preset", Requests.PRESETS, "default");
+        gd.addChoice("Decoy style (mask)", Requests.decoyChoices(), Requests.AUTO);
+        gd.addStringField("Anchors (poison: image file or folder)", "", 40);
+        gd.addHelp(Help.PROTECT_FOLDER);
+        gd.showDialog();
+        if (gd.wasCanceled()) {
+            return;
+        }
+        String input = gd.getNextString();
+        String output = gd.getNextString();
+        String mode = gd.getNextChoice();
+        String preset = gd.getNextChoice();
+        String decoy = gd.getNextChoice();
+        String anchors = gd.getNextString();
+        try {
+            if (Requests.blank(input) || !Files.isDirectory(Path.of(input))) {
+                throw new IOException("the input folder '" + input + "' is not a folder");
+            }
+            if (Requests.blank(output)) {
+                throw new IOException("choose an output folder for the protected images");
+            }
+            Path in = Path.of(input).toRealPath();
+            Path out = Files.createDirectories(Path.of(output)).toRealPath();
+            if (in.equals(out)) {
+                throw new IOException("the output folder is the input folder: the protected images would replace "
+                        + "the originals. Choose another folder");
+            }
+            List<Path> files = ImageFiles.imagesIn(in);
+            if (files.isEmpty()) {
+                throw new IOException("no PNG, JPEG, TIFF or WebP image in " + in);
+            }
+            ProtectRequest request = Requests.request(Requests.mode(mode), preset, decoy, "", anchors, 0, 1,
+                    ProtectRequest.DEFAULT_WORK_SIZE, 0);
+            protectAll(ScrimOptions.engine(), files, out, request);
+        } catch (IOException | RuntimeException e) {
+            Failures.report("Cannot protect the folder " + input, e);
+        } finally {
+            IJ.showProgress(1.0);
+        }
+    }
+
+    /** Protects each file into {@code out}, saying in the Log what became of each; returns how many were protected. */
+    static int protectAll(ScrimOptions.Engine engine, List<Path> files, Path out, ProtectRequest request) {
+        IJ.resetEscape();
+        int done = 0;
+        for (int i = 0; i < files.size(); i++) {
+            Path file = files.get(i);
+            Path target = out.resolve(file.getFileName());
+            try {
+                if (Files.exists(target)) {
+                    throw new IOException(target + " exists already and is left as it is");
+                }
+                Provenance earlier = recordedIn(file);
+                if (earlier != null) {
+                    throw new IOException("Scrim protected it already (" + earlier.protection() + "); protecting "
+                            + "it again would add a second change and make it more visible");
+                }
+                ImageFileProtection.protect(engine, file, target, request, true,
+                        new Protect_Image.IjProgress("Scrim: " + file.getFileName() + ": ", "file", i + 1,
+                                files.size()));
+                done++;
+                IJ.log("Scrim: protected " + file.getFileName() + " into " + target);
+            } catch (CancellationException e) {
+                IJ.log("Scrim: stopped at " + file.getFileName() + " (Esc); " + done + " of " + files.size()
+                        + " images were protected into " + out);
+                return done;
+            } catch (IOException | RuntimeException e) {
+                IJ.log("Scrim: " + file.getFileName() + " NOT protected: " + Failures.reason(e));
+            }
+        }
+        int failed = files.size() - done;
+        String summary = "protected " + done + " of " + files.size() + " images into " + out
+                + (failed > 0 ? "; " + failed + " not (the Log says why)" : "");
+        IJ.log("Scrim: " + summary);
+        IJ.showStatus("Scrim: " + summary);
+        return done;
+    }
+
+    /** The protection a file's XMP records; null also when its metadata cannot be read, as reading it then says why. */
+    private static Provenance recordedIn(Path file) {
+        try {
+            return Recorded.inFile(file);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}

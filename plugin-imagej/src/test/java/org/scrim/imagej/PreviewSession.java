@@ -1,0 +1,105 @@
+package org.scrim.imagej;
+
+import ij.IJ;
+import ij.ImageJ;
+import ij.ImagePlus;
+import ij.WindowManager;
+import ij.gui.GenericDialog;
+import ij.process.ColorProcessor;
+import java.awt.Checkbox;
+import java.awt.EventQueue;
+import java.awt.Rectangle;
+import java.awt.Robot;
+import java.awt.TextField;
+import java.awt.event.ItemEvent;
+import java.awt.event.TextEvent;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Arrays;
+import javax.imageio.ImageIO;
+
+/**
+ * A user trying the preview in the real ImageJ, run by {@link ImageJPreviewTest} in its own JVM under Xvfb: opens the
+ * image, picks Mask Style..., sets strength 0.05 and decoy pattern, ticks Preview and waits for it, raises the
+ * strength to 0.14 and waits for the preview to follow, then clicks Cancel. Saves each preview (preview-0.05.png,
+ * preview-0.14.png), the image after Cancel (cancelled.png) and, with a third argument, a screenshot of the image
+ * and the dialog. Prints "protected windows: N" (none should open). Uses only ImageJ's API.
+ *
+ * <p>Arguments: ImageJ folder, input image, output folder[, screenshot file].
+ */
+public final class PreviewSession {
+    private PreviewSession() {}
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("plugins.dir", args[0]);
+        Path out = Path.of(args[2]);
+        new ImageJ();
+        ImagePlus imp = IJ.openImage(args[1]);
+        imp.show();
+        RecorderSession.await(() -> IJ.getImage() == imp && imp.getWindow().isShowing(), "the image window");
+        EventQueue.invokeAndWait(() -> {
+            IJ.getInstance().setLocation(0, 0);
+            imp.getWindow().setLocation(0, IJ.getInstance().getHeight() + 10);
+        });
+        int[] original = pixels(imp);
+        IJ.doCommand("Mask Style...");
+        GenericDialog gd = RecorderSession.await(() -> RecorderSession.openDialog("Scrim: protect"), "the dialog");
+        EventQueue.invokeAndWait(() -> gd.setLocation(imp.getWindow().getX() + imp.getWindow().getWidth() + 10,
+                imp.getWindow().getY()));
+        TextField strength = (TextField) gd.getNumericFields().get(0);
+        EventQueue.invokeAndWait(() -> {
+            strength.setText("0.05");
+            ((java.awt.Choice) gd.getChoices().get(0)).select("pattern");
+            Checkbox preview = gd.getPreviewCheckbox();
+            preview.setState(true);
+            gd.itemStateChanged(new ItemEvent(preview, ItemEvent.ITEM_STATE_CHANGED, preview, ItemEvent.SELECTED));
+        });
+        int[] weak = awaitPreview(gd, imp, original, original);
+        save(imp, weak, out.resolve("preview-0.05.png"));
+
+        EventQueue.invokeAndWait(() -> {
+            strength.setText("0.14");
+            gd.textValueChanged(new TextEvent(strength, TextEvent.TEXT_VALUE_CHANGED));
+        });
+        save(imp, awaitPreview(gd, imp, original, weak), out.resolve("preview-0.14.png"));
+        if (args.length > 3) {
+            Thread.sleep(500); // the repaint after the last preview
+            Rectangle shot = imp.getWindow().getBounds().union(gd.getBounds());
+            ImageIO.write(new Robot().createScreenCapture(shot), "png", new File(args[3]));
+        }
+
+        RecorderSession.click(gd, 1); // Cancel
+        RecorderSession.await(() -> Arrays.equals(pixels(imp), original), "Cancel to restore the image");
+        save(imp, pixels(imp), out.resolve("cancelled.png"));
+        long copies = Arrays.stream(WindowManager.getImageTitles()).filter(t -> t.endsWith(Protect_Image.COPY_SUFFIX))
+                .count();
+        System.out.println("protected windows: " + copies);
+        System.exit(0);
+    }
+
+    /**
+     * Waits for a finished preview: pixels unlike the original (which the runner restores before each preview) and
+     * unlike the last preview's, the same on two looks in a row; returns them.
+     */
+    private static int[] awaitPreview(GenericDialog gd, ImagePlus imp, int[] original, int[] last)
+            throws InterruptedException {
+        int[][] seen = new int[1][];
+        return RecorderSession.await(() -> {
+            int[] now = pixels(imp);
+            boolean done = !gd.getPreviewCheckbox().getLabel().contains("wait") && !Arrays.equals(now, original)
+                    && !Arrays.equals(now, last);
+            boolean steady = done && Arrays.equals(now, seen[0]);
+            seen[0] = done ? now : null;
+            return steady ? now : null;
+        }, "the preview");
+    }
+
+    private static void save(ImagePlus imp, int[] pixels, Path file) {
+        IJ.saveAs(new ImagePlus("preview", new ColorProcessor(imp.getWidth(), imp.getHeight(), pixels)), "PNG",
+                file.toString());
+    }
+
+    private static int[] pixels(ImagePlus imp) {
+        return ((int[]) imp.getProcessor().getPixels()).clone();
+    }
+}
