@@ -34,15 +34,15 @@ public record SurrogateEncoder(String name, GraphProto graph, String input, Stri
     }
 
     /**
-     * This encoder followed by its family's TAE decoder ({@code decoderWeights}), so a protection can pull what a
-     * model trained on these latents would draw, not only where the latent goes: latent changes the decoder ignores
-     * teach a trainer nothing.
+     * This encoder followed by its family's TAE decoder ({@code decoderWeights}) without its last, full-size stage
+     * ({@link TaeGraphs#decoderBeforeLastStage}), so a protection can pull what a model trained on these latents
+     * would draw, not only where the latent goes: latent changes the decoder ignores teach a trainer nothing.
      */
     public SurrogateEncoder withRendering(StateDict decoderWeights) {
         GraphBuilder g = new GraphBuilder(name + "_rendering");
         String image = g.input(input, 1, 3, -1, -1);
         Map<String, String> encoded = g.inline(graph, Map.of(input, image), "e_");
-        Map<String, String> decoded = g.inline(TaeGraphs.decoder(decoderWeights),
+        Map<String, String> decoded = g.inline(TaeGraphs.decoderBeforeLastStage(decoderWeights),
                 Map.of(TaeGraphs.LATENT, encoded.get(output)), "d_");
         encoded.forEach((out, value) -> g.output(value, out));
         g.output(decoded.get(TaeGraphs.IMAGE), RENDERED);
