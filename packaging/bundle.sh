@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the self-contained Scrim engine for Linux x64: scrim-VERSION-linux-x64.tar.gz holding bin/scrim, a jlink
 # Java runtime (nothing to install: no Java needed on the machine), the CLI's jars with the linux-x64 natives only,
-# and the default models' encoders (taef2, taesana) when a folder of them is given or ../shared/models exists (else
-# they are downloaded on first use, as is TAEF2's decoder for the AI view). Needs a JDK 17+ (jlink, jdeps), zip,
+# and the default models (the taef2 and taesana encoders, taef2's decoder) when a folder of them is given or
+# ../shared/models exists (else they are downloaded on first use). Needs a JDK 17+ (jlink, jdeps), zip,
 # binutils' strip, and the project built (mvn -DskipTests package).
 #   packaging/bundle.sh [OUT_DIR] [MODELS_DIR]      (default OUT_DIR: target/dist)
 set -euo pipefail
@@ -34,16 +34,17 @@ cp "$jar" "$root"/cli/target/lib/*.jar "$dir/lib/"
 # and jdk.unsupported, through which the engine frees ONNX Runtime's input buffers (looked up by reflection).
 modules="$(jdeps --multi-release 17 --ignore-missing-deps --print-module-deps --recursive \
   --class-path "$(ls "$dir"/lib/*.jar | tr '\n' ':')" "$dir/lib/$(basename "$jar")")"
+# No --compress: the tarball is gzipped as a whole, which takes more from uncompressed modules than jlink's zip does.
 jlink --add-modules "$modules,jdk.crypto.ec,jdk.unsupported" --strip-debug --no-header-files --no-man-pages \
-  --compress=2 --output "$dir/runtime"
+  --compress=0 --output "$dir/runtime"
 # The JDK's native libraries carry their symbol tables (4 MB in libjvm.so alone); a runtime does not need them.
 find "$dir/runtime" -name '*.so' -exec strip --strip-unneeded {} +
 
-# The encoders the default protection attacks; the decoder (only for the AI view) comes on first use, which keeps
-# the bundle under 60 MiB.
-if [ -f "$models/taef2_encoder.pth" ] && [ -f "$models/taesana_encoder.pth" ]; then
+# The default protection's models: both encoders, and TAEF2's decoder, whose rendering it pulls too.
+if [ -f "$models/taef2_encoder.pth" ] && [ -f "$models/taef2_decoder.pth" ] && [ -f "$models/taesana_encoder.pth" ]
+then
   mkdir -p "$dir/models"
-  cp "$models"/taef2_encoder.pth "$models"/taesana_encoder.pth "$dir/models/"
+  cp "$models"/taef2_encoder.pth "$models"/taef2_decoder.pth "$models"/taesana_encoder.pth "$dir/models/"
   [ -f "$models/LICENSE-taesd.txt" ] && cp "$models/LICENSE-taesd.txt" "$dir/models/"
 fi
 

@@ -118,7 +118,8 @@ public final class ModelStore {
 
     /**
      * The surrogate encoder named by {@code modelOrFile}: a known model's encoder found (or fetched) through this
-     * store, or a user's ONNX encoder or encoder weight file (.pth/.safetensors).
+     * store, or a user's ONNX encoder or encoder weight file (.pth/.safetensors). A TAE encoder with a decoder
+     * ({@link #decoderWeights}) comes with its rendering, which the protection pulls too.
      */
     public SurrogateEncoder surrogate(String modelOrFile) throws IOException {
         Path file = encoderFile(modelOrFile);
@@ -127,7 +128,9 @@ public final class ModelStore {
         }
         String name = KNOWN.containsKey(modelOrFile) ? modelOrFile
                 : file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
-        return SurrogateEncoder.tae(name, StateDict.read(file));
+        SurrogateEncoder encoder = SurrogateEncoder.tae(name, StateDict.read(file));
+        StateDict decoder = decoderWeights(modelOrFile);
+        return decoder == null ? encoder : encoder.withRendering(decoder);
     }
 
     /**

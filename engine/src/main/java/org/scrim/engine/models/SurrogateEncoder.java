@@ -10,18 +10,43 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.scrim.engine.modelio.CheckpointException;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.onnx.GraphBuilder;
 
 /**
  * An image encoder that protections attack: an ONNX graph from an image input [1,3,H,W] in [0,1] to a latent
- * output, and the graph's outputs of intermediate features (none for a user's ONNX encoder). Several form an
- * ensemble.
+ * output, the graph's outputs of intermediate features (none for a user's ONNX encoder) and, where its family's
+ * decoder is given, the decoder's rendering of the latent ({@code rendering}, else null). Several form an ensemble.
  */
-public record SurrogateEncoder(String name, GraphProto graph, String input, String output, List<String> features) {
+public record SurrogateEncoder(String name, GraphProto graph, String input, String output, List<String> features,
+                               String rendering) {
+    /** The graph output of {@link #withRendering}'s decoded image. */
+    public static final String RENDERED = "rendered";
+
     public SurrogateEncoder {
         features = List.copyOf(features);
+    }
+
+    public SurrogateEncoder(String name, GraphProto graph, String input, String output, List<String> features) {
+        this(name, graph, input, output, features, null);
+    }
+
+    /**
+     * This encoder followed by its family's TAE decoder ({@code decoderWeights}) without its last, full-size stage
+     * ({@link TaeGraphs#decoderBeforeLastStage}), so a protection can pull what a model trained on these latents
+     * would draw, not only where the latent goes: latent changes the decoder ignores teach a trainer nothing.
+     */
+    public SurrogateEncoder withRendering(StateDict decoderWeights) {
+        GraphBuilder g = new GraphBuilder(name + "_rendering");
+        String image = g.input(input, 1, 3, -1, -1);
+        Map<String, String> encoded = g.inline(graph, Map.of(input, image), "e_");
+        Map<String, String> decoded = g.inline(TaeGraphs.decoderBeforeLastStage(decoderWeights),
+                Map.of(TaeGraphs.LATENT, encoded.get(output)), "d_");
+        encoded.forEach((out, value) -> g.output(value, out));
+        g.output(decoded.get(TaeGraphs.IMAGE), RENDERED);
+        return new SurrogateEncoder(name, g.graph(), input, output, features, RENDERED);
     }
 
     /** A TAE-family encoder built from its weights, with its downsampling stages as features. */

@@ -80,10 +80,29 @@ public final class TaeGraphs {
 
     /** Decoder graph: {@code latent} [1,C,h,w] -> {@code image} [1,3,h*s,w*s] (not clamped). */
     public static GraphProto decoder(StateDict sd) {
+        return decoder(sd, false);
+    }
+
+    /**
+     * The decoder without its last stage: {@code latent} -> {@code image}, the decoder's features [1,F,h*s/2,w*s/2]
+     * just before its last 2x upsampling. The last stage works at full size and costs more than the rest of the
+     * decoder; what comes before it already holds what the decoder will draw, short of the finest detail.
+     */
+    public static GraphProto decoderBeforeLastStage(StateDict sd) {
+        return decoder(sd, true);
+    }
+
+    private static GraphProto decoder(StateDict sd, boolean beforeLastStage) {
         GraphBuilder g = new GraphBuilder("tae_decoder");
         long latentChannels = sd.get("1.weight").dim(1);
         String x = g.input(LATENT, 1, latentChannels, -1, -1);
         int last = lastIndex(sd);
+        int lastUpsampling = -1;
+        for (int i = 1; i <= last; i++) {
+            if (isUpsampling(sd, i)) {
+                lastUpsampling = i;
+            }
+        }
         for (int i = 0; i <= last; i++) {
             String p = i + ".";
             if (sd.has(p + "weight")) {
@@ -95,8 +114,10 @@ public final class TaeGraphs {
                 String three = g.scalar("three", 3f);
                 x = g.op("Mul", g.op("Tanh", g.op("Div", x, three)),
                         three);
-            } else if (sd.has((i + 1) + ".weight") && !sd.has((i + 1) + ".bias")) {
-                // a bias-free conv follows every 2x nearest upsample
+            } else if (isUpsampling(sd, i)) {
+                if (beforeLastStage && i == lastUpsampling) {
+                    break;
+                }
                 x = g.op("Resize", new String[] {x, "", g.initializer("up2", new Tensor(
                         new float[] {1, 1, 2, 2}, 4))},
                         Attr.s("mode", "nearest"), Attr.s("coordinate_transformation_mode", "asymmetric"),
@@ -107,6 +128,12 @@ public final class TaeGraphs {
         }
         g.output(x, IMAGE);
         return g.graph();
+    }
+
+    /** Whether the decoder's module {@code i} is a 2x nearest upsampling: a bias-free conv follows every one. */
+    private static boolean isUpsampling(StateDict sd, int i) {
+        return !sd.has(i + ".weight") && !sd.has(i + ".conv.0.weight") && sd.has((i + 1) + ".weight")
+                && !sd.has((i + 1) + ".bias");
     }
 
     private static int lastIndex(StateDict sd) {

@@ -15,7 +15,8 @@ import org.scrim.engine.tensor.Tensor;
 
 /**
  * The encoders seen through one transformation T, at one image size: a forward-only session for x -> what the loss
- * pulls (each encoder's latent E_i(T(x)) and, with stage pulls, its intermediate features), and a protection step
+ * pulls (each encoder's latent E_i(T(x)) and, with feature pulls, its intermediate features and its rendering
+ * through its decoder), and a protection step
  * ({@link StepGraph}) around the loss sum_k w_k |f_k(T(x)) - target_k|^2 and its gradient with respect to x. The
  * targets and weights are residents, so one session serves every step and every probe; the weights normalise each
  * term by its starting distance so mask and poison terms, several encoders and their features, pull with the say
@@ -32,12 +33,17 @@ final class AttackModel implements AutoCloseable {
      * with TAEF2's own 0.47, 0.50, 0.52, 0.51.
      */
     static final float STAGE_WEIGHT = 3;
+    /** The say of an encoder's rendering through its decoder (where it has one), against 1 for its latent. */
+    static final float RENDERING_WEIGHT = 1;
 
     /** One pull: output {@code output} (an index into {@link #encodePulled}'s list) toward a target, weighted. */
     record Term(int output, Tensor target, float weight) {}
 
-    /** A value the loss may pull: one encoder's latent or one of its stage features, by its name in the graph. */
-    private record Pulled(int encoder, String name, boolean latent, int stagesOfEncoder) {}
+    /** What a pulled value is to its encoder. */
+    private enum Kind { LATENT, STAGE, RENDERING }
+
+    /** A value the loss may pull: one encoder's latent, stage feature or rendering, by its name in the graph. */
+    private record Pulled(int encoder, String name, Kind kind, int stagesOfEncoder) {}
 
     /** What a step session was built for: the group (by identity), the number of terms and the gray option. */
     private record StepKey(SessionGroup group, int terms, boolean gray) {}
@@ -51,20 +57,23 @@ final class AttackModel implements AutoCloseable {
     private StepKey stepKey;
 
     /**
-     * @param stagePulls whether the loss may pull the encoders' stage features too (the protection), or only their
-     *                   latents (verification)
+     * @param featurePulls whether the loss may pull the encoders' stage features and renderings too (the
+     *                     protection), or only their latents (verification)
      */
     AttackModel(List<SurrogateEncoder> surrogates, ImageTransform transform, long[] imageShape,
-            Runtime runtime, boolean stagePulls) {
+            Runtime runtime, boolean featurePulls) {
         this.surrogates = surrogates;
         this.transform = transform;
         this.imageShape = imageShape.clone();
         for (int i = 0; i < surrogates.size(); i++) {
             SurrogateEncoder e = surrogates.get(i);
-            List<String> stages = stagePulls && STAGE_WEIGHT > 0 ? e.features() : List.of();
-            pulled.add(new Pulled(i, e.output(), true, stages.size()));
+            List<String> stages = featurePulls && STAGE_WEIGHT > 0 ? e.features() : List.of();
+            pulled.add(new Pulled(i, e.output(), Kind.LATENT, stages.size()));
             for (String f : stages) {
-                pulled.add(new Pulled(i, f, false, stages.size()));
+                pulled.add(new Pulled(i, f, Kind.STAGE, stages.size()));
+            }
+            if (featurePulls && e.rendering() != null) {
+                pulled.add(new Pulled(i, e.rendering(), Kind.RENDERING, stages.size()));
             }
         }
         GraphBuilder g = new GraphBuilder("features");
@@ -84,7 +93,7 @@ final class AttackModel implements AutoCloseable {
         List<Tensor> all = encodePulled(image);
         List<Tensor> latents = new ArrayList<>();
         for (int k = 0; k < all.size(); k++) {
-            if (pulled.get(k).latent()) {
+            if (pulled.get(k).kind() == Kind.LATENT) {
                 latents.add(all.get(k));
             }
         }
@@ -101,15 +110,22 @@ final class AttackModel implements AutoCloseable {
         return values;
     }
 
-    /** Whether output {@code k} of {@link #encodePulled} is a latent (not a stage feature). */
+    /** Whether output {@code k} of {@link #encodePulled} is a latent (not a stage feature or a rendering). */
     boolean isLatent(int k) {
-        return pulled.get(k).latent();
+        return pulled.get(k).kind() == Kind.LATENT;
     }
 
-    /** The say of output {@code k}: 1 for a latent, {@link #STAGE_WEIGHT} shared by an encoder's stages. */
+    /**
+     * The say of output {@code k}: 1 for a latent, {@link #STAGE_WEIGHT} shared by an encoder's stages,
+     * {@link #RENDERING_WEIGHT} for its rendering.
+     */
     float pullWeight(int k) {
         Pulled p = pulled.get(k);
-        return p.latent() ? 1 : STAGE_WEIGHT / p.stagesOfEncoder();
+        return switch (p.kind()) {
+            case LATENT -> 1;
+            case STAGE -> STAGE_WEIGHT / p.stagesOfEncoder();
+            case RENDERING -> RENDERING_WEIGHT;
+        };
     }
 
     /**

@@ -3,12 +3,13 @@ package org.scrim.engine.protect;
 /**
  * Protection strength. Each preset is defined by the visibility bound the result must respect (SSIMULACRA,
  * {@link Ssimulacra}; 0.09 is the brief's baseline), an L-inf cap per pixel and an optimisation length.
- * The default's steps keep a 1024x1024 image under a minute on two CPU cores; each step more adds a little
- * closeness for a few seconds, which {@code high} spends (figures: README, bench/run-protect.sh).
+ * The default's steps are as many as keep a 1024x1024 image under a minute on two CPU cores with the default
+ * encoders, since each step more adds closeness on every encoder (figures: README, bench/run-transfer.sh);
+ * {@code high} spends more.
  */
 public enum Preset {
     LOW(0.05, 6 / 255f, 8),
-    DEFAULT(0.09, 16 / 255f, 11),
+    DEFAULT(0.09, 16 / 255f, 16),
     HIGH(0.14, 16 / 255f, 30);
 
     public final double maxVisibility;

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.scrim.engine.imageio.ImageFiles;
-import org.scrim.engine.modelio.StateDict;
+import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.protect.ImageTensors;
 import org.scrim.engine.protect.Mode;
@@ -27,26 +27,26 @@ import org.scrim.engine.testing.SharedData;
  * it on every encoder, the ones it was computed on and the ones it never saw, plus the AI view (TAEF2's decoder).
  * Leave-one-out (protect with {@code taef2}, read {@code taesana}, and the reverse) is the measure of transfer; a
  * figure on an encoder the protection was optimised on says nothing about it. Run with {@code bench/run-transfer.sh
- * [sets] [images] [size]}; a set is encoder names joined by {@code +} (default {@code taef2,taesana}).
+ * [sets] [images] [size] [steps]}; a set is encoder names joined by {@code +} (default {@code taef2,taesana}).
  */
 public final class TransferBenchmark {
-    private static final Map<String, String> WEIGHTS = Map.of("taef2", "models/taef2_encoder.pth",
-            "taesana", "models/taesana_encoder.pth");
-
     public static void main(String[] args) throws Exception {
         List<String> sets = List.of((args.length > 0 ? args[0] : "taef2,taesana").split(","));
         List<String> images = List.of((args.length > 1 ? args[1]
                 : "astronaut.png,chelsea.png,coffee.png,rocket.jpg,shipwreck.jpg,starry_night.jpg,the_scream.jpg")
                 .split(","));
         int size = args.length > 2 ? Integer.parseInt(args[2]) : ProtectRequest.DEFAULT_WORK_SIZE;
+        Integer steps = args.length > 3 ? Integer.valueOf(args[3]) : null;
         Runtime runtime = new OrtRuntime(2);
+        // the product's encoders: TAEF2 with its decoder's rendering, TAESana
+        ModelStore store = new ModelStore(List.of(SharedData.path("models")), SharedData.path("models"), false);
         Map<String, SurrogateEncoder> all = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : WEIGHTS.entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
-            all.put(e.getKey(), SurrogateEncoder.tae(e.getKey(), StateDict.read(SharedData.path(e.getValue()))));
+        for (String name : ModelStore.DEFAULT_ENCODERS) {
+            all.put(name, store.surrogate(name));
         }
+        String aiView = ModelStore.AI_VIEW_MODEL.name();
         Verifier verifier = new Verifier(List.copyOf(all.values()), runtime, size, new Verifier.AiViewModel(
-                StateDict.read(SharedData.path("models/taef2_encoder.pth")),
-                StateDict.read(SharedData.path("models/taef2_decoder.pth"))));
+                store.encoderWeights(aiView), store.decoderWeights(aiView)));
         Path out = Files.createDirectories(Path.of("target", "transfer-bench"));
         StringBuilder header = new StringBuilder(String.format("%-16s %-14s %-9s %6s %10s", "image", "protected_with",
                 "decoy", "time_s", "ssimulacra"));
@@ -66,7 +66,7 @@ public final class TransferBenchmark {
                 Path orig = out.resolve(image + ".orig.png");
                 javax.imageio.ImageIO.write(ImageTensors.toImage(x), "png", orig.toFile());
                 ProtectRequest req = new ProtectRequest(Mode.MASK, Preset.DEFAULT, null, null, null, List.of(), 1,
-                        ProtectRequest.DEFAULT_WORK_SIZE, null);
+                        ProtectRequest.DEFAULT_WORK_SIZE, steps);
                 Protector.Protection p = protector.protect(x, req, ProgressListener.NONE);
                 RgbImage result = ImageTensors.quantize8(p.image());
                 Path prot = out.resolve(image + "." + set + ".png");

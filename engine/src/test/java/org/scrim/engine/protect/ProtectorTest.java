@@ -2,6 +2,8 @@ package org.scrim.engine.protect;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -127,6 +129,35 @@ class ProtectorTest {
             assertTrue(r.primaryCloseness() > carried.primaryCloseness() + 0.05, e.name() + " is pulled: "
                     + r.primaryCloseness() + " against " + carried.primaryCloseness() + " carried over");
         }
+    }
+
+    @Test
+    void taef2PullsItsDecodersRenderingAndSoMovesWhatTheModelDrawsFurther(@TempDir Path cache) throws IOException {
+        ModelStore store = new ModelStore(List.of(SharedData.path("models")), cache, false);
+        SurrogateEncoder rendering = store.surrogate("taef2");
+        assertNotNull(rendering.rendering(), "the known TAEF2 comes with its decoder's rendering");
+        assertNull(store.surrogate("taesana").rendering(), "TAESana has no published decoder");
+        ProtectionTarget target = ProtectionTarget.mask(Decoy.PATTERN, 1);
+        try (AttackModel model = new AttackModel(List.of(rendering), Transforms.chain(), image.tensor().shape(),
+                new OrtRuntime(2), true)) {
+            List<AttackModel.Term> terms = target.terms(model, image, target.imagesFor(image));
+            assertEquals(2 + rendering.features().size(), terms.size(), "the latent, three stages, the rendering");
+            List<Tensor> clean = model.encodePulled(image.tensor());
+            AttackModel.Term last = terms.get(terms.size() - 1);
+            assertEquals(AttackModel.RENDERING_WEIGHT,
+                    last.weight() * clean.get(last.output()).squaredDistance(last.target()), 1e-3);
+        }
+        Verifier aiView = new Verifier(encoders, new OrtRuntime(2), SIZE, new Verifier.AiViewModel(
+                store.encoderWeights("taef2"), store.decoderWeights("taef2")));
+        double[] closeness = new double[2];
+        List<List<SurrogateEncoder>> variants = List.of(encoders, List.of(rendering));
+        for (int k = 0; k < 2; k++) {
+            Protector.Protection p = new Protector(variants.get(k), new OrtRuntime(2)).protect(image,
+                    mask(Preset.DEFAULT, 6, 1), ProgressListener.NONE);
+            closeness[k] = aiView.verify(image, ImageTensors.quantize8(p.image()), p.target(), true).aiView();
+        }
+        assertTrue(closeness[1] > closeness[0] + 0.03, "the AI view moves further with the rendering pull: "
+                + closeness[1] + " against " + closeness[0] + " without");
     }
 
     private static Verifier.Report verifyOn(SurrogateEncoder e, Protector.Protection p) {
