@@ -193,8 +193,37 @@ public final class GraphBuilder {
         return graph.build();
     }
 
+    /** The graph as a model for a session, without the nodes its outputs do not need ({@link #withoutUnusedNodes}). */
     public ModelProto build() {
-        return model(graph.build());
+        return model(withoutUnusedNodes(graph.build()));
+    }
+
+    /**
+     * {@code g} with only the nodes (and initializers) its outputs depend on. {@link #inline} copies a whole
+     * sub-graph, so a session that reads one of its outputs (an encoder's latent, where the graph also renders it
+     * through a decoder) would otherwise run the rest for nothing. Nodes are in topological order, as ONNX requires.
+     */
+    public static GraphProto withoutUnusedNodes(GraphProto g) {
+        Set<String> needed = new HashSet<>();
+        g.getOutputList().forEach(o -> needed.add(o.getName()));
+        boolean[] keep = new boolean[g.getNodeCount()];
+        for (int i = g.getNodeCount() - 1; i >= 0; i--) {
+            NodeProto n = g.getNode(i);
+            if (n.getOutputList().stream().anyMatch(needed::contains)) {
+                keep[i] = true;
+                needed.addAll(n.getInputList());
+            }
+        }
+        GraphProto.Builder pruned = g.toBuilder().clearNode().clearInitializer();
+        for (int i = 0; i < keep.length; i++) {
+            if (keep[i]) {
+                pruned.addNode(g.getNode(i));
+            }
+        }
+        // an initializer that is also a declared input stays, or the input would become a required one
+        g.getInputList().forEach(in -> needed.add(in.getName()));
+        g.getInitializerList().stream().filter(t -> needed.contains(t.getName())).forEach(pruned::addInitializer);
+        return pruned.build();
     }
 
     /** Wraps a graph as a model with the engine's opset. */
