@@ -1,12 +1,14 @@
 package org.scrim.engine.protect;
 
 import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.scrim.engine.autodiff.Differentiator;
 import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.Runtime;
@@ -17,7 +19,8 @@ import org.scrim.engine.tensor.Tensor;
  * The encoders seen through one transformation T, at one image size: a forward-only session for x -> what the loss
  * pulls (each encoder's latent E_i(T(x)) and, with feature pulls, its intermediate features and its rendering
  * through its decoder), and a protection step
- * ({@link StepGraph}) around the loss sum_k w_k |f_k(T(x)) - target_k|^2 and its gradient with respect to x. The
+ * ({@link StepGraph}) around the loss sum_k w_k |f_k(T(x)) - target_k|^2 and its gradient with respect to x (with
+ * several encoders, each one's gradient balanced against the others': {@link #gradientGraph}). The
  * targets and weights are residents, so one session serves every step and every probe; the weights normalise each
  * term by its starting distance so mask and poison terms, several encoders and their features, pull with the say
  * {@link #pullWeight} gives them.
@@ -25,6 +28,7 @@ import org.scrim.engine.tensor.Tensor;
 final class AttackModel implements AutoCloseable {
     static final String IMAGE = "x";
     static final String LOSS = "loss";
+    private static final int ALL_ENCODERS = -1;
     /**
      * The say of an encoder's stage features together, against 1 for its latent: each stage as much as the latent.
      * Pulls on intermediate features carry over to an encoder of another family better than pulls on the latent
@@ -77,7 +81,7 @@ final class AttackModel implements AutoCloseable {
             }
         }
         GraphBuilder g = new GraphBuilder("features");
-        List<String> values = pulledValues(g);
+        List<String> values = pulledValues(g, ALL_ENCODERS);
         for (int k = 0; k < values.size(); k++) {
             g.output(values.get(k), "pulled" + k);
         }
@@ -155,35 +159,102 @@ final class AttackModel implements AutoCloseable {
         return transform.describe() + "/" + name;
     }
 
-    private ai.onnx.proto.OnnxMl.ModelProto gradientGraph(List<Term> terms) {
-        GraphBuilder g = new GraphBuilder("attack");
-        List<String> values = pulledValues(g);
+    /**
+     * The loss and its gradient with respect to x. One encoder: the gradient of its loss. Several: each encoder's
+     * gradient apart, scaled to a mean magnitude of 1 and weighted by the share of its starting loss it has left
+     * ({@link #balancedGradient}), then summed; the loss output is the sum of theirs.
+     */
+    ModelProto gradientGraph(List<Term> terms) {
         Map<String, long[]> shapes = new HashMap<>();
         shapes.put(IMAGE, imageShape);
+        for (int k = 0; k < terms.size(); k++) {
+            shapes.put(targetName(k), terms.get(k).target().shape());
+            shapes.put(weightName(k), new long[0]);
+        }
+        if (surrogates.size() == 1) {
+            return Differentiator.gradient(lossGraph(terms, ALL_ENCODERS), LOSS, List.of(IMAGE), shapes);
+        }
+        GraphBuilder g = new GraphBuilder("attack");
+        Map<String, String> inputs = new HashMap<>();
+        inputs.put(IMAGE, g.input(IMAGE, imageShape));
+        for (int k = 0; k < terms.size(); k++) {
+            inputs.put(targetName(k), g.input(targetName(k), terms.get(k).target().shape()));
+            inputs.put(weightName(k), g.input(weightName(k)));
+        }
+        List<String> gradients = new ArrayList<>();
+        List<String> losses = new ArrayList<>();
+        for (int e = 0; e < surrogates.size(); e++) {
+            GraphProto own = Differentiator.gradient(lossGraph(terms, e), LOSS, List.of(IMAGE), shapes).getGraph();
+            Map<String, String> binding = new HashMap<>();
+            own.getInputList().forEach(in -> binding.put(in.getName(), inputs.get(in.getName())));
+            Map<String, String> out = g.inline(own, binding, "encoder" + e + "_");
+            gradients.add(balancedGradient(g, out.get(Differentiator.gradName(IMAGE)), out.get(LOSS),
+                    startingLoss(terms, e)));
+            losses.add(out.get(LOSS));
+        }
+        g.output(g.op("Sum", gradients.toArray(String[]::new)), Differentiator.gradName(IMAGE));
+        g.output(g.op("Sum", losses.toArray(String[]::new)), LOSS);
+        return g.build();
+    }
+
+    /**
+     * One encoder's share of the step's direction: its gradient divided by its mean magnitude, times loss/start, the
+     * share of its starting loss it has left. Summed as they come, the encoder with the steeper gradient (TAESana)
+     * set the direction and the other lagged (TAEF2 0.43 against 0.54 alone); scaled alike, the one further from its
+     * target gets the larger say, so neither is left behind.
+     */
+    private static String balancedGradient(GraphBuilder g, String gradient, String loss, float startingLoss) {
+        String meanMagnitude = g.op("ReduceMean", new String[] {g.op("Abs", gradient)}, Attr.i("keepdims", 0));
+        String unit = g.op("Div", gradient, g.op("Add", meanMagnitude, g.scalar("tiny", Float.MIN_NORMAL)));
+        return g.op("Mul", unit, g.op("Div", loss, g.scalar("starting_loss", startingLoss)));
+    }
+
+    /**
+     * Encoder {@code e}'s loss at d = 0: {@link ProtectionTarget#terms} weights each term by its starting distance,
+     * so each starts at its {@link #pullWeight}.
+     */
+    private float startingLoss(List<Term> terms, int e) {
+        float sum = 0;
+        for (Term t : terms) {
+            if (pulled.get(t.output()).encoder() == e) {
+                sum += pullWeight(t.output());
+            }
+        }
+        return sum;
+    }
+
+    /** The loss over the terms of encoder {@code encoder} (or of all, {@link #ALL_ENCODERS}). */
+    private GraphProto lossGraph(List<Term> terms, int encoder) {
+        GraphBuilder g = new GraphBuilder("attack");
+        List<String> values = pulledValues(g, encoder);
         List<String> pulls = new ArrayList<>();
         for (int k = 0; k < terms.size(); k++) {
             Term t = terms.get(k);
+            if (encoder != ALL_ENCODERS && pulled.get(t.output()).encoder() != encoder) {
+                continue;
+            }
             String target = g.input(targetName(k), t.target().shape());
             String weight = g.input(weightName(k));
-            shapes.put(target, t.target().shape());
-            shapes.put(weight, new long[0]);
             pulls.add(g.op("Mul", new String[] {Losses.squaredDistance(g, values.get(t.output()), target,
                     Losses.Reduction.SUM), weight}));
         }
         String loss = pulls.size() == 1 ? pulls.get(0) : g.op("Sum", pulls.toArray(String[]::new));
         g.output(loss, LOSS);
-        GraphProto graph = g.graph();
-        return Differentiator.gradient(graph, LOSS, List.of(IMAGE), shapes);
+        return GraphBuilder.withoutUnusedNodes(g.graph());
     }
 
-    /** The encoders inlined after the transformation; the values the loss may pull, in {@link #pulled}'s order. */
-    private List<String> pulledValues(GraphBuilder g) {
+    /**
+     * The encoders inlined after the transformation (only {@code encoder}, unless {@link #ALL_ENCODERS}); the values
+     * the loss may pull, in {@link #pulled}'s order (null for another encoder's).
+     */
+    private List<String> pulledValues(GraphBuilder g, int encoder) {
         String x = g.input(IMAGE, imageShape);
         String tx = transform.apply(g, x, imageShape);
         List<Map<String, String>> outputs = new ArrayList<>();
         for (int i = 0; i < surrogates.size(); i++) {
             SurrogateEncoder e = surrogates.get(i);
-            outputs.add(g.inline(e.graph(), Map.of(e.input(), tx), "e" + i + "_"));
+            outputs.add(encoder == ALL_ENCODERS || encoder == i ? g.inline(e.graph(), Map.of(e.input(), tx), "e" + i + "_")
+                    : Map.of());
         }
         return pulled.stream().map(p -> outputs.get(p.encoder()).get(p.name())).toList();
     }
