@@ -111,6 +111,7 @@ public final class Protector {
             List<List<AttackModel.Term>> terms = new ArrayList<>();
             for (AttackModel model : models) {
                 terms.add(target.terms(model, work, targetImages));
+                model.releaseForward();
             }
             try (Workspace space = new Workspace(group, work, request.preset().epsilon)) {
                 delta = optimise(space, models, terms, request.visibilityBound(), steps, gray, progress);
