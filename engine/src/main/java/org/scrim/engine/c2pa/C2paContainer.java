@@ -4,7 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32;
 
 /**
@@ -24,14 +26,20 @@ enum C2paContainer {
     PNG {
         @Override
         byte[] strip(byte[] png) throws IOException {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(png.length);
-            out.write(png, 0, PNG_SIGNATURE.length);
+            List<int[]> kept = new ArrayList<>();
+            int size = PNG_SIGNATURE.length;
             for (int[] c : pngChunks(png)) {
                 if (!pngType(png, c).equals("caBX")) {
-                    out.write(png, c[0], c[1] - c[0]);
+                    kept.add(c);
+                    size += c[1] - c[0];
                 }
             }
-            return out.toByteArray();
+            if (size == png.length) {
+                return png; // nothing to strip (a file Scrim just wrote): no copy of a file that may be large
+            }
+            ByteBuffer out = ByteBuffer.allocate(size).put(png, 0, PNG_SIGNATURE.length);
+            kept.forEach(c -> out.put(png, c[0], c[1] - c[0]));
+            return out.array();
         }
 
         @Override
@@ -66,6 +74,9 @@ enum C2paContainer {
     JPEG {
         @Override
         byte[] strip(byte[] jpeg) throws IOException {
+            if (jpegSegments(jpeg).stream().noneMatch(s -> isC2paSegment(jpeg, s))) {
+                return jpeg;
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream(jpeg.length);
             int pos = 0;
             for (int[] s : jpegSegments(jpeg)) {

@@ -2,8 +2,8 @@ package org.scrim.engine.c2pa;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -83,11 +83,9 @@ public final class ManifestWriter {
         if (signedWrapped.length != excluded) {
             throw new IllegalStateException("C2PA manifest changed size once signed");
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(clean.length + excluded);
-        out.write(clean, 0, at);
-        out.writeBytes(signedWrapped);
-        out.write(clean, at, clean.length - at);
-        return out.toByteArray();
+        // filled in place: a file's size is the largest thing a protection holds while it writes
+        return ByteBuffer.allocate(clean.length + excluded).put(clean, 0, at).put(signedWrapped)
+                .put(clean, at, clean.length - at).array();
     }
 
     private static byte[] store(String manifestLabel, UUID id, Map<String, byte[]> assertions, ObjectNode dataHash,

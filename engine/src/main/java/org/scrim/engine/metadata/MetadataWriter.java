@@ -40,6 +40,24 @@ public final class MetadataWriter {
         if (!overwriteInput && Files.exists(out) && Files.isSameFile(in, out)) {
             throw new MetadataException(in, "output is the input file itself; ask for in-place tagging explicitly");
         }
+        byte[] tagged = withStatement(in, tags);
+        if (ManifestWriter.supports(tagged)) {
+            ManifestWriter.Statement statement = new ManifestWriter.Statement(tags.dataMining(),
+                    tags.otherConstraints(), tags.provenance(), sourceName);
+            try {
+                tagged = ManifestWriter.sign(tagged, statement, signer == null ? C2paSigner.forUser() : signer);
+            } catch (IOException e) {
+                throw new MetadataException(in, "cannot add Content Credentials: " + e.getMessage(), e);
+            }
+        }
+        AtomicFiles.write(out, tagged);
+    }
+
+    /**
+     * The file {@code in} with the statement merged into its XMP packet. Its bytes as read are dropped on return, so
+     * that signing, which copies the file once more, does not hold three copies of a large image at once.
+     */
+    private static byte[] withStatement(Path in, NoAiTags tags) throws IOException {
         byte[] bytes = Files.readAllBytes(in);
         ImageContainer container = MetadataReader.containerOf(in, bytes);
         String existing = MetadataReader.readXmp(in, container, bytes);
@@ -52,16 +70,7 @@ public final class MetadataWriter {
             throw new MetadataException(in, "cannot rewrite this " + container + " file: " + e.getMessage(), e);
         }
         requireStatementReadable(in, container, tagged);
-        if (ManifestWriter.supports(tagged)) {
-            ManifestWriter.Statement statement = new ManifestWriter.Statement(tags.dataMining(),
-                    tags.otherConstraints(), tags.provenance(), sourceName);
-            try {
-                tagged = ManifestWriter.sign(tagged, statement, signer == null ? C2paSigner.forUser() : signer);
-            } catch (IOException e) {
-                throw new MetadataException(in, "cannot add Content Credentials: " + e.getMessage(), e);
-            }
-        }
-        AtomicFiles.write(out, tagged);
+        return tagged;
     }
 
     /**

@@ -47,16 +47,21 @@ final class PngChunks {
         if (at < 0) {
             at = indexOfType(kept, "IDAT");
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(png.length + xmp.length() + 64);
-        out.write(SIGNATURE);
+        byte[] packet = xmpChunkData(xmp);
+        int size = SIGNATURE.length + 12 + packet.length;
+        for (Chunk c : kept) {
+            size += c.end() - c.start();
+        }
+        // filled in place, without a growing buffer and its final copy: the file may be hundreds of megabytes
+        ByteBuffer out = ByteBuffer.allocate(size).put(SIGNATURE);
         for (int i = 0; i < kept.size(); i++) {
             if (i == at) {
-                writeChunk(out, "iTXt", xmpChunkData(xmp));
+                writeChunk(out, "iTXt", packet);
             }
             Chunk c = kept.get(i);
-            out.write(png, c.start(), c.end() - c.start());
+            out.put(png, c.start(), c.end() - c.start());
         }
-        return out.toByteArray();
+        return out.array();
     }
 
     private static int indexOfType(List<Chunk> chunks, String type) {
@@ -114,14 +119,11 @@ final class PngChunks {
         return data.toByteArray();
     }
 
-    private static void writeChunk(ByteArrayOutputStream out, String type, byte[] data) {
+    private static void writeChunk(ByteBuffer out, String type, byte[] data) {
         byte[] typeBytes = type.getBytes(StandardCharsets.ISO_8859_1);
         CRC32 crc = new CRC32();
         crc.update(typeBytes);
         crc.update(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        out.writeBytes(typeBytes);
-        out.writeBytes(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        out.putInt(data.length).put(typeBytes).put(data).putInt((int) crc.getValue());
     }
 }

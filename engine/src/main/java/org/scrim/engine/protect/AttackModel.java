@@ -56,7 +56,9 @@ final class AttackModel implements AutoCloseable {
     private final long[] imageShape;
     private final List<SurrogateEncoder> surrogates;
     private final List<Pulled> pulled = new ArrayList<>();
-    private final GraphSession forward;
+    private final Runtime runtime;
+    /** Opened on first use; {@link #releaseForward} closes it while only the step is needed. */
+    private GraphSession forward;
     private GraphSession step;
     private StepKey stepKey;
 
@@ -80,12 +82,31 @@ final class AttackModel implements AutoCloseable {
                 pulled.add(new Pulled(i, e.rendering(), Kind.RENDERING, stages.size()));
             }
         }
-        GraphBuilder g = new GraphBuilder("features");
-        List<String> values = pulledValues(g, ALL_ENCODERS);
-        for (int k = 0; k < values.size(); k++) {
-            g.output(values.get(k), "pulled" + k);
+        this.runtime = runtime;
+    }
+
+    private GraphSession forward() {
+        if (forward == null) {
+            GraphBuilder g = new GraphBuilder("features");
+            List<String> values = pulledValues(g, ALL_ENCODERS);
+            for (int k = 0; k < values.size(); k++) {
+                g.output(values.get(k), "pulled" + k);
+            }
+            forward = runtime.open(g.build());
         }
-        this.forward = runtime.open(g.build());
+        return forward;
+    }
+
+    /**
+     * Closes the forward session until {@link #encodePulled} needs it again: once the targets are computed, the
+     * optimisation runs only the step, and each open session holds tens of megabytes (its weights, packed for the
+     * CPU's convolution kernels) while the steps' working memory peaks.
+     */
+    void releaseForward() {
+        if (forward != null) {
+            forward.close();
+            forward = null;
+        }
     }
 
     ImageTransform transform() {
@@ -106,7 +127,7 @@ final class AttackModel implements AutoCloseable {
 
     /** Every value the loss may pull, of T(image): per encoder its latent, then its stage features. */
     List<Tensor> encodePulled(Tensor image) {
-        Map<String, Tensor> out = forward.run(Map.of(IMAGE, image));
+        Map<String, Tensor> out = forward().run(Map.of(IMAGE, image));
         List<Tensor> values = new ArrayList<>();
         for (int k = 0; k < pulled.size(); k++) {
             values.add(out.get("pulled" + k));
@@ -269,7 +290,7 @@ final class AttackModel implements AutoCloseable {
 
     @Override
     public void close() {
-        forward.close();
+        releaseForward();
         if (step != null) {
             step.close();
         }

@@ -98,6 +98,10 @@ public final class Protector {
             target = ProtectionTarget.of(request, decoy);
 
             progress.phase("optimising");
+            // The garbage of reading and scaling a large image lies in Java's heap, which keeps those pages while
+            // ONNX Runtime's working memory for the steps grows beside it; one collection now lets the heap give
+            // them back (as far as -XX:MaxHeapFreeRatio allows: the scrim launcher sets it low).
+            System.gc();
             // All steps at the working size: a coarse stage at half that size (a quarter of the cost per step) was
             // tried, and its steps added about a tenth as much closeness as the same time spent here.
             for (ImageTransform t : robustnessTransforms(work.tensor().shape())) {
@@ -107,6 +111,7 @@ public final class Protector {
             List<List<AttackModel.Term>> terms = new ArrayList<>();
             for (AttackModel model : models) {
                 terms.add(target.terms(model, work, targetImages));
+                model.releaseForward();
             }
             try (Workspace space = new Workspace(group, work, request.preset().epsilon)) {
                 delta = optimise(space, models, terms, request.visibilityBound(), steps, gray, progress);
