@@ -221,8 +221,8 @@ final class AttackModel implements AutoCloseable {
     /**
      * One encoder's share of the step's direction: its gradient divided by its mean magnitude, times loss/start, the
      * share of its starting loss it has left. Summed as they come, the encoder with the steeper gradient (TAESana)
-     * set the direction and the other lagged (TAEF2 0.43 against 0.54 alone); scaled alike, the one further from its
-     * target gets the larger say, so neither is left behind.
+     * would set the direction and the other lag behind it; scaled alike, the one further from its target gets the
+     * larger say, so neither is left behind.
      */
     private static String balancedGradient(GraphBuilder g, String gradient, String loss, float startingLoss) {
         String meanMagnitude = g.op("ReduceMean", new String[] {g.op("Abs", gradient)}, Attr.i("keepdims", 0));
