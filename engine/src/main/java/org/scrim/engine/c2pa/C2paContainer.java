@@ -74,12 +74,13 @@ enum C2paContainer {
     JPEG {
         @Override
         byte[] strip(byte[] jpeg) throws IOException {
-            if (jpegSegments(jpeg).stream().noneMatch(s -> isC2paSegment(jpeg, s))) {
+            List<int[]> segments = jpegSegments(jpeg);
+            if (segments.stream().noneMatch(s -> isC2paSegment(jpeg, s))) {
                 return jpeg;
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream(jpeg.length);
             int pos = 0;
-            for (int[] s : jpegSegments(jpeg)) {
+            for (int[] s : segments) {
                 if (isC2paSegment(jpeg, s)) {
                     out.write(jpeg, pos, s[0] - pos);
                     pos = s[1];
