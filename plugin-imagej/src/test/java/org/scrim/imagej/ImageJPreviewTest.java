@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.Graphics2D;
 import java.awt.Rectangle;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,14 +33,7 @@ class ImageJPreviewTest {
     void previewFollowsTheStrengthAndCancelRestoresTheImage(@TempDir Path tmp) throws Exception {
         RealImageJ ij = RealImageJ.install(tmp.resolve("ImageJ"));
         Path input = tmp.resolve("chelsea320.png");
-        BufferedImage src = ImageIO.read(SharedData.path("images/chelsea.png").toFile());
-        BufferedImage image = new BufferedImage(320, src.getHeight() * 320 / src.getWidth(),
-                BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(src, 0, 0, image.getWidth(), image.getHeight(), null);
-        g.dispose();
-        ImageIO.write(image, "png", input.toFile());
+        BufferedImage image = RealImageJ.writeChelsea(input, 320);
 
         String log = ij.drive(PreviewSession.class, input.toString(), tmp.toString());
         assertTrue(log.contains("protected windows: 0"), "ImageJ printed: " + log);

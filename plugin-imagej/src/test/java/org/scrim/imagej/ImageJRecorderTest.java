@@ -3,8 +3,6 @@ package org.scrim.imagej;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,13 +30,7 @@ class ImageJRecorderTest {
     void recordedMacroReplaysToTheSameBytes(@TempDir Path tmp) throws Exception {
         RealImageJ ij = RealImageJ.install(tmp.resolve("ImageJ"));
         Path input = tmp.resolve("chelsea96.png");
-        BufferedImage src = ImageIO.read(SharedData.path("images/chelsea.png").toFile());
-        BufferedImage small = new BufferedImage(96, src.getHeight() * 96 / src.getWidth(), BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = small.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(src, 0, 0, small.getWidth(), small.getHeight(), null);
-        g.dispose();
-        ImageIO.write(small, "png", input.toFile());
+        BufferedImage small = RealImageJ.writeChelsea(input, 96);
 
         String log = ij.drive(RecorderSession.class, input.toString(), tmp.toString());
 

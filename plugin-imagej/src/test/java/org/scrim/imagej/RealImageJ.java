@@ -2,6 +2,9 @@ package org.scrim.imagej;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.scrim.engine.testing.SharedData;
 
 /**
@@ -27,6 +31,19 @@ final class RealImageJ {
 
     private RealImageJ(Path dir) {
         this.dir = dir;
+    }
+
+    /** Writes the shared chelsea scaled to {@code width} px wide (bilinear) as a PNG at {@code file}, and returns it. */
+    static BufferedImage writeChelsea(Path file, int width) throws IOException {
+        BufferedImage src = ImageIO.read(SharedData.path("images/chelsea.png").toFile());
+        BufferedImage image = new BufferedImage(width, src.getHeight() * width / src.getWidth(),
+                BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(src, 0, 0, image.getWidth(), image.getHeight(), null);
+        g.dispose();
+        ImageIO.write(image, "png", file.toFile());
+        return image;
     }
 
     /** Installs the plugin under {@code dir}: the compiled classes as a jar, the runtime jars Maven listed. */
