@@ -18,6 +18,7 @@ unset XDG_RUNTIME_DIR
 data="$XDG_DATA_HOME/krita/pykrita"
 cp "$here/e2e/scrim_e2e.desktop" "$data/"
 cp -r "$here/e2e/scrim_e2e" "$data/"
+cp "$here/qt_events.py" "$data/scrim_e2e/"
 cat >> "$XDG_CONFIG_HOME/kritarc" <<CONF
 enable_scrim_e2e=true
 

@@ -20,6 +20,7 @@ from krita import Krita
 from PyQt5.QtCore import QEventLoop, QTimer
 from PyQt5.QtGui import QImage
 
+from qt_events import wait_for
 from scrim import dialogs, engine_bridge, extension, runner, service
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -59,22 +60,6 @@ def run(job, cancel_after_progress=False, timeout_s=120):
     job.start()
     loop.exec_()
     return outcome["result"], outcome["message"], outcome["progress"], job
-
-
-def wait_for(signal, timeout_s):
-    """Runs the event loop until `signal` fires (returns its arguments) or the time is up (returns None)."""
-    got = []
-    loop = QEventLoop()
-
-    def on_signal(*args):
-        got.append(args)
-        loop.quit()
-
-    signal.connect(on_signal)
-    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
-    loop.exec_()
-    signal.disconnect(on_signal)
-    return got[0] if got else None
 
 
 def leftovers(folder):

@@ -10,6 +10,9 @@ from krita import Extension, Krita
 from PyQt5.QtCore import QEventLoop, QMetaObject, QPoint, Qt, QTimer
 from PyQt5.QtWidgets import QApplication, QDialog, QFileDialog, QLabel, QLineEdit, QMessageBox
 
+# installed beside this package by e2e.sh, from tests/qt_events.py
+from .qt_events import wait_for
+
 RESULT = os.environ["SCRIM_E2E_RESULT"]
 report = {"dialogs": [], "steps": []}
 
@@ -101,21 +104,6 @@ def show_menu(window):
     scrim.menu().popup(tools.menu().mapToGlobal(tools.menu().actionGeometry(scrim).topRight() + QPoint(2, 0)))
     wait(500)
     return tools.menu(), scrim.menu()
-
-
-def wait_for(signal, timeout_s):
-    """Runs the event loop until `signal` fires (returns its arguments) or the time is up (returns None)."""
-    got = []
-    loop = QEventLoop()
-
-    def on_signal(*args):
-        got.append(args)
-        loop.quit()
-
-    signal.connect(on_signal)
-    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
-    loop.exec_()
-    return got[0] if got else None
 
 
 def show_ai_view(app, window, scrim, verdict):
