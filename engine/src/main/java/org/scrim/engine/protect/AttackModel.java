@@ -280,11 +280,12 @@ final class AttackModel implements AutoCloseable {
         return pulled.stream().map(p -> outputs.get(p.encoder()).get(p.name())).toList();
     }
 
-    private static String targetName(int k) {
+    /** The gradient graph's input for term k's target (and, below, its weight). */
+    static String targetName(int k) {
         return "target" + k;
     }
 
-    private static String weightName(int k) {
+    static String weightName(int k) {
         return "weight" + k;
     }
 

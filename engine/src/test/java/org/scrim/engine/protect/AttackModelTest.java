@@ -32,8 +32,8 @@ class AttackModelTest {
         Map<String, Tensor> feeds = new HashMap<>();
         feeds.put(AttackModel.IMAGE, x);
         for (int k = 0; k < terms.size(); k++) {
-            feeds.put("target" + k, terms.get(k).target());
-            feeds.put("weight" + k, new Tensor(new float[] {terms.get(k).weight()}));
+            feeds.put(AttackModel.targetName(k), terms.get(k).target());
+            feeds.put(AttackModel.weightName(k), new Tensor(new float[] {terms.get(k).weight()}));
         }
         try (GraphSession s = runtime.open(model.gradientGraph(terms))) {
             Map<String, Tensor> out = s.run(feeds);
