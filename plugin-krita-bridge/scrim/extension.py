@@ -317,12 +317,7 @@ class ScrimExtension(Extension):
             self.warn("NOT protected: %s.%s\n%s" % (e, hint, after_failure()))
             self.protectionFinished.emit(target, False, str(e))
             return None
-        progress = runner.show_progress(job, title, self.main_window())
-        self._progress.append(progress)
-
-        def ended():
-            self._progress.remove(progress)
-            progress.deleteLater()
+        ended = self._show_progress(job, title)
 
         def on_success(result):
             ended()
@@ -345,6 +340,17 @@ class ScrimExtension(Extension):
         job.failed.connect(on_failure)
         self.queue.add(job)
         return job
+
+    def _show_progress(self, job, title):
+        """Shows the job's progress window, held here until the returned function closes it."""
+        progress = runner.show_progress(job, title, self.main_window())
+        self._progress.append(progress)
+
+        def ended():
+            self._progress.remove(progress)
+            progress.deleteLater()
+
+        return ended
 
     def launch_service(self, settings):
         """Starts `scrim serve` for this Krita session; a failure to start only means exports run the command."""
@@ -511,12 +517,7 @@ class ScrimExtension(Extension):
             self.folderFinished.emit(False, str(e))
             return None
         title = "Protecting the images in %s" % source
-        progress = runner.show_progress(job, title, self.main_window())
-        self._progress.append(progress)
-
-        def ended():
-            self._progress.remove(progress)
-            progress.deleteLater()
+        ended = self._show_progress(job, title)
 
         def on_success(results):
             ended()
