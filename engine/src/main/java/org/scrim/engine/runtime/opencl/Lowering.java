@@ -41,7 +41,7 @@ final class Lowering implements ConvLowering.Target {
     /** Ops of any number of inputs, folded pairwise; one input is a view of it. */
     private static final Set<String> VARIADIC = Set.of("Sum", "Max", "Min");
     private static final Map<String, String> UNARY = Map.of("Relu", "relu", "Sqrt", "sqrt_", "Reciprocal",
-            "reciprocal", "Neg", "neg", "Clip", "clip", "Abs", "abs_");
+            "reciprocal", "Neg", "neg", "Clip", "clip", "Abs", "abs_", "Sign", "sign_");
 
     final Analysis analysis;
     final List<String> inputs = new ArrayList<>();
@@ -126,7 +126,7 @@ final class Lowering implements ConvLowering.Target {
             }
             case "Where" -> elementwise("where", y, n.getInputList(), null);
             case "Expand" -> elementwise("expand", y, List.of(n.getInput(0)), null);
-            case "Relu", "Sqrt", "Reciprocal", "Neg", "Abs" -> elementwise(UNARY.get(op), y, List.of(n.getInput(0)),
+            case "Relu", "Sqrt", "Reciprocal", "Neg", "Abs", "Sign" -> elementwise(UNARY.get(op), y, List.of(n.getInput(0)),
                     new float[] {0, 0});
             case "Clip" -> clip(n);
             case "ReduceSum", "ReduceMean", "ReduceSumSquare" -> reduce(n);

@@ -172,6 +172,7 @@ UNARY(sqrt_, sqrt(x))
 UNARY(reciprocal, 1.0f / x)
 UNARY(neg, -x)
 UNARY(abs_, fabs(x))
+UNARY(sign_, sign(x))
 UNARY(clip, fmin(fmax(x, lo), hi))
 
 __kernel void expand(__global const float *X, __global float *Y, int n, int4 dims, int4 sx) {

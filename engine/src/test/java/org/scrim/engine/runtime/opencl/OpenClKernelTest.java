@@ -85,13 +85,14 @@ class OpenClKernelTest {
     }
 
     @Test
-    void absMaxAndMin() {
-        GraphBuilder g = new GraphBuilder("abs_max_min");
+    void absSignMaxAndMin() {
+        GraphBuilder g = new GraphBuilder("abs_sign_max_min");
         String x = input(g, "x", 1, 3, 6, 5);
         String b = input(g, "b", 1, 1, 6, 5);
         String nb = g.op("Neg", g.op("Abs", b));
         String clamped = g.op("Max", nb, g.op("Min", g.op("Abs", b), x));
-        check(g, g.op("Max", clamped, input(g, "y", 1, 3, 6, 5), g.scalar("lo", -0.25f)));
+        String signed = g.op("Mul", g.op("Sign", x), input(g, "y", 1, 3, 6, 5));
+        check(g, g.op("Max", clamped, signed, g.scalar("lo", -0.25f)));
     }
 
     @Test
