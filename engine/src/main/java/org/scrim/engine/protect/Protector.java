@@ -163,8 +163,7 @@ public final class Protector {
             float c1 = 1 - (float) Math.pow(StepGraph.BETA1, step + 1);
             float c2 = 1 - (float) Math.pow(StepGraph.BETA2, step + 1);
             stepSessions.get(k).run(Map.of(StepGraph.SCALE, scalar(scale), StepGraph.LEARNING_RATE, scalar(lr),
-                    StepGraph.CORRECTION1, scalar(c1), StepGraph.CORRECTION2, scalar(c2), StepGraph.PROJECTING,
-                    scalar(scale < 1 ? 1 : 0)));
+                    StepGraph.CORRECTION1, scalar(c1), StepGraph.CORRECTION2, scalar(c2)));
             if (step % RECALIBRATE_EVERY == 0) {
                 RgbImage changed = applyDelta(x, group.get(StepGraph.PERTURBATION));
                 double standIn = space.visibility.run(Map.of(StepGraph.SCALE, scalar(1)))

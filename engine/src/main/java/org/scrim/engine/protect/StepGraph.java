@@ -6,7 +6,6 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -18,8 +17,7 @@ import org.scrim.engine.runtime.SessionGroup;
 
 /**
  * One protection step as a graph on a {@link SessionGroup}'s residents: the loss and gradient at x + scale*d (the
- * previous step's visibility projection, applied here), the gradient taken through that projection ({@link
- * #throughProjection}), then Adam on d, held to the per-pixel bound and to [0,1].
+ * previous step's visibility projection, applied here), then Adam on d, held to the per-pixel bound and to [0,1].
  * It reads residents x, d, m, v and the bound and carries d, m and v to the next step; the scalars are fed.
  */
 final class StepGraph {
@@ -35,8 +33,6 @@ final class StepGraph {
     static final String LEARNING_RATE = "lr";
     static final String CORRECTION1 = "c1";
     static final String CORRECTION2 = "c2";
-    /** Fed 1 when the last visibility projection scaled d down (the bound binds), else 0. */
-    static final String PROJECTING = "projecting";
     /** The loss before the step, the one output read back. */
     static final String LOSS = "loss";
     static final float BETA1 = 0.9f;
@@ -62,7 +58,6 @@ final class StepGraph {
         String lr = g.input(LEARNING_RATE);
         String c1 = g.input(CORRECTION1);
         String c2 = g.input(CORRECTION2);
-        String projecting = g.input(PROJECTING);
 
         String scaled = op(g, "Mul", scale, d);
         Map<String, String> binding = new HashMap<>();
@@ -76,7 +71,6 @@ final class StepGraph {
         }
         Map<String, String> out = g.inline(lossAndGradient, binding, "attack_");
         String grad = out.get(Differentiator.gradName(image));
-        grad = throughProjection(g, grad, x, binding.get(image), d, shape, projecting);
         if (gray) {
             grad = g.op("ReduceMean", new String[] {grad}, Attr.ints("axes", 1), Attr.i("keepdims", 1));
         }
@@ -98,29 +92,6 @@ final class StepGraph {
         g.output(v2, SessionGroup.next(SECOND_MOMENT));
         g.output(out.get(AttackModel.LOSS), LOSS);
         return g.build();
-    }
-
-    /**
-     * The gradient of the loss as the projection will leave it. The projection scales d by s(d), so that the
-     * visibility V(x + s d) meets the bound: change put where V rises fast shrinks the whole change. Differentiating
-     * L(x + s(d) d) through the implicit s(d) gives s (gL - (gL.d / gV.d) gV): the loss's gradient less the
-     * visibility's at the rate the current change trades the two, so the step is worth nothing along d itself and
-     * moves the change toward where it costs the least visibility. While the projection does not bind
-     * ({@code projecting} 0), it is the loss's gradient.
-     */
-    static String throughProjection(GraphBuilder g, String lossGradient, String x, String changed, String d,
-            long[] shape, String projecting) {
-        Map<String, long[]> shapes = Map.of(VisibilityGraph.ORIGINAL, shape, VisibilityGraph.CHANGED, shape);
-        GraphProto visibility = Differentiator.gradient(VisibilityGraph.between(shape), VisibilityGraph.VISIBILITY,
-                List.of(VisibilityGraph.CHANGED), shapes).getGraph();
-        String gv = g.inline(visibility, Map.of(VisibilityGraph.ORIGINAL, x, VisibilityGraph.CHANGED, changed),
-                "visibility_").get(Differentiator.gradName(VisibilityGraph.CHANGED));
-        String lossAlong = g.op("ReduceSum", new String[] {op(g, "Mul", lossGradient, d)}, Attr.i("keepdims", 0));
-        String visibilityAlong = g.op("ReduceSum", new String[] {op(g, "Mul", gv, d)}, Attr.i("keepdims", 0));
-        String zero = g.scalar("zero", 0f);
-        String rate = g.op("Where", op(g, "Greater", visibilityAlong, zero), op(g, "Div", lossAlong, visibilityAlong),
-                zero);
-        return op(g, "Sub", lossGradient, op(g, "Mul", op(g, "Mul", projecting, rate), gv));
     }
 
     private static String clamp(GraphBuilder g, String value, String lo, String hi) {

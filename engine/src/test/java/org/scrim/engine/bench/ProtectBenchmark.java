@@ -76,14 +76,28 @@ public final class ProtectBenchmark {
     }
 
     static double ssimulacra(Path a, Path b) throws Exception {
-        Process p = new ProcessBuilder("ssimulacra_main", a.toString(), b.toString())
+        return firstNumberAfter("", run("ssimulacra_main", a, b));
+    }
+
+    /** butteraugli_main's 3-norm: a second, independent reading of visibility, less swayed by one worst spot. */
+    static double butteraugli3Norm(Path a, Path b) throws Exception {
+        return firstNumberAfter("3-norm:", run("butteraugli_main", a, b));
+    }
+
+    private static String run(String tool, Path a, Path b) throws Exception {
+        Process p = new ProcessBuilder(tool, a.toString(), b.toString())
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         String text = new String(p.getInputStream().readAllBytes()).trim();
         p.waitFor();
+        return text;
+    }
+
+    private static double firstNumberAfter(String label, String text) {
+        int at = text.indexOf(label);
         try {
-            return Double.parseDouble(text.split("\\s+")[0]);
-        } catch (NumberFormatException e) {
+            return Double.parseDouble(text.substring(at + label.length()).trim().split("\\s+")[0]);
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
             return Double.NaN;
         }
     }

@@ -48,8 +48,8 @@ public final class TransferBenchmark {
         Verifier verifier = new Verifier(List.copyOf(all.values()), runtime, size, new Verifier.AiViewModel(
                 store.encoderWeights(aiView), store.decoderWeights(aiView)));
         Path out = Files.createDirectories(Path.of("target", "transfer-bench"));
-        StringBuilder header = new StringBuilder(String.format("%-16s %-14s %-9s %6s %10s", "image", "protected_with",
-                "decoy", "time_s", "ssimulacra"));
+        StringBuilder header = new StringBuilder(String.format("%-16s %-14s %-9s %6s %10s %7s", "image",
+                "protected_with", "decoy", "time_s", "ssimulacra", "butter3"));
         for (String name : all.keySet()) {
             header.append(String.format(" %9s %7s %7s", name, "jpeg75", "down0.5"));
         }
@@ -71,8 +71,9 @@ public final class TransferBenchmark {
                 RgbImage result = ImageTensors.quantize8(p.image());
                 Path prot = out.resolve(image + "." + set + ".png");
                 javax.imageio.ImageIO.write(ImageTensors.toImage(result), "png", prot.toFile());
-                StringBuilder row = new StringBuilder(String.format("%-16s %-14s %-9s %6.1f %10.4f", image, set,
-                        p.decoy().cliName(), p.seconds(), ProtectBenchmark.ssimulacra(orig, prot)));
+                StringBuilder row = new StringBuilder(String.format("%-16s %-14s %-9s %6.1f %10.4f %7.3f", image, set,
+                        p.decoy().cliName(), p.seconds(), ProtectBenchmark.ssimulacra(orig, prot),
+                        ProtectBenchmark.butteraugli3Norm(orig, prot)));
                 Verifier.Report r = verifier.verify(x, result, p.target(), true);
                 for (String name : all.keySet()) {
                     Map<String, Double> c = r.byEncoder().get(name);

@@ -17,13 +17,11 @@ import org.scrim.engine.runtime.Backend;
 import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.runtime.SessionGroup;
-import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
 /**
  * The step graph against the update written out by hand (the host loop it replaced), over two steps that read the
- * residents the first one left, on ONNX Runtime and on the OpenCL device (-Dscrim.opencl.device, as the OpenCL tests);
- * and the gradient taken through the visibility projection against finite differences of the visibility figure.
+ * residents the first one left, on ONNX Runtime and on the OpenCL device (-Dscrim.opencl.device, as the OpenCL tests).
  */
 class StepGraphTest {
     private static final long[] SHAPE = {1, 3, 5, 7};
@@ -123,8 +121,7 @@ class StepGraphTest {
             for (float[] s : scalars) {
                 float loss = hostStep(x, d, m, v, b, target, s[0], s[1], s[2], s[3], gray);
                 Map<String, Tensor> out = step.run(Map.of(StepGraph.SCALE, scalar(s[0]), StepGraph.LEARNING_RATE,
-                        scalar(s[1]), StepGraph.CORRECTION1, scalar(s[2]), StepGraph.CORRECTION2, scalar(s[3]),
-                        StepGraph.PROJECTING, scalar(0)));
+                        scalar(s[1]), StepGraph.CORRECTION1, scalar(s[2]), StepGraph.CORRECTION2, scalar(s[3])));
                 assertEquals(List.of(StepGraph.LOSS), List.copyOf(out.keySet()), "only the loss comes back");
                 assertEquals(loss, out.get(StepGraph.LOSS).data()[0], 1e-4f * loss);
             }
@@ -155,75 +152,5 @@ class StepGraphTest {
     void adamStepMatchesTheHostLoopOnTheOpenClDevice() {
         twoStepsMatchTheHostLoop(opencl(), false);
         twoStepsMatchTheHostLoop(opencl(), true);
-    }
-
-    /**
-     * Through a binding projection the gradient is worth nothing along d (scaling d changes nothing once projected)
-     * and differs from the loss's gradient by the visibility's gradient at the rate d trades them: checked along d
-     * and along a random direction against central differences of {@link Quality#visibility}. Not binding, it is
-     * the loss's gradient.
-     */
-    @Test
-    void gradientThroughTheProjectionTradesLossForVisibility() {
-        long[] shape = {1, 3, 12, 16};
-        int n = 3 * 12 * 16;
-        Random r = new Random(11);
-        float[] x = uniform(r, n, 0.2f, 0.8f);
-        float[] d = uniform(r, n, -0.03f, 0.03f);
-        float[] lossGradient = uniform(r, n, -1, 1);
-        float[] changed = new float[n];
-        for (int i = 0; i < n; i++) {
-            changed[i] = x[i] + d[i];
-        }
-        GraphBuilder g = new GraphBuilder("through projection");
-        String[] in = {g.input("gl", shape), g.input("x", shape), g.input("changed", shape), g.input("d", shape),
-            g.input("projecting")};
-        g.output(StepGraph.throughProjection(g, in[0], in[1], in[2], in[3], shape, in[4]), "g");
-        float[][] result = new float[2][];
-        try (SessionGroup group = new RuntimeOptions(1).resolve().group();
-                GraphSession s = group.open(g.build())) {
-            for (int projecting = 0; projecting < 2; projecting++) {
-                result[projecting] = s.run(Map.of("gl", new Tensor(lossGradient, shape), "x", new Tensor(x, shape),
-                        "changed", new Tensor(changed, shape), "d", new Tensor(d, shape),
-                        "projecting", scalar(projecting))).get("g").data();
-            }
-        }
-        assertArrayEquals(lossGradient, result[0], "not binding: the loss's gradient as it is");
-
-        float[] projected = result[1];
-        float[] e = uniform(r, n, -0.03f, 0.03f);
-        double lossAlongD = dot(lossGradient, d);
-        assertEquals(0, dot(projected, d), 1e-4 * Math.abs(lossAlongD), "worth nothing along d");
-        double rate = lossAlongD / visibilitySlope(x, changed, d, shape);
-        float[] correction = new float[n];
-        for (int i = 0; i < n; i++) {
-            correction[i] = lossGradient[i] - projected[i];
-        }
-        double expected = rate * visibilitySlope(x, changed, e, shape);
-        assertEquals(expected, dot(correction, e), 0.02 * Math.abs(expected), "the visibility's gradient, at d's rate");
-    }
-
-    /** The derivative of the visibility of x + c along {@code direction}, by central differences. */
-    private static double visibilitySlope(float[] x, float[] changed, float[] direction, long[] shape) {
-        int w = (int) shape[3];
-        int h = (int) shape[2];
-        double step = 0.01; // small: the SSIM terms are far from quadratic at 0.05
-        float[] plus = new float[x.length];
-        float[] minus = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            plus[i] = (float) (changed[i] + step * direction[i]);
-            minus[i] = (float) (changed[i] - step * direction[i]);
-        }
-        RgbImage original = new RgbImage(x, w, h);
-        return (Quality.visibility(original, new RgbImage(plus, w, h))
-                - Quality.visibility(original, new RgbImage(minus, w, h))) / (2 * step);
-    }
-
-    private static double dot(float[] a, float[] b) {
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            sum += (double) a[i] * b[i];
-        }
-        return sum;
     }
 }
