@@ -3,6 +3,7 @@ package org.scrim.engine.imageio;
 import java.awt.color.ColorSpace;
 import java.util.Arrays;
 import javax.imageio.metadata.IIOMetadata;
+import org.scrim.engine.tensor.RgbColours;
 import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
@@ -80,6 +81,11 @@ public final class PlanarImage {
         return format;
     }
 
+    /** What the samples mean as colours, from the embedded profile (sRGB without one). */
+    public RgbColours colours() {
+        return RgbColours.fromIcc(iccProfile);
+    }
+
     /** The embedded ICC profile's bytes (a copy), or null when the source has none. */
     public byte[] iccProfile() {
         return iccProfile == null ? null : iccProfile.clone();
@@ -103,7 +109,7 @@ public final class PlanarImage {
      * gray image's replicated as {@link #toRgb} does.
      */
     public RgbImage rgbView() {
-        return channels() == 3 ? new RgbImage(colour.data(), width(), height()) : toRgb();
+        return channels() == 3 ? new RgbImage(colour.data(), width(), height(), colours()) : toRgb();
     }
 
     /** The colour as RGB for the encoder: a copy, gray replicated to three channels. */
@@ -114,7 +120,7 @@ public final class PlanarImage {
         for (int c = 0; c < 3; c++) {
             System.arraycopy(src, channels() == 3 ? c * plane : 0, rgb, c * plane, plane);
         }
-        return new RgbImage(rgb, width(), height());
+        return new RgbImage(rgb, width(), height(), colours());
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.scrim.engine.tensor.RgbColours;
 import org.scrim.engine.tensor.RgbImage;
 
 /**
@@ -11,7 +12,8 @@ import org.scrim.engine.tensor.RgbImage;
  * description: the score that presets' visibility bounds are stated in, computed here so the bound holds for the
  * file the artist gets, not only for a stand-in.
  *
- * <p>Both images go to CIE L*a*b* from linear sRGB. At up to six scales (2x2 box halving, while both sides are at
+ * <p>Both images go to CIE L*a*b* from linear sRGB, through the original's {@link RgbColours} when its samples are
+ * not sRGB (as {@code ssimulacra_main} reads a file through its ICC profile). At up to six scales (2x2 box halving, while both sides are at
  * least 8) each channel gets an SSIM map with a sigma-1.5 Gaussian window; its mean and the minimum of its 4x4 block
  * means are weighted per scale and channel. At full scale two more terms catch what the means miss: the mean of
  * 1 - max(0, |y2 - mu2| - |y1 - mu1|) (detail the change adds where the original was smooth, such as noise in a
@@ -77,11 +79,12 @@ public final class Ssimulacra {
 
     private final List<Level> levels = new ArrayList<>();
     private final RgbImage original;
+    private final RgbColours colours;
     private final int bandRows;
 
     /**
-     * Prepares scores against {@code original}, gamma-encoded sRGB values in [0,1], which is kept (not copied) and
-     * must not change.
+     * Prepares scores against {@code original}, values in [0,1] in its {@link RgbImage#colours} (the changed images
+     * are taken in the same), which is kept (not copied) and must not change.
      */
     public Ssimulacra(RgbImage original) {
         this(original, BAND_ROWS);
@@ -94,6 +97,7 @@ public final class Ssimulacra {
         }
         this.bandRows = bandRows;
         this.original = original;
+        this.colours = original.colours();
         int w = original.width();
         int h = original.height();
         if (w < 8 || h < 8) {
@@ -102,7 +106,7 @@ public final class Ssimulacra {
         levels.add(new Level(w, h, null));
         // the second scale from the full one, converted a band at a time; the smaller ones from the second
         float[][] lab = new float[3][((w + 1) / 2) * ((h + 1) / 2)];
-        LabRows rows = new LabRows(rowsOf(original), w, bandRows);
+        LabRows rows = new LabRows(rowsOf(original), w, bandRows, colours);
         for (int y0 = 0; y0 < h; y0 += bandRows) {
             int y1 = Math.min(h, y0 + bandRows);
             float[][] band = rows.rows(y0, y1);
@@ -145,8 +149,8 @@ public final class Ssimulacra {
         // the full scale, band by band from the sources, making the next scale's planes as it goes
         float[][] next = levels.size() > 1 ? new float[3][((w + 1) / 2) * ((h + 1) / 2)] : null;
         ChannelPass[] passes = passes(full);
-        LabRows originalRows = new LabRows(rowsOf(original), w, bandRows);
-        LabRows changedRows = new LabRows(changed, w, bandRows);
+        LabRows originalRows = new LabRows(rowsOf(original), w, bandRows, colours);
+        LabRows changedRows = new LabRows(changed, w, bandRows, colours);
         for (int y0 = 0; y0 < h; y0 += bandRows) {
             int y1 = Math.min(h, y0 + bandRows);
             int from = Math.max(0, y0 - RADIUS);
@@ -214,15 +218,17 @@ public final class Ssimulacra {
     private static final class LabRows {
         private final RowSource source;
         private final int w;
+        private final RgbColours colours;
         private final float[] rgb;
         private float[][] lab;
         private float[][] previous;
         private int labFrom;
         private int labTo;
 
-        LabRows(RowSource source, int w, int bandRows) {
+        LabRows(RowSource source, int w, int bandRows, RgbColours colours) {
             this.source = source;
             this.w = w;
+            this.colours = colours;
             int size = (bandRows + 2 * RADIUS) * w;
             this.rgb = new float[3 * size];
             this.lab = new float[3][size];
@@ -240,7 +246,7 @@ public final class Ssimulacra {
             }
             if (to > from + kept) {
                 source.rows(from + kept, to, rgb);
-                labInto(rgb, (to - from - kept) * w, lab, kept * w);
+                labInto(rgb, (to - from - kept) * w, lab, kept * w, colours);
             }
             labFrom = from;
             labTo = to;
@@ -452,15 +458,26 @@ public final class Ssimulacra {
     }
 
     /**
-     * CIE L*a*b* (D65) of the {@code n} gamma-encoded sRGB pixels in the three planes of {@code d}, into {@code out}'s
+     * CIE L*a*b* (D65) of the {@code n} pixels in {@code colours} in the three planes of {@code d}, into {@code out}'s
      * planes from {@code off}, scaled as the metric does: L* / 100 and a*, b* / 220 shifted to be positive, so the
      * SSIM constants apply to values near [0, 1].
      */
-    private static void labInto(float[] d, int n, float[][] out, int off) {
+    private static void labInto(float[] d, int n, float[][] out, int off, RgbColours colours) {
         IntStream.range(0, n).parallel().forEach(i -> {
-            double r = linear(d[i]);
-            double g = linear(d[n + i]);
-            double b = linear(d[2 * n + i]);
+            double r;
+            double g;
+            double b;
+            if (colours.isSrgb()) {
+                r = linear(d[i]);
+                g = linear(d[n + i]);
+                b = linear(d[2 * n + i]);
+            } else {
+                double[] rgb = new double[3];
+                colours.linearSrgb(d[i], d[n + i], d[2 * n + i], rgb);
+                r = rgb[0];
+                g = rgb[1];
+                b = rgb[2];
+            }
             // rows of the sRGB -> XYZ matrix, each divided by the D65 white's X, Y or Z
             double x = labCurve(0.4339362441 * r + 0.3761977906 * g + 0.1898342977 * b);
             double y = labCurve(0.2126729 * r + 0.7151522 * g + 0.0721750 * b);

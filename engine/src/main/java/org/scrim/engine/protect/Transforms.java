@@ -228,7 +228,7 @@ public final class Transforms {
         Graphics2D g = out.createGraphics();
         g.drawImage(scaled, 0, 0, null);
         g.dispose();
-        return ImageTensors.fromImage(out);
+        return ImageTensors.fromImage(out).withColours(image.colours());
     }
 
     /** Adds Gaussian noise of standard deviation {@code sigma} (seeded) and clips to [0,1]. */

@@ -6,7 +6,8 @@ import java.util.Arrays;
  * An RGB image as the engine computes on it: width x height pixels, three planes of float32 samples in [0,1], each
  * plane row by row (red, then green, then blue: the [1,3,H,W] tensor the encoders take). The extents are checked
  * once, here, so code that takes an {@code RgbImage} checks nothing again; sizes are always given width first.
- * The samples are shared, not copied: callers must not change them.
+ * The samples are shared, not copied: callers must not change them. {@link #colours} says what the samples mean as
+ * colours (sRGB unless the file's profile says otherwise), for judging how visible a change is.
  */
 public final class RgbImage {
     public static final int CHANNELS = 3;
@@ -14,9 +15,15 @@ public final class RgbImage {
     private final Tensor tensor;
     private final int width;
     private final int height;
+    private final RgbColours colours;
 
     /** An image over {@code planes} (R, G, B planes of width x height, row by row). */
     public RgbImage(float[] planes, int width, int height) {
+        this(planes, width, height, RgbColours.SRGB);
+    }
+
+    /** An image over {@code planes} whose samples are in {@code colours}. */
+    public RgbImage(float[] planes, int width, int height, RgbColours colours) {
         if (width < 1 || height < 1 || (long) CHANNELS * width * height != planes.length) {
             throw new IllegalArgumentException("an RGB image of " + width + "x" + height + " needs "
                     + (long) CHANNELS * Math.max(width, 0) * Math.max(height, 0) + " samples, got " + planes.length);
@@ -24,6 +31,7 @@ public final class RgbImage {
         this.tensor = new Tensor(planes, 1, CHANNELS, height, width);
         this.width = width;
         this.height = height;
+        this.colours = colours;
     }
 
     /** The image a [1,3,H,W] tensor holds, sharing its samples; anything else is refused naming {@code what}. */
@@ -41,6 +49,16 @@ public final class RgbImage {
 
     public int height() {
         return height;
+    }
+
+    /** What the samples mean as colours. */
+    public RgbColours colours() {
+        return colours;
+    }
+
+    /** The same samples, taken in {@code colours}. */
+    public RgbImage withColours(RgbColours colours) {
+        return new RgbImage(data(), width, height, colours);
     }
 
     /** Pixels in one plane: width x height. */
@@ -68,7 +86,7 @@ public final class RgbImage {
 
     /** A copy whose samples the caller may change. */
     public RgbImage copy() {
-        return new RgbImage(data().clone(), width, height);
+        return new RgbImage(data().clone(), width, height, colours);
     }
 
     @Override
