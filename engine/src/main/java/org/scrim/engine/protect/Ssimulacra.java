@@ -56,7 +56,7 @@ public final class Ssimulacra {
     static {
         for (int k = 0; k < 256; k++) {
             LEVELS_8[k] = k / 255f;
-            LINEAR_8[k] = linearCurve(LEVELS_8[k]);
+            LINEAR_8[k] = RgbColours.srgbLinear(LEVELS_8[k]);
         }
     }
 
@@ -491,11 +491,7 @@ public final class Ssimulacra {
     /** The sRGB transfer function, inverted. */
     private static double linear(float v) {
         int level = (int) (v * 255 + 0.5f);
-        return level >= 0 && level <= 255 && LEVELS_8[level] == v ? LINEAR_8[level] : linearCurve(v);
-    }
-
-    private static double linearCurve(float v) {
-        return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+        return level >= 0 && level <= 255 && LEVELS_8[level] == v ? LINEAR_8[level] : RgbColours.srgbLinear(v);
     }
 
     /** The L*a*b* cube root with its linear toe, offset by 16/116 so that black maps to 0. */

@@ -100,6 +100,11 @@ public final class RgbColours {
         return isSrgb(table, matrix) ? SRGB : new RgbColours(table, matrix);
     }
 
+    /** The sRGB transfer function, inverted: a gamma-encoded sRGB value's linear light. */
+    public static double srgbLinear(double v) {
+        return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    }
+
     private static boolean isSrgb(double[][] table, double[] matrix) {
         for (int i = 0; i < 9; i++) {
             if (Math.abs(matrix[i] - (i % 4 == 0 ? 1 : 0)) > SRGB_TOLERANCE) {
@@ -109,8 +114,7 @@ public final class RgbColours {
         for (double[] t : table) {
             for (int k = 0; k < t.length; k += 16) {
                 double v = k / (double) (t.length - 1);
-                double srgb = v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
-                if (Math.abs(t[k] - srgb) > SRGB_TOLERANCE) {
+                if (Math.abs(t[k] - srgbLinear(v)) > SRGB_TOLERANCE) {
                     return false;
                 }
             }
