@@ -17,6 +17,7 @@ import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
+import org.scrim.engine.tensor.RgbColours;
 import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.testing.SharedData;
 
@@ -45,7 +46,9 @@ public final class ProtectBenchmark {
         System.out.println("image           size      preset   decoy     steps  time_s  psnr   ssim   vis    "
                 + "ssimulacra  close  jpeg75  down0.5  shift");
         for (String name : images) {
-            RgbImage x = sized(ImageFiles.read(SharedData.path("images/" + name)).toRgb(), size);
+            // judged as the sRGB PNGs written below are read (rocket.jpg's Adobe RGB profile is not written)
+            RgbImage x = sized(ImageFiles.read(SharedData.path("images/" + name)).toRgb(), size)
+                    .withColours(RgbColours.SRGB);
             Path orig = out.resolve(name + ".orig.png");
             javax.imageio.ImageIO.write(ImageTensors.toImage(x), "png", orig.toFile());
             for (String preset : presets) {

@@ -19,6 +19,7 @@ import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
+import org.scrim.engine.tensor.RgbColours;
 import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.testing.SharedData;
 
@@ -61,8 +62,9 @@ public final class TransferBenchmark {
             }
             Protector protector = new Protector(used, runtime);
             for (String image : images) {
+                // judged as the sRGB PNGs written below are read (rocket.jpg's Adobe RGB profile is not written)
                 RgbImage x = Transforms.downscale(ImageFiles.read(SharedData.path("images/" + image)).toRgb(),
-                        size);
+                        size).withColours(RgbColours.SRGB);
                 Path orig = out.resolve(image + ".orig.png");
                 javax.imageio.ImageIO.write(ImageTensors.toImage(x), "png", orig.toFile());
                 ProtectRequest req = new ProtectRequest(Mode.MASK, Preset.DEFAULT, null, null, null, List.of(), 1,
