@@ -16,11 +16,14 @@ import org.scrim.engine.onnx.GraphBuilder;
  * instead of being held through the rest of the forward and the backward until its mask is needed. With TAEF2 at
  * 512 px those outputs are most of a step's working memory.
  *
- * <p>ONNX Runtime runs the nodes in the order of a depth-first walk back from the graph's outputs, the last node of
- * the graph first, each node's last-made input before its others. So this adds, as the graph's last output, a value
- * made from one element of each mask by a chain in forward order: the walk from it computes the forward up to the
- * first mask, that mask, the forward up to the second, and so on, before the backward. It costs a few tiny nodes; the
- * arithmetic of the other outputs is unchanged. Without that walk order, only the memory is as before.
+ * <p>ONNX Runtime runs the nodes in the order of a depth-first walk back from the graph's outputs: from the output
+ * node that comes last in the graph first, and at each node through its latest input first (nodes its optimisers
+ * add, such as its layout conversions, count as latest). So this adds, as the graph's last output, a value made from
+ * one element of each mask by a chain in forward order: the walk from it computes the forward up to the first mask,
+ * that mask, the forward up to the second, and so on, before the backward. That needs the graph's other outputs to
+ * come from nodes the optimisers keep (the protection step's come from Adam's arithmetic; a gradient output straight
+ * from a convolution would be walked first). It costs a few tiny nodes, and the other outputs' arithmetic is
+ * unchanged; if the walk changes, only the memory is as before ({@code StepGraphMaskOrderTest} checks the order).
  */
 public final class EarlyMasks {
     private EarlyMasks() {}
