@@ -22,6 +22,7 @@ public final class OrtModel implements GraphSession {
 
     /** Loads {@code model} with {@code threads} intra-op threads (0: every core). */
     public OrtModel(ModelProto model, int threads) {
+        NativeMemory.fixMmapThreshold();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setIntraOpNumThreads(threads);
             so.setInterOpNumThreads(1);
