@@ -80,6 +80,9 @@ public final class FileProtector {
         // the protected planes are this method's alone: the image takes them as they are, without a copy
         PlanarImage result = image.withRgb(p.image());
         String decoy = p.decoy() == null ? null : p.decoy().cliName();
+        // the finishing's garbage (its bands, SSIMULACRA's scales) is as large as the image: collected now, the heap
+        // hands it back (as the launchers' -XX:MaxHeapFreeRatio allows) before encoding adds the file's copies
+        System.gc();
         if (tagging == null) {
             ImageFiles.write(result, out);
         } else {
