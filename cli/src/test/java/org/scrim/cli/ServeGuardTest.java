@@ -144,16 +144,19 @@ class ServeGuardTest {
         List<Socket> stalled = new ArrayList<>();
         try {
             for (int i = 0; i < 5; i++) {
-                Socket s = connect();
-                s.getOutputStream().write(("POST /protect HTTP/1.1\r\nHost: 127.0.0.1:" + service.port()
-                        + "\r\nAuthorization: Bearer " + service.token() + "\r\nContent-Length: 50000\r\n\r\n0123")
-                        .getBytes(StandardCharsets.US_ASCII));
-                stalled.add(s);
+                stalled.add(stalledUpload());
             }
-            // an empty body takes an upload place for a moment (400, no image) until five stalled ones hold them all
+            // an empty body takes an upload place for a moment (400, no image) until five stalled ones hold them all;
+            // a stalled one that came in during that moment was refused (it has an answer): another takes its turn
             HttpResponse<byte[]> r = ServeCommandTest.send(service, "POST", "/protect", new byte[0]);
             for (int i = 0; i < 100 && r.statusCode() != 503; i++) {
                 Thread.sleep(100);
+                for (int k = 0; k < stalled.size(); k++) {
+                    if (stalled.get(k).getInputStream().available() > 0) {
+                        stalled.get(k).close();
+                        stalled.set(k, stalledUpload());
+                    }
+                }
                 r = ServeCommandTest.send(service, "POST", "/protect", new byte[0]);
             }
             assertEquals(503, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
@@ -170,6 +173,15 @@ class ServeGuardTest {
             r = ServeCommandTest.send(service, "POST", "/protect", new byte[0]);
         }
         assertEquals("no image in the request body", ServeCommandTest.error(r), "the places came back");
+    }
+
+    /** An upload that sends its headers and 4 bytes of the 50000 it declares, then nothing. */
+    private Socket stalledUpload() throws Exception {
+        Socket s = connect();
+        s.getOutputStream().write(("POST /protect HTTP/1.1\r\nHost: 127.0.0.1:" + service.port()
+                + "\r\nAuthorization: Bearer " + service.token() + "\r\nContent-Length: 50000\r\n\r\n0123")
+                .getBytes(StandardCharsets.US_ASCII));
+        return s;
     }
 
     /** A body declared and never sent: the answer comes at once, the connection is closed soon after. */
