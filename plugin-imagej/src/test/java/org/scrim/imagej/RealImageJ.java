@@ -33,7 +33,7 @@ final class RealImageJ {
         this.dir = dir;
     }
 
-    /** Writes the shared chelsea scaled to {@code width} px wide (bilinear) as a PNG at {@code file}, and returns it. */
+    /** Writes the shared chelsea scaled to {@code width} px wide (bilinear) as a PNG at {@code file}; returns it. */
     static BufferedImage writeChelsea(Path file, int width) throws IOException {
         BufferedImage src = ImageIO.read(SharedData.path("images/chelsea.png").toFile());
         BufferedImage image = new BufferedImage(width, src.getHeight() * width / src.getWidth(),

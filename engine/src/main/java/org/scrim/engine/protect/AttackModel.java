@@ -274,8 +274,8 @@ final class AttackModel implements AutoCloseable {
         List<Map<String, String>> outputs = new ArrayList<>();
         for (int i = 0; i < surrogates.size(); i++) {
             SurrogateEncoder e = surrogates.get(i);
-            outputs.add(encoder == ALL_ENCODERS || encoder == i ? g.inline(e.graph(), Map.of(e.input(), tx), "e" + i + "_")
-                    : Map.of());
+            boolean inlined = encoder == ALL_ENCODERS || encoder == i;
+            outputs.add(inlined ? g.inline(e.graph(), Map.of(e.input(), tx), "e" + i + "_") : Map.of());
         }
         return pulled.stream().map(p -> outputs.get(p.encoder()).get(p.name())).toList();
     }

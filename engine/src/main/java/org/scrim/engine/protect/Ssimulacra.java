@@ -12,12 +12,12 @@ import org.scrim.engine.tensor.RgbImage;
  * description: the score that presets' visibility bounds are stated in, computed here so the bound holds for the
  * file the artist gets, not only for a stand-in.
  *
- * <p>Both images go to CIE L*a*b* from linear sRGB, through the original's {@link RgbColours} when its samples are
- * not sRGB (as {@code ssimulacra_main} reads a file through its ICC profile). At up to six scales (2x2 box halving, while both sides are at
- * least 8) each channel gets an SSIM map with a sigma-1.5 Gaussian window; its mean and the minimum of its 4x4 block
- * means are weighted per scale and channel. At full scale two more terms catch what the means miss: the mean of
- * 1 - max(0, |y2 - mu2| - |y1 - mu1|) (detail the change adds where the original was smooth, such as noise in a
- * flat sky) and, for that map and the SSIM block map, the 2nd percentile of the row and of the column averages
+ * <p>Both images go to CIE L*a*b* from linear sRGB, through the original's {@link RgbColours} when its samples are not
+ * sRGB (as {@code ssimulacra_main} reads a file through its ICC profile). At up to six scales (2x2 box halving, while
+ * both sides are at least 8) each channel gets an SSIM map with a sigma-1.5 Gaussian window; its mean and the minimum
+ * of its 4x4 block means are weighted per scale and channel. At full scale two more terms catch what the means miss:
+ * the mean of 1 - max(0, |y2 - mu2| - |y1 - mu1|) (detail the change adds where the original was smooth, such as noise
+ * in a flat sky) and, for that map and the SSIM block map, the 2nd percentile of the row and of the column averages
  * (damage that lines up, like a band across the sky). With S the weighted sum of these similarities and M the sum of
  * the weights, the score is M / S - 1, clamped to [0, 1]: 0 for identical images, rising with visibility.
  *
@@ -79,7 +79,6 @@ public final class Ssimulacra {
 
     private final List<Level> levels = new ArrayList<>();
     private final RgbImage original;
-    private final RgbColours colours;
     private final int bandRows;
 
     /**
@@ -97,7 +96,6 @@ public final class Ssimulacra {
         }
         this.bandRows = bandRows;
         this.original = original;
-        this.colours = original.colours();
         int w = original.width();
         int h = original.height();
         if (w < 8 || h < 8) {
@@ -106,7 +104,7 @@ public final class Ssimulacra {
         levels.add(new Level(w, h, null));
         // the second scale from the full one, converted a band at a time; the smaller ones from the second
         float[][] lab = new float[3][((w + 1) / 2) * ((h + 1) / 2)];
-        LabRows rows = new LabRows(rowsOf(original), w, bandRows, colours);
+        LabRows rows = new LabRows(rowsOf(original), w, bandRows, original.colours());
         for (int y0 = 0; y0 < h; y0 += bandRows) {
             int y1 = Math.min(h, y0 + bandRows);
             float[][] band = rows.rows(y0, y1);
@@ -149,8 +147,8 @@ public final class Ssimulacra {
         // the full scale, band by band from the sources, making the next scale's planes as it goes
         float[][] next = levels.size() > 1 ? new float[3][((w + 1) / 2) * ((h + 1) / 2)] : null;
         ChannelPass[] passes = passes(full);
-        LabRows originalRows = new LabRows(rowsOf(original), w, bandRows, colours);
-        LabRows changedRows = new LabRows(changed, w, bandRows, colours);
+        LabRows originalRows = new LabRows(rowsOf(original), w, bandRows, original.colours());
+        LabRows changedRows = new LabRows(changed, w, bandRows, original.colours());
         for (int y0 = 0; y0 < h; y0 += bandRows) {
             int y1 = Math.min(h, y0 + bandRows);
             int from = Math.max(0, y0 - RADIUS);

@@ -126,8 +126,8 @@ final class Lowering implements ConvLowering.Target {
             }
             case "Where" -> elementwise("where", y, n.getInputList(), null);
             case "Expand" -> elementwise("expand", y, List.of(n.getInput(0)), null);
-            case "Relu", "Sqrt", "Reciprocal", "Neg", "Abs", "Sign" -> elementwise(UNARY.get(op), y, List.of(n.getInput(0)),
-                    new float[] {0, 0});
+            case "Relu", "Sqrt", "Reciprocal", "Neg", "Abs", "Sign" -> elementwise(UNARY.get(op), y,
+                    List.of(n.getInput(0)), new float[] {0, 0});
             case "Clip" -> clip(n);
             case "ReduceSum", "ReduceMean", "ReduceSumSquare" -> reduce(n);
             case "InstanceNormalization" -> instanceNorm(n);
