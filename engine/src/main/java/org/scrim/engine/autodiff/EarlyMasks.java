@@ -33,7 +33,15 @@ public final class EarlyMasks {
      * adds nothing and returns false when the graph has none. Call it last, after every other node and output.
      */
     public static boolean order(GraphBuilder g, String name) {
-        List<String> masks = masksInForwardOrder(g.graph());
+        return order(g, name, 0);
+    }
+
+    /**
+     * As {@link #order(GraphBuilder, String)}, for the masks of the nodes from index {@code firstNode} on: one part of
+     * a graph (one encoder's gradient of several), whose masks are ordered apart from the others'.
+     */
+    public static boolean order(GraphBuilder g, String name, int firstNode) {
+        List<String> masks = masksInForwardOrder(g.graph(), firstNode);
         if (masks.isEmpty()) {
             return false;
         }
@@ -57,8 +65,12 @@ public final class EarlyMasks {
 
     /** The outputs of the Greater(x, 0) nodes whose x a Relu made (the Relu rule's masks), by the Relus' order. */
     static List<String> masksInForwardOrder(GraphProto graph) {
+        return masksInForwardOrder(graph, 0);
+    }
+
+    private static List<String> masksInForwardOrder(GraphProto graph, int firstNode) {
         Map<String, Integer> reluAt = new HashMap<>();
-        for (int i = 0; i < graph.getNodeCount(); i++) {
+        for (int i = firstNode; i < graph.getNodeCount(); i++) {
             NodeProto n = graph.getNode(i);
             if (n.getOpType().equals("Relu")) {
                 reluAt.put(n.getOutput(0), i);

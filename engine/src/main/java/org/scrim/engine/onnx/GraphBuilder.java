@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
@@ -133,6 +134,17 @@ public final class GraphBuilder {
         }
         graph.addNode(node);
         return out;
+    }
+
+    /** Sets metadata {@code key} to {@code value} on the node that makes {@code output}. */
+    public void annotateProducer(String output, String key, String value) {
+        for (NodeProto.Builder n : graph.getNodeBuilderList()) {
+            if (n.getOutputList().contains(output)) {
+                n.addMetadataProps(StringStringEntryProto.newBuilder().setKey(key).setValue(value));
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no node makes '" + output + "'");
     }
 
     /** Adds a prepared node as is; its output names are reserved. */

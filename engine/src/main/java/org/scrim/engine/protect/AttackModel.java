@@ -7,9 +7,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.scrim.engine.autodiff.Differentiator;
+import org.scrim.engine.autodiff.EarlyMasks;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
+import org.scrim.engine.onnx.GraphStages;
 import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.SessionGroup;
@@ -28,6 +30,8 @@ import org.scrim.engine.tensor.Tensor;
 final class AttackModel implements AutoCloseable {
     static final String IMAGE = "x";
     static final String LOSS = "loss";
+    /** The prefix of the outputs that order each encoder's Relu masks ({@link EarlyMasks}). */
+    static final String MASK_ORDER = "mask_order";
     private static final int ALL_ENCODERS = -1;
     /**
      * The say of an encoder's stage features together, against 1 for its latent: each stage as much as the latent.
@@ -39,6 +43,13 @@ final class AttackModel implements AutoCloseable {
     static final float STAGE_WEIGHT = 3;
     /** The say of an encoder's rendering through its decoder (where it has one), against 1 for its latent. */
     static final float RENDERING_WEIGHT = 1;
+    /**
+     * The parts an encoder's backward runs in ({@link GraphStages#endInParts}): each releases the forward's values
+     * (masks, differences to targets) that later parts do not read. At 1024x1024 (TAEF2 and TAESana), one part peaked
+     * at 1.38-1.48 GB resident, six at 1.30-1.33 GB and twelve at 1.43 GB: each cut also has ONNX Runtime convert the
+     * gradient out of and back into its blocked layout.
+     */
+    private static final int BACKWARD_PARTS = 6;
 
     /** One pull: output {@code output} (an index into {@link #encodePulled}'s list) toward a target, weighted. */
     record Term(int output, Tensor target, float weight) {}
@@ -183,7 +194,10 @@ final class AttackModel implements AutoCloseable {
     /**
      * The loss and its gradient with respect to x. One encoder: the gradient of its loss. Several: each encoder's
      * gradient apart, scaled to a mean magnitude of 1 and weighted by the share of its starting loss it has left
-     * ({@link #balancedGradient}), then summed; the loss output is the sum of theirs.
+     * ({@link #balancedGradient}), then summed; the loss output is the sum of theirs. Each encoder's part runs as two
+     * {@link GraphStages stages}, its forward then its backward, one encoder after the other, so only one encoder's
+     * activations are held at a time; its Relu masks are made as its forward goes ({@link EarlyMasks}, the outputs
+     * {@value #MASK_ORDER}0, 1, ..., read by nothing).
      */
     ModelProto gradientGraph(List<Term> terms) {
         Map<String, long[]> shapes = new HashMap<>();
@@ -192,9 +206,6 @@ final class AttackModel implements AutoCloseable {
             shapes.put(targetName(k), terms.get(k).target().shape());
             shapes.put(weightName(k), new long[0]);
         }
-        if (surrogates.size() == 1) {
-            return Differentiator.gradient(lossGraph(terms, ALL_ENCODERS), LOSS, List.of(IMAGE), shapes);
-        }
         GraphBuilder g = new GraphBuilder("attack");
         Map<String, String> inputs = new HashMap<>();
         inputs.put(IMAGE, g.input(IMAGE, imageShape));
@@ -202,20 +213,39 @@ final class AttackModel implements AutoCloseable {
             inputs.put(targetName(k), g.input(targetName(k), terms.get(k).target().shape()));
             inputs.put(weightName(k), g.input(weightName(k)));
         }
+        boolean single = surrogates.size() == 1;
         List<String> gradients = new ArrayList<>();
         List<String> losses = new ArrayList<>();
         for (int e = 0; e < surrogates.size(); e++) {
             GraphProto own = Differentiator.gradient(lossGraph(terms, e), LOSS, List.of(IMAGE), shapes).getGraph();
             Map<String, String> binding = new HashMap<>();
             own.getInputList().forEach(in -> binding.put(in.getName(), inputs.get(in.getName())));
+            int firstNode = g.graph().getNodeCount();
             Map<String, String> out = g.inline(own, binding, "encoder" + e + "_");
-            gradients.add(balancedGradient(g, out.get(Differentiator.gradName(IMAGE)), out.get(LOSS),
-                    startingLoss(terms, e)));
-            losses.add(out.get(LOSS));
+            String gradient = out.get(Differentiator.gradName(IMAGE));
+            String loss = out.get(LOSS);
+            stage(g, e, firstNode, loss, gradient);
+            gradients.add(single ? gradient : balancedGradient(g, gradient, loss, startingLoss(terms, e)));
+            losses.add(loss);
         }
-        g.output(g.op("Sum", gradients.toArray(String[]::new)), Differentiator.gradName(IMAGE));
-        g.output(g.op("Sum", losses.toArray(String[]::new)), LOSS);
+        g.output(single ? gradients.get(0) : g.op("Sum", gradients.toArray(String[]::new)),
+                Differentiator.gradName(IMAGE));
+        g.output(single ? losses.get(0) : g.op("Sum", losses.toArray(String[]::new)), LOSS);
         return g.build();
+    }
+
+    /**
+     * Marks encoder {@code e}'s part of {@code g} (its nodes from {@code firstNode} on, making {@code loss} and
+     * {@code gradient}) as two stages, its forward and its backward in parts, with its masks ordered in the forward.
+     */
+    static void stage(GraphBuilder g, int e, int firstNode, String loss, String gradient) {
+        String maskOrder = MASK_ORDER + e;
+        if (EarlyMasks.order(g, maskOrder, firstNode)) {
+            GraphStages.end(g, 2 * e, loss, maskOrder);
+        } else {
+            GraphStages.end(g, 2 * e, loss);
+        }
+        GraphStages.endInParts(g, 2 * e + 1, BACKWARD_PARTS, gradient);
     }
 
     /**

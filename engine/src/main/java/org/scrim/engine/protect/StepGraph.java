@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.scrim.engine.autodiff.Differentiator;
-import org.scrim.engine.autodiff.EarlyMasks;
 import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.SessionGroup;
@@ -36,8 +35,6 @@ final class StepGraph {
     static final String CORRECTION2 = "c2";
     /** The loss before the step, the one output read back. */
     static final String LOSS = "loss";
-    /** An output read by nothing: it makes ONNX Runtime free the Relu outputs early ({@link EarlyMasks}). */
-    static final String MASK_ORDER = "mask_order";
     static final float BETA1 = 0.9f;
     static final float BETA2 = 0.99f;
     private static final float EPSILON = 1e-12f;
@@ -94,7 +91,12 @@ final class StepGraph {
         g.output(m2, SessionGroup.next(FIRST_MOMENT));
         g.output(v2, SessionGroup.next(SECOND_MOMENT));
         g.output(out.get(AttackModel.LOSS), LOSS);
-        EarlyMasks.order(g, MASK_ORDER);
+        // the gradient graph's other outputs (the orders of its Relu masks) stay outputs, read by nothing
+        for (Map.Entry<String, String> o : out.entrySet()) {
+            if (!o.getKey().equals(AttackModel.LOSS) && !o.getKey().equals(Differentiator.gradName(image))) {
+                g.output(o.getValue(), o.getKey());
+            }
+        }
         return g.build();
     }
 
