@@ -57,13 +57,15 @@ public final class GraphStages {
         GraphProto g = model.getGraph();
         int nodes = g.getNodeCount();
         int[] stageOf = new int[nodes];
+        int[] markOf = new int[nodes];
         int marked = 0;
         Map<Integer, Integer> parts = new HashMap<>();
         for (int i = 0; i < nodes; i++) {
             stageOf[i] = -1;
             String mark = meta(g.getNode(i), STAGE_KEY);
+            markOf[i] = mark == null ? -1 : Integer.parseInt(mark);
             if (mark != null) {
-                int stage = Integer.parseInt(mark);
+                int stage = markOf[i];
                 marked = Math.max(marked, stage + 1);
                 String p = meta(g.getNode(i), PARTS_KEY);
                 parts.merge(stage, p == null ? 1 : Integer.parseInt(p), Math::max);
@@ -82,7 +84,7 @@ public final class GraphStages {
         for (int stage = 0; stage < marked; stage++) {
             List<Integer> work = new ArrayList<>();
             for (int i = 0; i < nodes; i++) {
-                if (Integer.toString(stage).equals(meta(g.getNode(i), STAGE_KEY)) && stageOf[i] < 0) {
+                if (markOf[i] == stage && stageOf[i] < 0) {
                     stageOf[i] = stage;
                     work.add(i);
                 }
@@ -129,8 +131,8 @@ public final class GraphStages {
         g.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
         Map<String, ValueInfoProto> graphInputs = new HashMap<>();
         g.getInputList().forEach(v -> graphInputs.put(v.getName(), v));
-        Set<String> graphOutputs = new HashSet<>();
-        g.getOutputList().forEach(v -> graphOutputs.add(v.getName()));
+        Map<String, ValueInfoProto> graphOutputs = new HashMap<>();
+        g.getOutputList().forEach(v -> graphOutputs.put(v.getName(), v));
         // the last stage that reads each value made by a node
         Map<String, Integer> lastReader = new HashMap<>();
         for (int i = 0; i < g.getNodeCount(); i++) {
@@ -172,9 +174,8 @@ public final class GraphStages {
                     continue;
                 }
                 for (String o : g.getNode(i).getOutputList()) {
-                    if (graphOutputs.contains(o)) {
-                        stage.addOutput(g.getOutputList().stream().filter(v -> v.getName().equals(o)).findFirst()
-                                .orElseThrow());
+                    if (graphOutputs.containsKey(o)) {
+                        stage.addOutput(graphOutputs.get(o));
                     } else if (lastReader.getOrDefault(o, s) > s) {
                         stage.addOutput(valueInfo(o, types));
                     }
