@@ -57,11 +57,18 @@ public final class RecorderSession {
         IJ.saveAs(result, "PNG", out.resolve("interactive.png").toString());
         Files.writeString(out.resolve("recorded.ijm"), recorded);
 
+        // Only the fresh copy stays open for the replay: a late activation of an earlier window would otherwise make
+        // that window the current image, and the replayed result would share the interactive one's title.
+        for (ImagePlus done : new ImagePlus[] {result, imp}) {
+            done.changes = false;
+            done.close();
+        }
         ImagePlus fresh = IJ.openImage(input.toString());
         fresh.show();
-        await(() -> IJ.getImage() == fresh, "the fresh copy's window to open");
-        IJ.runMacro(recorded);
-        IJ.saveAs(IJ.getImage(), "PNG", out.resolve("replayed.png").toString());
+        await(() -> fresh.getWindow() != null && fresh.getWindow().isShowing(), "the fresh copy's window to open");
+        IJ.runMacro("selectImage(" + fresh.getID() + ");\n" + recorded);
+        ImagePlus replayed = await(() -> WindowManager.getImage(title), "the replayed protected image to open");
+        IJ.saveAs(replayed, "PNG", out.resolve("replayed.png").toString());
         System.exit(0);
     }
 
