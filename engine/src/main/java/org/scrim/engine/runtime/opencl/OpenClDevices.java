@@ -59,8 +59,14 @@ public final class OpenClDevices {
         }
     }
 
-    /** The first GPU, or empty when there is none or no OpenCL at all ({@code auto} then uses the CPU). */
+    /**
+     * The first GPU, or empty when there is none or no OpenCL at all ({@code auto} then uses the CPU). Unless the JVM
+     * chains signals, OpenCL loads here only after a child JVM saw a GPU ({@link GpuProbe} says why).
+     */
     public static Optional<OpenClDevice> firstGpu() {
+        if (!GpuProbe.signalsChained() && !GpuProbe.childSeesGpu()) {
+            return Optional.empty();
+        }
         try {
             return list().stream().filter(OpenClDevice::gpu).findFirst();
         } catch (OpenClException e) {

@@ -1,0 +1,94 @@
+package org.scrim.engine.runtime.opencl;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whether this machine has an OpenCL GPU, asked without loading OpenCL into this JVM when loading it could crash the
+ * JVM. OpenCL drivers built on LLVM (PoCL, Mesa's) replace the JVM's SIGSEGV and SIGBUS handlers when they load; the
+ * JVM takes those signals for its own null checks and safepoints, so from then on it dies now and then with a bare
+ * "Segmentation fault" (no hs_err file). Unless the JVM chains signals (libjsig preloaded), {@code auto} therefore
+ * lists the devices in a child JVM, and OpenCL loads here only when that child saw a GPU to use.
+ */
+public final class GpuProbe {
+    private static final long CHILD_SECONDS = 60;
+    private static final String REPLY = "scrim-gpus=";
+    private static final System.Logger LOG = System.getLogger(GpuProbe.class.getName());
+
+    private GpuProbe() {}
+
+    /** True where loading a native library cannot take the JVM's signal handlers: libjsig is preloaded, or not Linux. */
+    public static boolean signalsChained() {
+        Path maps = Path.of("/proc/self/maps");
+        if (!Files.isReadable(maps)) {
+            return true;
+        }
+        try {
+            return Files.readString(maps, StandardCharsets.ISO_8859_1).contains("/libjsig.so");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether a child JVM lists an OpenCL GPU; false when it lists none, fails or does not answer in time. */
+    static boolean childSeesGpu() {
+        try {
+            Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", classPath(), GpuProbe.class.getName()))
+                    .redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(CHILD_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                LOG.log(System.Logger.Level.INFO, "the OpenCL probe did not answer; using the CPU");
+                return false;
+            }
+            int at = out.lastIndexOf(REPLY);
+            if (p.exitValue() != 0 || at < 0) {
+                LOG.log(System.Logger.Level.INFO, "the OpenCL probe failed (exit " + p.exitValue() + "); using the CPU: "
+                        + out.strip());
+                return false;
+            }
+            return Integer.parseInt(out.substring(at + REPLY.length()).strip()) > 0;
+        } catch (IOException | UncheckedIOException | NumberFormatException e) {
+            LOG.log(System.Logger.Level.INFO, "the OpenCL probe could not run (" + e.getMessage() + "); using the CPU");
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** This class's and JOCL's jars (or class folders), wherever the JVM or an editor's plugin loader found them. */
+    private static String classPath() {
+        return location(GpuProbe.class) + java.io.File.pathSeparator + location(org.jocl.CL.class);
+    }
+
+    private static String location(Class<?> c) {
+        try {
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new UncheckedIOException(new IOException("cannot tell where " + c.getName() + " was loaded from", e));
+        }
+    }
+
+    /** The child's side: prints how many OpenCL GPUs there are (0 without OpenCL). */
+    public static void main(String[] args) {
+        long gpus;
+        try {
+            gpus = OpenClDevices.list().stream().filter(OpenClDevice::gpu).count();
+        } catch (OpenClException e) {
+            gpus = 0;
+        }
+        System.out.println(REPLY + gpus);
+        System.out.flush();
+        // halt, not exit: a driver's exit handlers have nothing to keep and are where drivers crash on the way out
+        Runtime.getRuntime().halt(0);
+    }
+}
