@@ -109,7 +109,6 @@ final class RealImageJ {
         }
         command.addAll(List.of(mainAndArgs));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().remove("LD_PRELOAD"); // as Fiji starts: no signal chaining (the build's tests have it)
         if (withModels) {
             pb.environment().put("SCRIM_MODELS", SharedData.path("models").toString());
         } else {

@@ -24,7 +24,7 @@ public final class GpuProbe {
     private GpuProbe() {}
 
     /** True where loading a native library cannot take the JVM's signal handlers: libjsig is preloaded, or not Linux. */
-    public static boolean signalsChained() {
+    static boolean signalsChained() {
         Path maps = Path.of("/proc/self/maps");
         if (!Files.isReadable(maps)) {
             return true;
