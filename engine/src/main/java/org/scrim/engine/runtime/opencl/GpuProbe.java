@@ -21,6 +21,8 @@ public final class GpuProbe {
     private static final String REPLY = "scrim-gpus=";
     private static final System.Logger LOG = System.getLogger(GpuProbe.class.getName());
 
+    private static Boolean childAnswer;
+
     private GpuProbe() {}
 
     /** True where loading a native library cannot take the JVM's signal handlers: libjsig is preloaded, or not Linux. */
@@ -36,8 +38,18 @@ public final class GpuProbe {
         }
     }
 
-    /** Whether a child JVM lists an OpenCL GPU; false when it lists none, fails or does not answer in time. */
-    static boolean childSeesGpu() {
+    /**
+     * Whether a child JVM lists an OpenCL GPU; false when it lists none, fails or does not answer in time. Asked once
+     * per JVM: an editor resolves its runtime for every command, a preview's included.
+     */
+    static synchronized boolean childSeesGpu() {
+        if (childAnswer == null) {
+            childAnswer = askChild();
+        }
+        return childAnswer;
+    }
+
+    private static boolean askChild() {
         try {
             Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", classPath(), GpuProbe.class.getName()))
