@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 public final class GpuProbe {
     private static final long CHILD_SECONDS = 60;
     private static final String REPLY = "scrim-gpus=";
+    /** More output than a device count and a driver's warnings: not read. */
+    private static final long MAX_OUTPUT_BYTES = 1 << 20;
     private static final System.Logger LOG = System.getLogger(GpuProbe.class.getName());
 
     private static Boolean childAnswer;
@@ -44,36 +46,51 @@ public final class GpuProbe {
      */
     static synchronized boolean childSeesGpu() {
         if (childAnswer == null) {
-            childAnswer = askChild();
+            childAnswer = gpusReported(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", classPath(), GpuProbe.class.getName()),
+                    CHILD_SECONDS);
         }
         return childAnswer;
     }
 
-    private static boolean askChild() {
+    /**
+     * Runs {@code command}, a probe that prints {@value #REPLY}N; whether N is above 0. False when it fails, prints no
+     * count or runs past {@code seconds}. Its output goes to a file read afterwards, so a probe hung in a driver
+     * cannot hold the caller past the time.
+     */
+    static boolean gpusReported(List<String> command, long seconds) {
+        Path log = null;
         try {
-            Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", classPath(), GpuProbe.class.getName()))
-                    .redirectErrorStream(true).start();
+            log = Files.createTempFile("scrim-gpu-probe", ".txt");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(CHILD_SECONDS, TimeUnit.SECONDS)) {
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                LOG.log(System.Logger.Level.INFO, "the OpenCL probe did not answer; using the CPU");
+                LOG.log(System.Logger.Level.INFO, "the OpenCL probe did not answer in " + seconds + " s; using the CPU");
                 return false;
             }
+            String out = Files.size(log) <= MAX_OUTPUT_BYTES ? Files.readString(log, StandardCharsets.UTF_8) : "";
             int at = out.lastIndexOf(REPLY);
             if (p.exitValue() != 0 || at < 0) {
                 LOG.log(System.Logger.Level.INFO, "the OpenCL probe failed (exit " + p.exitValue() + "); using the CPU: "
                         + out.strip());
                 return false;
             }
-            return Integer.parseInt(out.substring(at + REPLY.length()).strip()) > 0;
+            return Integer.parseInt(out.substring(at + REPLY.length()).lines().findFirst().orElse("").strip()) > 0;
         } catch (IOException | UncheckedIOException | NumberFormatException e) {
             LOG.log(System.Logger.Level.INFO, "the OpenCL probe could not run (" + e.getMessage() + "); using the CPU");
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        } finally {
+            if (log != null) {
+                try {
+                    Files.deleteIfExists(log);
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "could not delete " + log + ": " + e.getMessage());
+                }
+            }
         }
     }
 

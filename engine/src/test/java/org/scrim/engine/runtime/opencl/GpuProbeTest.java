@@ -1,6 +1,7 @@
 package org.scrim.engine.runtime.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -46,6 +47,21 @@ class GpuProbeTest {
             devices = List.of();
         }
         assertEquals(devices.stream().anyMatch(OpenClDevice::gpu), GpuProbe.childSeesGpu());
+    }
+
+    @Test
+    void aProbeThatHangsIsGivenUpAfterItsTime() {
+        long start = System.nanoTime();
+        assertFalse(GpuProbe.gpusReported(List.of("sleep", "30"), 1));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertTrue(seconds < 15, "waited " + seconds + " s for a probe given 1 s");
+    }
+
+    @Test
+    void theProbesCountIsRead() {
+        assertTrue(GpuProbe.gpusReported(List.of("sh", "-c", "echo driver chatter; echo scrim-gpus=2; echo bye"), 30));
+        assertFalse(GpuProbe.gpusReported(List.of("sh", "-c", "echo scrim-gpus=0"), 30));
+        assertFalse(GpuProbe.gpusReported(List.of("sh", "-c", "echo scrim-gpus=3; exit 1"), 30));
     }
 
     private static String runChild(String mainClass) throws Exception {
