@@ -16,6 +16,7 @@ import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.scrim.engine.tensor.Tensor;
@@ -114,6 +115,14 @@ public final class GraphBuilder {
     /** Adds a node with one output and returns the output's name. */
     public String op(String opType, String[] inputs, AttributeProto... attrs) {
         return ops(opType, 1, inputs, attrs)[0];
+    }
+
+    /** The sum of {@code values}: the value itself when there is one (no node), else one Sum node. */
+    public String sum(List<String> values) {
+        if (values.isEmpty()) {
+            throw new IllegalArgumentException("a sum needs at least one value");
+        }
+        return values.size() == 1 ? values.get(0) : op("Sum", values.toArray(String[]::new));
     }
 
     /** Adds a node with {@code outputs} outputs and returns their names. */

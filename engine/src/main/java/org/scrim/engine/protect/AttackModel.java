@@ -213,7 +213,6 @@ final class AttackModel implements AutoCloseable {
             inputs.put(targetName(k), g.input(targetName(k), terms.get(k).target().shape()));
             inputs.put(weightName(k), g.input(weightName(k)));
         }
-        boolean single = surrogates.size() == 1;
         List<String> gradients = new ArrayList<>();
         List<String> losses = new ArrayList<>();
         for (int e = 0; e < surrogates.size(); e++) {
@@ -225,12 +224,12 @@ final class AttackModel implements AutoCloseable {
             String gradient = out.get(Differentiator.gradName(IMAGE));
             String loss = out.get(LOSS);
             stage(g, e, firstNode, loss, gradient);
-            gradients.add(single ? gradient : balancedGradient(g, gradient, loss, startingLoss(terms, e)));
+            gradients.add(surrogates.size() == 1 ? gradient
+                    : balancedGradient(g, gradient, loss, startingLoss(terms, e)));
             losses.add(loss);
         }
-        g.output(single ? gradients.get(0) : g.op("Sum", gradients.toArray(String[]::new)),
-                Differentiator.gradName(IMAGE));
-        g.output(single ? losses.get(0) : g.op("Sum", losses.toArray(String[]::new)), LOSS);
+        g.output(g.sum(gradients), Differentiator.gradName(IMAGE));
+        g.output(g.sum(losses), LOSS);
         return g.build();
     }
 
@@ -289,7 +288,7 @@ final class AttackModel implements AutoCloseable {
             pulls.add(g.op("Mul", new String[] {Losses.squaredDistance(g, values.get(t.output()), target,
                     Losses.Reduction.SUM), weight}));
         }
-        String loss = pulls.size() == 1 ? pulls.get(0) : g.op("Sum", pulls.toArray(String[]::new));
+        String loss = g.sum(pulls);
         g.output(loss, LOSS);
         return GraphBuilder.withoutUnusedNodes(g.graph());
     }

@@ -1,6 +1,7 @@
 package org.scrim.engine.protect;
 
 import ai.onnx.proto.OnnxMl.TensorProto;
+import java.util.ArrayList;
 import java.util.List;
 import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
@@ -49,10 +50,10 @@ public final class Losses {
             throw new IllegalArgumentException("weightedSum needs one weight per term, got " + terms.size()
                     + " terms and " + weights.length + " weights");
         }
-        String[] scaled = new String[terms.size()];
-        for (int i = 0; i < scaled.length; i++) {
-            scaled[i] = b.op("Mul", terms.get(i), b.scalar("w", weights[i]));
+        List<String> scaled = new ArrayList<>();
+        for (int i = 0; i < weights.length; i++) {
+            scaled.add(b.op("Mul", terms.get(i), b.scalar("w", weights[i])));
         }
-        return scaled.length == 1 ? scaled[0] : b.op("Sum", scaled);
+        return b.sum(scaled);
     }
 }
