@@ -98,23 +98,19 @@ public final class Protector {
             target = ProtectionTarget.of(request, decoy);
 
             progress.phase("optimising");
-            // The garbage of reading and scaling a large image lies in Java's heap, which keeps those pages while
-            // ONNX Runtime's working memory for the steps grows beside it; one collection now lets the heap give
-            // them back (as far as -XX:MaxHeapFreeRatio allows: the scrim launcher sets it low).
-            System.gc();
             // All steps at the working size: a coarse stage at half that size (a quarter of the cost per step) was
             // tried, and its steps added about a tenth as much closeness as the same time spent here.
             for (ImageTransform t : robustnessTransforms(work.tensor().shape())) {
                 models.add(new AttackModel(encoders, t, work.tensor().shape(), runtime, true));
             }
-            ProtectionTarget.Images targetImages = target.imagesFor(work);
-            List<List<AttackModel.Term>> terms = new ArrayList<>();
-            for (AttackModel model : models) {
-                terms.add(target.terms(model, work, targetImages));
-                model.releaseForward();
-            }
             try (Workspace space = new Workspace(group, work, request.preset().epsilon)) {
-                delta = optimise(space, models, terms, request.visibilityBound(), steps, gray, progress);
+                List<GraphSession> stepSessions = stepSessions(group, models, target, work, gray);
+                // The garbage of reading and scaling the image and of computing the targets (which now live in the
+                // group) lies in Java's heap, which keeps those pages while the steps' working memory grows beside
+                // it; one collection now lets the heap give them back (as far as -XX:MaxHeapFreeRatio allows: the
+                // scrim launcher sets it low).
+                System.gc();
+                delta = optimise(space, stepSessions, request.visibilityBound(), steps, progress);
             }
         } finally {
             models.forEach(AttackModel::close);
@@ -127,27 +123,22 @@ public final class Protector {
 
     /**
      * Adam on d, projected onto the per-pixel bound, the [0,1] range and the visibility bound (by scaling d down),
-     * so the optimiser spends its steps inside the set the result must lie in. {@code models} see x through the
-     * image as is (the first) and trainer manipulations (JPEG, downscaling); every second step takes the next of the
-     * latter. A gray image gets a gray perturbation (the gradient averaged over channels), since its file keeps
-     * one channel. The steps ({@link StepGraph}) and the projection's tries ({@link VisibilityGraph}) run on the
+     * so the optimiser spends its steps inside the set the result must lie in. {@code stepSessions} (one per attack
+     * model, {@link AttackModel#step}) see x through the image as is (the first) and trainer manipulations (JPEG,
+     * downscaling); every second step takes the next of the latter. The steps ({@link StepGraph}) and the projection's tries ({@link VisibilityGraph}) run on the
      * workspace group's residents, so on a device the image and d stay there; d comes back to the host only every
      * {@value #RECALIBRATE_EVERY} steps and at the end. The projection uses the cheap stand-in {@link
      * Quality#visibility}, whose bound is set from SSIMULACRA on the change itself after the first step and every few
      * after: the stand-in's error depends on the image (flat skies) and on the kind of change. The workspace and the
-     * models are the caller's, so probes can share them; each call starts from d = 0.
+     * sessions are the caller's, so probes can share them; each call starts from d = 0.
      */
-    private static Tensor optimise(Workspace space, List<AttackModel> models, List<List<AttackModel.Term>> terms,
-            double maxVisibility, int steps, boolean gray, ProgressListener progress) {
+    private static Tensor optimise(Workspace space, List<GraphSession> stepSessions, double maxVisibility,
+            int steps, ProgressListener progress) {
         SessionGroup group = space.group;
         RgbImage x = space.image;
         long[] shape = x.tensor().shape();
         for (String state : List.of(StepGraph.PERTURBATION, StepGraph.FIRST_MOMENT, StepGraph.SECOND_MOMENT)) {
             group.put(state, Tensor.zeros(shape));
-        }
-        List<GraphSession> stepSessions = new ArrayList<>();
-        for (int k = 0; k < models.size(); k++) {
-            stepSessions.add(models.get(k).step(group, terms.get(k), gray));
         }
         // d is kept unscaled; its visibility projection (the scale) is applied by the next step and at the end
         float scale = 1;
@@ -158,7 +149,7 @@ public final class Protector {
             }
             // manipulations in turn, not drawn at random: a JPEG step costs as much as a plain one and a
             // downscaled one a quarter, so a random draw made the time of a protection vary by a fifth
-            int k = step % 2 == 0 || models.size() == 1 ? 0 : 1 + (step / 2) % (models.size() - 1);
+            int k = step % 2 == 0 || stepSessions.size() == 1 ? 0 : 1 + (step / 2) % (stepSessions.size() - 1);
             float lr = LEARNING_RATE * (0.1f + 0.9f * 0.5f * (1 + (float) Math.cos(Math.PI * step / steps)));
             float c1 = 1 - (float) Math.pow(StepGraph.BETA1, step + 1);
             float c2 = 1 - (float) Math.pow(StepGraph.BETA2, step + 1);
@@ -181,6 +172,22 @@ public final class Protector {
         float[] d = group.get(StepGraph.PERTURBATION).data();
         scale(d, scale);
         return new Tensor(d, shape);
+    }
+
+    /**
+     * Each model's step session on {@code group}, its targets put there as residents: the targets are computed with
+     * the model's forward session, which is closed after, since only the steps run from here on. A gray image gets a
+     * gray perturbation (the gradient averaged over channels), since its file keeps one channel.
+     */
+    private static List<GraphSession> stepSessions(SessionGroup group, List<AttackModel> models,
+            ProtectionTarget target, RgbImage work, boolean gray) {
+        ProtectionTarget.Images targetImages = target.imagesFor(work);
+        List<GraphSession> sessions = new ArrayList<>();
+        for (AttackModel model : models) {
+            sessions.add(model.step(group, target.terms(model, work, targetImages), gray));
+            model.releaseForward();
+        }
+        return sessions;
     }
 
     /**
@@ -265,8 +272,8 @@ public final class Protector {
                 ProtectionTarget t = ProtectionTarget.mask(decoys[k], request.seed());
                 // mask terms: one per pulled value, in order; the decoy is judged on the latents
                 List<AttackModel.Term> terms = t.terms(model, probe, t.imagesFor(probe));
-                Tensor d = optimise(space, List.of(model), List.of(terms), request.visibilityBound(), PROBE_STEPS,
-                        gray, cancelOnly);
+                Tensor d = optimise(space, List.of(model.step(group, terms, gray)), request.visibilityBound(),
+                        PROBE_STEPS, cancelOnly);
                 List<Tensor> z = model.encodePulled(applyDelta(probe, d).tensor());
                 for (AttackModel.Term term : terms) {
                     if (model.isLatent(term.output())) {

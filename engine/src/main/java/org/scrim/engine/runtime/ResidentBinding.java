@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
 import org.scrim.engine.tensor.Tensor;
 
 /**
- * A host session run against a {@link SessionGroup}'s residents through {@code get} and {@code put}: how ONNX Runtime
- * groups work, and how an OpenCL group runs a graph it has no kernels for (copying the residents it reads).
+ * A host session run against a {@link SessionGroup}'s residents through {@code get} and {@code put}: how an OpenCL
+ * group runs a graph it has no kernels for (copying the residents it reads).
  */
 public final class ResidentBinding implements GraphSession {
     private final GraphSession session;

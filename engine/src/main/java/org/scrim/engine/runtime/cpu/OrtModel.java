@@ -7,9 +7,6 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
-import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -65,62 +62,87 @@ public final class OrtModel implements GraphSession {
 
     @Override
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        Map<String, OnnxTensor> feeds = new HashMap<>();
-        List<ByteBuffer> buffers = new ArrayList<>();
+        Map<String, NativeTensor> copies = new HashMap<>();
+        try {
+            Map<String, OnnxTensor> feeds = new HashMap<>();
+            for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+                NativeTensor copy = NativeTensor.copyOf(env, e.getValue());
+                copies.put(e.getKey(), copy);
+                feeds.put(e.getKey(), copy.value());
+            }
+            return run(feeds, Set.of()).host();
+        } finally {
+            copies.values().forEach(NativeTensor::close);
+        }
+    }
+
+    /** A run's graph outputs: copied to the host, or left in native memory for the caller to close. */
+    record Outputs(Map<String, Tensor> host, Map<String, NativeTensor> kept) {}
+
+    /**
+     * Runs the graph on native inputs (neither copied nor closed); the graph outputs named in {@code keptNative} come
+     * back as they are, the others as host copies.
+     */
+    Outputs run(Map<String, OnnxTensor> inputs, Set<String> keptNative) {
         // values of earlier stages that later ones read, each released after the last stage that reads it
         Map<String, OnnxTensor> carried = new HashMap<>();
+        Outputs out = new Outputs(new LinkedHashMap<>(), new LinkedHashMap<>());
+        boolean done = false;
         try {
-            for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
-                Tensor t = e.getValue();
-                ByteBuffer buffer = DirectBuffers.copyOf(t.data());
-                buffers.add(buffer);
-                feeds.put(e.getKey(), OnnxTensor.createTensor(env, buffer.asFloatBuffer(), t.shape()));
-            }
-            Map<String, Tensor> out = new LinkedHashMap<>();
             for (int s = 0; s < stages.size(); s++) {
                 OrtSession stage = stages.get(s);
                 Map<String, OnnxTensor> stageFeeds = new LinkedHashMap<>();
                 for (String name : stage.getInputNames()) {
-                    OnnxTensor value = carried.containsKey(name) ? carried.get(name) : feeds.get(name);
+                    OnnxTensor value = carried.containsKey(name) ? carried.get(name) : inputs.get(name);
                     if (value == null) {
                         throw new IllegalArgumentException("graph input '" + name + "' was not given");
                     }
                     stageFeeds.put(name, value);
                 }
-                keep(stage.run(stageFeeds), s, out, carried);
-                int done = s;
+                keep(stage.run(stageFeeds), s, out, keptNative, carried);
+                int last = s;
                 carried.entrySet().removeIf(e -> {
-                    boolean read = lastReader.get(e.getKey()) <= done;
+                    boolean read = lastReader.get(e.getKey()) <= last;
                     if (read) {
                         e.getValue().close();
                     }
                     return read;
                 });
             }
+            done = true;
             return out;
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
         } finally {
             carried.values().forEach(OnnxTensor::close);
-            feeds.values().forEach(OnnxTensor::close);
-            buffers.forEach(DirectBuffers::free);
+            if (!done) {
+                out.kept().values().forEach(NativeTensor::close);
+            }
         }
     }
 
     /**
-     * Takes stage {@code s}'s results: graph outputs copied into {@code out}, values later stages read into {@code
-     * carried}, the rest released. The result is not closed as a whole, since its values are released one by one.
+     * Takes stage {@code s}'s results: graph outputs copied into {@code out} or kept there natively, values later
+     * stages read into {@code carried}, the rest released. The result is not closed as a whole, since its values are
+     * released one by one.
      */
-    private void keep(OrtSession.Result result, int s, Map<String, Tensor> out, Map<String, OnnxTensor> carried) {
+    private void keep(OrtSession.Result result, int s, Outputs out, Set<String> keptNative,
+            Map<String, OnnxTensor> carried) {
         List<OnnxTensor> unkept = new ArrayList<>();
         result.forEach(e -> unkept.add((OnnxTensor) e.getValue()));
         try {
             for (Map.Entry<String, OnnxValue> e : result) {
                 OnnxTensor t = (OnnxTensor) e.getValue();
+                boolean readLater = lastReader.getOrDefault(e.getKey(), s) > s;
                 if (graphOutputs.contains(e.getKey())) {
-                    out.put(e.getKey(), new Tensor(floats(t), ((TensorInfo) t.getInfo()).getShape()));
+                    if (keptNative.contains(e.getKey()) && !readLater) {
+                        out.kept().put(e.getKey(), NativeTensor.of(t));
+                        unkept.remove(t);
+                    } else {
+                        out.host().put(e.getKey(), NativeTensor.toHost(t));
+                    }
                 }
-                if (lastReader.getOrDefault(e.getKey(), s) > s) {
+                if (readLater) {
                     carried.put(e.getKey(), t);
                     unkept.remove(t);
                 }
@@ -128,17 +150,6 @@ public final class OrtModel implements GraphSession {
         } finally {
             unkept.forEach(OnnxTensor::close);
         }
-    }
-
-    /** The output's values: ONNX Runtime copies them to a heap buffer, whose array is taken as it is. */
-    private static float[] floats(OnnxTensor t) {
-        FloatBuffer fb = t.getFloatBuffer();
-        if (fb.hasArray() && fb.arrayOffset() == 0 && fb.position() == 0 && fb.array().length == fb.remaining()) {
-            return fb.array();
-        }
-        float[] data = new float[fb.remaining()];
-        fb.get(data);
-        return data;
     }
 
     private void closeSessions() {

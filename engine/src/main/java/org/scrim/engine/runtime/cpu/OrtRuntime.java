@@ -14,6 +14,6 @@ public record OrtRuntime(int threads) implements Runtime {
 
     @Override
     public SessionGroup group() {
-        return new HostSessionGroup(this);
+        return new HostSessionGroup(threads);
     }
 }
