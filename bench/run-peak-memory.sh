@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Peak resident memory and CPU time of `scrim protect --no-verify --seed 1` on an image scaled to each size.
+# Peak resident memory (GNU time's maximum resident set, counted in KiB, printed in GiB) and CPU time of
+# `scrim protect --no-verify --seed 1` on an image scaled to each size.
 # Usage: bench/run-peak-memory.sh IMAGE WxH...   (e.g. ../shared/images/starry_night.jpg 1024x1024 6000x4000)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,6 +33,6 @@ for size in "$@"; do
   /usr/bin/time -v -o "$work/time" "$here/scrim" protect --no-verify --seed 1 "$work/in.png" -o "$work/out.png" \
     > /dev/null 2>&1
   awk -v size="$size" -F': ' '/Maximum resident/ {rss = $2} /User time/ {user = $2} /System time/ {sys = $2}
-    END {printf "%s: peak %.2f GB resident, %.1f s CPU\n", size, rss / 1e6, user + sys}' "$work/time"
+    END {printf "%s: peak %.3f GiB resident, %.1f s CPU\n", size, rss / 1048576, user + sys}' "$work/time"
   echo "  output sha256 $(sha256sum "$work/out.png" | cut -c1-16) (compare across versions: same bytes)"
 done
