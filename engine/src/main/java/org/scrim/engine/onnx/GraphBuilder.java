@@ -219,6 +219,13 @@ public final class GraphBuilder {
         return model(withoutUnusedNodes(graph.build()));
     }
 
+    /** The inputs of {@code g} that no initializer gives: the values a run must be fed. */
+    public static List<ValueInfoProto> inputsToFeed(GraphProto g) {
+        Set<String> initialised = new HashSet<>();
+        g.getInitializerList().forEach(t -> initialised.add(t.getName()));
+        return g.getInputList().stream().filter(in -> !initialised.contains(in.getName())).toList();
+    }
+
     /**
      * {@code g} with only the nodes (and initializers) its outputs depend on. {@link #inline} copies a whole
      * sub-graph, so a session that reads one of its outputs (an encoder's latent, where the graph also renders it

@@ -2,14 +2,11 @@ package org.scrim.engine.protect;
 
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 import org.scrim.engine.autodiff.Differentiator;
 import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
@@ -62,10 +59,8 @@ final class StepGraph {
         String scaled = op(g, "Mul", scale, d);
         Map<String, String> binding = new HashMap<>();
         binding.put(image, GraphImageOps.clip01(g, op(g, "Add", x, scaled)));
-        Set<String> initialised = lossAndGradient.getInitializerList().stream().map(TensorProto::getName)
-                .collect(Collectors.toSet());
-        for (ValueInfoProto in : lossAndGradient.getInputList()) {
-            if (!in.getName().equals(image) && !initialised.contains(in.getName())) {
+        for (ValueInfoProto in : GraphBuilder.inputsToFeed(lossAndGradient)) {
+            if (!in.getName().equals(image)) {
                 binding.put(in.getName(), g.input(resident.apply(in.getName()), dims(in)));
             }
         }

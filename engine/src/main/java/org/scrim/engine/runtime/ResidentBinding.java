@@ -1,13 +1,11 @@
 package org.scrim.engine.runtime;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
+import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.tensor.Tensor;
 
 /**
@@ -22,10 +20,7 @@ public final class ResidentBinding implements GraphSession {
     public ResidentBinding(GraphSession session, ModelProto model, SessionGroup group) {
         this.session = session;
         this.group = group;
-        Set<String> initialised = model.getGraph().getInitializerList().stream().map(TensorProto::getName)
-                .collect(Collectors.toSet());
-        this.inputs = model.getGraph().getInputList().stream().map(ValueInfoProto::getName)
-                .filter(n -> !initialised.contains(n)).toList();
+        this.inputs = GraphBuilder.inputsToFeed(model.getGraph()).stream().map(ValueInfoProto::getName).toList();
     }
 
     @Override

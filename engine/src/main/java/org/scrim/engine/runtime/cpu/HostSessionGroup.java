@@ -1,7 +1,6 @@
 package org.scrim.engine.runtime.cpu;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.SessionGroup;
 import org.scrim.engine.tensor.Tensor;
@@ -33,10 +33,8 @@ final class HostSessionGroup implements SessionGroup {
     @Override
     public GraphSession open(ModelProto model) {
         OrtModel session = new OrtModel(model, threads);
-        Set<String> initialised = model.getGraph().getInitializerList().stream().map(TensorProto::getName)
-                .collect(Collectors.toSet());
-        List<String> inputs = model.getGraph().getInputList().stream().map(ValueInfoProto::getName)
-                .filter(n -> !initialised.contains(n)).toList();
+        List<String> inputs = GraphBuilder.inputsToFeed(model.getGraph()).stream().map(ValueInfoProto::getName)
+                .toList();
         Set<String> carriedOutputs = model.getGraph().getOutputList().stream().map(ValueInfoProto::getName)
                 .filter(n -> SessionGroup.carriedInto(n) != null).collect(Collectors.toSet());
         return new GraphSession() {
