@@ -55,8 +55,16 @@ final class HostSessionGroup implements SessionGroup {
                     }
                     OrtModel.Outputs out = session.run(all, carriedOutputs);
                     out.kept().forEach((name, value) -> replace(SessionGroup.carriedInto(name), value));
-                    Map<String, Tensor> returned = new LinkedHashMap<>(out.host());
-                    returned.keySet().removeIf(name -> SessionGroup.carriedInto(name) != null);
+                    Map<String, Tensor> returned = new LinkedHashMap<>();
+                    out.host().forEach((name, value) -> {
+                        // a carried output that a later stage also reads comes back as a host copy
+                        String resident = SessionGroup.carriedInto(name);
+                        if (resident != null) {
+                            put(resident, value);
+                        } else {
+                            returned.put(name, value);
+                        }
+                    });
                     return returned;
                 } finally {
                     copies.values().forEach(NativeTensor::close);

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
+import org.scrim.engine.onnx.GraphStages;
 import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.SessionGroup;
 import org.scrim.engine.tensor.Tensor;
@@ -58,6 +60,26 @@ class HostSessionGroupTest {
             float[] d = group.get("d").data();
             assertEquals(6, d[7]);
             assertEquals(0, d[8]);
+        }
+    }
+
+    @Test
+    void aCarriedOutputThatALaterStageReadsStillReplacesItsResident() {
+        GraphBuilder g = new GraphBuilder("staged");
+        String sum = g.op("Add", g.input("d", 4), g.input("step", 4));
+        g.node(NodeProto.newBuilder().setOpType("Identity").setName("carry").addInput(sum)
+                .addOutput(SessionGroup.next("d")).build());
+        g.output(SessionGroup.next("d"));
+        GraphStages.end(g, 0, SessionGroup.next("d"));
+        g.output(g.op("ReduceSum", new String[] {SessionGroup.next("d")}, Attr.i("keepdims", 0)), "total");
+        try (SessionGroup group = new OrtRuntime(1).group(); GraphSession session = group.open(g.build())) {
+            group.put("d", Tensor.zeros(4));
+            for (int run = 1; run <= 2; run++) {
+                Map<String, Tensor> out = session.run(Map.of("step", new Tensor(new float[] {1, 2, 3, 4}, 4)));
+                assertEquals(java.util.Set.of("total"), out.keySet());
+                assertEquals(10f * run, out.get("total").data()[0], 1e-5f);
+            }
+            assertEquals(8f, group.get("d").data()[3], 1e-6f);
         }
     }
 
