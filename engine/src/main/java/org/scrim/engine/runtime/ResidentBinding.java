@@ -31,16 +31,7 @@ public final class ResidentBinding implements GraphSession {
                 all.put(in, group.get(in));
             }
         }
-        Map<String, Tensor> returned = new LinkedHashMap<>();
-        session.run(all).forEach((name, value) -> {
-            String resident = SessionGroup.carriedInto(name);
-            if (resident != null) {
-                group.put(resident, value);
-            } else {
-                returned.put(name, value);
-            }
-        });
-        return returned;
+        return group.carryIn(session.run(all));
     }
 
     @Override

@@ -1,6 +1,8 @@
 package org.scrim.engine.runtime;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.scrim.engine.tensor.Tensor;
 
 /**
@@ -24,6 +26,23 @@ public interface SessionGroup extends AutoCloseable {
     /** The resident output {@code output} carries into ("d" for "d.next"), or null for an output that is returned. */
     static String carriedInto(String output) {
         return output.endsWith(NEXT) ? output.substring(0, output.length() - NEXT.length()) : null;
+    }
+
+    /**
+     * Puts the host outputs that carry into a resident ({@link #next NAME.next}) into this group and returns the
+     * others: how a session run through the host hands its results over.
+     */
+    default Map<String, Tensor> carryIn(Map<String, Tensor> outputs) {
+        Map<String, Tensor> returned = new LinkedHashMap<>();
+        outputs.forEach((name, value) -> {
+            String resident = carriedInto(name);
+            if (resident != null) {
+                put(resident, value);
+            } else {
+                returned.put(name, value);
+            }
+        });
+        return returned;
     }
 
     /** Loads {@code model} as a session of this group (falling back to ONNX Runtime as {@link Runtime#open} does). */

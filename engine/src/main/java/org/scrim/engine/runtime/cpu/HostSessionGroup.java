@@ -5,7 +5,6 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,17 +54,8 @@ final class HostSessionGroup implements SessionGroup {
                     }
                     OrtModel.Outputs out = session.run(all, carriedOutputs);
                     out.kept().forEach((name, value) -> replace(SessionGroup.carriedInto(name), value));
-                    Map<String, Tensor> returned = new LinkedHashMap<>();
-                    out.host().forEach((name, value) -> {
-                        // a carried output that a later stage also reads comes back as a host copy
-                        String resident = SessionGroup.carriedInto(name);
-                        if (resident != null) {
-                            put(resident, value);
-                        } else {
-                            returned.put(name, value);
-                        }
-                    });
-                    return returned;
+                    // a carried output that a later stage also reads comes back as a host copy
+                    return carryIn(out.host());
                 } finally {
                     copies.values().forEach(NativeTensor::close);
                 }
