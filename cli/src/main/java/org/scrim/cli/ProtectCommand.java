@@ -115,6 +115,10 @@ public final class ProtectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (noBackup && !output.inPlace) {
+            throw new ScrimCommand.UsageException("--no-backup only applies with --in-place (other outputs never "
+                    + "replace an input)");
+        }
         List<Path> files = ImageInputs.expand(inputs);
         if (output.file != null && files.size() != 1) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
@@ -152,10 +156,12 @@ public final class ProtectCommand implements Callable<Integer> {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("input", in.toString());
             entry.put("output", out.toString());
+            Path backup = null;
             try (Progress progress = report.progress(in.getFileName().toString())) {
                 refuseProtectingTwice(in);
                 if (output.inPlace && !noBackup) {
-                    entry.put("backup", keepBackup(in).toString());
+                    backup = keepBackup(in);
+                    entry.put("backup", backup.toString());
                 }
                 entry.put("ok", true);
                 entry.putAll(protection.protect(in, out, request, noTags ? null : tagOptions, !noVerify, progress));
@@ -163,6 +169,9 @@ public final class ProtectCommand implements Callable<Integer> {
                 failures++;
                 entry.put("ok", false);
                 entry.put("error", e.getMessage());
+                if (dropUnneededBackup(in, backup)) {
+                    entry.remove("backup");
+                }
             }
             report.fileDone(entry);
         }
@@ -222,6 +231,22 @@ public final class ProtectCommand implements Callable<Integer> {
         return "Scrim protected this file already (" + earlier.protection()
                 + (earlier.preset() == null ? "" : ", preset " + earlier.preset()) + "); protecting it again "
                 + "stacks a second change on the first and makes it more visible. Protect the original instead";
+    }
+
+    /**
+     * After a failed in-place protection: the backup this run made, deleted when the original is still there as it
+     * was (nothing replaced it), so a refusal leaves no stray copy. Returns whether it was deleted.
+     */
+    static boolean dropUnneededBackup(Path in, Path backup) {
+        try {
+            if (backup != null && Files.mismatch(in, backup) == -1) {
+                Files.delete(backup);
+                return true;
+            }
+        } catch (IOException e) {
+            // the backup stays: it may be the only copy of the original
+        }
+        return false;
     }
 
     /**

@@ -44,6 +44,14 @@ public final class AtomicFiles {
      * target is left as it was. An existing target's POSIX permissions are kept.
      */
     public static void write(Path target, IOConsumer<OutputStream> body) throws IOException {
+        write(target, body, written -> { });
+    }
+
+    /**
+     * As {@link #write(Path, IOConsumer)}, with {@code check} run on the complete temporary file before it replaces
+     * the target: a check that throws leaves an existing target as it was.
+     */
+    public static void write(Path target, IOConsumer<OutputStream> body, IOConsumer<Path> check) throws IOException {
         Path absolute = followLinks(target);
         Path dir = absolute.getParent();
         if (Files.isDirectory(absolute)) {
@@ -69,6 +77,7 @@ public final class AtomicFiles {
                     throw TargetNamingStream.naming(target, e);
                 }
             }
+            check.accept(temp);
             try {
                 Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {

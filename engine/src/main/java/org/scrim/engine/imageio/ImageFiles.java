@@ -39,6 +39,7 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
+import javax.imageio.plugins.jpeg.JPEGImageWriteParam;
 import javax.imageio.plugins.tiff.BaselineTIFFTagSet;
 import javax.imageio.plugins.tiff.TIFFDirectory;
 import javax.imageio.plugins.tiff.TIFFField;
@@ -130,6 +131,11 @@ public final class ImageFiles {
                     try (InputStream png = new BufferedInputStream(Files.newInputStream(path))) {
                         PngInflation.check(path, png);
                     }
+                }
+                String unsupportedJpeg = format == ImageFormat.JPEG ? JpegCoding.unsupportedProcess(in) : null;
+                if (unsupportedJpeg != null) {
+                    throw new UnsupportedImageException(path + ": is " + unsupportedJpeg + ", which Java's JPEG "
+                            + "decoder cannot read; re-save it as an ordinary (Huffman-coded) JPEG or as PNG first");
                 }
                 long misplacedJfif = format == ImageFormat.JPEG ? JfifOrder.misplacedJfif(in) : -1;
                 if (misplacedJfif >= 0) {
@@ -428,6 +434,9 @@ public final class ImageFiles {
             if (format == ImageFormat.JPEG) {
                 param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
                 param.setCompressionQuality(jpegQuality);
+                // Huffman tables made for the data written: a source's optimised tables (Photoshop, mozjpeg, GIMP,
+                // Krita) code only the symbols of its own data, and new data coded with them is corrupt.
+                ((JPEGImageWriteParam) param).setOptimizeHuffmanTables(true);
             }
             IIOMetadata metadata = metadataFor(writer, out, param, format, image);
             AtomicFiles.write(target, stream -> {
@@ -436,11 +445,61 @@ public final class ImageFiles {
                     writer.setOutput(ios);
                     writer.write(null, new IIOImage(out, null, metadata), param);
                 }
-            });
+            }, written -> requireWhole(written, target));
         } catch (IOException | RuntimeException e) {
             throw new IOException(target + ": cannot write " + format + " (" + describe(e) + ")", e);
         } finally {
             writer.dispose();
+        }
+    }
+
+    /**
+     * Decodes all of a file just written and throws unless it decodes whole, naming {@code target}, the file it is
+     * about to become: no image Scrim encodes replaces anything before this holds.
+     */
+    public static void requireWhole(Path written, Path target) throws IOException {
+        try {
+            decodeAll(written);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(target + ": the file written does not decode back whole (" + describe(e)
+                    + "); nothing was replaced", e);
+        }
+    }
+
+    /** Whether Java's decoders read all of {@code file} without an error or a warning. */
+    public static boolean decodesWhole(Path file) {
+        try {
+            decodeAll(file);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Decodes every byte of the image data, the pixels subsampled 4x4 so that only a sixteenth of them is held; a
+     * decoder warning (bad Huffman code, truncated data) is an error.
+     */
+    private static void decodeAll(Path file) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new IOException("not a readable image");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                ImageReadParam param = reader.getDefaultReadParam();
+                param.setSourceSubsampling(4, 4, 0, 0);
+                reader.read(0, param);
+                if (!warnings.isEmpty()) {
+                    throw new IOException(String.join("; ", warnings));
+                }
+            } finally {
+                reader.dispose();
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import org.scrim.engine.c2pa.C2paSigner;
 import org.scrim.engine.c2pa.ManifestWriter;
 import org.scrim.engine.imageio.AtomicFiles;
 import org.scrim.engine.imageio.IOConsumer;
+import org.scrim.engine.imageio.ImageFiles;
 
 /**
  * Writes the "no AI training" statement into a PNG, JPEG, TIFF or WebP file. The XMP packet is merged with the
@@ -31,12 +32,14 @@ public final class MetadataWriter {
     /** As {@link #tag(Path, Path, NoAiTags, boolean)}, signing the C2PA manifest with {@code signer}. */
     public static void tag(Path in, Path out, NoAiTags tags, boolean overwriteInput, C2paSigner signer)
             throws IOException {
-        tag(in, out, tags, overwriteInput, signer, in.getFileName().toString());
+        // The statement changes metadata only, so the file must decode after it as it did before; a file Java cannot
+        // decode (a CMYK JPEG, say) is tagged without that check.
+        tag(in, out, tags, overwriteInput, signer, in.getFileName().toString(), ImageFiles.decodesWhole(in));
     }
 
     /** @param sourceName the name of the image Scrim received (the manifest's ingredient), or null when unknown */
     private static void tag(Path in, Path out, NoAiTags tags, boolean overwriteInput, C2paSigner signer,
-            String sourceName) throws IOException {
+            String sourceName, boolean mustDecodeWhole) throws IOException {
         if (!overwriteInput && Files.exists(out) && Files.isSameFile(in, out)) {
             throw new MetadataException(in, "output is the input file itself; ask for in-place tagging explicitly");
         }
@@ -50,7 +53,12 @@ public final class MetadataWriter {
                 throw new MetadataException(in, "cannot add Content Credentials: " + e.getMessage(), e);
             }
         }
-        AtomicFiles.write(out, tagged);
+        byte[] content = tagged;
+        AtomicFiles.write(out, stream -> stream.write(content), written -> {
+            if (mustDecodeWhole) {
+                ImageFiles.requireWhole(written, out);
+            }
+        });
     }
 
     /**
@@ -109,7 +117,8 @@ public final class MetadataWriter {
         Path staged = AtomicFiles.createTemp(dir, ".scrim-", name.substring(Math.max(0, name.lastIndexOf('.'))));
         try {
             writer.accept(staged);
-            tag(staged, out, tags, true, signer, null);
+            ImageFiles.requireWhole(staged, out);
+            tag(staged, out, tags, true, signer, null, true);
         } catch (IOException e) {
             // the user knows the output, not the hidden staging file the error names
             throw new IOException(String.valueOf(e.getMessage()).replace(staged.toString(), out.toString()), e);

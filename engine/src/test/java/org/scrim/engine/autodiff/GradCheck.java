@@ -28,6 +28,7 @@ import java.util.Random;
 import java.util.function.Function;
 import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
+import org.scrim.engine.runtime.cpu.OrtEnvironments;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.onnx.NodeAttrs;
 import org.scrim.engine.onnx.ShapeInference;
@@ -39,7 +40,7 @@ import org.scrim.engine.onnx.ShapeInference;
  * output element is weighted differently, and the check compares the whole gradient by relative L2 error.
  */
 final class GradCheck {
-    private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+    private static final OrtEnvironment ENV = OrtEnvironments.get();
 
     /** How to draw input values: uniform in [-1, 1], in [0.5, 1.5], or well separated (no ties for max ops). */
     enum Values { SIGNED, POSITIVE, DISTINCT }

@@ -362,4 +362,26 @@ class MetadataWriterTest {
             assertEquals(0, left.count(), "the staging file is gone");
         }
     }
+
+    /**
+     * An image that does not decode whole (here cut short, as a faulty encoder or a full disk leaves it) never
+     * replaces what is at the output: the earlier file stays, byte for byte, and no staging file is left.
+     */
+    @Test
+    void anImageThatDoesNotDecodeWholeReplacesNothing() throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("readback"));
+        Path out = folder.resolve("art.jpg");
+        ImageIO.write(org.scrim.engine.imageio.TestImages.smooth(96, 64, ColorSpace.getInstance(ColorSpace.CS_sRGB)),
+                "jpeg", out.toFile());
+        byte[] earlier = Files.readAllBytes(out);
+        byte[] cut = Arrays.copyOf(earlier, earlier.length * 2 / 3);
+        IOException e = assertThrows(IOException.class, () -> MetadataWriter.writeTagged(out,
+                staged -> Files.write(staged, cut), NoAiTags.prohibitAiTraining(Provenance.metadataOnly())));
+        assertTrue(e.getMessage().contains(out.toString()) && e.getMessage().contains("does not decode back whole"),
+                e.getMessage());
+        assertArrayEquals(earlier, Files.readAllBytes(out));
+        try (var files = Files.list(folder)) {
+            assertEquals(List.of(out), files.toList());
+        }
+    }
 }

@@ -25,6 +25,7 @@ import org.scrim.engine.autodiff.Differentiator;
 import org.scrim.engine.autodiff.EarlyMasksTest;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.onnx.GraphStages;
+import org.scrim.engine.runtime.cpu.OrtEnvironments;
 
 /**
  * The forward stage of a protection step has ONNX Runtime make each Relu mask right after its Relu ({@link
@@ -38,7 +39,7 @@ class StepGraphMaskOrderTest {
 
     /** The ops ONNX Runtime ran for {@code model}, in order. */
     private static List<String> run(ModelProto model, Path dir) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtEnvironments.get();
         Random rnd = new Random(11);
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setIntraOpNumThreads(1);

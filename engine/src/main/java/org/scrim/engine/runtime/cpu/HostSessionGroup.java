@@ -21,7 +21,7 @@ import org.scrim.engine.tensor.Tensor;
  * targets twice while a step's working memory peaked and left the heap growing with each step's copies.
  */
 final class HostSessionGroup implements SessionGroup {
-    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtEnvironment env = OrtEnvironments.get();
     private final int threads;
     private final Map<String, NativeTensor> residents = new HashMap<>();
 

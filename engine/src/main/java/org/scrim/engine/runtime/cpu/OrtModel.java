@@ -24,7 +24,7 @@ import org.scrim.engine.tensor.Tensor;
  * released after the last stage that reads them.
  */
 public final class OrtModel implements GraphSession {
-    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtEnvironment env = OrtEnvironments.get();
     private final List<OrtSession> stages = new ArrayList<>();
     private final Set<String> graphOutputs = new HashSet<>();
     /** The last stage that reads each value an earlier stage makes. */
