@@ -16,16 +16,13 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
@@ -251,29 +248,18 @@ public final class ImageFiles {
         return toPlanar(path, image, format, icc, metadata);
     }
 
-    /**
-     * Counts a TIFF's pages by walking its chain of image directories. The JDK reader's own count never ends (and
-     * fills the heap) when a crafted file's chain loops back to an earlier directory.
-     */
     private static int tiffPageCount(Path path, ImageInputStream in) throws IOException {
-        in.seek(0);
-        in.setByteOrder(in.readUnsignedShort() == 0x4949 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
-        in.readUnsignedShort(); // the magic number, already checked by the reader that recognised the file
-        Set<Long> directories = new HashSet<>();
-        for (long offset = in.readUnsignedInt(); offset != 0; ) {
-            if (!directories.add(offset)) {
-                throw new IOException(path + ": damaged TIFF, its page chain loops back to offset " + offset);
-            }
-            if (directories.size() > MAX_TIFF_PAGES) {
-                throw new UnsupportedImageException(path + ": has more than " + MAX_TIFF_PAGES + " pages; Scrim "
-                        + "protects single images only");
-            }
-            in.seek(offset);
-            int entries = in.readUnsignedShort();
-            in.seek(offset + 2 + 12L * entries);
-            offset = in.readUnsignedInt();
+        int pages;
+        try {
+            pages = TiffDirectories.count(in, MAX_TIFF_PAGES);
+        } catch (IOException e) {
+            throw new IOException(path + ": " + e.getMessage(), e);
         }
-        return directories.size();
+        if (pages > MAX_TIFF_PAGES) {
+            throw new UnsupportedImageException(path + ": has more than " + MAX_TIFF_PAGES + " pages; Scrim "
+                    + "protects single images only");
+        }
+        return pages;
     }
 
     /** Refuses animated PNGs and CMYK JPEGs, which the JDK would read as something else than they are. */

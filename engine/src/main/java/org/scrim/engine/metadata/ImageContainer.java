@@ -1,10 +1,13 @@
 package org.scrim.engine.metadata;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.apache.commons.imaging.bytesource.ByteSource;
 import org.apache.commons.imaging.formats.jpeg.JpegImageParser;
 import org.apache.commons.imaging.formats.jpeg.JpegImagingParameters;
@@ -20,6 +23,7 @@ import org.apache.commons.imaging.formats.tiff.write.TiffOutputDirectory;
 import org.apache.commons.imaging.formats.tiff.write.TiffOutputSet;
 import org.apache.commons.imaging.formats.webp.WebPImageParser;
 import org.apache.commons.imaging.formats.webp.WebPImagingParameters;
+import org.scrim.engine.imageio.TiffDirectories;
 
 /**
  * The image containers Scrim tags, each reading its XMP packet through Commons Imaging and replacing it without
@@ -53,11 +57,13 @@ public enum ImageContainer {
     TIFF {
         @Override
         String readXmp(byte[] file) throws IOException {
+            requireFewPages(file);
             return new TiffImageParser().getXmpXml(ByteSource.array(file), new TiffImagingParameters());
         }
 
         @Override
         byte[] replaceXmp(byte[] file, String xmp) throws IOException {
+            requireFewPages(file);
             TiffImageMetadata metadata = (TiffImageMetadata) new TiffImageParser()
                     .getMetadata(ByteSource.array(file), new TiffImagingParameters());
             TiffOutputSet set = metadata.getOutputSet();
@@ -87,6 +93,20 @@ public enum ImageContainer {
     abstract String readXmp(byte[] file) throws IOException;
 
     abstract byte[] replaceXmp(byte[] file, String xmp) throws IOException;
+
+    /**
+     * Commons Imaging reads a TIFF's page chain by recursion: 1000 pages overflowed a 256 KiB thread stack (the
+     * smallest threads are usually given), 300 did not. Longer chains are refused before it sees them.
+     */
+    static final int MAX_TIFF_PAGES = 256;
+
+    private static void requireFewPages(byte[] file) throws IOException {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(file))) {
+            if (TiffDirectories.count(in, MAX_TIFF_PAGES) > MAX_TIFF_PAGES) {
+                throw new IOException("has more than " + MAX_TIFF_PAGES + " pages, more than Scrim tags");
+            }
+        }
+    }
 
     /** The container by its leading bytes (not the file name, which may lie), or null when not supported. */
     public static ImageContainer detect(byte[] head) {

@@ -182,4 +182,32 @@ public final class TestImages {
         }
         return file;
     }
+
+    /**
+     * A little-endian TIFF of {@code pages} 1x1 gray pages, each directory pointing to the next, all sharing one
+     * pixel: the shape of a crafted chain that a recursive reader follows until its stack overflows.
+     */
+    public static byte[] tiffPageChain(int pages) {
+        int[][] entries = {{256, 3, 1}, {257, 3, 1}, {258, 3, 8}, {259, 3, 1}, {262, 3, 1}, {273, 4, -1}, {278, 3, 1},
+            {279, 4, 1}};
+        int directorySize = 2 + 12 * entries.length + 4;
+        int pixelAt = 8 + pages * directorySize;
+        java.nio.ByteBuffer tiff = java.nio.ByteBuffer.allocate(pixelAt + 1).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        tiff.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);
+        for (int page = 0; page < pages; page++) {
+            tiff.putShort((short) entries.length);
+            for (int[] e : entries) {
+                tiff.putShort((short) e[0]).putShort((short) e[1]).putInt(1);
+                int value = e[2] == -1 ? pixelAt : e[2];
+                if (e[1] == 3) {
+                    tiff.putShort((short) value).putShort((short) 0);
+                } else {
+                    tiff.putInt(value);
+                }
+            }
+            tiff.putInt(page == pages - 1 ? 0 : 8 + (page + 1) * directorySize);
+        }
+        tiff.put((byte) 0x80);
+        return tiff.array();
+    }
 }

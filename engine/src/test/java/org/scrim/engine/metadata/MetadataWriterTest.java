@@ -384,4 +384,18 @@ class MetadataWriterTest {
             assertEquals(List.of(out), files.toList());
         }
     }
+
+    /** A TIFF of 3000 chained pages is one named failure for reading and tagging, not a stack overflow. */
+    @Test
+    void aLongTiffPageChainIsANamedFailure() throws Exception {
+        Path pages = Files.write(dir.resolve("pages.tif"), org.scrim.engine.imageio.TestImages.tiffPageChain(3000));
+        MetadataException read = assertThrows(MetadataException.class, () -> MetadataReader.read(pages));
+        assertTrue(read.getMessage().contains(pages.toString()) && read.getMessage().contains("more than 256 pages"),
+                read.getMessage());
+        Path out = dir.resolve("pages.tagged.tif");
+        MetadataException tag = assertThrows(MetadataException.class,
+                () -> MetadataWriter.tag(pages, out, NoAiTags.prohibitAiTraining(Provenance.metadataOnly())));
+        assertTrue(tag.getMessage().contains(pages.toString()), tag.getMessage());
+        assertFalse(Files.exists(out));
+    }
 }
