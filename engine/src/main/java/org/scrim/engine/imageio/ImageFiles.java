@@ -45,6 +45,7 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
+import org.scrim.engine.tensor.HeapNeed;
 import org.scrim.engine.tensor.Tensor;
 import org.w3c.dom.Node;
 
@@ -105,6 +106,30 @@ public final class ImageFiles {
 
     public static PlanarImage read(Path path) throws IOException {
         return read(path, DEFAULT_MAX_PIXELS);
+    }
+
+    /** An image's size in pixels. */
+    public record Size(int width, int height) {}
+
+    /** The size an image file's header gives, read without decoding any pixels. */
+    public static Size size(Path path) throws IOException {
+        checkReadable(path);
+        try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new UnsupportedImageException(
+                        path + ": unsupported or unrecognised format (Scrim reads PNG, JPEG, TIFF and WebP)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                return new Size(reader.getWidth(0), reader.getHeight(0));
+            } catch (IOException | RuntimeException e) {
+                throw new IOException(path + ": cannot read the image's header (" + describe(e) + ")", e);
+            } finally {
+                reader.dispose();
+            }
+        }
     }
 
     /** Reads an image, refusing it before decoding when its header claims more than {@code maxPixels} pixels. */
@@ -206,6 +231,7 @@ public final class ImageFiles {
             throw new UnsupportedImageException(path + ": " + width + "x" + height + " = " + pixels
                     + " pixels is over the limit of " + maxPixels + " pixels; refusing to decode it");
         }
+        requireHeapToDecode(path, reader, pixels, Runtime.getRuntime().maxMemory());
         // JPEG is excluded: the JDK counts data appended after the end marker (MPF) as further images.
         if (format == ImageFormat.TIFF || format == ImageFormat.WEBP) {
             int frames = format == ImageFormat.TIFF ? tiffPageCount(path, in) : reader.getNumImages(true);
@@ -246,6 +272,24 @@ public final class ImageFiles {
             case WEBP -> decodedIcc(image.getColorModel());
         };
         return toPlanar(path, image, format, icc, metadata);
+    }
+
+    /**
+     * Refuses, from the header, an image whose decoding needs more heap than Java may take: the decoder's raster and
+     * the planes of floats it becomes. A small file can claim a huge image (570 KB of PNG for 14000x14000 zeros).
+     */
+    static void requireHeapToDecode(Path path, ImageReader reader, long pixels, long available) throws IOException {
+        ImageTypeSpecifier type = reader.getRawImageType(0);
+        int bands = type == null ? 4 : type.getNumBands();
+        int rasterBits = 0;
+        for (int b = 0; b < bands; b++) {
+            rasterBits += type == null ? 16 : Math.max(8, type.getBitsPerBand(b));
+        }
+        String shortfall = HeapNeed.shortfall(path + ": " + pixels + " pixels", "decode",
+                pixels * (rasterBits / 8 + (long) Float.BYTES * bands), available);
+        if (shortfall != null) {
+            throw new UnsupportedImageException(shortfall);
+        }
     }
 
     private static int tiffPageCount(Path path, ImageInputStream in) throws IOException {

@@ -1,5 +1,6 @@
 package org.scrim.engine.protect;
 
+import org.scrim.engine.tensor.HeapNeed;
 import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
@@ -32,12 +33,10 @@ final class Finishing {
     }
 
     static void checkMemory(int width, int height, long available) {
-        long needed = FIXED_BYTES + BYTES_PER_PIXEL * height * width;
-        if (needed > available) {
-            throw new NotEnoughMemoryException(width + "x" + height + " pixels need about " + gib(needed)
-                    + " GiB of memory to protect and Java may use " + gib(available) + " GiB; give it more (e.g. "
-                    + "SCRIM_JAVA_OPTS=-Xmx" + (long) Math.ceil(needed / (double) (1L << 30)) + "g for the scrim "
-                    + "command) or protect a smaller copy of the image");
+        String shortfall = HeapNeed.shortfall(width + "x" + height + " pixels", "protect",
+                FIXED_BYTES + BYTES_PER_PIXEL * height * width, available);
+        if (shortfall != null) {
+            throw new NotEnoughMemoryException(shortfall);
         }
     }
 
@@ -83,9 +82,5 @@ final class Finishing {
                 out[o] = Math.max(0f, Math.min(1f, x[c * plane + pixel] + change));
             }
         }
-    }
-
-    private static String gib(long bytes) {
-        return String.format(java.util.Locale.ROOT, "%.1f", bytes / (double) (1L << 30));
     }
 }

@@ -57,6 +57,14 @@ public final class Protector {
     public record Protection(RgbImage image, Decoy decoy, ProtectionTarget target, int steps, double seconds) {}
 
     /**
+     * Refuses, before any work, an image of this size whose protection needs more heap than Java may take; a caller
+     * holding only a file's header calls it before decoding.
+     */
+    public static void checkMemory(int width, int height) {
+        Finishing.checkMemory(width, height, java.lang.Runtime.getRuntime().maxMemory());
+    }
+
+    /**
      * Protects {@code image} as {@code request} asks. When the device is short of memory for the graphs at the
      * working size, the working size halves (down to {@value #MIN_WORK_SIZE} px, with one logged line) and the
      * protection starts again: a smaller, upsampled perturbation rather than none.

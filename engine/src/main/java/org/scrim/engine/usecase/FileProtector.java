@@ -60,6 +60,9 @@ public final class FileProtector {
      */
     public Outcome protect(Path in, Path out, ProtectRequest request, Tagging tagging, boolean verify,
             ProgressListener progress) throws IOException {
+        // what the protection will need is known from the header: refused before decoding, not after
+        ImageFiles.Size size = ImageFiles.size(in);
+        Protector.checkMemory(size.width(), size.height());
         PlanarImage image = ImageFiles.read(in);
         // refused now rather than after minutes of work
         ImageFiles.writableFormat(out, image);

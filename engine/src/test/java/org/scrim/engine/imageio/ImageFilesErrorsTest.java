@@ -21,7 +21,9 @@ import java.util.Arrays;
 import java.util.zip.DeflaterOutputStream;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
 import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -209,5 +211,22 @@ class ImageFilesErrorsTest {
         RgbImage nan = image.toRgb();
         nan.data()[5] = Float.NaN;
         assertThrows(IllegalArgumentException.class, () -> image.withRgb(nan));
+    }
+
+    /** A small file claiming a huge image is refused from its header when decoding it would not fit in the heap. */
+    @Test
+    void anImageTheHeapCannotDecodeIsRefusedFromItsHeader() throws Exception {
+        Path file = Files.write(dir.resolve("zeros.png"), CraftedPng.claiming(14000, 14000));
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            ImageReader reader = ImageIO.getImageReaders(in).next();
+            reader.setInput(in);
+            long pixels = 14000L * 14000;
+            UnsupportedImageException e = assertThrows(UnsupportedImageException.class,
+                    () -> ImageFiles.requireHeapToDecode(file, reader, pixels, 1L << 30));
+            assertTrue(e.getMessage().startsWith(file + ": 196000000 pixels need about 2.7 GiB of memory to decode")
+                    && e.getMessage().contains("-Xmx3g"), e.getMessage());
+            ImageFiles.requireHeapToDecode(file, reader, pixels, 3L << 30);
+            reader.dispose();
+        }
     }
 }

@@ -86,4 +86,22 @@ public final class CraftedPng {
     public static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
+
+    /**
+     * A PNG whose header claims {@code width}x{@code height} 8-bit RGB pixels and whose data holds only the first few
+     * rows: tiny, and a reader that decodes it before checking its size finds the data cut short.
+     */
+    public static byte[] claiming(int width, int height) throws IOException {
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+        chunk(png, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2)
+                .array());
+        ByteArrayOutputStream rows = new ByteArrayOutputStream();
+        try (DeflaterOutputStream deflate = new DeflaterOutputStream(rows)) {
+            deflate.write(new byte[4 * (1 + 3 * width)]);
+        }
+        chunk(png, "IDAT", rows.toByteArray());
+        chunk(png, "IEND", new byte[0]);
+        return png.toByteArray();
+    }
 }

@@ -24,6 +24,7 @@ import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.Mode;
+import org.scrim.engine.protect.NotEnoughMemoryException;
 import org.scrim.engine.protect.Preset;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
@@ -31,6 +32,7 @@ import org.scrim.engine.protect.ImageTensors;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
 import org.scrim.engine.tensor.RgbImage;
+import org.scrim.engine.testing.CraftedPng;
 import org.scrim.engine.testing.SharedData;
 
 /** The file use case: what each front end gets from it, on a small copy of a shared image for speed. */
@@ -95,5 +97,18 @@ class FileProtectorTest {
                 }));
         assertTrue(e.getMessage().contains(out.toString()), e.getMessage());
         assertFalse(Files.exists(out));
+    }
+
+    /**
+     * What a protection needs is known from the header: a 570 KB-class PNG claiming 14000x14000 pixels is refused
+     * for memory before it is decoded (its data is cut short, so decoding it first would fail otherwise).
+     */
+    @Test
+    void anImageTooLargeToProtectIsRefusedBeforeDecoding() throws IOException {
+        assertTrue(java.lang.Runtime.getRuntime().maxMemory() < 9L << 30, "this test needs a heap under 9 GiB");
+        Path huge = Files.write(dir.resolve("huge.png"), CraftedPng.claiming(14000, 14000));
+        NotEnoughMemoryException e = assertThrows(NotEnoughMemoryException.class, () -> protector.protect(huge,
+                dir.resolve("huge.protected.png"), request(), null, false, ProgressListener.NONE));
+        assertTrue(e.getMessage().contains("14000x14000 pixels need about"), e.getMessage());
     }
 }
