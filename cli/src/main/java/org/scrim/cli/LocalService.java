@@ -27,10 +27,10 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -71,8 +71,13 @@ final class LocalService implements AutoCloseable {
      * client that declares a body and sends none is cut off after this.
      */
     private static final long ANSWER_MILLIS = 1_000;
-    /** Threads for requests beyond the jobs: health checks and refusals are answered while others stall. */
-    private static final int REQUEST_THREADS = 32;
+    /**
+     * Connections served at once. The JDK server reads a request's headers on the executor's thread, so each client
+     * that stalls holds one until its header deadline: a thread per connection, made when needed and let go when
+     * idle, keeps health checks and protections answered beside hundreds of stalled clients (with a fixed pool of
+     * 32, 40 such clients delayed /health by seconds). Past this many, a new connection is closed at once.
+     */
+    static final int MAX_CONNECTIONS = 1024;
     /**
      * Uploads at once beyond the jobs: bodies arrive without a job slot, so this bounds the temp space they take
      * (each up to --max-body) while slow clients still leave the slots to others.
@@ -111,12 +116,9 @@ final class LocalService implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 0);
         this.temp = Files.createTempDirectory("scrim-serve-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        // The JDK server reads a request's headers on the executor's thread, so every stalled client holds one
-        // until its header deadline: enough threads that others are answered meanwhile, idle ones let go.
-        int threads = maxJobs + REQUEST_THREADS;
-        this.workers = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        // a connection past the bound is refused by the executor, and the JDK server closes it
+        this.workers = new ThreadPoolExecutor(0, MAX_CONNECTIONS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 daemon("scrim-serve"));
-        workers.allowCoreThreadTimeOut(true);
         this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("scrim-serve-timeout"));
         this.guard = new RequestGuard(token, server.getAddress().getPort(), HEADER_MILLIS, watchdog);
         server.setExecutor(guard.executor(workers));
