@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 
+from PyQt5 import sip
 from PyQt5.QtCore import QObject, QProcess, QProcessEnvironment, Qt, pyqtSignal
 from PyQt5.QtWidgets import QProgressDialog
 
@@ -296,6 +297,8 @@ def show_progress(job, title, parent):
     heading = [title]
 
     def on_progress(step, total):
+        if sip.isdeleted(dialog):       # Cancel closed it; the job's last signals may still be on their way
+            return
         dialog.setMaximum(max(total, 1))
         dialog.setValue(min(step, total))
         dialog.setLabelText("%s\n%s" % (heading[0], clock.describe(step, total, time.monotonic())))
@@ -305,7 +308,8 @@ def show_progress(job, title, parent):
         job.fileStarted.connect(lambda number, count: heading.__setitem__(
             0, "%s\nimage %d of %d; for this image:" % (title, number, count)))
     job.progressed.connect(on_progress)
-    job.phaseChanged.connect(lambda name: dialog.setLabelText("%s\n%s" % (heading[0], name)))
+    job.phaseChanged.connect(lambda name: sip.isdeleted(dialog) or dialog.setLabelText(
+        "%s\n%s" % (heading[0], name)))
     dialog.canceled.connect(job.cancel)
     job.succeeded.connect(lambda _result: dialog.close())
     job.failed.connect(lambda _message: dialog.close())

@@ -82,7 +82,7 @@ class Service:
         with open(source, "rb") as f:
             image = f.read()
         deadline = time.monotonic() + timeout
-        path = "/protect?" + query(options, source) + ("&job=" + urllib.parse.quote(job) if job else "")
+        path = "/protect?" + query(options, source, output) + ("&job=" + urllib.parse.quote(job) if job else "")
         while True:
             status, headers, body = self._request("POST", path, image, timeout=timeout)
             if status != 503 or time.monotonic() + BUSY_RETRY_S > deadline or given_up():
@@ -110,10 +110,11 @@ class Service:
         self._request("POST", "/shutdown", timeout=3)
 
 
-def query(options: engine_bridge.ProtectOptions, source: str) -> str:
-    """The query of POST /protect: the options `protect_command` puts on the command line, by the same names."""
+def query(options: engine_bridge.ProtectOptions, source: str, output: str) -> str:
+    """The query of POST /protect: the options `protect_command` puts on the command line, by the same names, and
+    the format of the output (an export hands over a temporary PNG whatever format the artist chose)."""
     argv = engine_bridge.protect_command(engine_bridge.LAUNCHER, source, "", options)[5:]
-    pairs: List[Tuple[str, str]] = [("format", os.path.splitext(source)[1].lstrip(".").lower() or "png")]
+    pairs: List[Tuple[str, str]] = [("format", os.path.splitext(output)[1].lstrip(".").lower() or "png")]
     i = 0
     while i < len(argv):
         key = argv[i][2:]

@@ -163,13 +163,14 @@ class LaunchTest(unittest.TestCase):
 class QueryAndSessionTest(unittest.TestCase):
     def test_the_query_carries_the_command_line_choices(self):
         query = service.query(eb.ProtectOptions(mode="mask", preset="high", decoy="mosaic", tags=False,
-                                                creator="A & B", threads=2, seed=7), "/x/art.JPG")
+                                                creator="A & B", threads=2, seed=7), "/tmp/export.png",
+                              "/x/art.protected.JPG")
         self.assertEqual("format=jpg&mode=mask&preset=high&decoy=mosaic&seed=7&no-tags=true&creator=A+%26+B",
                          query)
 
     def test_the_query_carries_a_custom_bound_and_a_previews_settings(self):
         query = service.query(eb.preview_options(eb.ProtectOptions(decoy="sketch", max_visibility=0.11), 80),
-                              "/x/crop.png")
+                              "/x/crop.png", "/x/crop.protected.png")
         self.assertEqual("format=png&mode=mask&preset=default&max-visibility=0.1100&steps=%d&work-size=80"
                          "&no-verify=true&decoy=sketch&no-tags=true" % eb.PREVIEW_STEPS, query)
 

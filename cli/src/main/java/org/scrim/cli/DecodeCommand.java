@@ -29,7 +29,7 @@ public final class DecodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        WriteGuard.check(java.util.List.of(new WriteGuard.Write(latent, output)), java.util.List.of(), false);
+        WriteGuard.check(java.util.List.of(new WriteGuard.Write(latent, output)), java.util.List.of());
         Tensor z = Npy.read(latent);
         var decoderWeights = modelOptions.decoderWeights();
         if (decoderWeights == null) {

@@ -29,7 +29,7 @@ public final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        WriteGuard.check(java.util.List.of(new WriteGuard.Write(image, output)), java.util.List.of(), false);
+        WriteGuard.check(java.util.List.of(new WriteGuard.Write(image, output)), java.util.List.of());
         RgbImage x = ImageFiles.read(image).toRgb();
         try (TaeCodec codec = new TaeCodec(modelOptions.encoderWeights(), null, modelOptions.runtime())) {
             Tensor z = codec.encode(x.tensor());

@@ -13,10 +13,12 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.imageio.ImageFormat;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
@@ -304,9 +307,13 @@ final class LocalService implements AutoCloseable {
         /** Parses a raw (still URL-encoded) query; bad keys and values are refused with 400 and the reason. */
         static ProtectQuery parse(String rawQuery) throws Refusal {
             List<String> args = new ArrayList<>();
-            String format = "png";
+            String format = null;
             String jobId = null;
+            Set<String> seen = new HashSet<>();
             for (String[] kv : query(rawQuery)) {
+                if (List.of("job", "format").contains(kv[0]) && !seen.add(kv[0])) {
+                    throw new Refusal(400, kv[0] + " is given twice; give it once");
+                }
                 if (kv[0].equals("job")) {
                     if (!JOB_ID.matcher(kv[1]).matches()) {
                         throw new Refusal(400, "job: '" + kv[1] + "' is not 1 to 64 letters, digits, '-' or '_'");
@@ -362,22 +369,29 @@ final class LocalService implements AutoCloseable {
         }
         Job listener = named != null ? named : new Job(null);
         Path job = null;
-        byte[] result;
+        // the answer's bytes stay in a file until they are sent: an image as large as --max-body is never held
+        Path result;
         Map<String, Object> entry = new LinkedHashMap<>();
         try {
             job = Files.createTempDirectory(temp, "job-");
-            Path in = job.resolve("image." + format);
-            Path out = job.resolve("protected." + format);
+            Path upload = job.resolve("upload");
             // The slot is taken once the body is here: a slow upload holds a thread, never a job slot.
             if (!uploads.tryAcquire()) {
                 throw new Refusal(503, "busy, " + (maxJobs + UPLOADS_BEYOND_JOBS) + " uploads arriving (--max-jobs "
                         + "+ " + UPLOADS_BEYOND_JOBS + "); try again when one has arrived");
             }
             try {
-                receive(ex, in, length == null ? -1 : parseLength(length));
+                receive(ex, upload, length == null ? -1 : parseLength(length));
             } finally {
                 uploads.release();
             }
+            // Without format=, the answer is in the image's own format where Scrim writes it (WebP comes back PNG).
+            ImageFormat sent = ImageFiles.formatOf(upload).orElse(null);
+            if (format == null) {
+                format = sent != null && sent.writable() ? sent.extensions().get(0) : "png";
+            }
+            Path in = Files.move(upload, job.resolve("image." + (sent == null ? "bin" : sent.extensions().get(0))));
+            Path out = job.resolve("protected." + format);
             String earlier = null;
             try {
                 earlier = choices.force ? null : ProtectCommand.protectedAlready(in);
@@ -397,7 +411,8 @@ final class LocalService implements AutoCloseable {
                 entry.put("ok", true);
                 entry.putAll(protection.protect(in, out, request, choices.noTags ? null : choices.tagOptions,
                         !choices.noVerify, listener));
-                result = Files.readAllBytes(out);
+                result = Files.move(out, Files.createTempFile(temp, "answer-", ""),
+                        StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException | IllegalArgumentException e) {
                 throw new Refusal(400, withoutJobPaths(e, in, out));
             } catch (CancellationException e) {
@@ -417,14 +432,19 @@ final class LocalService implements AutoCloseable {
                 deleteTree(job);
             }
         }
-        log(String.format(Locale.ROOT, "POST /protect 200: %d bytes in %.1f s, closeness %s", result.length,
-                entry.get("seconds"), entry.getOrDefault("closeness", "not verified")));
-        ex.getResponseHeaders().set("Content-Type", ImageFormat.forExtension(format).orElseThrow().mediaType());
-        ex.getResponseHeaders().set(REPORT_HEADER, GSON.toJson(entry));
-        guard.within(readTimeoutMillis);
-        ex.sendResponseHeaders(200, result.length);
-        try (OutputStream body = ex.getResponseBody()) {
-            body.write(result);
+        try {
+            long size = Files.size(result);
+            log(String.format(Locale.ROOT, "POST /protect 200: %d bytes in %.1f s, closeness %s", size,
+                    entry.get("seconds"), entry.getOrDefault("closeness", "not verified")));
+            ex.getResponseHeaders().set("Content-Type", ImageFormat.forExtension(format).orElseThrow().mediaType());
+            ex.getResponseHeaders().set(REPORT_HEADER, GSON.toJson(entry));
+            guard.within(readTimeoutMillis);
+            ex.sendResponseHeaders(200, size);
+            try (OutputStream body = ex.getResponseBody()) {
+                Files.copy(result, body);
+            }
+        } finally {
+            Files.deleteIfExists(result);
         }
     }
 

@@ -5,6 +5,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.LinkOption;
@@ -12,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -121,20 +126,50 @@ public final class ServeCommand implements Callable<Integer> {
      * (one that did not stop cleanly); anything else is the user's and stays untouched.
      */
     static void refuseForeignStateFile(Path state) {
-        if (Files.exists(state, LinkOption.NOFOLLOW_LINKS) && !isServiceState(state)) {
+        if (!Files.exists(state, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        JsonObject earlier = serviceState(state);
+        if (earlier == null) {
             throw new ScrimCommand.UsageException("--state-file " + state + " exists and is not a Scrim service's "
                     + "state file: the service would replace it and delete it when it stops. Name a new file");
         }
+        // A live service's file replaced would leave that service running where no client finds it.
+        long pid = earlier.get("pid").getAsLong();
+        String url = earlier.get("url").getAsString();
+        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                && answersHealth(url, earlier.get("token").getAsString())) {
+            throw new ScrimCommand.UsageException("a Scrim service is already running with state file " + state
+                    + " (process " + pid + ", " + url + "); use it, stop it first (POST /shutdown) or name another "
+                    + "--state-file");
+        }
     }
 
-    private static boolean isServiceState(Path file) {
+    /** The file's service state (url, token, pid), or null when it is not one. */
+    private static JsonObject serviceState(Path file) {
         try {
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.size(file) > MAX_STATE_BYTES) {
-                return false;
+                return null;
             }
             JsonObject doc = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
-            return doc.has("url") && doc.has("token") && doc.has("pid");
+            return doc.has("url") && doc.has("token") && doc.has("pid") ? doc : null;
         } catch (IOException | RuntimeException notJson) {
+            return null;
+        }
+    }
+
+    /** Whether a service answers its health check at {@code url} with this token: a process id alone may be reused. */
+    private static boolean answersHealth(String url, String token) {
+        try {
+            HttpResponse<Void> answer = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build().send(
+                    HttpRequest.newBuilder(URI.create(url + "/health")).timeout(Duration.ofSeconds(2))
+                            .header("Authorization", "Bearer " + token).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return answer.statusCode() == 200;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
     }

@@ -74,7 +74,7 @@ public final class VerifyCommand implements Callable<Integer> {
             if (decoyImage != null) {
                 inputs.add(decoyImage);
             }
-            WriteGuard.check(List.of(new WriteGuard.Write(null, aiView)), inputs, false);
+            WriteGuard.check(List.of(new WriteGuard.Write(null, aiView)), inputs);
         }
         RgbImage o = ImageFiles.read(original).toRgb();
         RgbImage p = ImageFiles.read(protectedFile).toRgb();

@@ -24,10 +24,23 @@ final class WriteGuard {
      * {@code otherInputs}, or is another output. With {@code inPlace} an output may be its own source.
      */
     static void check(List<Write> writes, List<Path> otherInputs, boolean inPlace) {
+        check(writes, otherInputs, inPlace, true);
+    }
+
+    /** As {@link #check(List, List, boolean)} for a command that has no --in-place to suggest. */
+    static void check(List<Write> writes, List<Path> otherInputs) {
+        check(writes, otherInputs, false, false);
+    }
+
+    private static void check(List<Write> writes, List<Path> otherInputs, boolean inPlace, boolean inPlaceOffered) {
         Map<Path, Path> inputs = new HashMap<>();
         for (Write w : writes) {
             if (w.source() != null) {
-                inputs.putIfAbsent(realLocation(w.source()), w.source());
+                Path earlier = inputs.putIfAbsent(realLocation(w.source()), w.source());
+                if (earlier != null) {
+                    throw new ScrimCommand.UsageException(earlier + " and " + w.source() + " are the same file (a "
+                            + "link to it, or given twice); give it once; nothing was written");
+                }
             }
         }
         for (Path p : otherInputs) {
@@ -49,7 +62,8 @@ final class WriteGuard {
             boolean ownSource = w.source() != null && real.equals(realLocation(w.source()));
             if (input != null && !(inPlace && ownSource)) {
                 throw new ScrimCommand.UsageException(describe(w) + " would replace the input " + input
-                        + (ownSource ? "; use --in-place to replace originals" : "") + "; nothing was written");
+                        + (ownSource && inPlaceOffered ? "; use --in-place to replace originals" : "")
+                        + "; nothing was written");
             }
         }
     }

@@ -119,6 +119,11 @@ class NothingLostTest {
         assertEquals(ScrimCommand.EXIT_USAGE, r.code(), r.all());
         r = scrim("encode", a.toString(), "-o", link.toString());
         assertEquals(ScrimCommand.EXIT_USAGE, r.code(), r.all());
+        assertFalse(r.err().contains("--in-place"), "encode has no --in-place to suggest: " + r.err());
+        r = scrim(quick("protect", a.toString(), link.toString()));
+        assertEquals(ScrimCommand.EXIT_USAGE, r.code(), r.all());
+        assertTrue(r.err().contains(a + " and " + link + " are the same file"), r.err());
+        assertFalse(Files.exists(dir.resolve("a/x.protected.png")));
         Path latent = Files.writeString(dir.resolve("z.npy"), "a latent");
         r = scrim("decode", latent.toString(), "-o", latent.toString());
         assertEquals(ScrimCommand.EXIT_USAGE, r.code(), r.all());

@@ -262,4 +262,34 @@ class ServeGuardTest {
                 + "file"), err.toString());
         assertEquals("my notes\n", Files.readString(notes));
     }
+
+    /** A second service given a live service's state file is refused; the live one's file stays as it was. */
+    @Test
+    void aSecondServiceDoesNotTakeOverALiveServicesStateFile() throws Exception {
+        String before = Files.readString(service.stateFile());
+        StringWriter err = new StringWriter();
+        int exit = ScrimCommand.commandLine().setErr(new PrintWriter(err)).execute("serve", "--state-file",
+                service.stateFile().toString());
+        assertEquals(2, exit, err.toString());
+        assertTrue(err.toString().contains("a Scrim service is already running with state file "
+                + service.stateFile()), err.toString());
+        assertEquals(before, Files.readString(service.stateFile()));
+        timedHealth(3);
+    }
+
+    /** Without format=, the answer is in the format sent; job and format are each given once. */
+    @Test
+    void aJpegComesBackAsJpegAndARepeatedJobIsRefused() throws Exception {
+        byte[] jpeg = Files.readAllBytes(TestImages.write(TestImages.smooth(64, 48, TestImages.srgb()), "jpeg",
+                dir.resolve("art.jpg")));
+        HttpResponse<byte[]> r = ServeCommandTest.send(service, "POST",
+                "/protect?steps=1&no-verify=true&decoy=pattern", jpeg);
+        assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        assertEquals("image/jpeg", r.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(0xFFD8, (r.body()[0] & 0xFF) << 8 | (r.body()[1] & 0xFF), "a JPEG's start of image");
+
+        r = ServeCommandTest.send(service, "POST", "/protect?job=a&job=b&steps=1", png);
+        assertEquals(400, r.statusCode());
+        assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("job is given twice"));
+    }
 }

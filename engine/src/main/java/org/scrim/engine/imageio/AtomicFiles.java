@@ -7,15 +7,20 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 
 /**
  * Writes files so that readers see either the old content or the complete new content, never a half-written file:
@@ -134,6 +139,7 @@ public final class AtomicFiles {
      * deleted at shutdown unless it was moved into place or {@link #discard}ed first.
      */
     public static Path createTemp(Path dir, String prefix, String suffix) throws IOException {
+        sweepStaleTemps(dir);
         for (int attempt = 0; ; attempt++) {
             Path temp = dir.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + suffix);
             try {
@@ -150,6 +156,39 @@ public final class AtomicFiles {
                         : e instanceof AccessDeniedException ? "permission denied" : e.getClass().getSimpleName();
                 throw new IOException("cannot create a file in folder " + dir + " (" + reason + ")", e);
             }
+        }
+    }
+
+    /**
+     * The temporary files {@link #write} and {@link #createTemp}'s callers make: {@code .NAME.RANDOM.tmp} and
+     * {@code .scrim-RANDOM.EXT}, RANDOM being {@link #createTemp}'s base-36 number (11 to 13 digits but for one
+     * draw in a thousand billion), so an artist's own hidden files do not match.
+     */
+    private static final Pattern OWN_TEMP = Pattern.compile(
+            "\\.(.+\\.[0-9a-z]{11,13}\\.tmp|scrim-[0-9a-z]{11,13}(\\.[^.]*)?)");
+    /** Older than this, a temporary file is no live write's: writing one takes seconds, not an hour. */
+    static final Duration STALE_AFTER = Duration.ofHours(1);
+    private static final Set<Path> SWEPT = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Deletes, once per folder and run, Scrim's temporary files there that a killed run (SIGKILL, power loss) left:
+     * the shutdown hook only covers a JVM that ends. A file still being written is minutes old at most.
+     */
+    static void sweepStaleTemps(Path dir) {
+        if (!SWEPT.add(dir.toAbsolutePath())) {
+            return;
+        }
+        Instant staleBefore = Instant.now().minus(STALE_AFTER);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir,
+                f -> OWN_TEMP.matcher(f.getFileName().toString()).matches())) {
+            for (Path f : files) {
+                if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)
+                        && Files.getLastModifiedTime(f, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(staleBefore)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            // a folder that cannot be listed keeps its leftovers; the write itself says what is wrong with it
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
@@ -106,6 +107,15 @@ public final class ImageFiles {
 
     public static PlanarImage read(Path path) throws IOException {
         return read(path, DEFAULT_MAX_PIXELS);
+    }
+
+    /** The format of an image file by its content, whatever its name; empty when no reader Scrim uses knows it. */
+    public static Optional<ImageFormat> formatOf(Path path) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            return readers == null || !readers.hasNext() ? Optional.empty()
+                    : ImageFormat.forImageIoNames(readers.next().getOriginatingProvider().getFormatNames());
+        }
     }
 
     /** An image's size in pixels. */

@@ -165,4 +165,35 @@ class AtomicFilesTest {
         }
         assertEquals(List.of(dir.resolve("art.png")), ImageFiles.imagesIn(dir));
     }
+
+    /**
+     * Temporary files a killed run left (SIGKILL skips the shutdown hook) are deleted by the next write into their
+     * folder once they are stale; a fresh one, maybe another run's write in progress, and the artist's own hidden
+     * files stay.
+     */
+    @Test
+    void staleTemporaryFilesOfAKilledRunAreSweptByTheNextWrite() throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("sweep"));
+        java.nio.file.attribute.FileTime twoHoursAgo = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofHours(2)));
+        List<Path> stale = List.of(folder.resolve(".art.png.1x2y3z4a5b6c.tmp"),
+                folder.resolve(".scrim-9q8w7e6r5t4y.jpg"));
+        List<Path> kept = List.of(folder.resolve(".art.png.0a1b2c3d4e5f.tmp"), folder.resolve(".notes.old.tmp"),
+                folder.resolve(".scrim-settings"));
+        for (Path p : stale) {
+            Files.setLastModifiedTime(Files.writeString(p, "half"), twoHoursAgo);
+        }
+        for (Path p : kept) {
+            Files.writeString(p, "mine");
+        }
+        Files.setLastModifiedTime(kept.get(1), twoHoursAgo);
+        Files.setLastModifiedTime(kept.get(2), twoHoursAgo);
+        AtomicFiles.write(folder.resolve("art.png"), "new".getBytes(StandardCharsets.UTF_8));
+        for (Path p : stale) {
+            assertTrue(!Files.exists(p), p + " is a stale temporary file");
+        }
+        for (Path p : kept) {
+            assertTrue(Files.exists(p), p + " was not Scrim's or not stale");
+        }
+    }
 }
