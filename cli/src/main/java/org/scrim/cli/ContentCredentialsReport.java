@@ -6,13 +6,17 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.scrim.engine.c2pa.C2paSigner;
 import org.scrim.engine.c2pa.ManifestReader;
 
 /** A file's C2PA Content Credentials as report entries, for {@code scrim verify} and {@code scrim tag --show}. */
 final class ContentCredentialsReport {
     private ContentCredentialsReport() {}
 
-    /** Keys {@code c2pa}, and with a manifest {@code c2pa_signer}, {@code c2pa_training_mining}. */
+    /**
+     * Keys {@code c2pa}, and with a manifest {@code c2pa_signer}, {@code c2pa_signer_key},
+     * {@code c2pa_training_mining}.
+     */
     static Map<String, Object> entries(Path file) throws IOException {
         Map<String, Object> entries = new LinkedHashMap<>();
         ManifestReader.Credentials c;
@@ -36,10 +40,18 @@ final class ContentCredentialsReport {
             // Scrim has no trust list: it can say who signed, not vouch for them.
             entries.put("c2pa_signer", c.signer() + ", issued by " + c.issuer()
                     + " (not checked against a trust list)");
+            // Every install's self-issued certificate bears the same name: the key says whose it is.
+            entries.put("c2pa_signer_key", c.signerKey() + ownership(c.signerKey()));
         }
         entries.put("c2pa_training_mining", c.trainingMining().isEmpty() ? "none stated"
                 : c.trainingMining().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                         .collect(Collectors.joining(", ")));
         return entries;
+    }
+
+    /** Whether the key is this user's own Scrim key; nothing is said when the user has none yet. */
+    private static String ownership(String signerKey) throws IOException {
+        return C2paSigner.existingForUser().map(own -> own.keyFingerprint().equals(signerKey)
+                ? " (your own Scrim key)" : " (not your Scrim key)").orElse("");
     }
 }

@@ -104,6 +104,8 @@ class ContentCredentialsTest {
         assertTrue(shown.contains("c2pa: valid (hash binding intact, signature good)"), shown);
         assertTrue(shown.contains("cawg.ai_training=notAllowed"), shown);
         assertTrue(shown.contains("Scrim self-issued signer"), shown);
+        assertTrue(shown.contains("c2pa_signer_key: " + org.scrim.engine.c2pa.C2paSigner.forUser().keyFingerprint()
+                + " (your own Scrim key)"), shown);
 
         Path edited = oneByteEdited(png, "edited.png");
         out.getBuffer().setLength(0);

@@ -87,6 +87,31 @@ public final class C2paSigner {
         return chain;
     }
 
+    /**
+     * The signing key's fingerprint, {@code sha256:} and the first 16 bytes of the SHA-256 of its encoded public key
+     * in hex: every Scrim install's self-issued certificate has the same name, so the key is what tells one
+     * artist's signature from another's.
+     */
+    public String keyFingerprint() {
+        return keyFingerprint(chain.get(0).getPublicKey());
+    }
+
+    /** {@link #keyFingerprint()} of any public key, as readers compute it from a manifest's certificate. */
+    public static String keyFingerprint(java.security.PublicKey key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
+            return "sha256:" + java.util.HexFormat.of().formatHex(digest, 0, 16);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java: " + e.getMessage(), e);
+        }
+    }
+
+    /** The per-user signer if one was generated already, without generating one. */
+    public static java.util.Optional<C2paSigner> existingForUser() throws IOException {
+        Path dir = ScrimConfig.directory().resolve("c2pa");
+        return Files.exists(dir.resolve(KEY_FILE)) ? java.util.Optional.of(forUser()) : java.util.Optional.empty();
+    }
+
     /** Whether this is the per-user pair Scrim generated (no authority vouches for it). */
     public boolean selfIssued() {
         return selfIssued;

@@ -45,10 +45,11 @@ public final class ManifestReader {
      * @param problem        why it is not VALID, or null
      * @param signer         the signing certificate's common name (or whole subject), or null
      * @param issuer         its issuer's common name, or null
+     * @param signerKey      the signing key's {@link C2paSigner#keyFingerprint() fingerprint}, or null
      * @param trainingMining use -> "allowed" | "notAllowed" | "constrained" from the training-mining assertion
      * @param actions        the actions recorded, in order
      */
-    public record Credentials(Status status, String problem, String signer, String issuer,
+    public record Credentials(Status status, String problem, String signer, String issuer, String signerKey,
                               Map<String, String> trainingMining, List<String> actions) {
         /** Whether the manifest says AI training is not allowed. */
         public boolean prohibitsAiTraining() {
@@ -151,7 +152,7 @@ public final class ManifestReader {
         SignatureCheck signature = verifySignature(require(signatureBox.content("cbor"), "signature"), claimBytes);
         if (signature.problem() != null) {
             return new Credentials(signature.notChecked() ? Status.NOT_CHECKED : Status.INVALID, signature.problem(),
-                    signature.signer(), signature.issuer(), training, actions);
+                    signature.signer(), signature.issuer(), signature.signerKey(), training, actions);
         }
         if (dataHash == null) {
             status = Status.NOT_CHECKED;
@@ -160,21 +161,26 @@ public final class ManifestReader {
             status = Status.CHANGED_SINCE_SIGNED;
             problem = "the image bytes differ from those signed";
         }
-        return new Credentials(status, problem, signature.signer(), signature.issuer(), training, actions);
+        return new Credentials(status, problem, signature.signer(), signature.issuer(), signature.signerKey(),
+                training, actions);
     }
 
-    private record SignatureCheck(String problem, boolean notChecked, String signer, String issuer) {}
+    private record SignatureCheck(String problem, boolean notChecked, String signer, String issuer, String signerKey) {
+        SignatureCheck(String problem, boolean notChecked) {
+            this(problem, notChecked, null, null, null);
+        }
+    }
 
     private static SignatureCheck verifySignature(byte[] coseBytes, byte[] claim) throws IOException {
         JsonNode cose = Cbor.decode(coseBytes, "the C2PA signature");
         if (!cose.isArray() || cose.size() != 4) {
-            return new SignatureCheck("the signature is not a COSE_Sign1 structure", false, null, null);
+            return new SignatureCheck("the signature is not a COSE_Sign1 structure", false);
         }
         byte[] protectedBytes = cose.get(0).binaryValue();
         JsonNode protectedHeader = Cbor.decode(protectedBytes, "the COSE protected header");
         JsonNode x5chain = protectedHeader.has("33") ? protectedHeader.get("33") : cose.get(1).get("33");
         if (x5chain == null) {
-            return new SignatureCheck("the signature carries no certificate (x5chain)", true, null, null);
+            return new SignatureCheck("the signature carries no certificate (x5chain)", true);
         }
         byte[] leafDer = (x5chain.isArray() ? x5chain.get(0) : x5chain).binaryValue();
         X509Certificate leaf;
@@ -182,10 +188,11 @@ public final class ManifestReader {
             leaf = (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new ByteArrayInputStream(leafDer));
         } catch (GeneralSecurityException e) {
-            return new SignatureCheck("the signing certificate cannot be read: " + e.getMessage(), false, null, null);
+            return new SignatureCheck("the signing certificate cannot be read: " + e.getMessage(), false);
         }
         String signer = commonName(leaf.getSubjectX500Principal().getName());
         String issuer = commonName(leaf.getIssuerX500Principal().getName());
+        String signerKey = C2paSigner.keyFingerprint(leaf.getPublicKey());
         String jca = switch (protectedHeader.path("1").asInt()) {
             case -7 -> "SHA256withECDSAinP1363Format";
             case -35 -> "SHA384withECDSAinP1363Format";
@@ -194,7 +201,7 @@ public final class ManifestReader {
         };
         if (jca == null) {
             return new SignatureCheck("signature algorithm " + protectedHeader.path("1") + " (Scrim checks ES256, "
-                    + "ES384, ES512)", true, signer, issuer);
+                    + "ES384, ES512)", true, signer, issuer, signerKey);
         }
         try {
             Signature s = Signature.getInstance(jca);
@@ -202,13 +209,13 @@ public final class ManifestReader {
             s.update(Cose.sigStructure(protectedBytes, claim));
             if (!s.verify(cose.get(3).binaryValue())) {
                 return new SignatureCheck("the claim's signature does not verify (manifest altered)", false, signer,
-                        issuer);
+                        issuer, signerKey);
             }
         } catch (GeneralSecurityException e) {
             return new SignatureCheck("the claim's signature cannot be checked: " + e.getMessage(), false, signer,
-                    issuer);
+                    issuer, signerKey);
         }
-        return new SignatureCheck(null, false, signer, issuer);
+        return new SignatureCheck(null, false, signer, issuer, signerKey);
     }
 
     private static boolean dataHashMatches(byte[] file, JsonNode dataHash, String claimAlg) throws IOException {
@@ -267,10 +274,10 @@ public final class ManifestReader {
     }
 
     private static Credentials invalid(String problem, Map<String, String> training, List<String> actions) {
-        return new Credentials(Status.INVALID, problem, null, null, training, actions);
+        return new Credentials(Status.INVALID, problem, null, null, null, training, actions);
     }
 
     private static Credentials notChecked(String problem, Map<String, String> training, List<String> actions) {
-        return new Credentials(Status.NOT_CHECKED, problem, null, null, training, actions);
+        return new Credentials(Status.NOT_CHECKED, problem, null, null, null, training, actions);
     }
 }

@@ -2,6 +2,7 @@ package org.scrim.engine.c2pa;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -196,5 +197,24 @@ class ManifestWriterTest {
             return i;
         }
         throw new AssertionError(needle + " not found");
+    }
+
+    /**
+     * Two installs' self-issued certificates bear the same name; the signing key's fingerprint, read from the
+     * manifest, tells them apart and matches the signer that made it.
+     */
+    @Test
+    void theSigningKeysFingerprintTellsTwoSelfIssuedSignersApart() throws IOException {
+        C2paSigner artist = signer();
+        C2paSigner other = C2paSigner.forUser(dir.resolve("another-install"));
+        ManifestReader.Credentials byArtist = ManifestReader.read(
+                ManifestWriter.sign(image("png"), NO_TRAINING, artist));
+        ManifestReader.Credentials byOther = ManifestReader.read(
+                ManifestWriter.sign(image("png"), NO_TRAINING, other));
+        assertEquals(byArtist.signer(), byOther.signer(), "the certificates' names alone look alike");
+        assertEquals(artist.keyFingerprint(), byArtist.signerKey());
+        assertEquals(other.keyFingerprint(), byOther.signerKey());
+        assertTrue(byArtist.signerKey().matches("sha256:[0-9a-f]{32}"), byArtist.signerKey());
+        assertNotEquals(byArtist.signerKey(), byOther.signerKey());
     }
 }
