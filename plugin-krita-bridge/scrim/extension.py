@@ -208,6 +208,10 @@ class ScrimExtension(Extension):
             self.warn("Scrim writes %s files, not %s" % (", ".join(e[1:] for e in writable),
                                                          os.path.basename(target)))
             return
+        if policy.unwritable_folder(target):
+            self.warn("Cannot write into %s (it is read-only or gone): choose another folder."
+                      % policy.unwritable_folder(target))
+            return
         settings = self.settings()
         dialog = self.protect_dialog(document, "Export Protected", settings)
         if not dialog.exec_():

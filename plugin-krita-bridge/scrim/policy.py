@@ -78,6 +78,13 @@ def decide_on_save(saved_path: str, document_paths: Iterable[str], enabled: bool
     return None
 
 
+def unwritable_folder(target: str) -> Optional[str]:
+    """The folder `target` would go into when Scrim cannot write there (missing, read-only), else None: checked
+    before the protection runs, not found out after it."""
+    folder = os.path.dirname(os.path.abspath(target))
+    return None if os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK) else folder
+
+
 def temp_beside(target: str, tag: str = "scrim") -> str:
     """A hidden file in the target's folder with the same extension, so a rename onto the target is atomic and the
     engine picks the same format."""

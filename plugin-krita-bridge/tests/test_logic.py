@@ -291,6 +291,20 @@ class FormatsTest(unittest.TestCase):
 
 
 class PolicyTest(unittest.TestCase):
+    def test_an_unwritable_destination_is_found_before_the_work(self):
+        with tempfile.TemporaryDirectory() as folder:
+            self.assertIsNone(policy.unwritable_folder(os.path.join(folder, "a.protected.png")))
+            self.assertEqual(os.path.join(folder, "gone"),
+                             policy.unwritable_folder(os.path.join(folder, "gone", "a.protected.png")))
+            locked = os.path.join(folder, "locked")
+            os.mkdir(locked, 0o500)
+            try:
+                if os.access(locked, os.W_OK):      # root writes anywhere: nothing to refuse
+                    self.skipTest("running as root")
+                self.assertEqual(locked, policy.unwritable_folder(os.path.join(locked, "a.png")))
+            finally:
+                os.chmod(locked, 0o700)
+
     def test_supported_extensions_any_case(self):
         for name in ("a.png", "a.JPG", "a.jpeg", "a.tif", "a.TIFF", "a.webp"):
             self.assertTrue(policy.is_supported(name, READS), name)

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import org.scrim.engine.imageio.ImageFiles;
+import org.scrim.engine.imageio.ImageFormat;
 import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.protect.ProtectRequest;
 
@@ -72,7 +73,7 @@ public class Protect_Folder implements PlugIn {
         int done = 0;
         for (int i = 0; i < files.size(); i++) {
             Path file = files.get(i);
-            Path target = out.resolve(file.getFileName());
+            Path target = out.resolve(writableName(file));
             try {
                 if (Files.exists(target)) {
                     throw new IOException(target + " exists already and is left as it is");
@@ -86,7 +87,9 @@ public class Protect_Folder implements PlugIn {
                         new Protect_Image.IjProgress("Scrim: " + file.getFileName() + ": ", "file", i + 1,
                                 files.size()));
                 done++;
-                IJ.log("Scrim: protected " + file.getFileName() + " into " + target);
+                IJ.log("Scrim: protected " + file.getFileName() + " into " + target
+                        + (target.getFileName().equals(file.getFileName()) ? ""
+                                : " (as PNG: Scrim reads WebP but cannot write it)"));
             } catch (CancellationException e) {
                 IJ.log("Scrim: stopped at " + file.getFileName() + " (Esc); " + done + " of " + files.size()
                         + " images were protected into " + out);
@@ -101,6 +104,17 @@ public class Protect_Folder implements PlugIn {
         IJ.log("Scrim: " + summary);
         IJ.showStatus("Scrim: " + summary);
         return done;
+    }
+
+    /**
+     * The output's name: the file's own, or for a format Scrim reads but cannot write (WebP) the same name as PNG,
+     * which keeps every pixel and the alpha.
+     */
+    static String writableName(Path file) {
+        String name = file.getFileName().toString();
+        boolean writable = ImageFormat.forPath(file).map(ImageFormat::writable).orElse(true);
+        int dot = name.lastIndexOf('.');
+        return writable || dot < 0 ? name : name.substring(0, dot) + ".png";
     }
 
     /** The protection a file's XMP records; null also when its metadata cannot be read, as reading it then says why. */

@@ -4,6 +4,7 @@ import ij.IJ;
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.Macro;
+import ij.WindowManager;
 import ij.gui.DialogListener;
 import ij.gui.GenericDialog;
 import ij.gui.Roi;
@@ -13,8 +14,11 @@ import ij.process.ImageProcessor;
 import java.awt.AWTEvent;
 import java.awt.Rectangle;
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.Preset;
@@ -274,10 +278,28 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         }
     }
 
-    /** A copy of the image (every slice, calibration, display range) titled "NAME (protected)". */
+    /** A protected copy's title: "NAME (protected)", or "NAME (protected 2)", ... beside copies already open. */
+    static String copyTitle(String name, List<String> open) {
+        String title = name + COPY_SUFFIX;
+        for (int n = 2; open.contains(title); n++) {
+            title = name + " (protected " + n + ")";
+        }
+        return title;
+    }
+
+    /** A protected copy's title split: the original's title, or null when it is not such a title. */
+    static String originalTitle(String copyTitle) {
+        Matcher m = COPY_TITLE.matcher(copyTitle);
+        return m.matches() ? m.group(1) : null;
+    }
+
+    private static final Pattern COPY_TITLE = Pattern.compile("(.*) \\(protected(?: [0-9]+)?\\)");
+
+    /** A copy of the image (every slice, calibration, display range) under a {@link #copyTitle}. */
     private ImagePlus protectedCopy() {
         ImagePlus copy = imp.createImagePlus();
-        copy.setStack(imp.getTitle() + COPY_SUFFIX, imp.getStack().duplicate());
+        copy.setStack(copyTitle(imp.getTitle(), List.of(WindowManager.getImageTitles())),
+                imp.getStack().duplicate());
         copy.setDimensions(imp.getNChannels(), imp.getNSlices(), imp.getNFrames());
         copy.setOpenAsHyperStack(imp.isHyperStack());
         copy.setSlice(imp.getCurrentSlice());

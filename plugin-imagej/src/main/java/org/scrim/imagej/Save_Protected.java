@@ -42,11 +42,13 @@ public class Save_Protected implements PlugIn {
         if (gd.wasCanceled()) {
             return;
         }
-        Path out = Path.of(gd.getNextString());
+        // a bare name is saved beside the image, where the dialog proposed, not in ImageJ's working folder
+        Path out = Path.of(dir == null ? "" : dir).resolve(gd.getNextString()).toAbsolutePath();
         String creator = gd.getNextString();
         try {
             save(imp, out, new NoAiTags(DataMining.PROHIBITED_AI_ML_TRAINING, null,
                     Requests.blank(creator) ? List.of() : List.of(creator), gd.getNextString(), null, protection));
+            IJ.log("Scrim: saved the protected image to " + out);
             IJ.showStatus("Scrim: saved " + out);
         } catch (IOException | RuntimeException e) {
             Failures.report("Could not save " + out, e);

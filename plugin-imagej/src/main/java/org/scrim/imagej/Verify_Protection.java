@@ -87,11 +87,9 @@ public class Verify_Protection implements PlugIn {
     /** The image "NAME (protected)" was made from when it is open, else the first other image. */
     static String likelyOriginal(String protectedTitle, String[] titles) {
         List<String> open = List.of(titles);
-        if (protectedTitle.endsWith(Protect_Image.COPY_SUFFIX)) {
-            String source = protectedTitle.substring(0, protectedTitle.length() - Protect_Image.COPY_SUFFIX.length());
-            if (open.contains(source)) {
-                return source;
-            }
+        String source = Protect_Image.originalTitle(protectedTitle);
+        if (source != null && open.contains(source)) {
+            return source;
         }
         return titles[0].equals(protectedTitle) ? titles[1] : titles[0];
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,11 +14,13 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.metadata.MetadataReader;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.ImageTensors;
 import org.scrim.engine.protect.ProtectionTarget;
+import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
 import org.scrim.engine.testing.SharedData;
@@ -116,12 +119,23 @@ class ImageJArtistTest {
                     .append("saveAs(\"PNG\", ").append(RealImageJ.literal(in.resolve(name))).append(");\n")
                     .append("close();\n");
         }
+        // as the web and other editors write them: a JPEG with optimised Huffman tables (once written back corrupt)
+        // and a WebP (which Scrim reads and writes back as PNG)
+        run(in.resolve("optimised.jpg"), "sh", "-c", "djpeg -scale 1/8 " + SharedData.path("images/rocket.jpg")
+                + " | cjpeg -optimize");
+        Path small = tmp.resolve("small.png");
+        ImageIO.write(ImageTensors.toImage(Transforms.downscale(
+                ImageFiles.read(SharedData.path("images/coffee.png")).toRgb(), 64)), "png", small.toFile());
+        run(in.resolve("web.webp"), "cwebp", "-quiet", "-lossless", small.toString(), "-o", "-");
         String log = ij.batch(macro + "run(\"Protect Folder...\", \"input=[\" + " + RealImageJ.literal(in)
                 + " + \"] output=[\" + " + RealImageJ.literal(out) + " + \"] mode=mask preset=low decoy=pattern\");\n");
 
         assertTrue(log.contains("Scrim: broken.png NOT protected: "), "ImageJ printed: " + log);
-        assertTrue(log.contains("Scrim: protected 2 of 3 images into " + out.toRealPath()), "ImageJ printed: " + log);
+        assertTrue(log.contains("Scrim: protected 4 of 5 images into " + out.toRealPath()), "ImageJ printed: " + log);
+        assertTrue(log.contains("into " + out.toRealPath().resolve("web.png") + " (as PNG"), "ImageJ printed: " + log);
         assertFalse(Files.exists(out.resolve("broken.png")));
+        assertEquals("mask", MetadataReader.read(out.resolve("web.png")).provenance().protection());
+        ImageFiles.read(out.resolve("optimised.jpg")); // decodes whole, a decoder warning being an error
         ModelStore store = ModelStore.standard(SharedData.path("models"));
         Verifier verifier = new Verifier(List.of(store.surrogate("taef2"), store.surrogate("taesana")),
                 new OrtRuntime(1), 512);
@@ -141,5 +155,13 @@ class ImageJArtistTest {
         assertTrue(refused.contains("the output folder is the input folder"), "ImageJ printed: " + refused);
         assertFalse(refused.contains(AFTER), "the macro went on after the refusal: " + refused);
         assertArrayEquals(before, Files.readAllBytes(in.resolve("chelsea.png")));
+    }
+
+    /** Runs a command that writes {@code file} on its standard output, failing the test when it fails. */
+    private static void run(Path file, String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectOutput(file.toFile()).start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", command) + " failed (it needs libjpeg-turbo-progs and webp): "
+                + err);
     }
 }

@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,6 +141,17 @@ class ProtectImageTest {
         assertEquals("cat.png", Verify_Protection.likelyOriginal("cat.png (protected)", open));
         assertEquals("other.png", Verify_Protection.likelyOriginal("cat.png", open));
         assertEquals("cat.png", Verify_Protection.likelyOriginal("other.png", new String[] {"other.png", "cat.png"}));
+        assertEquals("cat.png", Verify_Protection.likelyOriginal("cat.png (protected 2)", open));
+    }
+
+    /** A second protected copy of an image gets a title of its own, not the first copy's. */
+    @Test
+    void eachProtectedCopyHasItsOwnTitle() {
+        assertEquals("cat.png (protected)", Protect_Image.copyTitle("cat.png", List.of("cat.png")));
+        assertEquals("cat.png (protected 2)", Protect_Image.copyTitle("cat.png",
+                List.of("cat.png", "cat.png (protected)")));
+        assertEquals("cat.png (protected 3)", Protect_Image.copyTitle("cat.png",
+                List.of("cat.png", "cat.png (protected)", "cat.png (protected 2)")));
     }
 
     @Test

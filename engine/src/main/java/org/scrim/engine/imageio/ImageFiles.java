@@ -1,5 +1,6 @@
 package org.scrim.engine.imageio;
 
+import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.color.ICC_ColorSpace;
@@ -42,6 +43,7 @@ import javax.imageio.plugins.tiff.BaselineTIFFTagSet;
 import javax.imageio.plugins.tiff.TIFFDirectory;
 import javax.imageio.plugins.tiff.TIFFField;
 import javax.imageio.plugins.tiff.TIFFImageReadParam;
+import javax.imageio.spi.IIORegistry;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
@@ -102,6 +104,12 @@ public final class ImageFiles {
     private static final int MAX_TIFF_PAGES = 10_000;
     private static final String PNG_NATIVE = "javax_imageio_png_1.0";
     private static final String JPEG_NATIVE = "javax_imageio_jpeg_image_1.0";
+
+    static {
+        // ImageIO finds readers on the class path the JVM started with; a host that loads Scrim with a class loader
+        // of its own (ImageJ's plugins folder, Fiji, Spark) hides the WebP reader from it unless it is named here.
+        IIORegistry.getDefaultInstance().registerServiceProvider(new WebPImageReaderSpi());
+    }
 
     private ImageFiles() {}
 
