@@ -82,6 +82,11 @@ public class TagCommand implements Callable<Integer> {
                     }
 
                     @Override
+                    public void replacedCredentials(Path in, String note) {
+                        out.println("note: " + note);
+                    }
+
+                    @Override
                     public void failed(Path in, IOException e) {
                         err.println("scrim tag: " + e.getMessage());
                     }

@@ -125,6 +125,11 @@ class ContentCredentialsTest {
         assertEquals(0, tag("--in-place", png.toString(), "--c2pa-cert", own.resolve("c2pa/signer-chain.pem")
                 .toString(), "--c2pa-key", own.resolve("c2pa/signer.key.pem").toString()), err.toString());
         assertValidNoTraining(C2paSdk.read(png).get(0));
+        // tagged again with the user's own key: the other signer's credentials are replaced, and the output says so
+        String ownKey = org.scrim.engine.c2pa.C2paSigner.forUser(own).keyFingerprint();
+        assertEquals(0, tag("--in-place", png.toString()), err.toString());
+        assertTrue(out.toString().contains("note: " + png + " carried Content Credentials signed by Scrim "
+                + "self-issued signer (key " + ownKey + ", valid); Scrim's manifest replaces them"), out.toString());
         assertEquals(2, tag("--in-place", png.toString(), "--c2pa-cert", "x.pem"), "the key is required too");
         assertEquals(2, tag("--in-place", png.toString(), "--c2pa-cert", dir.resolve("missing.pem").toString(),
                 "--c2pa-key", dir.resolve("missing.key").toString()));

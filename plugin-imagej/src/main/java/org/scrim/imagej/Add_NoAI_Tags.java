@@ -74,6 +74,11 @@ public class Add_NoAI_Tags implements PlugIn {
             }
 
             @Override
+            public void replacedCredentials(Path in, String note) {
+                IJ.log("Scrim: note: " + note);
+            }
+
+            @Override
             public void failed(Path in, IOException e) {
                 IJ.log("Scrim: " + e.getMessage());
                 IJ.showProgress(++done[0], files.size());

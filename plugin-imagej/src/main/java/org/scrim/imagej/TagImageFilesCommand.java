@@ -60,6 +60,11 @@ public class TagImageFilesCommand implements Command {
                         }
 
                         @Override
+                        public void replacedCredentials(Path in, String note) {
+                            log.warn("Scrim: " + note);
+                        }
+
+                        @Override
                         public void failed(Path in, IOException e) {
                             log.error("Scrim: " + e.getMessage());
                         }

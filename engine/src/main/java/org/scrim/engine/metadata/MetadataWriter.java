@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import org.scrim.engine.c2pa.C2paSigner;
+import org.scrim.engine.c2pa.ManifestReader;
 import org.scrim.engine.c2pa.ManifestWriter;
 import org.scrim.engine.imageio.AtomicFiles;
 import org.scrim.engine.imageio.IOConsumer;
@@ -29,26 +31,33 @@ public final class MetadataWriter {
         tag(in, out, tags, overwriteInput, null);
     }
 
-    /** As {@link #tag(Path, Path, NoAiTags, boolean)}, signing the C2PA manifest with {@code signer}. */
-    public static void tag(Path in, Path out, NoAiTags tags, boolean overwriteInput, C2paSigner signer)
-            throws IOException {
+    /**
+     * As {@link #tag(Path, Path, NoAiTags, boolean)}, signing the C2PA manifest with {@code signer}. Returns the
+     * Content Credentials of another signer that the new manifest replaced (Scrim does not carry them over as an
+     * ingredient yet), so the caller can say so; null when there were none, or they were the same key's.
+     */
+    public static ManifestReader.Credentials tag(Path in, Path out, NoAiTags tags, boolean overwriteInput,
+            C2paSigner signer) throws IOException {
         // The statement changes metadata only, so the file must decode after it as it did before; a file Java cannot
         // decode (a CMYK JPEG, say) is tagged without that check.
-        tag(in, out, tags, overwriteInput, signer, in.getFileName().toString(), ImageFiles.decodesWhole(in));
+        return tag(in, out, tags, overwriteInput, signer, in.getFileName().toString(), ImageFiles.decodesWhole(in));
     }
 
     /** @param sourceName the name of the image Scrim received (the manifest's ingredient), or null when unknown */
-    private static void tag(Path in, Path out, NoAiTags tags, boolean overwriteInput, C2paSigner signer,
-            String sourceName, boolean mustDecodeWhole) throws IOException {
+    private static ManifestReader.Credentials tag(Path in, Path out, NoAiTags tags, boolean overwriteInput,
+            C2paSigner signer, String sourceName, boolean mustDecodeWhole) throws IOException {
         if (!overwriteInput && Files.exists(out) && Files.isSameFile(in, out)) {
             throw new MetadataException(in, "output is the input file itself; ask for in-place tagging explicitly");
         }
         byte[] tagged = withStatement(in, tags);
+        ManifestReader.Credentials replaced = null;
         if (ManifestWriter.supports(tagged)) {
             ManifestWriter.Statement statement = new ManifestWriter.Statement(tags.dataMining(),
                     tags.otherConstraints(), tags.provenance(), sourceName);
+            C2paSigner by = signer == null ? C2paSigner.forUser() : signer;
             try {
-                tagged = ManifestWriter.sign(tagged, statement, signer == null ? C2paSigner.forUser() : signer);
+                replaced = othersCredentials(tagged, by);
+                tagged = ManifestWriter.sign(tagged, statement, by);
             } catch (IOException e) {
                 throw new MetadataException(in, "cannot add Content Credentials: " + e.getMessage(), e);
             }
@@ -59,6 +68,13 @@ public final class MetadataWriter {
                 ImageFiles.requireWhole(written, out);
             }
         });
+        return replaced;
+    }
+
+    /** The file's Content Credentials when another key than {@code signer}'s signed them, else null. */
+    private static ManifestReader.Credentials othersCredentials(byte[] file, C2paSigner signer) throws IOException {
+        ManifestReader.Credentials earlier = ManifestReader.read(file);
+        return earlier == null || signer.keyFingerprint().equals(earlier.signerKey()) ? null : earlier;
     }
 
     /**
@@ -131,6 +147,12 @@ public final class MetadataWriter {
     public interface BatchListener {
         void tagged(Path out);
 
+        /**
+         * {@code in} carried Content Credentials of another signer, which the new manifest replaced; {@code note}
+         * says so in words for the artist.
+         */
+        void replacedCredentials(Path in, String note);
+
         void failed(Path in, IOException error);
     }
 
@@ -149,7 +171,13 @@ public final class MetadataWriter {
         for (Path in : files) {
             Path out = outputDir == null ? in : outputDir.resolve(in.getFileName());
             try {
-                tag(in, out, tags, outputDir == null, signer);
+                ManifestReader.Credentials replaced = tag(in, out, tags, outputDir == null, signer);
+                if (replaced != null) {
+                    listener.replacedCredentials(in, in + " carried Content Credentials signed by "
+                            + replaced.signer() + " (key " + replaced.signerKey() + ", "
+                            + replaced.status().name().toLowerCase(Locale.ROOT).replace('_', ' ') + "); Scrim's "
+                            + "manifest replaces them: keep the original file if that history matters");
+                }
                 listener.tagged(out);
             } catch (IOException e) {
                 listener.failed(in, e);

@@ -232,6 +232,9 @@ class MetadataWriterTest {
             public void tagged(Path file) {}
 
             @Override
+            public void replacedCredentials(Path in, String note) {}
+
+            @Override
             public void failed(Path in, IOException error) {
                 failed.add(in);
             }
