@@ -2,13 +2,12 @@ package org.scrim.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.usecase.FileProtector;
+import org.scrim.engine.usecase.ProtectionModels;
 
 /**
  * The engine's {@link FileProtector} with the models loaded once, reporting as {@code scrim protect} (per file) and
@@ -18,18 +17,13 @@ final class FileProtection {
     private final FileProtector protector;
     private final String model;
     /** Each encoder file's sha256 by model, so a report says exactly which weights the protection was made against. */
-    private final Map<String, String> modelSha256 = new LinkedHashMap<>();
+    private final Map<String, String> modelSha256;
 
     FileProtection(ModelOptions models) {
-        this.model = models.modelName();
-        List<String> names = models.models();
-        List<String> hashes = models.encoderSha256s();
-        List<String> identities = new ArrayList<>();
-        for (int i = 0; i < names.size(); i++) {
-            modelSha256.put(names.get(i), hashes.get(i));
-            identities.add(names.get(i) + " sha256:" + hashes.get(i));
-        }
-        this.protector = new FileProtector(models.surrogates(), models.runtime(), String.join(", ", identities));
+        ProtectionModels loaded = models.protectionModels();
+        this.model = loaded.name();
+        this.modelSha256 = loaded.sha256ByModel();
+        this.protector = new FileProtector(loaded.encoders(), models.runtime(), loaded.identity());
     }
 
     /**

@@ -43,6 +43,7 @@ import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.imageio.ImageFormat;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
+import org.scrim.engine.usecase.FileProtector;
 import picocli.CommandLine;
 
 /**
@@ -394,7 +395,7 @@ final class LocalService implements AutoCloseable {
             Path out = job.resolve("protected." + format);
             String earlier = null;
             try {
-                earlier = choices.force ? null : ProtectCommand.protectedAlready(in);
+                earlier = choices.force ? null : FileProtector.protectedAlready(in);
             } catch (IOException | IllegalArgumentException unreadable) {
                 // no provenance to honour; the decoder below says what is wrong with the file
             }

@@ -2,7 +2,6 @@ package org.scrim.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.ModelStore;
@@ -11,6 +10,7 @@ import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Backend;
 import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.usecase.ProtectionModels;
 import picocli.CommandLine.Option;
 
 /**
@@ -82,13 +82,9 @@ public final class ModelOptions {
         return models == null || models.isEmpty() ? ModelStore.DEFAULT_ENCODERS : List.copyOf(models);
     }
 
-    /** Each model's encoder file sha256, in order (the pinned file's for a known name). */
-    public List<String> encoderSha256s() {
-        List<String> hashes = new ArrayList<>();
-        for (String m : models()) {
-            hashes.add(load(store -> ModelStore.sha256(store.encoderFile(m))));
-        }
-        return hashes;
+    /** The models to protect against, loaded, with each encoder file's sha256 (the pinned file's for a known name). */
+    public ProtectionModels protectionModels() {
+        return load(store -> ProtectionModels.load(store, models()));
     }
 
     /** The models as one name for reports and provenance, e.g. {@code taef2+taesana}. */
@@ -98,11 +94,7 @@ public final class ModelOptions {
 
     /** The surrogate encoders to attack, each named after its model. */
     public List<SurrogateEncoder> surrogates() {
-        List<SurrogateEncoder> encoders = new ArrayList<>();
-        for (String m : models()) {
-            encoders.add(load(store -> store.surrogate(m)));
-        }
-        return encoders;
+        return protectionModels().encoders();
     }
 
     /** The first model's encoder weights (what encode and decode use). */

@@ -10,11 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.scrim.engine.imageio.ImageFiles;
-import org.scrim.engine.metadata.MetadataReader;
-import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.Preset;
 import org.scrim.engine.protect.ProtectRequest;
+import org.scrim.engine.usecase.FileProtector;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -213,24 +212,10 @@ public final class ProtectCommand implements Callable<Integer> {
 
     /** Protection on protection adds up and shows: a file whose provenance says it is protected needs --force. */
     private void refuseProtectingTwice(Path in) throws IOException {
-        String earlier = force ? null : protectedAlready(in);
+        String earlier = force ? null : FileProtector.protectedAlready(in);
         if (earlier != null) {
             throw new IOException(in + ": " + earlier + ", or use --force");
         }
-    }
-
-    /**
-     * Why {@code image} should not be protected again, or null when its provenance does not say Scrim protected it.
-     * The caller names the file and the way to go on anyway ({@code --force}, or the service's {@code force=true}).
-     */
-    static String protectedAlready(Path image) throws IOException {
-        Provenance earlier = MetadataReader.read(image).provenance();
-        if (earlier == null || "none".equals(earlier.protection())) {
-            return null;
-        }
-        return "Scrim protected this file already (" + earlier.protection()
-                + (earlier.preset() == null ? "" : ", preset " + earlier.preset()) + "); protecting it again "
-                + "stacks a second change on the first and makes it more visible. Protect the original instead";
     }
 
     /**

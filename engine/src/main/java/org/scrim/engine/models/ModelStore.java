@@ -91,6 +91,14 @@ public final class ModelStore {
         return new ModelStore(dirs, cache, true);
     }
 
+    /**
+     * This store, looking in the same places but never downloading: for machines that must not reach out (a
+     * cluster's executors), where a missing file is an error naming the folders searched.
+     */
+    public ModelStore withoutDownloads() {
+        return new ModelStore(searchDirs, cacheDir, false);
+    }
+
     public static KnownModel known(String name) {
         KnownModel m = KNOWN.get(name);
         if (m == null) {

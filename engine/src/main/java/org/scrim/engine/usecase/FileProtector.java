@@ -8,6 +8,7 @@ import java.util.function.Function;
 import org.scrim.engine.c2pa.C2paSigner;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.imageio.PlanarImage;
+import org.scrim.engine.metadata.MetadataReader;
 import org.scrim.engine.metadata.MetadataWriter;
 import org.scrim.engine.metadata.NoAiTags;
 import org.scrim.engine.metadata.Provenance;
@@ -74,6 +75,21 @@ public final class FileProtector {
         Verifier.Report report = new Verifier(encoders, runtime, request.workSize())
                 .verify(image.rgbView(), ImageFiles.read(out).rgbView(), written.target(), true);
         return new Outcome(written.decoy(), written.seconds(), written.target(), report);
+    }
+
+    /**
+     * Why {@code image} should not be protected again, or null when its provenance does not say Scrim protected it:
+     * protection on protection adds up and shows. The caller names the file and the way to go on anyway ({@code
+     * --force}, the service's {@code force=true}).
+     */
+    public static String protectedAlready(Path image) throws IOException {
+        Provenance earlier = MetadataReader.read(image).provenance();
+        if (earlier == null || "none".equals(earlier.protection())) {
+            return null;
+        }
+        return "Scrim protected this file already (" + earlier.protection()
+                + (earlier.preset() == null ? "" : ", preset " + earlier.preset()) + "); protecting it again "
+                + "stacks a second change on the first and makes it more visible. Protect the original instead";
     }
 
     /** Protects {@code image} into {@code out}; the protected planes are gone when it returns, before verification. */
