@@ -2,11 +2,10 @@ package org.scrim.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.scrim.engine.modelio.StateDict;
+import org.scrim.engine.models.Ensemble;
 import org.scrim.engine.models.ModelStore;
-import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Backend;
 import org.scrim.engine.runtime.Runtime;
@@ -82,27 +81,14 @@ public final class ModelOptions {
         return models == null || models.isEmpty() ? ModelStore.DEFAULT_ENCODERS : List.copyOf(models);
     }
 
-    /** Each model's encoder file sha256, in order (the pinned file's for a known name). */
-    public List<String> encoderSha256s() {
-        List<String> hashes = new ArrayList<>();
-        for (String m : models()) {
-            hashes.add(load(store -> ModelStore.sha256(store.encoderFile(m))));
-        }
-        return hashes;
-    }
-
-    /** The models as one name for reports and provenance, e.g. {@code taef2+taesana}. */
+    /** The models as one name for reports, e.g. {@code taef2+taesana}. */
     public String modelName() {
         return String.join("+", models());
     }
 
-    /** The surrogate encoders to attack, each named after its model. */
-    public List<SurrogateEncoder> surrogates() {
-        List<SurrogateEncoder> encoders = new ArrayList<>();
-        for (String m : models()) {
-            encoders.add(load(store -> store.surrogate(m)));
-        }
-        return encoders;
+    /** The surrogate encoders to attack, each named after its model and with its encoder file's sha256. */
+    public Ensemble ensemble() {
+        return load(store -> Ensemble.load(store, models()));
     }
 
     /** The first model's encoder weights (what encode and decode use). */
