@@ -13,10 +13,7 @@ import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.metadata.MetadataReader;
 import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.protect.Mode;
-import org.scrim.engine.protect.Preset;
-import org.scrim.engine.protect.Effort;
 import org.scrim.engine.protect.ProtectRequest;
-import org.scrim.engine.protect.Strength;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,20 +61,8 @@ public final class ProtectCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     Mode mode;
 
-    @Option(names = "--preset", paramLabel = "low|default|high",
-            description = "Strength: higher protects more and is more visible (`scrim info` lists each preset's "
-                    + "visibility bound and steps). Default: default, or the one nearest --max-visibility.")
-    Preset preset;
-
-    @Option(names = "--max-visibility", paramLabel = "V",
-            description = "Strength as a visibility bound (SSIMULACRA) on the continuous scale between the presets, "
-                    + "as the editors' strength slider: it takes the nearest preset's per-pixel cap and steps.")
-    Double maxVisibility;
-
-    @Option(names = "--effort", paramLabel = "fast|default|max",
-            description = "More effort spends more steps for more protection at the same visibility, and takes "
-                    + "longer (max: about twice the time). Default: default.")
-    Effort effort;
+    @Mixin
+    StrengthOptions strength;
 
     @Option(names = "--decoy", defaultValue = "auto", paramLabel = "NAME|auto",
             description = "Decoy style for mask: auto (the one that works best on this image), or one of "
@@ -93,10 +78,6 @@ public final class ProtectCommand implements Callable<Integer> {
 
     @Option(names = "--seed", defaultValue = "1", description = "Same seed, same result. Default: ${DEFAULT-VALUE}.")
     long seed;
-
-    @Option(names = "--steps", paramLabel = "N", description = "Optimisation steps (default: the preset's, as the "
-            + "effort scales them).")
-    Integer steps;
 
     @Option(names = "--work-size", defaultValue = "" + ProtectRequest.DEFAULT_WORK_SIZE, paramLabel = "PX",
             description = "Long side at which protection is computed (the size trainers see). Default: "
@@ -154,7 +135,7 @@ public final class ProtectCommand implements Callable<Integer> {
             throw new ScrimCommand.UsageException(e.getMessage());
         }
         FileProtection protection = new FileProtection(modelOptions);
-        report.announce(strength().inWords());
+        report.announce(strength.strength().inWords());
         int failures = 0;
         for (WriteGuard.Write write : writes) {
             Path in = write.source();
@@ -180,14 +161,9 @@ public final class ProtectCommand implements Callable<Integer> {
         return failures == 0 ? 0 : ScrimCommand.EXIT_FAILED;
     }
 
-    /** The strength these options state, by the engine's one rule for every front end. */
-    Strength strength() {
-        return Strength.of(preset, maxVisibility, effort, steps);
-    }
-
     /** The engine request for these options (the service's query parses into them too). */
     ProtectRequest request() throws IOException {
-        ProtectRequest.Builder request = ProtectRequest.builder(mode, strength()).decoy(decoy)
+        ProtectRequest.Builder request = ProtectRequest.builder(mode, strength.strength()).decoy(decoy)
                 .anchors(ImageInputs.readRgb(anchors)).seed(seed).workSize(workSize);
         if (decoyImage != null) {
             request.decoyImage(ImageFiles.read(decoyImage).toRgb());

@@ -103,6 +103,17 @@ public record Strength(Preset preset, Double maxVisibility, Effort effort, int s
                 + "default's time)", effort.cliName(), timeAgainstDefault());
     }
 
+    /**
+     * The largest bound that takes {@code preset} ({@link Preset#nearest}: halfway to the next preset's, a tie going
+     * to the weaker), so an editor's slider names the preset a position takes without restating the rule.
+     */
+    public static double largestBoundTaking(Preset preset) {
+        Preset[] presets = Preset.values();
+        int next = preset.ordinal() + 1;
+        return next == presets.length ? ProtectRequest.MAX_VISIBILITY
+                : (preset.maxVisibility + presets[next].maxVisibility) / 2;
+    }
+
     /** "low 0.05, default 0.09, high 0.14": each preset's bound, for messages. */
     public static String boundsInWords() {
         StringBuilder words = new StringBuilder();

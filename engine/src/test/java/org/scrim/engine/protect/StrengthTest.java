@@ -34,6 +34,19 @@ class StrengthTest {
         assertThrows(IllegalArgumentException.class, () -> Strength.of(null, null, null, 0));
     }
 
+    /** What the editors read from {@code scrim info} names the preset {@link Preset#nearest} picks. */
+    @Test
+    void theLargestBoundTakingEachPresetFollowsTheNearestRule() {
+        for (int i = 1; i <= 1000; i++) {
+            double bound = i / 1000.0;
+            Preset taken = Preset.nearest(bound);
+            for (Preset p : Preset.values()) {
+                boolean below = bound <= Strength.largestBoundTaking(p) + 1e-12;
+                assertEquals(p.ordinal() >= taken.ordinal(), below, bound + " against " + p);
+            }
+        }
+    }
+
     /** More effort is more steps at the same bound; named steps win over the effort's. */
     @Test
     void effortScalesTheStepsAtTheSameBound() {
