@@ -16,9 +16,13 @@ import picocli.CommandLine.Option;
  * Options every model-using command shares: which models, where weights are, where they run, how many threads.
  */
 public final class ModelOptions {
-    /** A model that could not be found, fetched or verified. */
-    public static final class ModelUnavailableException extends RuntimeException {
-        ModelUnavailableException(String message, Throwable cause) {
+    /**
+     * A model that could not be loaded, whatever the reason (an unknown name, a file that is not a model, a download
+     * that failed: the engine's {@link org.scrim.engine.models.ModelUnavailableException}), which the CLI reports
+     * with its own exit code.
+     */
+    public static final class ModelLoadException extends RuntimeException {
+        ModelLoadException(String message, Throwable cause) {
             super(message, cause);
         }
     }
@@ -117,7 +121,7 @@ public final class ModelOptions {
         try {
             return loader.load(store());
         } catch (IOException | IllegalArgumentException e) {
-            throw new ModelUnavailableException(e.getMessage(), e);
+            throw new ModelLoadException(e.getMessage(), e);
         }
     }
 }

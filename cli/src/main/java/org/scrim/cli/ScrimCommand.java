@@ -38,7 +38,7 @@ public final class ScrimCommand {
                 return EXIT_USAGE;
             }
             return ex instanceof org.scrim.engine.modelio.CheckpointException
-                    || ex instanceof ModelOptions.ModelUnavailableException
+                    || ex instanceof ModelOptions.ModelLoadException
                     || ex instanceof org.scrim.engine.runtime.opencl.OpenClException
                     || ex instanceof org.scrim.engine.runtime.DeviceMemoryException ? EXIT_MODEL : EXIT_FAILED;
         });
