@@ -94,13 +94,17 @@ public record Strength(Preset preset, Double maxVisibility, Effort effort, int s
 
     /**
      * What this strength does, said before a protection starts: "preset high, visibility bound 0.120, 60 steps
-     * (effort max, about 2.0x the default's time)".
+     * (effort max, about 2.0x the default's time)", the time being the only estimate the engine can make before
+     * the first step is timed.
      */
     public String inWords() {
         String words = String.format(Locale.ROOT, "preset %s, visibility bound %.3f, %d steps", name(preset),
                 visibilityBound(), steps);
-        return steps == preset.steps ? words : words + String.format(Locale.ROOT, " (effort %s, about %.1fx the "
-                + "default's time)", effort.cliName(), timeAgainstDefault());
+        if (steps == preset.steps) {
+            return words;
+        }
+        return words + String.format(Locale.ROOT, " (%s, about %.1fx the default's time)",
+                steps == effort.steps(preset) ? "effort " + effort.cliName() : "steps named", timeAgainstDefault());
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.scrim.engine.protect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,6 +61,9 @@ class StrengthTest {
             assertEquals(max.steps() / (double) p.steps, max.timeAgainstDefault());
         }
         assertEquals(5, Strength.of(Preset.HIGH, null, Effort.MAX, 5).steps());
+        assertTrue(Strength.of(Preset.HIGH, null, Effort.MAX, null).inWords().contains("effort max, about 2.0x"));
+        assertTrue(Strength.of(Preset.HIGH, null, Effort.MAX, 3).inWords().contains("steps named"));
+        assertFalse(Strength.of(Preset.HIGH).inWords().contains("time"), "the default's time is not compared");
         assertEquals(Effort.MAX, Effort.parse(" MAX"));
         assertThrows(IllegalArgumentException.class, () -> Effort.parse("extreme"));
     }
