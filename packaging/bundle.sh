@@ -3,7 +3,7 @@
 # Java runtime (nothing to install: no Java needed on the machine), the CLI's jars with the linux-x64 natives only,
 # and the default models (the taef2 and taesana encoders, taef2's decoder) when a folder of them is given or
 # ../shared/models exists (else they are downloaded on first use). Needs a JDK 17+ (jlink, jdeps), zip,
-# binutils' strip, and the project built (mvn -DskipTests package).
+# binutils' strip, python3, and the project built (mvn -DskipTests package).
 #   packaging/bundle.sh [OUT_DIR] [MODELS_DIR]      (default OUT_DIR: target/dist)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,27 +40,20 @@ jlink --add-modules "$modules,jdk.crypto.ec,jdk.unsupported" --strip-debug --no-
 # The JDK's native libraries carry their symbol tables (4 MB in libjvm.so alone); a runtime does not need them.
 find "$dir/runtime" -name '*.so' -exec strip --strip-unneeded {} +
 
-# The default protection's models: both encoders, and TAEF2's decoder, whose rendering it pulls too.
-if [ -f "$models/taef2_encoder.pth" ] && [ -f "$models/taef2_decoder.pth" ] && [ -f "$models/taesana_encoder.pth" ]
-then
+# The launcher: the checkout's own, which finds lib/, runtime/ and models/ beside its bin/.
+cp "$root/scrim" "$dir/bin/scrim"
+# The default protection's models (both encoders, and TAEF2's decoder, whose rendering it pulls too), by the names
+# the engine's model store gives them (scrim info).
+files="$("$dir/bin/scrim" info | python3 -c 'import json, sys
+models = json.load(sys.stdin)["models"]
+print(" ".join(f for m in models["default"] for f in models["files"][m]))')"
+have=1
+for f in $files; do [ -f "$models/$f" ] || have=0; done
+if [ "$have" = 1 ]; then
   mkdir -p "$dir/models"
-  cp "$models"/taef2_encoder.pth "$models"/taef2_decoder.pth "$models"/taesana_encoder.pth "$dir/models/"
+  for f in $files; do cp "$models/$f" "$dir/models/"; done
   [ -f "$models/LICENSE-taesd.txt" ] && cp "$models/LICENSE-taesd.txt" "$dir/models/"
 fi
-
-cat > "$dir/bin/scrim" <<'LAUNCHER'
-#!/bin/sh
-# The Scrim engine with its own Java runtime: no Java is needed on the machine.
-here="$(dirname "$(dirname "$(readlink -f "$0")")")"
-# The models shipped in the bundle, unless the user keeps models elsewhere.
-if [ -z "${SCRIM_MODELS:-}" ] && [ -d "$here/models" ]; then
-  SCRIM_MODELS="$here/models"
-  export SCRIM_MODELS
-fi
-# A heap that gives back what it no longer holds (after the collection a protection makes before its steps)
-# instead of keeping up to 70% free: resident memory is what the work needs, not its high-water mark.
-exec "$here/runtime/bin/java" -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 ${SCRIM_JAVA_OPTS:-} -cp "$here/lib/*" org.scrim.cli.ScrimCommand "$@"
-LAUNCHER
 chmod 755 "$dir/bin/scrim"
 cp "$root/packaging/README-bundle.txt" "$dir/README.txt"
 

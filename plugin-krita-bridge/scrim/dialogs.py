@@ -47,13 +47,16 @@ _SLIDER_SCALE = 1000
 
 
 class StrengthSlider(QWidget):
-    """The three presets as one slider with a continuous visibility bound; the label says what the position means."""
+    """The engine's presets as one slider with a continuous visibility bound; the label says what the position means
+    at the effort chosen beside it."""
 
     changed = pyqtSignal()
 
-    def __init__(self, preset, max_visibility, parent=None):
+    def __init__(self, engine, preset, max_visibility, parent=None):
         super().__init__(parent)
-        bounds = sorted(engine_bridge.PRESET_VISIBILITY.values())
+        self._engine = engine
+        self.effort = "default"
+        bounds = sorted(engine.bound(p) for p in engine.presets)
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setObjectName("scrim_strength")
         self.slider.setRange(round(bounds[0] * _SLIDER_SCALE), round(bounds[-1] * _SLIDER_SCALE))
@@ -73,7 +76,7 @@ class StrengthSlider(QWidget):
         layout.addWidget(self.slider)
         layout.addLayout(ends)
         layout.addWidget(self.label)
-        visibility = max_visibility if max_visibility is not None else engine_bridge.PRESET_VISIBILITY[preset]
+        visibility = max_visibility if max_visibility is not None else engine.bound(preset)
         self.slider.setValue(round(visibility * _SLIDER_SCALE))
         self.slider.valueChanged.connect(self._moved)
         self._moved()
@@ -81,8 +84,12 @@ class StrengthSlider(QWidget):
     def visibility(self):
         return self.slider.value() / _SLIDER_SCALE
 
+    def set_effort(self, effort):
+        self.effort = effort
+        self._moved()
+
     def _moved(self):
-        self.label.setText(engine_bridge.describe_strength(self.visibility()))
+        self.label.setText(engine_bridge.describe_strength(self._engine, self.visibility(), self.effort))
         self.changed.emit()
 
 
@@ -94,9 +101,10 @@ class PreviewPane(QWidget):
     shown = pyqtSignal(str)         # the preview's file, once on screen (for tests and screenshots)
     DELAY_MS = 400                  # a slider dragged through many values runs once, when it rests
 
-    def __init__(self, crop, crop_work_size, make_job, options, parent=None):
+    def __init__(self, engine, crop, crop_work_size, make_job, options, parent=None):
         super().__init__(parent)
         self.setObjectName("scrim_preview")
+        self._engine = engine
         self._crop = crop
         self._work_size = crop_work_size
         self._make_job = make_job
@@ -118,7 +126,7 @@ class PreviewPane(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(QLabel("Original (1:1)"), 0, 0)
-        grid.addWidget(QLabel("Protected: fast preview, %d steps" % engine_bridge.PREVIEW_STEPS), 0, 1)
+        grid.addWidget(QLabel("Protected: fast preview, %d steps" % self._engine.preview_steps), 0, 1)
         grid.addWidget(self.original, 1, 0)
         grid.addWidget(self.protected, 1, 1)
         grid.addWidget(self.status, 2, 0, 1, 2)
@@ -133,7 +141,7 @@ class PreviewPane(QWidget):
     def _run(self):
         self._stop()
         try:
-            options = engine_bridge.preview_options(self._options(), self._work_size)
+            options = engine_bridge.preview_options(self._engine, self._options(), self._work_size)
             options.validate()
             self._runs += 1
             target = os.path.join(self._folder, "preview-%d.png" % self._runs)
@@ -142,10 +150,10 @@ class PreviewPane(QWidget):
             self.status.setText("No preview: %s" % e)
             return
         self._job = job
-        bound = options.visibility()
+        bound = options.visibility(self._engine)
         job.succeeded.connect(lambda result: self._show(job, result, bound))
         job.failed.connect(lambda message: self._failed(job, message))
-        self.status.setText("Computing the preview (%d steps)..." % engine_bridge.PREVIEW_STEPS)
+        self.status.setText("Computing the preview (%d steps)..." % self._engine.preview_steps)
         job.start()
 
     def _show(self, job, result, bound):
@@ -155,7 +163,7 @@ class PreviewPane(QWidget):
         self.protected.setPixmap(QPixmap(result.output))
         self.status.setText("Fast preview at %d steps, visibility bound %.3f%s. The export optimises longer: the "
                             "look is close, the protection stronger." % (
-                                engine_bridge.PREVIEW_STEPS, bound,
+                                self._engine.preview_steps, bound,
                                 ", decoy %s" % result.decoy if result.decoy else ""))
         self.shown.emit(result.output)
 
@@ -178,13 +186,15 @@ class PreviewPane(QWidget):
 
 
 class ProtectDialog(QDialog):
-    """Mode, strength, decoy, anchors and tags for one protection run; starts from the saved defaults. With
-    `preview` (crop, crop work size, make_job), a fast preview of the protected look beside the original."""
+    """Mode, strength, effort, decoy, anchors and tags for one protection run; starts from the saved defaults. With
+    `preview` (crop, crop work size, make_job), a fast preview of the protected look beside the original. `engine`
+    is what `scrim info` says (engine_bridge.EngineInfo)."""
 
     RESULT_CHOICES = ("a new document", "a new layer")
 
-    def __init__(self, settings, title, parent=None, ask_result=False, preview=None):
+    def __init__(self, settings, engine, title, parent=None, ask_result=False, preview=None):
         super().__init__(parent)
+        self.engine = engine
         self.setWindowTitle(title)
         self.setObjectName("scrim_protect_dialog")
         options = settings.options()
@@ -192,8 +202,13 @@ class ProtectDialog(QDialog):
         self.mode = _combo(list(engine_bridge.MODES), options.mode)
         self.mode.setToolTip("mask: hide the style from AI models; poison: pull the image toward the anchors' "
                              "concept; both: do both")
-        self.strength = StrengthSlider(options.preset, options.max_visibility)
-        self.decoy = _combo(list(engine_bridge.DECOYS), options.decoy)
+        self.strength = StrengthSlider(engine, options.preset, options.max_visibility)
+        self.effort = _combo(list(engine.efforts), options.effort)
+        self.effort.setObjectName("scrim_effort")
+        self.effort.setToolTip("More effort spends more steps: more protection at the same visibility, and longer")
+        self.effort.currentTextChanged.connect(self.strength.set_effort)
+        self.strength.set_effort(self.effort.currentText())
+        self.decoy = _combo(list(engine.decoys), options.decoy)
         self.decoy.setObjectName("scrim_decoy")
         self.decoy.setToolTip("The style AI models are shown instead of yours; auto tries each on a small copy and "
                               "keeps the one that works best for this image")
@@ -210,6 +225,7 @@ class ProtectDialog(QDialog):
         self.rights = QLineEdit(options.rights)
         form.addRow("Mode:", self.mode)
         form.addRow("Strength:", self.strength)
+        form.addRow("Effort:", self.effort)
         form.addRow("Decoy:", self.decoy)
         form.addRow("Decoy image:", self.decoy_image_row)
         form.addRow("Anchor:", self.anchor_row)
@@ -222,7 +238,7 @@ class ProtectDialog(QDialog):
             form.addRow("Put the result in:", self.result_as)
         self.preview = None
         if preview is not None:
-            self.preview = PreviewPane(*preview, options=self.options)
+            self.preview = PreviewPane(engine, *preview, options=self.options)
             for signal in (self.mode.currentTextChanged, self.decoy.currentTextChanged, self.strength.changed,
                            self.decoy_image.editingFinished, self.anchors.editingFinished):
                 signal.connect(self.preview.request)
@@ -264,9 +280,10 @@ class ProtectDialog(QDialog):
             QFileDialog.getOpenFileName(self, "Anchor image", "", IMAGE_FILTER)[0]
 
     def options(self):
-        preset, max_visibility = engine_bridge.strength(self.strength.visibility())
+        preset, max_visibility = engine_bridge.strength(self.engine, self.strength.visibility())
         return engine_bridge.ProtectOptions(
             mode=self.mode.currentText(), preset=preset, max_visibility=max_visibility,
+            effort=self.effort.currentText(),
             decoy=self.decoy.currentText(), decoy_image=self.decoy_image.text().strip(),
             anchors=[a for a in self.anchors.text().split(os.pathsep) if a.strip()],
             tags=self.tags.isChecked(), creator=self.creator.text().strip(), rights=self.rights.text().strip())
@@ -284,10 +301,9 @@ class FolderDialog(ProtectDialog):
     """Protect a Folder...: every image directly in a folder, protected into another folder with the same choices as
     one image (no preview: the images differ)."""
 
-    def __init__(self, settings, readable, parent=None):
-        """`readable`: the extensions the engine reads (".png", ...)."""
-        super().__init__(settings, "Protect a Folder", parent)
-        self.readable = tuple(readable)
+    def __init__(self, settings, engine, parent=None):
+        super().__init__(settings, engine, "Protect a Folder", parent)
+        self.readable = engine.reads
         self.setObjectName("scrim_folder_dialog")
         self.source = QLineEdit()
         self.source.setObjectName("scrim_folder_source")
@@ -392,8 +408,9 @@ class VerdictWindow(QDialog):
 class SettingsDialog(QDialog):
     """Where Java and the engine are, default mode and strength, threads; shows what would be used now."""
 
-    def __init__(self, settings, locate, parent=None):
-        """`locate(settings) -> (java or error, engine or error)` describes what the current values find."""
+    def __init__(self, settings, locate, presets=(), parent=None):
+        """`locate(settings) -> (java or error, engine or error)` describes what the current values find; `presets`
+        are the engine's (none when it is not found: then the saved strength is all the dialog offers)."""
         super().__init__(parent)
         self.setWindowTitle("Scrim Settings")
         self.setObjectName("scrim_settings_dialog")
@@ -404,7 +421,14 @@ class SettingsDialog(QDialog):
         self.engine = QLineEdit(settings.get("engine"))
         self.engine.setPlaceholderText("automatic: $SCRIM_HOME, scrim on PATH, beside the plugin")
         self.mode = _combo(list(engine_bridge.MODES), settings.get("mode"))
-        self.preset = _combo(list(engine_bridge.PRESETS), settings.get("preset"))
+        # The default strength: a preset, or the custom bound the strength slider saved last. Choosing a preset here
+        # drops that bound, which would otherwise stay paired with the new preset.
+        self._custom = ""
+        if settings.get("max_visibility"):
+            self._custom = "custom: visibility bound %s (set with the strength slider)" % settings.get("max_visibility")
+        names = list(presets) or [settings.get("preset")]
+        self.preset = _combo(names + ([self._custom] if self._custom else []), self._custom or settings.get("preset"))
+        self.preset.setObjectName("scrim_default_strength")
         self.threads = QSpinBox()
         self.threads.setRange(0, 256)
         self.threads.setSpecialValueText("automatic")
@@ -449,7 +473,9 @@ class SettingsDialog(QDialog):
         self._settings.set("java", self.java.text().strip())
         self._settings.set("engine", self.engine.text().strip())
         self._settings.set("mode", self.mode.currentText())
-        self._settings.set("preset", self.preset.currentText())
+        if self.preset.currentText() != self._custom:
+            self._settings.set("preset", self.preset.currentText())
+            self._settings.set("max_visibility", "")
         self._settings.set("threads", self.threads.value())
         self._settings.set("keep_service", self.keep_service.isChecked())
         self._settings.set("keep_unprotected", self.keep_unprotected.isChecked())

@@ -11,17 +11,10 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Mapping, Optional
 
+# The modes the dialogs know how to ask for (which fields each needs): the engine's own (`scrim info` "modes").
 MODES = ("mask", "poison", "both")
-PRESETS = ("low", "default", "high")
-# Each preset's visibility bound (SSIMULACRA), as the engine defines them (Preset.java); the strength slider runs
-# continuously from the lowest to the highest, and a bound between two presets overrides the nearer one's.
-PRESET_VISIBILITY = {"low": 0.05, "default": 0.09, "high": 0.14}
-# The engine's decoy styles (Decoy.java, `scrim protect --help`); "auto" lets it pick the best for the image.
-DECOYS = ("auto", "posterize", "mosaic", "woodcut", "sketch", "pattern", "hueshift")
-# The engine's working size (the long side protection is computed at) and its smallest (ProtectRequest.java).
-WORK_SIZE, MIN_WORK_SIZE = 512, 64
-# The preview: a crop shown at 1:1 beside the original, protected with a few steps only, so it is back in seconds.
-PREVIEW_SIDE, PREVIEW_MAX_SIDE, PREVIEW_STEPS = 256, 512, 3
+# The engine's numbers and names (presets, efforts, decoys, the preview rule, formats) come from `scrim info`
+# (EngineInfo): the plugin keeps no copy, so it never offers what the engine does not do.
 
 # Every setting the plugin keeps, as Krita stores them: strings in the [scrim] group of kritarc.
 DEFAULTS: Dict[str, str] = {
@@ -30,6 +23,7 @@ DEFAULTS: Dict[str, str] = {
     "mode": "mask",
     "preset": "default",
     "max_visibility": "",       # a custom visibility bound from the strength slider; empty = the preset's
+    "effort": "default",        # fast, default or max: more steps for more protection at the same visibility
     "threads": "0",             # 0 = let the engine decide
     "protect_on_export": "false",
     "keep_service": "true",     # keep `scrim serve` running between exports: the model is loaded once per session
@@ -66,11 +60,65 @@ def _as_bool(text: str) -> bool:
     return str(text).strip().lower() in ("true", "1", "yes", "on")
 
 
+class EngineInfo:
+    """What `scrim info` says of the engine: presets, efforts, decoys, the preview rule, working sizes, formats, the
+    service's state file. Read with `info()`; the dialogs take their choices and numbers from here."""
+
+    def __init__(self, doc: Mapping):
+        try:
+            self.presets = tuple(str(p["name"]) for p in doc["presets"])
+            self._bounds = {str(p["name"]): float(p["max_visibility"]) for p in doc["presets"]}
+            self._largest = [(float(p["largest_bound_taking_it"]), str(p["name"])) for p in doc["presets"]]
+            self._steps = {str(e["name"]): {str(k): int(v) for k, v in e["steps"].items()} for e in doc["efforts"]}
+            self.efforts = tuple(self._steps)
+            self.decoys = tuple(str(d) for d in doc["decoys"])
+            self.max_visibility = float(doc["max_visibility"])
+            self.work_size = int(doc["work_size"]["default"])
+            self.min_work_size = int(doc["work_size"]["min"])
+            preview = doc["preview"]
+            self.preview_steps = int(preview["steps"])
+            self.preview_side = int(preview["side"])
+            self.preview_max_side = int(preview["max_side"])
+            self.reads = tuple("." + ext for ext in doc["formats"]["reads"])
+            self.writes = tuple("." + ext for ext in doc["formats"]["writes"])
+            self.state_file = str(doc["service_state_file"])
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise BridgeError("the engine's `scrim info` lacks %s: plugin and engine versions may not match" % e)
+
+    def bound(self, preset: str) -> float:
+        """The preset's own visibility bound."""
+        return self._bounds[preset]
+
+    def preset_taking(self, visibility: float) -> str:
+        """The preset a bound on the strength scale takes (the engine's rule, as `scrim info` states its ranges)."""
+        for largest, name in self._largest:
+            if visibility <= largest + 1e-9:
+                return name
+        return self._largest[-1][1]
+
+    def steps(self, preset: str, effort: str) -> int:
+        """The optimisation steps of a preset at an effort."""
+        return self._steps[effort][preset]
+
+
+def info(engine: str, env: Mapping[str, str], run: Callable = subprocess.run) -> EngineInfo:
+    """Asks the engine (`scrim info`) for its presets, decoys, preview rule, formats and state file."""
+    try:
+        done = run([engine, "info"], env=dict(env), capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            raise BridgeError("`scrim info` failed: %s" % (done.stderr.strip() or "exit %d" % done.returncode))
+        return EngineInfo(json.loads(done.stdout))
+    except (OSError, subprocess.SubprocessError, ValueError) as e:
+        raise BridgeError("cannot ask the engine what it offers (%s)" % e) from e
+
+
 @dataclass
 class ProtectOptions:
-    """What `scrim protect` is asked to do, independent of input and output paths."""
+    """What `scrim protect` is asked to do, independent of input and output paths. The strength is a preset, or a
+    custom visibility bound (then the engine takes the preset nearest it), and an effort."""
     mode: str = "mask"
     preset: str = "default"
+    effort: str = "default"
     decoy: str = "auto"
     decoy_image: str = ""
     anchors: List[str] = field(default_factory=list)
@@ -87,10 +135,6 @@ class ProtectOptions:
     def validate(self) -> None:
         if self.mode not in MODES:
             raise BridgeError("mode must be one of %s, not %r" % ("|".join(MODES), self.mode))
-        if self.preset not in PRESETS:
-            raise BridgeError("preset must be one of %s, not %r" % ("|".join(PRESETS), self.preset))
-        if self.decoy not in DECOYS:
-            raise BridgeError("decoy must be one of %s, not %r" % (", ".join(DECOYS), self.decoy))
         if self.max_visibility is not None and not 0 < self.max_visibility <= 1:
             raise BridgeError("the visibility bound must be above 0 and at most 1, not %r" % self.max_visibility)
         if self.threads < 0:
@@ -103,41 +147,46 @@ class ProtectOptions:
         if self.mode in ("poison", "both") and not self.anchors:
             raise BridgeError("mode %s needs at least one anchor image or folder" % self.mode)
 
-    def visibility(self) -> float:
+    def visibility(self, engine: EngineInfo) -> float:
         """The visibility bound this protection keeps to."""
-        return self.max_visibility if self.max_visibility is not None else PRESET_VISIBILITY[self.preset]
+        return self.max_visibility if self.max_visibility is not None else engine.bound(self.preset)
 
 
-def strength(visibility: float):
-    """(preset, max_visibility) for a bound on the strength slider: the preset whose bound is nearest (its L-inf cap
-    and steps), with the bound itself unless it is that preset's own (then None)."""
-    preset = min(PRESETS, key=lambda p: (round(abs(PRESET_VISIBILITY[p] - visibility), 6), PRESET_VISIBILITY[p]))
-    return preset, None if math.isclose(visibility, PRESET_VISIBILITY[preset], abs_tol=1e-4) else visibility
+def strength(engine: EngineInfo, visibility: float):
+    """(preset, max_visibility) for a bound on the strength slider: the preset the engine takes for it, with the
+    bound itself unless it is that preset's own (then None)."""
+    preset = engine.preset_taking(visibility)
+    return preset, None if math.isclose(visibility, engine.bound(preset), abs_tol=1e-4) else visibility
 
 
-def describe_strength(visibility: float) -> str:
-    """What the slider's position means, in words: a preset, or a custom bound and the preset it is nearest."""
-    preset, custom = strength(visibility)
-    if custom is None:
-        return "%s (visibility bound %.2f)" % (preset, visibility)
-    return "custom: visibility bound %.3f (nearest preset: %s)" % (visibility, preset)
+def describe_strength(engine: EngineInfo, visibility: float, effort: str = "default") -> str:
+    """What the slider's position and the effort mean, in words, with the time against the default effort (the
+    steps are nearly all of a protection's time)."""
+    preset, custom = strength(engine, visibility)
+    steps, usual = engine.steps(preset, effort), engine.steps(preset, "default")
+    words = ("%s (visibility bound %.2f)" % (preset, visibility) if custom is None
+             else "custom: visibility bound %.3f (nearest preset: %s)" % (visibility, preset))
+    words += ", %d steps" % steps
+    if steps != usual:
+        words += " (about %.1fx the default effort's time)" % (steps / usual)
+    return words
 
 
-def preview_crop(width: int, height: int, work_size: int = WORK_SIZE):
-    """(x, y, w, h, crop work size) of the preview: a crop around the centre, shown at 1:1, protected at the scale
-    the whole image is (an image over the working size is protected shrunk, and the change upsampled), so the
-    preview's texture is the export's. On a large image the crop is taken larger (up to PREVIEW_MAX_SIDE) so its
-    working size reaches the engine's smallest."""
-    scale = min(1.0, work_size / max(width, height, 1))
-    side = min(PREVIEW_MAX_SIDE, max(PREVIEW_SIDE, math.ceil(MIN_WORK_SIZE / scale)))
+def preview_crop(engine: EngineInfo, width: int, height: int):
+    """(x, y, w, h, crop work size) of the preview, by the engine's preview rule (Preview.java, through `scrim
+    info`): a crop around the centre, shown at 1:1, protected at the scale the whole image is, so the preview's
+    texture is the export's; on a large image the crop grows (up to its largest) until its working size reaches the
+    engine's smallest."""
+    scale = min(1.0, engine.work_size / max(width, height, 1))
+    side = min(engine.preview_max_side, max(engine.preview_side, math.ceil(engine.min_work_size / scale)))
     w, h = min(side, width), min(side, height)
-    return (width - w) // 2, (height - h) // 2, w, h, max(MIN_WORK_SIZE, round(max(w, h) * scale))
+    return (width - w) // 2, (height - h) // 2, w, h, max(engine.min_work_size, math.floor(max(w, h) * scale + 0.5))
 
 
-def preview_options(options: ProtectOptions, crop_work_size: int) -> ProtectOptions:
-    """The same choices as a fast preview: a few steps, no verification, no metadata."""
-    return dataclasses.replace(options, steps=PREVIEW_STEPS, work_size=crop_work_size, verify=False, tags=False,
-                               creator="", rights="")
+def preview_options(engine: EngineInfo, options: ProtectOptions, crop_work_size: int) -> ProtectOptions:
+    """The same choices as a fast preview: the engine's preview steps, no verification, no metadata."""
+    return dataclasses.replace(options, steps=engine.preview_steps, work_size=crop_work_size, verify=False,
+                               tags=False, creator="", rights="")
 
 
 @dataclass
@@ -184,6 +233,7 @@ class Settings:
             raise BridgeError("max_visibility setting %r is not a number" % self.get("max_visibility"))
         return ProtectOptions(
             mode=self.get("mode"), preset=self.get("preset"), max_visibility=max_visibility,
+            effort=self.get("effort") or "default",
             decoy=self.get("decoy") or "auto", decoy_image=self.get("decoy_image"),
             anchors=[a for a in self.get("anchors").split(os.pathsep) if a],
             tags=_as_bool(self.get("tags")), creator=self.get("creator"), rights=self.get("rights"),
@@ -194,6 +244,7 @@ class Settings:
         self.set("mode", options.mode)
         self.set("preset", options.preset)
         self.set("max_visibility", "" if options.max_visibility is None else "%.4f" % options.max_visibility)
+        self.set("effort", options.effort)
         self.set("decoy", options.decoy)
         self.set("decoy_image", options.decoy_image)
         self.set("anchors", os.pathsep.join(options.anchors))
@@ -307,19 +358,6 @@ def engine_environment(base: Mapping[str, str], java: str) -> Dict[str, str]:
     return env
 
 
-def formats(engine: str, env: Mapping[str, str], run: Callable = subprocess.run) -> Dict[str, tuple]:
-    """The extensions the engine reads and writes, `{"reads": (".png", ...), "writes": (...)}`, as `scrim formats`
-    says: the plugin keeps no list of its own, so it never offers a format the engine refuses to write."""
-    try:
-        done = run([engine, "formats"], env=dict(env), capture_output=True, text=True, timeout=60)
-        if done.returncode != 0:
-            raise BridgeError("`scrim formats` failed: %s" % (done.stderr.strip() or "exit %d" % done.returncode))
-        answer = json.loads(done.stdout)
-        return {key: tuple("." + ext for ext in answer[key]) for key in ("reads", "writes")}
-    except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError) as e:
-        raise BridgeError("cannot ask the engine which formats it writes (%s)" % e) from e
-
-
 # ---- building the command --------------------------------------------------------------------------------------
 
 def protect_command(engine: str, source: str, output: str, options: ProtectOptions,
@@ -327,10 +365,14 @@ def protect_command(engine: str, source: str, output: str, options: ProtectOptio
     """argv for `scrim protect`, always asking for progress lines on stderr and a JSON report on stdout. With
     `out_dir`, `source` is a folder and `output` the folder its protected images go to."""
     options.validate()
-    argv = [engine, "protect", source, "--out-dir" if out_dir else "-o", output,
-            "--mode", options.mode, "--preset", options.preset]
+    argv = [engine, "protect", source, "--out-dir" if out_dir else "-o", output, "--mode", options.mode]
+    # The strength as the user set it: the engine makes the request from it by the rule every front end shares.
     if options.max_visibility is not None:
         argv += ["--max-visibility", "%.4f" % options.max_visibility]
+    else:
+        argv += ["--preset", options.preset]
+    if options.effort != "default":
+        argv += ["--effort", options.effort]
     if options.steps is not None:
         argv += ["--steps", str(options.steps)]
     if options.work_size is not None:

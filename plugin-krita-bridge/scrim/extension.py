@@ -52,21 +52,28 @@ class ScrimExtension(Extension):
         super().__init__(parent)
         self.guard = policy.SaveGuard()
         self.queue = runner.JobQueue(self)
-        self.session = service.Session(os.path.expanduser(service.STATE_FILE))
+        self.session = service.Session(self._state_file)
         self.toggles = []
         self._progress = []
         self.verdict = None             # dialogs.VerdictWindow, made on the first verdict
         self._verdict_files = None      # (folder, original, protected, options, decoy) for its AI view
         self._ai_view_run = None
-        self._formats = None
+        self._info = None
 
-    def formats(self):
-        """The engine's extensions, `{"reads": ..., "writes": ...}`, asked once per Krita session; raises
-        BridgeError when the engine cannot be found or run."""
-        if self._formats is None:
+    def engine_info(self):
+        """What the engine offers (`scrim info`: presets, decoys, preview rule, formats, state file), asked once per
+        Krita session; raises BridgeError when the engine cannot be found or run."""
+        if self._info is None:
             engine, env = engine_bridge.locate(self.settings(), os.environ, PLUGIN_DIR)
-            self._formats = engine_bridge.formats(engine, env)
-        return self._formats
+            self._info = engine_bridge.info(engine, env)
+        return self._info
+
+    def _state_file(self):
+        """Where the service keeps its port and token (the engine says where), or None without an engine."""
+        try:
+            return self.engine_info().state_file
+        except engine_bridge.BridgeError:
+            return None
 
     # ---- settings ----
 
@@ -153,7 +160,7 @@ class ScrimExtension(Extension):
     def on_image_saved(self, path):
         settings = self.settings()
         try:
-            readable = self.formats()["reads"] if settings.protect_on_export else ()
+            readable = self.engine_info().reads if settings.protect_on_export else ()
         except engine_bridge.BridgeError:
             readable = None         # the protection will say what is missing
         reason = policy.decide_on_save(path, [d.fileName() for d in Krita.instance().documents()],
@@ -179,7 +186,11 @@ class ScrimExtension(Extension):
 
     def edit_settings(self):
         settings = self.settings()
-        dialog = dialogs.SettingsDialog(settings, self.locate, self.main_window())
+        try:
+            presets = self.engine_info().presets
+        except engine_bridge.BridgeError:
+            presets = ()            # the dialog is where a missing engine is set
+        dialog = dialogs.SettingsDialog(settings, self.locate, presets, self.main_window())
         if dialog.exec_():
             dialog.apply()
             self.save_settings(settings)
@@ -189,7 +200,7 @@ class ScrimExtension(Extension):
         if document is None:
             return
         try:
-            writable = self.formats()["writes"]
+            writable = self.engine_info().writes
         except engine_bridge.BridgeError as e:
             hint = ("\n%s, or choose its folder in Tools > Scrim > Scrim Settings..." % engine_bridge.ENGINE_SOURCE
                     if isinstance(e, engine_bridge.SetupError) else "")
@@ -214,7 +225,7 @@ class ScrimExtension(Extension):
             return
         settings = self.settings()
         dialog = self.protect_dialog(document, "Export Protected", settings)
-        if not dialog.exec_():
+        if dialog is None or not dialog.exec_():
             return
         self.protect_copy(document, target, self._remember(dialog, settings), lambda result: None)
 
@@ -224,7 +235,7 @@ class ScrimExtension(Extension):
             return
         settings = self.settings()
         dialog = self.protect_dialog(document, "Protect Current Image", settings, ask_result=True)
-        if not dialog.exec_():
+        if dialog is None or not dialog.exec_():
             return
         options = self._remember(dialog, settings)
         as_layer = dialog.result_as.currentText() == "a new layer"
@@ -243,7 +254,15 @@ class ScrimExtension(Extension):
 
     def protect_dialog(self, document, title, settings, ask_result=False):
         """The choices for protecting `document`, with a fast preview of a crop of it (none if Krita cannot export
-        it: the dialog works without). The preview's files go when the dialog closes."""
+        it: the dialog works without). The preview's files go when the dialog closes. None (after saying why) when
+        the engine cannot be asked what it offers."""
+        try:
+            engine = self.engine_info()
+        except engine_bridge.BridgeError as e:
+            hint = ("\n%s, or choose its folder in Tools > Scrim > Scrim Settings..." % engine_bridge.ENGINE_SOURCE
+                    if isinstance(e, engine_bridge.SetupError) else "")
+            self.warn("Cannot protect: %s.%s" % (e, hint))
+            return None
         folder = tempfile.mkdtemp(prefix="scrim-preview-source-")
         flat = os.path.join(folder, "image.png")
         self.guard.claim(flat)
@@ -251,13 +270,14 @@ class ScrimExtension(Extension):
         try:
             export_flat_png(document, flat)
             image = QImage(flat)
-            x, y, w, h, work_size = engine_bridge.preview_crop(image.width(), image.height())
+            x, y, w, h, work_size = engine_bridge.preview_crop(engine, image.width(), image.height())
             crop = os.path.join(folder, "crop.png")
             if image.copy(x, y, w, h).save(crop):
                 preview = (crop, work_size, self.make_job)
         except engine_bridge.BridgeError:
             pass
-        dialog = dialogs.ProtectDialog(settings, title, self.main_window(), ask_result=ask_result, preview=preview)
+        dialog = dialogs.ProtectDialog(settings, engine, title, self.main_window(), ask_result=ask_result,
+                                       preview=preview)
 
         def cleanup(_result):
             self.guard.release(flat)
@@ -499,11 +519,11 @@ class ScrimExtension(Extension):
         of what became of each image."""
         settings = self.settings()
         try:
-            readable = self.formats()["reads"]
+            readable = self.engine_info().reads
         except engine_bridge.BridgeError as e:
             self.warn("Nothing was protected: %s." % e)
             return
-        dialog = dialogs.FolderDialog(settings, readable, self.main_window())
+        dialog = dialogs.FolderDialog(settings, self.engine_info(), self.main_window())
         if not dialog.exec_():
             return
         options = self._remember(dialog, settings)
@@ -515,7 +535,7 @@ class ScrimExtension(Extension):
             os.makedirs(target, exist_ok=True)
             engine, env = engine_bridge.locate(self.settings(), os.environ, PLUGIN_DIR)
             job = runner.FolderJob(engine, env, source, target, options,
-                                   len(policy.images_in(source, self.formats()["reads"])), self)
+                                   len(policy.images_in(source, self.engine_info().reads)), self)
         except (OSError, engine_bridge.BridgeError) as e:
             self.warn("Nothing was protected: %s." % e)
             self.folderFinished.emit(False, str(e))

@@ -11,15 +11,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Callable, List, Mapping, Optional, Tuple
+from typing import Callable, List, Mapping, Optional, Tuple, Union
 
 try:
     from . import engine_bridge
 except ImportError:             # plain Python tests import the modules directly
     import engine_bridge
 
-# Where `scrim serve` writes its state when not told otherwise (ServeCommand.defaultStateFile).
-STATE_FILE = os.path.join("~", ".cache", "scrim", "service.json")
 REPORT_HEADER = "X-Scrim-Report"
 BUSY_RETRY_S = 1.0
 FLAGS = ("--no-tags", "--no-verify", "--json")      # options of `scrim protect` without a value
@@ -150,16 +148,24 @@ class Session:
     """One Krita session's use of the service: a running one when it answers, else one started in the background
     once (when the user keeps Scrim running), else none: then the export runs the `scrim` command as before."""
 
-    def __init__(self, state_file: str):
-        self.state_file = state_file
+    def __init__(self, state_file: Union[str, Callable[[], Optional[str]]]):
+        """`state_file`: the service's state file, or a function giving it (the engine's, from `scrim info`; None
+        while no engine is found)."""
+        self._state_file = state_file if callable(state_file) else (lambda: state_file)
         self.launched = False
         self.process: Optional[subprocess.Popen] = None     # held: its stdin pipe keeps the service alive
 
     def service(self, keep_running: bool,
                 launcher: Callable[[], Optional[subprocess.Popen]]) -> Optional[Service]:
+        if self.state_file is None:
+            return None
         running = connect(self.state_file)
         if running is None and keep_running and not self.launched:
             # This export runs the command; the ones after it find the service once its model is loaded.
             self.launched = True
             self.process = launcher()
         return running
+
+    @property
+    def state_file(self) -> Optional[str]:
+        return self._state_file()

@@ -26,6 +26,7 @@ from scrim import dialogs, engine_bridge, extension, runner, service
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKE = os.path.join(HERE, "fake_scrim")
 failures = []
+INFO = None         # the real engine's `scrim info` (engine_bridge.EngineInfo), asked in __main__
 
 
 def check(condition, what):
@@ -216,9 +217,9 @@ def test_dialog_controls():
     """Native controls: the decoy is a dropdown of the engine's decoys, the anchor row (field and button) is enabled
     only for a mode that needs an anchor, and the strength slider gives the presets or a custom bound."""
     settings = engine_bridge.Settings(dict(engine_bridge.DEFAULTS))
-    dialog = dialogs.ProtectDialog(settings, "Export Protected")
+    dialog = dialogs.ProtectDialog(settings, INFO, "Export Protected")
     decoys = [dialog.decoy.itemText(i) for i in range(dialog.decoy.count())]
-    check(decoys == list(engine_bridge.DECOYS) and not dialog.decoy.isEditable(),
+    check(decoys == list(INFO.decoys) and not dialog.decoy.isEditable(),
           "the decoy is a dropdown of the engine's decoys: %s" % decoys)
     button = [w for w in dialog.anchor_row.children() if w.metaObject().className() == "QPushButton"][0]
     states = {}
@@ -236,6 +237,26 @@ def test_dialog_controls():
     check(picked == {50: ("low", None, "low"), 90: ("default", None, "default"),
                      110: ("default", 0.11, "custom:"), 140: ("high", None, "high")},
           "the strength slider runs through the presets with a continuous bound: %s" % picked)
+    dialog.effort.setCurrentText("max")
+    check(dialog.options().effort == "max" and "%d steps" % INFO.steps("high", "max") in dialog.strength.label.text(),
+          "the effort goes with the strength, its steps said beside it: %r" % dialog.strength.label.text())
+    dialog.close()
+
+
+def test_settings_strength():
+    """Scrim Settings shows a custom bound the slider saved as such; choosing a preset there drops it, so the new
+    preset is not paired with the old bound."""
+    settings = engine_bridge.Settings(dict(engine_bridge.DEFAULTS))
+    settings.set("preset", "default")
+    settings.set("max_visibility", "0.1000")
+    dialog = dialogs.SettingsDialog(settings, lambda trial: ("java", "engine"), INFO.presets)
+    dialog.apply()
+    check((settings.get("preset"), settings.get("max_visibility")) == ("default", "0.1000"),
+          "left as it was, the custom bound stays: %s" % settings.values)
+    dialog.preset.setCurrentText("high")
+    dialog.apply()
+    check((settings.get("preset"), settings.get("max_visibility")) == ("high", ""),
+          "a preset chosen in Settings is that preset, without the old bound: %s" % settings.values)
     dialog.close()
 
 
@@ -252,12 +273,12 @@ def test_preview(work, source):
     def make_job(crop_path, target, options):
         return runner.ProtectJob(FAKE, env, crop_path, target, options)
 
-    dialog = dialogs.ProtectDialog(engine_bridge.Settings(dict(engine_bridge.DEFAULTS)), "Export Protected",
+    dialog = dialogs.ProtectDialog(engine_bridge.Settings(dict(engine_bridge.DEFAULTS)), INFO, "Export Protected",
                                    preview=(crop, 64, make_job))
     shown = wait_for(dialog.preview.shown, 30)
     pixmap = dialog.preview.protected.pixmap()
     check(shown is not None and pixmap is not None and (pixmap.width(), pixmap.height()) == (64, 64)
-          and dialog.preview.status.text().startswith("Fast preview at %d steps" % engine_bridge.PREVIEW_STEPS),
+          and dialog.preview.status.text().startswith("Fast preview at %d steps" % INFO.preview_steps),
           "the preview shows the protected crop at 1:1, labelled as a fast preview: %s"
           % dialog.preview.status.text())
     dialog.strength.slider.setValue(120)
@@ -271,10 +292,10 @@ def test_preview(work, source):
     check(again is not None and len(runs) == 2 and again[0] != shown[0],
           "moving the slider computes the preview again, once: %d runs" % len(runs))
     check([value(runs[0], "--steps"), value(runs[0], "--work-size"), "--no-verify" in runs[0],
-           "--no-tags" in runs[0]] == [str(engine_bridge.PREVIEW_STEPS), "64", True, True],
+           "--no-tags" in runs[0]] == [str(INFO.preview_steps), "64", True, True],
           "the preview runs a few steps at the crop's working size, unverified and untagged: %s" % runs[0])
     check((value(runs[0], "--max-visibility"), value(runs[1], "--max-visibility"), value(runs[1], "--preset"))
-          == (None, "0.1200", "high"), "the second preview keeps to the new bound: %s" % runs[1])
+          == (None, "0.1200", None), "the second preview keeps to the new bound: %s" % runs[1])
     dialog.reject()
     check(not os.path.exists(os.path.dirname(shown[0])), "the preview's files go with the dialog")
     del os.environ["FAKE_SCRIM"], os.environ["FAKE_SCRIM_ARGS"]
@@ -325,7 +346,7 @@ def test_folder(work, source, engine):
     image = QImage(source)
     for name, x in (("a.png", 0), ("b.png", 32)):
         image.copy(x, 0, 64, 64).save(os.path.join(folder, name))
-    dialog = dialogs.FolderDialog(engine_bridge.Settings(dict(engine_bridge.DEFAULTS)), (".png", ".jpg"))
+    dialog = dialogs.FolderDialog(engine_bridge.Settings(dict(engine_bridge.DEFAULTS)), INFO)
     dialog.source.setText(folder)
     check(dialog.folders() == (folder, out) and dialog.found.text() == "2 images to protect",
           "the folder dialog counts the images and proposes FOLDER/protected: %s %r"
@@ -412,6 +433,9 @@ def __main__(args):
         engine = args[2] if len(args) > 2 else ""
         os.makedirs(work, exist_ok=True)
         source = test_export(work, image)
+        global INFO
+        if engine:
+            INFO = engine_bridge.info(engine, os.environ)
         # SCRIM_KRUNNER_ONLY=protect_on_export runs one test (Krita's start is the slow part of the others).
         only = os.environ.get("SCRIM_KRUNNER_ONLY")
         if only:
@@ -422,9 +446,10 @@ def __main__(args):
         test_stand_in(work, source)
         test_protect_on_export(work, source)
         test_extension(work, image)
-        test_dialog_controls()
-        test_preview(work, source)
         if engine:
+            test_dialog_controls()
+            test_settings_strength()
+            test_preview(work, source)
             test_real_engine(work, source, engine)
             test_service_job(work, source, engine)
             test_verdict_and_ai_view(work, source, engine)

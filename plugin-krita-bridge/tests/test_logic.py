@@ -8,8 +8,9 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scrim"))
 import engine_bridge as eb  # noqa: E402
 import policy  # noqa: E402
+from engine_info import INFO  # noqa: E402
 
-# What `scrim formats` answers (test_service checks it against the real engine).
+# What the engine reads and writes (InfoTest checks them against its `scrim info`).
 READS = (".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".tif", ".tiff", ".webp")
 WRITES = READS[:-1]
 
@@ -140,10 +141,8 @@ class CommandTest(unittest.TestCase):
 
     def test_invalid_options_are_refused_before_running(self):
         for options, needle in ((eb.ProtectOptions(mode="blur"), "mode"),
-                                (eb.ProtectOptions(preset="max"), "preset"),
                                 (eb.ProtectOptions(mode="poison"), "anchor"),
                                 (eb.ProtectOptions(mode="poison", anchors=["/no/such/dir"]), "does not exist"),
-                                (eb.ProtectOptions(decoy="oil"), "decoy must be one of auto, posterize"),
                                 (eb.ProtectOptions(max_visibility=0.0), "visibility bound")):
             with self.assertRaisesRegex(eb.BridgeError, needle):
                 eb.protect_command("scrim", "a.png", "b.png", options)
@@ -152,11 +151,12 @@ class CommandTest(unittest.TestCase):
     def test_a_custom_bound_a_preview_and_a_folder(self):
         options = eb.ProtectOptions(preset="default", max_visibility=0.11, decoy="sketch", creator="Ann")
         argv = eb.protect_command("scrim", "folder", "out", options, out_dir=True)
-        self.assertEqual(["scrim", "protect", "folder", "--out-dir", "out", "--mode", "mask", "--preset", "default",
-                          "--max-visibility", "0.1100"], argv[:11])
-        preview = eb.preview_options(options, 96)
+        self.assertEqual(["scrim", "protect", "folder", "--out-dir", "out", "--mode", "mask", "--max-visibility",
+                          "0.1100"], argv[:9], "a custom bound alone: the engine takes the preset for it")
+        self.assertNotIn("--preset", argv)
+        preview = eb.preview_options(INFO, options, 96)
         argv = eb.protect_command("scrim", "crop.png", "p.png", preview)
-        for expected in (["--steps", str(eb.PREVIEW_STEPS)], ["--work-size", "96"], ["--no-verify"], ["--no-tags"],
+        for expected in (["--steps", str(INFO.preview_steps)], ["--work-size", "96"], ["--no-verify"], ["--no-tags"],
                          ["--max-visibility", "0.1100"], ["--decoy", "sketch"]):
             self.assertTrue(any(argv[i:i + len(expected)] == expected for i in range(len(argv))), (expected, argv))
         self.assertNotIn("--creator", argv, "a preview writes no metadata")
@@ -172,39 +172,48 @@ class CommandTest(unittest.TestCase):
 
 
 class StrengthAndPreviewTest(unittest.TestCase):
-    def test_the_slider_is_the_presets_with_custom_bounds_between(self):
-        self.assertEqual(("low", None), eb.strength(0.05))
-        self.assertEqual(("default", None), eb.strength(0.09))
-        self.assertEqual(("high", None), eb.strength(0.14))
-        self.assertEqual(("default", 0.1), eb.strength(0.1), "a bound between takes the nearer preset's cap")
-        self.assertEqual(("high", 0.13), eb.strength(0.13))
-        self.assertEqual(("low", 0.06), eb.strength(0.06))
-        self.assertEqual(("low", 0.07), eb.strength(0.07), "halfway: the gentler preset")
-        self.assertEqual(0.1, eb.ProtectOptions(preset="default", max_visibility=0.1).visibility())
-        self.assertEqual(0.14, eb.ProtectOptions(preset="high").visibility())
-        self.assertIn("default", eb.describe_strength(0.09))
-        self.assertIn("custom", eb.describe_strength(0.1))
+    def test_the_slider_is_the_engines_presets_with_custom_bounds_between(self):
+        for preset in INFO.presets:
+            self.assertEqual((preset, None), eb.strength(INFO, INFO.bound(preset)))
+            self.assertEqual(INFO.bound(preset), eb.ProtectOptions(preset=preset).visibility(INFO))
+            self.assertIn(preset, eb.describe_strength(INFO, INFO.bound(preset)))
+        for weaker, stronger in zip(INFO.presets, INFO.presets[1:]):
+            low, high = INFO.bound(weaker), INFO.bound(stronger)
+            near_low, near_high, halfway = low + 0.3 * (high - low), low + 0.7 * (high - low), (low + high) / 2
+            self.assertEqual((weaker, near_low), eb.strength(INFO, near_low), "the nearer preset's cap")
+            self.assertEqual((stronger, near_high), eb.strength(INFO, near_high))
+            self.assertEqual((weaker, halfway), eb.strength(INFO, halfway), "halfway: the gentler preset")
+            self.assertIn("custom", eb.describe_strength(INFO, near_low))
+        self.assertEqual(0.1, eb.ProtectOptions(preset="default", max_visibility=0.1).visibility(INFO))
+
+    def test_effort_is_sent_and_said_with_its_time(self):
+        argv = eb.protect_command("scrim", "a.png", "b.png", eb.ProtectOptions(preset="high", effort="max"))
+        self.assertEqual(["--preset", "high", "--effort", "max"], argv[7:11])
+        self.assertNotIn("--effort", eb.protect_command("scrim", "a.png", "b.png", eb.ProtectOptions()))
+        words = eb.describe_strength(INFO, INFO.bound("high"), "max")
+        self.assertIn("%d steps" % INFO.steps("high", "max"), words)
+        self.assertIn("the default effort's time", words)
 
     def test_a_custom_bound_is_remembered(self):
         store = {}
         settings = eb.Settings.load(lambda key, default: store.get(key, default))
-        settings.store_options(eb.ProtectOptions(preset="high", max_visibility=0.12))
+        settings.store_options(eb.ProtectOptions(preset="high", max_visibility=0.12, effort="fast"))
         settings.save(store.__setitem__)
         again = eb.Settings.load(lambda key, default: store.get(key, default)).options()
-        self.assertEqual(("high", 0.12), (again.preset, again.max_visibility))
+        self.assertEqual(("high", 0.12, "fast"), (again.preset, again.max_visibility, again.effort))
         settings.store_options(eb.ProtectOptions(preset="low"))
         self.assertIsNone(settings.options().max_visibility)
 
     def test_the_preview_crop_is_taken_at_the_exports_scale(self):
-        self.assertEqual((97, 22, 256, 256, 256), eb.preview_crop(451, 300), "a small image: 1:1, the centre")
-        self.assertEqual((0, 0, 100, 80, 100), eb.preview_crop(100, 80), "smaller than the crop: all of it")
-        x, y, w, h, work = eb.preview_crop(2048, 1024)
+        self.assertEqual((97, 22, 256, 256, 256), eb.preview_crop(INFO, 451, 300), "a small image: 1:1, the centre")
+        self.assertEqual((0, 0, 100, 80, 100), eb.preview_crop(INFO, 100, 80), "smaller than the crop: all of it")
+        x, y, w, h, work = eb.preview_crop(INFO, 2048, 1024)
         self.assertEqual((896, 384, 256, 256, 64), (x, y, w, h, work), "shrunk 4x as the export is")
-        x, y, w, h, work = eb.preview_crop(4096, 4096)
+        x, y, w, h, work = eb.preview_crop(INFO, 4096, 4096)
         self.assertEqual((512, 512, 64), (w, h, work), "a larger crop keeps the engine's smallest working size")
         self.assertEqual((1792, 1792), (x, y))
-        x, y, w, h, work = eb.preview_crop(8000, 6000)
-        self.assertEqual((512, 512, 64), (w, h, work), "at most PREVIEW_MAX_SIDE")
+        x, y, w, h, work = eb.preview_crop(INFO, 8000, 6000)
+        self.assertEqual((512, 512, 64), (w, h, work), "at most the largest crop")
 
 
 class ParseTest(unittest.TestCase):
@@ -271,23 +280,29 @@ def _clock_at(step, total):
     return clock.describe(step, total, 10.0)
 
 
-class FormatsTest(unittest.TestCase):
-    def test_the_engines_answer_becomes_extensions(self):
-        class Done:
-            returncode, stdout, stderr = 0, '{"reads":["png","webp"],"writes":["png"]}', ""
-        self.assertEqual({"reads": (".png", ".webp"), "writes": (".png",)},
-                         eb.formats("scrim", {}, run=lambda argv, **kw: Done()))
+class InfoTest(unittest.TestCase):
+    def test_the_engines_answer_becomes_its_choices(self):
+        self.assertEqual((READS, WRITES), (INFO.reads, INFO.writes), "WebP is read, never offered as an output")
+        self.assertEqual("auto", INFO.decoys[0])
+        self.assertIn("default", INFO.presets)
+        self.assertEqual(("fast", "default", "max"), INFO.efforts)
+        self.assertTrue(INFO.state_file.endswith("service.json"))
 
     def test_a_failing_or_garbled_engine_is_a_bridge_error(self):
         class Failed:
             returncode, stdout, stderr = 3, "", "no Java"
         with self.assertRaisesRegex(eb.BridgeError, "no Java"):
-            eb.formats("scrim", {}, run=lambda argv, **kw: Failed())
+            eb.info("scrim", {}, run=lambda argv, **kw: Failed())
 
         class Garbled:
             returncode, stdout, stderr = 0, "Picked up JAVA_TOOL_OPTIONS", ""
         with self.assertRaises(eb.BridgeError):
-            eb.formats("scrim", {}, run=lambda argv, **kw: Garbled())
+            eb.info("scrim", {}, run=lambda argv, **kw: Garbled())
+
+        class Older:
+            returncode, stdout, stderr = 0, '{"reads": ["png"], "writes": ["png"]}', ""
+        with self.assertRaisesRegex(eb.BridgeError, "versions may not match"):
+            eb.info("scrim", {}, run=lambda argv, **kw: Older())
 
 
 class PolicyTest(unittest.TestCase):

@@ -17,8 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "scrim"))
 import engine_bridge as eb  # noqa: E402
 import service  # noqa: E402
-
-ENGINE = os.environ.get("SCRIM_TEST_ENGINE") or os.path.join(HERE, "..", "..", "scrim")
+from engine_info import ENGINE, INFO  # noqa: E402
 
 
 def write_png(path, size=64, seed=5):
@@ -121,10 +120,10 @@ class ServiceTest(unittest.TestCase):
     def test_a_fast_preview_of_a_crop_is_untagged_and_unverified(self):
         crop = write_png(os.path.join(self.dir, "crop.png"), size=96, seed=8)
         out = os.path.join(self.dir, "preview.png")
-        options = eb.preview_options(eb.ProtectOptions(decoy="pattern", max_visibility=0.12, preset="high"), 96)
+        options = eb.preview_options(INFO, eb.ProtectOptions(decoy="pattern", max_visibility=0.12, preset="high"), 96)
         started = time.monotonic()
         result = self.service.protect(crop, out, options)
-        print("service preview of a 96 px crop, %d steps: %.1f s" % (eb.PREVIEW_STEPS, time.monotonic() - started))
+        print("service preview of a 96 px crop, %d steps: %.1f s" % (INFO.preview_steps, time.monotonic() - started))
         self.assertTrue(result.ok, result.error)
         self.assertIsNone(result.closeness, "a preview is not verified")
         with open(crop, "rb") as a, open(out, "rb") as b:
@@ -169,18 +168,19 @@ class QueryAndSessionTest(unittest.TestCase):
                          query)
 
     def test_the_query_carries_a_custom_bound_and_a_previews_settings(self):
-        query = service.query(eb.preview_options(eb.ProtectOptions(decoy="sketch", max_visibility=0.11), 80),
-                              "/x/crop.png", "/x/crop.protected.png")
-        self.assertEqual("format=png&mode=mask&preset=default&max-visibility=0.1100&steps=%d&work-size=80"
-                         "&no-verify=true&decoy=sketch&no-tags=true" % eb.PREVIEW_STEPS, query)
+        query = service.query(eb.preview_options(INFO, eb.ProtectOptions(decoy="sketch", max_visibility=0.11,
+                                                                          effort="max"), 80), "/x/crop.png",
+                              "/x/crop.protected.png")
+        self.assertEqual("format=png&mode=mask&max-visibility=0.1100&effort=max&steps=%d&work-size=80"
+                         "&no-verify=true&decoy=sketch&no-tags=true" % INFO.preview_steps, query)
 
     def test_the_decoys_offered_are_the_engines(self):
         shown = subprocess.run([ENGINE, "protect", "--help"], capture_output=True, text=True, timeout=300).stdout
         described = " ".join(shown.split())
-        for decoy in eb.DECOYS:
+        for decoy in INFO.decoys:
             self.assertIn(decoy, described)
         listed = described.split("or one of ", 1)[1].split(".", 1)[0]
-        self.assertEqual(list(eb.DECOYS[1:]), [d.strip() for d in listed.split(",")])
+        self.assertEqual(list(INFO.decoys[1:]), [d.strip() for d in listed.split(",")])
 
     def test_running_service_else_one_background_start_else_the_command(self):
         folder = tempfile.mkdtemp(prefix="scrim-session-test-")
@@ -198,11 +198,31 @@ class QueryAndSessionTest(unittest.TestCase):
         self.assertIsNone(session.service(True, launch), "a stale state file is no service")
 
 
+class StrengthTest(unittest.TestCase):
+    """A strength from Krita's slider and effort makes the request the engine's one rule makes, as the CLI's
+    --max-visibility and ImageJ's slider do (cli's StrengthOptionsTest, plugin-imagej's ProtectImageTest)."""
+
+    @staticmethod
+    def engine_strength(flags):
+        done = subprocess.run([ENGINE, "info"] + flags, capture_output=True, text=True, timeout=300)
+        return json.loads(done.stdout)["strength"]
+
+    def test_the_same_strength_makes_the_same_request_as_the_command_line(self):
+        high, default = INFO.bound("high"), INFO.bound("default")
+        for visibility in (high, (high + default) / 2 + 0.001):
+            for effort in ("default", "max"):
+                preset, custom = eb.strength(INFO, visibility)
+                argv = eb.protect_command(ENGINE, "a.png", "b.png", eb.ProtectOptions(
+                    preset=preset, max_visibility=custom, effort=effort))
+                flags = []
+                for name in ("--preset", "--max-visibility", "--effort"):
+                    flags += [name, argv[argv.index(name) + 1]] if name in argv else []
+                from_krita = self.engine_strength(flags)
+                from_cli = self.engine_strength(["--max-visibility", "%.4f" % visibility, "--effort", effort])
+                self.assertEqual(from_cli, from_krita, flags)
+                self.assertEqual(("high", INFO.steps("high", effort)), (from_krita["preset"], from_krita["steps"]),
+                                 "a bound nearest high is high, with high's steps at this effort")
+
+
 if __name__ == "__main__":
     unittest.main()
-
-
-class EngineFormatsTest(unittest.TestCase):
-    def test_the_real_engine_writes_what_it_reads_but_webp(self):
-        from test_logic import READS, WRITES
-        self.assertEqual({"reads": READS, "writes": WRITES}, eb.formats(ENGINE, os.environ))

@@ -199,20 +199,21 @@ def run():
     if outcome.get("ok"):
         show_preview(window, scrim, document)
     from scrim import dialogs
-    settings = dialogs.SettingsDialog(scrim.settings(), scrim.locate, window.qwindow())
+    presets = scrim.engine_info().presets if expected_ok() else ()
+    settings = dialogs.SettingsDialog(scrim.settings(), scrim.locate, presets, window.qwindow())
     settings.show()
     wait(300)
     grab("krita-scrim-settings.png", settings)
     settings.close()
-    # the run without an engine still shows the dialog: the formats are then the ones the engine reads today
-    readable = scrim.formats()["reads"] if expected_ok() else (".png", ".jpg", ".jpeg", ".tif", ".tiff")
-    folder = dialogs.FolderDialog(scrim.settings(), readable, window.qwindow())
-    folder.source.setText(os.path.dirname(target))
-    report["folder_dialog"] = {"target": folder.target.text(), "found": folder.found.text()}
-    folder.show()
-    wait(300)
-    grab("krita-scrim-folder.png", folder)
-    folder.close()
+    # the folder dialog offers the engine's choices: the run without an engine has none to offer
+    if expected_ok():
+        folder = dialogs.FolderDialog(scrim.settings(), scrim.engine_info(), window.qwindow())
+        folder.source.setText(os.path.dirname(target))
+        report["folder_dialog"] = {"target": folder.target.text(), "found": folder.found.text()}
+        folder.show()
+        wait(300)
+        grab("krita-scrim-folder.png", folder)
+        folder.close()
     finish(0 if outcome and bool(outcome.get("ok")) == expected_ok() else 1)
 
 

@@ -3,11 +3,11 @@ package org.scrim.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.usecase.FileProtector;
-import org.scrim.engine.usecase.ProtectionModels;
 
 /**
  * The engine's {@link FileProtector} with the models loaded once, reporting as {@code scrim protect} (per file) and
@@ -15,15 +15,14 @@ import org.scrim.engine.usecase.ProtectionModels;
  */
 final class FileProtection {
     private final FileProtector protector;
-    private final String model;
-    /** Each encoder file's sha256 by model, so a report says exactly which weights the protection was made against. */
-    private final Map<String, String> modelSha256;
 
     FileProtection(ModelOptions models) {
-        ProtectionModels loaded = models.protectionModels();
-        this.model = loaded.name();
-        this.modelSha256 = loaded.sha256ByModel();
-        this.protector = new FileProtector(loaded.encoders(), models.runtime(), loaded.identity());
+        this.protector = new FileProtector(models.ensemble(), models.runtime());
+    }
+
+    /** The models as one name, e.g. {@code taef2+taesana}. */
+    String model() {
+        return protector.models().name();
     }
 
     /**
@@ -38,12 +37,15 @@ final class FileProtection {
         FileProtector.Outcome done = protector.protect(in, out, request,
                 tags == null ? null : new FileProtector.Tagging(tags::tags, tags.signer()), verify, progress);
         Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("model", model);
-        entry.put("model_sha256", modelSha256);
+        entry.put("model", model());
+        // each encoder file's sha256, so a report says exactly which weights the protection was made against
+        entry.put("model_sha256", protector.models().sha256ByName());
+        entry.put("preset", request.preset().name().toLowerCase(Locale.ROOT));
+        entry.put("steps", request.stepCount());
         entry.put("decoy", done.decoy());
         entry.put("seconds", done.seconds());
         if (done.report() != null) {
-            entry.putAll(ReportOptions.figures(done.report(), model));
+            entry.putAll(ReportOptions.figures(done.report(), model()));
         }
         return entry;
     }

@@ -56,9 +56,9 @@ import picocli.CommandLine;
  */
 final class LocalService implements AutoCloseable {
     /** Query keys of {@code POST /protect}: {@code scrim protect}'s options of the same names, plus the format. */
-    static final Set<String> PROTECT_KEYS = Set.of("mode", "preset", "max-visibility", "decoy", "decoy-image",
-            "anchor", "seed", "steps", "work-size", "no-verify", "no-tags", "data-mining", "creator", "rights",
-            "web-statement", "constraints", "force");
+    static final Set<String> PROTECT_KEYS = Set.of("mode", "preset", "max-visibility", "effort", "decoy",
+            "decoy-image", "anchor", "seed", "steps", "work-size", "no-verify", "no-tags", "data-mining", "creator",
+            "rights", "web-statement", "constraints", "force");
     /** Query keys that are flags: present and not "false" means on. */
     private static final Set<String> FLAG_KEYS = Set.of("no-verify", "no-tags", "force");
     static final String REPORT_HEADER = "X-Scrim-Report";

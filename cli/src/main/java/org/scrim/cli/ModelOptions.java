@@ -4,22 +4,25 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.scrim.engine.modelio.StateDict;
+import org.scrim.engine.models.Ensemble;
 import org.scrim.engine.models.ModelStore;
-import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Backend;
 import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.RuntimeOptions;
-import org.scrim.engine.usecase.ProtectionModels;
 import picocli.CommandLine.Option;
 
 /**
  * Options every model-using command shares: which models, where weights are, where they run, how many threads.
  */
 public final class ModelOptions {
-    /** A model that could not be found, fetched or verified. */
-    public static final class ModelUnavailableException extends RuntimeException {
-        ModelUnavailableException(String message, Throwable cause) {
+    /**
+     * A model that could not be loaded, whatever the reason (an unknown name, a file that is not a model, a download
+     * that failed: the engine's {@link org.scrim.engine.models.ModelUnavailableException}), which the CLI reports
+     * with its own exit code.
+     */
+    public static final class ModelLoadException extends RuntimeException {
+        ModelLoadException(String message, Throwable cause) {
             super(message, cause);
         }
     }
@@ -82,19 +85,14 @@ public final class ModelOptions {
         return models == null || models.isEmpty() ? ModelStore.DEFAULT_ENCODERS : List.copyOf(models);
     }
 
-    /** The models to protect against, loaded, with each encoder file's sha256 (the pinned file's for a known name). */
-    public ProtectionModels protectionModels() {
-        return load(store -> ProtectionModels.load(store, models()));
-    }
-
-    /** The models as one name for reports and provenance, e.g. {@code taef2+taesana}. */
+    /** The models as one name for reports, e.g. {@code taef2+taesana}. */
     public String modelName() {
         return String.join("+", models());
     }
 
-    /** The surrogate encoders to attack, each named after its model. */
-    public List<SurrogateEncoder> surrogates() {
-        return protectionModels().encoders();
+    /** The surrogate encoders to attack, each named after its model and with its encoder file's sha256. */
+    public Ensemble ensemble() {
+        return load(store -> Ensemble.load(store, models()));
     }
 
     /** The first model's encoder weights (what encode and decode use). */
@@ -123,7 +121,7 @@ public final class ModelOptions {
         try {
             return loader.load(store());
         } catch (IOException | IllegalArgumentException e) {
-            throw new ModelUnavailableException(e.getMessage(), e);
+            throw new ModelLoadException(e.getMessage(), e);
         }
     }
 }

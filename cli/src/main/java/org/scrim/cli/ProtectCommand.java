@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.protect.Mode;
-import org.scrim.engine.protect.Preset;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.usecase.FileProtector;
 import picocli.CommandLine.ArgGroup;
@@ -61,14 +60,8 @@ public final class ProtectCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     Mode mode;
 
-    @Option(names = "--preset", defaultValue = "default", paramLabel = "low|default|high",
-            description = "Strength: higher protects more and is more visible. Default: ${DEFAULT-VALUE}.")
-    Preset preset;
-
-    @Option(names = "--max-visibility", paramLabel = "V",
-            description = "Override the preset's visibility bound, in SSIMULACRA (0.05 barely visible, 0.09 default, "
-                    + "0.14 high).")
-    Double maxVisibility;
+    @Mixin
+    StrengthOptions strength;
 
     @Option(names = "--decoy", defaultValue = "auto", paramLabel = "NAME|auto",
             description = "Decoy style for mask: auto (the one that works best on this image), or one of "
@@ -84,9 +77,6 @@ public final class ProtectCommand implements Callable<Integer> {
 
     @Option(names = "--seed", defaultValue = "1", description = "Same seed, same result. Default: ${DEFAULT-VALUE}.")
     long seed;
-
-    @Option(names = "--steps", paramLabel = "N", description = "Optimisation steps (default: the preset's).")
-    Integer steps;
 
     @Option(names = "--work-size", defaultValue = "" + ProtectRequest.DEFAULT_WORK_SIZE, paramLabel = "PX",
             description = "Long side at which protection is computed (the size trainers see). Default: "
@@ -148,6 +138,7 @@ public final class ProtectCommand implements Callable<Integer> {
             throw new ScrimCommand.UsageException(e.getMessage());
         }
         FileProtection protection = new FileProtection(modelOptions);
+        report.announce(strength.strength().inWords());
         int failures = 0;
         for (WriteGuard.Write write : writes) {
             Path in = write.source();
@@ -180,16 +171,10 @@ public final class ProtectCommand implements Callable<Integer> {
 
     /** The engine request for these options (the service's query parses into them too). */
     ProtectRequest request() throws IOException {
-        ProtectRequest.Builder request = ProtectRequest.builder(mode, preset).decoy(decoy)
+        ProtectRequest.Builder request = ProtectRequest.builder(mode, strength.strength()).decoy(decoy)
                 .anchors(ImageInputs.readRgb(anchors)).seed(seed).workSize(workSize);
-        if (maxVisibility != null) {
-            request.maxVisibility(maxVisibility);
-        }
         if (decoyImage != null) {
             request.decoyImage(ImageFiles.read(decoyImage).toRgb());
-        }
-        if (steps != null) {
-            request.steps(steps);
         }
         return request.build();
     }

@@ -25,6 +25,13 @@ final class ReportOptions {
                 System.err);
     }
 
+    /** A line for people before the work starts (what it will do, how long against the default); not for programs. */
+    void announce(String line) {
+        if (!json && progressStyle == Progress.Style.BAR) {
+            System.err.println("scrim: " + line);
+        }
+    }
+
     /** Records one file's result; in plain mode prints it at once. */
     void fileDone(Map<String, Object> entry) {
         files.add(entry);

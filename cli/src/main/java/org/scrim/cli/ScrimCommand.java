@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
                 "Then check:  scrim verify my-painting.png my-painting.protected.png"},
         subcommands = {ProtectCommand.class, VerifyCommand.class, TagCommand.class, OptOutCommand.class,
                 ModelsCommand.class, EncodeCommand.class, DecodeCommand.class, ServeCommand.class,
-                FormatsCommand.class, CommandLine.HelpCommand.class},
+                InfoCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 some files failed, 2 bad usage, 3 a model or its device could not be loaded."})
 public final class ScrimCommand {
     public static final int EXIT_FAILED = 1;
@@ -38,7 +38,7 @@ public final class ScrimCommand {
                 return EXIT_USAGE;
             }
             return ex instanceof org.scrim.engine.modelio.CheckpointException
-                    || ex instanceof ModelOptions.ModelUnavailableException
+                    || ex instanceof ModelOptions.ModelLoadException
                     || ex instanceof org.scrim.engine.runtime.opencl.OpenClException
                     || ex instanceof org.scrim.engine.runtime.DeviceMemoryException ? EXIT_MODEL : EXIT_FAILED;
         });

@@ -95,7 +95,7 @@ public final class ServeCommand implements Callable<Integer> {
         Path state = stateFile != null ? stateFile : defaultStateFile();
         refuseForeignStateFile(state);
         FileProtection protection = new FileProtection(modelOptions);
-        try (LocalService service = new LocalService(protection, modelOptions.modelName(), port, maxJobs, maxBody,
+        try (LocalService service = new LocalService(protection, protection.model(), port, maxJobs, maxBody,
                 Math.round(readTimeout * 1000))) {
             String written = writeState(state, service);
             Thread onSignal = new Thread(() -> stop(service, state, written));

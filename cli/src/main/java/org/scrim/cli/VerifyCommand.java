@@ -80,7 +80,7 @@ public final class VerifyCommand implements Callable<Integer> {
         RgbImage p = ImageFiles.read(protectedFile).toRgb();
         EmbeddedTags written = MetadataReader.read(protectedFile);
         ProtectionTarget target = target(written);
-        List<SurrogateEncoder> encoders = modelOptions.surrogates();
+        List<SurrogateEncoder> encoders = modelOptions.ensemble().encoders();
         Verifier.AiViewModel aiViewModel = modelOptions.aiViewModel();
         Verifier.Report r = new Verifier(encoders, modelOptions.runtime(), workSize, aiViewModel)
                 .verify(o, p, target);

@@ -7,13 +7,13 @@ import java.util.List;
 import org.scrim.engine.c2pa.C2paSigner;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.metadata.NoAiTags;
+import org.scrim.engine.models.Ensemble;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.usecase.FileProtector;
-import org.scrim.engine.usecase.ProtectionModels;
 
 /**
  * The engine as one executor JVM holds it: the models loaded once (sha256-checked by the model store), the runtime,
@@ -34,7 +34,7 @@ final class ExecutorEngine {
     private static ExecutorEngine current;
 
     final Key key;
-    final ProtectionModels models;
+    final Ensemble models;
     final FileProtector protector;
     final FileProtector.Tagging tagging;
     private final List<RgbImage> anchors;
@@ -46,11 +46,11 @@ final class ExecutorEngine {
         // pinned sha256 wherever they are found
         ModelStore store = ModelStore.standard(key.modelDir == null ? null : Path.of(key.modelDir))
                 .withoutDownloads();
-        this.models = ProtectionModels.load(store, key.models);
+        this.models = Ensemble.load(store, key.models);
         Runtime runtime = new RuntimeOptions(key.threads).withBackend(
                 org.scrim.engine.runtime.Backend.valueOf(key.backend), key.device)
                 .withDeviceMemory(key.deviceMemory).resolve();
-        this.protector = new FileProtector(models.encoders(), runtime, models.identity());
+        this.protector = new FileProtector(models, runtime);
         C2paSigner signer = key.c2paCert == null ? null
                 : C2paSigner.fromFiles(Path.of(key.c2paCert), Path.of(key.c2paKey));
         this.tagging = new FileProtector.Tagging(NoAiTags::prohibitAiTraining, signer);
@@ -75,16 +75,10 @@ final class ExecutorEngine {
 
     /** The engine request for one image, as {@code scrim protect} builds it from the same options. */
     ProtectRequest request(JobOptions o, long seed) {
-        ProtectRequest.Builder request = ProtectRequest.builder(o.mode, o.preset).decoy(o.decoy).anchors(anchors)
-                .seed(seed).workSize(o.workSize);
-        if (o.maxVisibility != null) {
-            request.maxVisibility(o.maxVisibility);
-        }
+        ProtectRequest.Builder request = ProtectRequest.builder(o.mode, o.strength()).decoy(o.decoy)
+                .anchors(anchors).seed(seed).workSize(o.workSize);
         if (decoyImage != null) {
             request.decoyImage(decoyImage);
-        }
-        if (o.steps != null) {
-            request.steps(o.steps);
         }
         return request.build();
     }

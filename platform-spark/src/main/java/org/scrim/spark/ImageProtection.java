@@ -77,7 +77,7 @@ final class ImageProtection implements FlatMapFunction<Iterator<String>, Row> {
         ReportRow row = new ReportRow();
         row.path = path;
         row.mode = options.mode.name().toLowerCase(Locale.ROOT);
-        row.preset = options.preset.name().toLowerCase(Locale.ROOT);
+        row.preset = options.strength().preset().name().toLowerCase(Locale.ROOT);
         row.executor = executor();
         row.run = run;
         String relative = input.relative(path);

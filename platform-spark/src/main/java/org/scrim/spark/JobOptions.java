@@ -3,9 +3,11 @@ package org.scrim.spark;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import org.scrim.engine.protect.Effort;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.Preset;
 import org.scrim.engine.protect.ProtectRequest;
+import org.scrim.engine.protect.Strength;
 import org.scrim.engine.runtime.Backend;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,12 +56,15 @@ public final class JobOptions implements Serializable {
             description = "As scrim protect. Default: ${DEFAULT-VALUE}.")
     Mode mode;
 
-    @Option(names = "--preset", defaultValue = "default", paramLabel = "low|default|high",
-            description = "As scrim protect. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--preset", paramLabel = "low|default|high", description = "As scrim protect. Default: "
+            + "default, or the preset nearest --max-visibility.")
     Preset preset;
 
     @Option(names = "--max-visibility", paramLabel = "V", description = "As scrim protect.")
     Double maxVisibility;
+
+    @Option(names = "--effort", paramLabel = "fast|default|max", description = "As scrim protect.")
+    Effort effort;
 
     @Option(names = "--decoy", defaultValue = "auto", paramLabel = "NAME|auto",
             description = "As scrim protect. Default: ${DEFAULT-VALUE}.")
@@ -77,6 +82,11 @@ public final class JobOptions implements Serializable {
 
     @Option(names = "--steps", paramLabel = "N", description = "As scrim protect.")
     Integer steps;
+
+    /** The strength these options state, by the engine's one rule. */
+    Strength strength() {
+        return Strength.of(preset, maxVisibility, effort, steps);
+    }
 
     @Option(names = "--work-size", defaultValue = "" + ProtectRequest.DEFAULT_WORK_SIZE, paramLabel = "PX",
             description = "As scrim protect. Default: ${DEFAULT-VALUE}.")

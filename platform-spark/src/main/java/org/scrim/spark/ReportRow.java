@@ -8,10 +8,10 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.scrim.engine.models.Ensemble;
 import org.scrim.engine.protect.Verdict;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.usecase.FileProtector;
-import org.scrim.engine.usecase.ProtectionModels;
 
 /**
  * One input's line of the report table. The same fields, as JSON, are the output's entry in the {@link Ledger}, so a
@@ -85,16 +85,16 @@ final class ReportRow {
         DataTypes.createStructField("run", DataTypes.StringType, true)});
 
     /** The models and, when the protection was verified, its figures (the verifier's quick set). */
-    void recordOutcome(ProtectionModels loaded, FileProtector.Outcome outcome) {
+    void recordOutcome(Ensemble loaded, FileProtector.Outcome outcome) {
         models = loaded.identity();
         decoy = outcome.decoy();
         Verifier.Report report = outcome.report();
-        for (int i = 0; i < loaded.names().size(); i++) {
+        for (Ensemble.Member member : loaded.members()) {
             EncoderFigures e = new EncoderFigures();
-            e.model = loaded.names().get(i);
-            e.sha256 = loaded.encoderSha256s().get(i);
+            e.model = member.name();
+            e.sha256 = member.sha256();
             if (report != null) {
-                Map<String, Double> figures = report.byEncoder().get(loaded.encoders().get(i).name());
+                Map<String, Double> figures = report.byEncoder().get(member.encoder().name());
                 if (figures != null) {
                     e.closeness = figures.get(Verifier.PLAIN);
                     e.closenessJpeg75 = figures.get("jpeg75");

@@ -1,5 +1,7 @@
 package org.scrim.imagej;
 
+import org.scrim.engine.protect.Strength;
+
 /**
  * The Help button text of each dialog (ImageJ shows an "&lt;html&gt;" string in its own window): what the fields mean,
  * in the words of the {@code scrim} command's help.
@@ -9,8 +11,9 @@ final class Help {
 
     static final String PROTECT = page("Scrim: protect",
             "<b>Strength</b>: the most visible the change may be, as the SSIMULACRA metric scores it. The presets "
-            + "are low 0.05, default 0.09 and high 0.14; a strength between them takes the nearest one's per-pixel "
-            + "cap and steps. <b>Preview</b> shows a fast protection (few steps; on the centre of a large image, "
+            + "are " + Strength.boundsInWords() + "; a strength between them takes the nearest one's per-pixel "
+            + "cap and steps, as <tt>scrim protect --max-visibility</tt> does. <b>Effort</b>: more steps for more "
+            + "protection at the same visibility (max takes about twice the default's time). <b>Preview</b> shows a fast protection (few steps; on the centre of a large image, "
             + "at 1:1) that follows the strength; Cancel gives the image back as it was.",
             "The result opens as a new image, <i>NAME (protected)</i>, so Verify Protection has both; "
             + "<b>In place</b> changes the image itself (Edit &gt; Undo undoes it).",
@@ -18,7 +21,7 @@ final class Help {
             + "small copy and keeps the one that is far and reachable. A <b>style image</b> replaces it.",
             "<b>Anchors</b> (poison): an image or a folder of images of another concept; their latents are averaged.",
             "<b>More options</b> (a second dialog): <b>Seed</b>: the same seed gives the same result. <b>Steps</b>: "
-            + "0 takes the preset's. <b>Work size</b>: the long side at which the protection is computed (trainers "
+            + "0 takes the strength's at this effort. <b>Work size</b>: the long side at which the protection is computed (trainers "
             + "use 512 or 1024). <b>Models</b>: the encoders protected against, joined by + (default: Scrim "
             + "Options).",
             "A selection limits the change to its inside. Esc cancels. Then use <i>Verify Protection...</i> to "

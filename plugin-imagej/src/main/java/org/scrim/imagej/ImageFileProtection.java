@@ -19,7 +19,7 @@ final class ImageFileProtection {
      */
     static String protect(ScrimOptions.Engine engine, Path input, Path output, ProtectRequest request,
             boolean tags, ProgressListener progress) throws IOException {
-        return new FileProtector(engine.encoders(), engine.runtime(), engine.model()).protect(input, output, request,
+        return engine.fileProtector().protect(input, output, request,
                 tags ? FileProtector.Tagging.prohibitAiTraining() : null, false, progress).decoy();
     }
 }

@@ -10,6 +10,7 @@ import org.scijava.plugin.Plugin;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
+import org.scrim.engine.protect.Strength;
 
 /**
  * Protects an image file into another, tagged "no AI training": the SciJava form of the protect commands, for Fiji
@@ -30,6 +31,10 @@ public class ProtectImageCommand implements Command {
     @Parameter(label = "Preset", choices = {"low", "default", "high"})
     private String preset = "default";
 
+    @Parameter(label = "Effort", choices = {"fast", "default", "max"},
+            description = "More effort spends more steps for more protection at the same visibility, and takes longer")
+    private String effort = "default";
+
     @Parameter(label = "Decoy style", description = "auto, posterize, mosaic, woodcut, sketch, pattern or hueshift")
     private String decoy = Requests.AUTO;
 
@@ -39,7 +44,7 @@ public class ProtectImageCommand implements Command {
     @Parameter(label = "Seed")
     private long seed = 1;
 
-    @Parameter(label = "Steps (0 = preset's)", min = "0")
+    @Parameter(label = "Steps (0 = the preset's at this effort)", min = "0")
     private int steps;
 
     @Parameter(label = "Work size", min = "64")
@@ -58,8 +63,9 @@ public class ProtectImageCommand implements Command {
     public void run() {
         try {
             Mode m = Requests.mode(mode);
-            ProtectRequest request = Requests.request(m, preset, decoy, "", anchors == null ? "" : anchors.getPath(),
-                    0, seed, workSize, steps);
+            ProtectRequest request = Requests.request(m, Strength.of(Requests.preset(preset), null,
+                    Requests.effort(effort), Requests.steps(steps)), decoy, "", anchors == null ? "" : anchors.getPath(),
+                    seed, workSize);
             decoyUsed = ImageFileProtection.protect(ScrimOptions.engine(), input.toPath(), output.toPath(), request,
                     tags, ProgressListener.NONE);
         } catch (IOException e) {

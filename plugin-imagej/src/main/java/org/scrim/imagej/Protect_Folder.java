@@ -12,6 +12,7 @@ import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.imageio.ImageFormat;
 import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.protect.ProtectRequest;
+import org.scrim.engine.protect.Strength;
 
 /**
  * Plugins > Scrim > Protect Folder...: protects every image of a folder into another folder under the same names,
@@ -27,6 +28,7 @@ public class Protect_Folder implements PlugIn {
         gd.addDirectoryField("Output folder", "", 40);
         gd.addChoice("Mode", Requests.MODES, "mask");
         gd.addChoice("Preset", Requests.PRESETS, "default");
+        gd.addChoice("Effort", Requests.EFFORTS, "default");
         gd.addChoice("Decoy style (mask)", Requests.decoyChoices(), Requests.AUTO);
         gd.addStringField("Anchors (poison: image file or folder)", "", 40);
         gd.addHelp(Help.PROTECT_FOLDER);
@@ -38,6 +40,7 @@ public class Protect_Folder implements PlugIn {
         String output = gd.getNextString();
         String mode = gd.getNextChoice();
         String preset = gd.getNextChoice();
+        String effort = gd.getNextChoice();
         String decoy = gd.getNextChoice();
         String anchors = gd.getNextString();
         try {
@@ -57,8 +60,10 @@ public class Protect_Folder implements PlugIn {
             if (files.isEmpty()) {
                 throw new IOException("no PNG, JPEG, TIFF or WebP image in " + in);
             }
-            ProtectRequest request = Requests.request(Requests.mode(mode), preset, decoy, "", anchors, 0, 1,
-                    ProtectRequest.DEFAULT_WORK_SIZE, 0);
+            Strength strength = Strength.of(Requests.preset(preset), null, Requests.effort(effort), null);
+            ProtectRequest request = Requests.request(Requests.mode(mode), strength, decoy, "", anchors, 1,
+                    ProtectRequest.DEFAULT_WORK_SIZE);
+            IJ.log("Scrim: protecting " + files.size() + " images of " + in + ": " + strength.inWords());
             protectAll(ScrimOptions.engine(), files, out, request);
         } catch (IOException | RuntimeException e) {
             Failures.report("Cannot protect the folder " + input, e);

@@ -20,11 +20,14 @@ import java.util.concurrent.CancellationException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.scrim.engine.protect.Decoy;
+import org.scrim.engine.protect.Effort;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.Preset;
+import org.scrim.engine.protect.Preview;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
+import org.scrim.engine.protect.Strength;
 import org.scrim.engine.tensor.RgbImage;
 
 /**
@@ -45,16 +48,13 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
     /** The strength slider's ends, as visibility bounds (SSIMULACRA): below low's 0.05 to above high's 0.14. */
     static final double WEAKEST = 0.02;
     static final double STRONGEST = 0.20;
-    /** The fast preview's steps, and the side of the centre crop it covers in a larger image: seconds on a CPU. */
-    static final int PREVIEW_STEPS = 2;
-    static final int PREVIEW_SIDE = 256;
     static final String COPY_SUFFIX = " (protected)";
 
     private static final int TYPES = DOES_8G | DOES_16 | DOES_32 | DOES_RGB;
 
     /** What the main dialog says; replaced whole, as the preview thread reads it while the user changes it. */
-    private record Choices(double strength, String decoy, String style, String anchors, boolean wholeStack,
-            boolean inPlace, boolean moreOptions) {}
+    private record Choices(double strength, String effort, String decoy, String style, String anchors,
+            boolean wholeStack, boolean inPlace, boolean moreOptions) {}
 
     private ImagePlus imp;
     private Mode mode;
@@ -98,7 +98,8 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         }
         GenericDialog gd = new GenericDialog("Scrim: protect (" + mode.name().toLowerCase(Locale.ROOT) + ")");
         gd.addSlider("Strength", WEAKEST, STRONGEST, strength, 0.01);
-        gd.addMessage("The most visible the change may be (SSIMULACRA):\nlow 0.05, default 0.09, high 0.14");
+        gd.addMessage("The most visible the change may be (SSIMULACRA):\n" + Strength.boundsInWords());
+        gd.addChoice("Effort", Requests.EFFORTS, Effort.DEFAULT.cliName());
         if (mode.masks()) {
             gd.addChoice("Decoy style", Requests.decoyChoices(), Requests.AUTO);
             gd.addStringField("Style image (optional file)", "", 30);
@@ -138,7 +139,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
             return DONE;
         }
         try {
-            request = request(c, seed, workSize, steps);
+            request = request(c);
         } catch (IOException | IllegalArgumentException e) {
             Failures.report("Cannot protect " + imp.getTitle(), e);
             return DONE;
@@ -169,8 +170,8 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
     static String previewNote(ImagePlus imp) {
         Rectangle box = imp.getRoi() != null && imp.getRoi().isArea() ? imp.getRoi().getBounds()
                 : new Rectangle(imp.getWidth(), imp.getHeight());
-        Rectangle area = previewArea(box);
-        return "Preview is a fast one (" + PREVIEW_STEPS + " steps) on "
+        Rectangle area = previewArea(box, ProtectRequest.DEFAULT_WORK_SIZE);
+        return "Preview is a fast one (" + Preview.STEPS + " steps) on "
                 + (area.equals(box) ? "the whole " + (imp.getRoi() != null ? "selection" : "image")
                         : "the centre " + area.width + "x" + area.height + " at 1:1") + ";\nOK protects in full.";
     }
@@ -178,6 +179,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
     @Override
     public boolean dialogItemChanged(GenericDialog gd, AWTEvent e) {
         double strength = gd.getNextNumber();
+        String effort = gd.getNextChoice();
         String decoy = mode.masks() ? gd.getNextChoice() : Requests.AUTO;
         String style = mode.masks() ? gd.getNextString() : "";
         String anchors = mode.poisons() ? gd.getNextString() : "";
@@ -186,7 +188,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         boolean more = gd.getNextBoolean();
         choicesRead = true;
         boolean valid = !gd.invalidNumber() && strength > 0 && strength <= ProtectRequest.MAX_VISIBILITY;
-        choices = valid ? new Choices(strength, decoy, style, anchors, wholeStack, inPlace, more) : null;
+        choices = valid ? new Choices(strength, effort, decoy, style, anchors, wholeStack, inPlace, more) : null;
         return valid;
     }
 
@@ -194,7 +196,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
     private boolean showMoreOptions() {
         GenericDialog gd = new GenericDialog("Scrim: more options");
         gd.addNumericField("Seed", seed, 0);
-        gd.addNumericField("Steps (0 = the strength's)", steps, 0);
+        gd.addNumericField("Steps (0 = the strength's at this effort)", steps, 0);
         gd.addNumericField("Work size (long side, px)", workSize, 0);
         gd.addStringField("Models (joined by +)", model, 30);
         gd.addHelp(Help.PROTECT);
@@ -214,8 +216,13 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         return true;
     }
 
-    private ProtectRequest request(Choices c, long seed, int workSize, int steps) throws IOException {
-        return Requests.request(mode, c.strength(), c.decoy(), c.style(), c.anchors(), seed, workSize, steps);
+    /** The strength the dialog states, by the engine's rule for every front end. */
+    private Strength strength(Choices c) {
+        return Strength.of(null, c.strength(), Requests.effort(c.effort()), Requests.steps(steps));
+    }
+
+    private ProtectRequest request(Choices c) throws IOException {
+        return Requests.request(mode, strength(c), c.decoy(), c.style(), c.anchors(), seed, workSize);
     }
 
     @Override
@@ -232,6 +239,11 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         }
     }
 
+    /** The request the dialog made, for OK. */
+    ProtectRequest request() {
+        return request;
+    }
+
     /** The image the last protection made: the new "NAME (protected)" image, or the image itself in place. */
     ImagePlus result() {
         return result;
@@ -242,6 +254,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         Choices c = choices;
         ImagePlus target = c.inPlace() ? imp : protectedCopy();
         try {
+            IJ.log("Scrim: protecting " + imp.getTitle() + ": " + strength(c).inWords());
             ScrimOptions.Engine engine = ScrimOptions.engine(model);
             Protector protector = engine.protector();
             Roi roi = imp.getRoi();
@@ -258,7 +271,8 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
             target.setProp(PROP_MODE, mode.name().toLowerCase(Locale.ROOT));
             target.setProp(PROP_PRESET, request.preset().name().toLowerCase(Locale.ROOT));
             target.setProp(PROP_SEED, Long.toString(request.seed()));
-            target.setProp(PROP_MODEL, engine.model());
+            // the models with their files' sha256, as a file protected by scrim protect records them
+            target.setProp(PROP_MODEL, engine.models().identity());
             if (c.inPlace()) {
                 imp.updateAndDraw();
             } else {
@@ -310,10 +324,10 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
     }
 
     /**
-     * Shows a fast protection on the image (the runner restores it): {@value #PREVIEW_STEPS} steps, on the centre
-     * {@value #PREVIEW_SIDE} px of a larger image worked at the scale the protection works at, so it looks at 1:1 as
-     * the result will. The decoy "auto" picks is kept while only the strength changes. An error shows in the
-     * status line: the dialog stays open to fix it.
+     * Shows a fast protection on the image (the runner restores it), by the engine's preview rule ({@link Preview}):
+     * a few steps on a centre crop worked at the scale the protection works at, so it looks at 1:1 as the result
+     * will. The decoy "auto" picks is kept while only the strength changes. An error shows in the status line: the
+     * dialog stays open to fix it.
      */
     private void preview(ImageProcessor ip) {
         try {
@@ -323,16 +337,16 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
             }
             String key = c.decoy() + "|" + c.style() + "|" + c.anchors();
             if (!key.equals(previewKey)) {
-                previewRequest = request(c, seed, workSize, steps);
+                previewRequest = request(c);
                 previewDecoy = previewRequest.decoy();
                 previewKey = key;
             }
             Roi roi = imp.getRoi();
             ip.setRoi(roi);
             Rectangle box = ip.getRoi();
-            Rectangle area = previewArea(box);
-            ProtectRequest fast = Requests.variant(previewRequest, c.strength(), previewDecoy,
-                    previewWorkSize(area, box, workSize), PREVIEW_STEPS);
+            Preview.Crop crop = Preview.crop(box.width, box.height, workSize);
+            Rectangle area = previewArea(box, workSize);
+            ProtectRequest fast = Preview.request(previewRequest.withStrength(strength(c)), previewDecoy, crop);
             Protector.Protection p = protect(ScrimOptions.engine(model).protector(), ip, roi, area, fast, null,
                     new IjProgress("Scrim preview: ", "slice", 1, 1));
             if (p.decoy() != null) {
@@ -374,20 +388,10 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         return p;
     }
 
-    /** What the preview covers of {@code box}: all of it, or its centre {@value #PREVIEW_SIDE} px square. */
-    static Rectangle previewArea(Rectangle box) {
-        int w = Math.min(box.width, PREVIEW_SIDE);
-        int h = Math.min(box.height, PREVIEW_SIDE);
-        return new Rectangle(box.x + (box.width - w) / 2, box.y + (box.height - h) / 2, w, h);
-    }
-
-    /**
-     * The work size that treats the preview's crop at the scale the whole box is protected at (its long side is
-     * brought down to {@code workSize}), so the perturbation's grain at 1:1 is the result's.
-     */
-    static int previewWorkSize(Rectangle area, Rectangle box, int workSize) {
-        double scale = Math.min(1.0, workSize / (double) Math.max(box.width, box.height));
-        return Math.max(64, (int) Math.round(Math.max(area.width, area.height) * scale));
+    /** What the preview covers of {@code box}, protected at {@code workSize}: {@link Preview#crop}, placed in it. */
+    static Rectangle previewArea(Rectangle box, int workSize) {
+        Preview.Crop crop = Preview.crop(box.width, box.height, workSize);
+        return new Rectangle(box.x + crop.x(), box.y + crop.y(), crop.width(), crop.height());
     }
 
     /** ImageJ's progress bar and status line (steps and time left) over all slices; Esc cancels. */

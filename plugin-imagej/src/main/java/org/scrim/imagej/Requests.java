@@ -8,18 +8,25 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.protect.Decoy;
+import org.scrim.engine.protect.Effort;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.Preset;
 import org.scrim.engine.protect.ProtectRequest;
+import org.scrim.engine.protect.Strength;
 import org.scrim.engine.tensor.RgbImage;
 
 /** Builds engine requests from the text fields the ImageJ and SciJava commands share. */
 final class Requests {
     static final String AUTO = ProtectRequest.Builder.AUTO_DECOY;
-    static final String[] PRESETS = {"low", "default", "high"};
-    static final String[] MODES = {"mask", "poison", "both"};
+    static final String[] PRESETS = names(Preset.values());
+    static final String[] EFFORTS = names(Effort.values());
+    static final String[] MODES = names(Mode.values());
 
     private Requests() {}
+
+    private static String[] names(Enum<?>[] values) {
+        return Stream.of(values).map(v -> v.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
+    }
 
     static String[] decoyNames() {
         return Stream.of(Decoy.values()).map(Decoy::cliName).toArray(String[]::new);
@@ -34,54 +41,37 @@ final class Requests {
         return Mode.valueOf(name.trim().toUpperCase(Locale.ROOT));
     }
 
+    /** The preset named in a field, or null for a blank one (the engine's default). */
+    static Preset preset(String name) {
+        return blank(name) ? null : Preset.valueOf(name.trim().toUpperCase(Locale.ROOT));
+    }
+
+    /** The effort named in a field, or null for a blank one (the engine's default). */
+    static Effort effort(String name) {
+        return blank(name) ? null : Effort.parse(name);
+    }
+
+    /** The steps of a field where 0 means "the strength's". */
+    static Integer steps(int steps) {
+        return steps > 0 ? steps : null;
+    }
+
     /**
-     * @param decoy         a decoy name or "auto"
-     * @param styleImage    path of a decoy image, or blank
-     * @param anchors       path of an anchor image or folder of them, or blank
-     * @param maxVisibility 0 for the preset's bound
-     * @param steps         0 for the preset's count
+     * @param decoy      a decoy name or "auto"
+     * @param styleImage path of a decoy image, or blank
+     * @param anchors    path of an anchor image or folder of them, or blank
      */
-    static ProtectRequest request(Mode mode, String preset, String decoy, String styleImage, String anchors,
-            double maxVisibility, long seed, int workSize, int steps) throws IOException {
-        ProtectRequest.Builder request = ProtectRequest.builder(mode,
-                Preset.valueOf(preset.trim().toUpperCase(Locale.ROOT))).decoy(decoy).seed(seed).workSize(workSize);
-        if (maxVisibility > 0) {
-            request.maxVisibility(maxVisibility);
-        }
+    static ProtectRequest request(Mode mode, Strength strength, String decoy, String styleImage, String anchors,
+            long seed, int workSize) throws IOException {
+        ProtectRequest.Builder request = ProtectRequest.builder(mode, strength).decoy(decoy).seed(seed)
+                .workSize(workSize);
         if (!blank(styleImage)) {
             request.decoyImage(ImageFiles.read(Path.of(styleImage)).toRgb());
         }
         if (mode.poisons()) {
             request.anchors(anchorImages(anchors));
         }
-        if (steps > 0) {
-            request.steps(steps);
-        }
         return request.build();
-    }
-
-    /**
-     * The request for a strength on a continuous scale (a visibility bound): the preset nearest it gives the
-     * per-pixel cap and the steps, and the strength overrides its bound unless it is the preset's.
-     */
-    static ProtectRequest request(Mode mode, double strength, String decoy, String styleImage, String anchors,
-            long seed, int workSize, int steps) throws IOException {
-        Preset preset = Preset.nearest(strength);
-        return request(mode, preset.name(), decoy, styleImage, anchors, boundBeyond(preset, strength), seed,
-                workSize, steps);
-    }
-
-    /** {@code r} at another strength, decoy, work size and step count, without reading its files again. */
-    static ProtectRequest variant(ProtectRequest r, double strength, Decoy decoy, int workSize, int steps) {
-        Preset preset = Preset.nearest(strength);
-        double bound = boundBeyond(preset, strength);
-        return new ProtectRequest(r.mode(), preset, bound > 0 ? bound : null, decoy, r.decoyImage(), r.anchors(),
-                r.seed(), workSize, steps);
-    }
-
-    /** The strength as a bound that overrides the preset's, or 0 when it is the preset's own. */
-    private static double boundBeyond(Preset preset, double strength) {
-        return strength == preset.maxVisibility ? 0 : strength;
     }
 
     /** The images of a file, or of every readable image in a folder (sorted by name). */

@@ -3,17 +3,17 @@ package org.scrim.imagej;
 import ij.Prefs;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.scrim.engine.models.Ensemble;
 import org.scrim.engine.models.ModelStore;
-import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.models.TaeCodec;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Backend;
 import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.usecase.FileProtector;
 
 /**
  * The model, backend and threads every command uses, kept in ImageJ's preferences (set with Plugins > Scrim > Scrim
@@ -27,7 +27,7 @@ final class ScrimOptions {
     static final String DEVICE = "scrim.device";
     static final String DEVICE_MEMORY = "scrim.deviceMemory";
 
-    private static List<SurrogateEncoder> cached;
+    private static Ensemble cached;
     private static String cachedKey;
 
     private ScrimOptions() {}
@@ -94,15 +94,10 @@ final class ScrimOptions {
     private static synchronized Engine engine(String model, String modelDir, Runtime runtime) throws IOException {
         String key = model + "|" + modelDir;
         if (!key.equals(cachedKey)) {
-            ModelStore store = store(modelDir);
-            List<SurrogateEncoder> encoders = new ArrayList<>();
-            for (String m : models(model)) {
-                encoders.add(store.surrogate(m));
-            }
-            cached = List.copyOf(encoders);
+            cached = Ensemble.load(store(modelDir), models(model));
             cachedKey = key;
         }
-        return new Engine(model, cached, runtime);
+        return new Engine(cached, runtime);
     }
 
     /**
@@ -119,14 +114,19 @@ final class ScrimOptions {
         return ModelStore.standard(modelDir.isBlank() ? null : Path.of(modelDir));
     }
 
-    /** The encoders and runtime, ready to protect or verify. */
-    record Engine(String model, List<SurrogateEncoder> encoders, Runtime runtime) {
+    /** The encoders (with their files' sha256) and runtime, ready to protect or verify. */
+    record Engine(Ensemble models, Runtime runtime) {
         Protector protector() {
-            return new Protector(encoders, runtime);
+            return new Protector(models.encoders(), runtime);
         }
 
         Verifier verifier(int analysisSize) {
-            return new Verifier(encoders, runtime, analysisSize);
+            return new Verifier(models.encoders(), runtime, analysisSize);
+        }
+
+        /** The engine's file use case, as {@code scrim protect} and {@code scrim serve} protect files. */
+        FileProtector fileProtector() {
+            return new FileProtector(models, runtime);
         }
     }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.ImageTensors;
+import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
@@ -38,7 +39,8 @@ class ImageJPreviewTest {
         String log = ij.drive(PreviewSession.class, input.toString(), tmp.toString());
         assertTrue(log.contains("protected windows: 0"), "ImageJ printed: " + log);
 
-        Rectangle crop = Protect_Image.previewArea(new Rectangle(image.getWidth(), image.getHeight()));
+        Rectangle crop = Protect_Image.previewArea(new Rectangle(image.getWidth(), image.getHeight()),
+                ProtectRequest.DEFAULT_WORK_SIZE);
         BufferedImage weak = ImageIO.read(tmp.resolve("preview-0.05.png").toFile());
         BufferedImage strong = ImageIO.read(tmp.resolve("preview-0.14.png").toFile());
         assertEquals(0, change(image, weak, outside(crop, image)), "the preview changed pixels outside its crop");

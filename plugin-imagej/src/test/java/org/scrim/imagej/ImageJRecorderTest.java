@@ -36,7 +36,7 @@ class ImageJRecorderTest {
 
         String recorded = Files.readString(tmp.resolve("recorded.ijm"));
         System.out.println("Recorded: " + recorded.strip());
-        for (String expected : List.of("run(\"Mask Style...\", \"", "strength=0.14", "decoy=pattern",
+        for (String expected : List.of("run(\"Mask Style...\", \"", "strength=0.14", "effort=default", "decoy=pattern",
                 "more_options", "seed=7", "steps=3", "work=512", "models=taef2+taesana")) {
             assertTrue(recorded.contains(expected), "the recorded macro lacks " + expected + ": " + recorded
                     + "\nImageJ printed: " + log);

@@ -49,7 +49,7 @@ public final class PreviewSession {
         TextField strength = (TextField) gd.getNumericFields().get(0);
         EventQueue.invokeAndWait(() -> {
             strength.setText("0.05");
-            ((java.awt.Choice) gd.getChoices().get(0)).select("pattern");
+            ((java.awt.Choice) gd.getChoices().get(1)).select("pattern"); // after Effort
             Checkbox preview = gd.getPreviewCheckbox();
             preview.setState(true);
             gd.itemStateChanged(new ItemEvent(preview, ItemEvent.ITEM_STATE_CHANGED, preview, ItemEvent.SELECTED));

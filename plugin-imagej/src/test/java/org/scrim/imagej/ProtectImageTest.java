@@ -29,10 +29,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scrim.engine.metadata.NoAiTags;
 import org.scrim.engine.protect.Decoy;
+import org.scrim.engine.protect.Effort;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.Preset;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.ProtectionTarget;
+import org.scrim.engine.protect.Strength;
 import org.scrim.engine.protect.Verdict;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.testing.SharedData;
@@ -159,12 +161,31 @@ class ProtectImageTest {
         assertEquals(0.14, Protect_Image.strengthOf("preset=high decoy=pattern"), 0);
         assertEquals(0.07, Protect_Image.strengthOf("max=0.07 preset=low"), 0);
         assertEquals(0.09, Protect_Image.strengthOf(null), 0);
-        ProtectRequest between = Requests.request(Mode.MASK, 0.12, "pattern", "", "", 7, 512, 0);
+        ProtectRequest between = Requests.request(Mode.MASK, Strength.of(null, 0.12, null, null), "pattern", "",
+                "", 7, 512);
         assertEquals(Preset.HIGH, between.preset());
         assertEquals(0.12, between.visibilityBound(), 0);
-        ProtectRequest atPreset = Requests.request(Mode.MASK, 0.05, "pattern", "", "", 7, 512, 0);
+        ProtectRequest atPreset = Requests.request(Mode.MASK, Strength.of(null, 0.05, null, null), "pattern", "",
+                "", 7, 512);
         assertEquals(Preset.LOW, atPreset.preset());
         assertNull(atPreset.maxVisibility(), "a preset's own bound is the preset, as the provenance records it");
+    }
+
+    /**
+     * The dialog's strength makes the request the engine's one rule makes, as {@code scrim protect
+     * --max-visibility} and the service do (cli's StrengthOptionsTest) and Krita (its test_service): 0.14 is high,
+     * with high's steps, and effort scales them.
+     */
+    @Test
+    void theDialogsStrengthMakesTheEnginesRequest() {
+        for (String effort : new String[] {"default", "max"}) {
+            Protect_Image filter = readyFilter(smallImage(), "mask",
+                    "strength=0.14 effort=" + effort + " decoy=pattern seed=7");
+            ProtectRequest expected = ProtectRequest.builder(Mode.MASK, Strength.of(null, 0.14,
+                    Effort.parse(effort), null)).decoy("pattern").seed(7).build();
+            assertEquals(expected, filter.request(), effort);
+            assertEquals(Effort.parse(effort).steps(Preset.HIGH), filter.request().stepCount());
+        }
     }
 
     @Test
@@ -172,7 +193,8 @@ class ProtectImageTest {
         ImagePlus imp = image(320);
         ImagePlus original = imp.duplicate();
         Protect_Image filter = readyFilter(imp, "mask", "strength=0.14 decoy=pattern seed=7");
-        Rectangle area = Protect_Image.previewArea(new Rectangle(imp.getWidth(), imp.getHeight()));
+        Rectangle area = Protect_Image.previewArea(new Rectangle(imp.getWidth(), imp.getHeight()),
+                ProtectRequest.DEFAULT_WORK_SIZE);
         assertEquals(new Rectangle(32, 0, 256, imp.getHeight()), area);
 
         // ImageJ's filter runner calls run() from a preview thread of its own while the dialog is open

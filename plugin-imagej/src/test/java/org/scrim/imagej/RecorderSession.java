@@ -43,7 +43,7 @@ public final class RecorderSession {
         IJ.doCommand("Mask Style...");
         GenericDialog gd = await(() -> openDialog("Scrim: protect"), "the Mask Style dialog");
         ((TextField) gd.getNumericFields().get(0)).setText("0.14");
-        ((Choice) gd.getChoices().get(0)).select("pattern");
+        ((Choice) gd.getChoices().get(1)).select("pattern"); // after Effort
         ((Checkbox) gd.getCheckboxes().get(1)).setState(true); // More options
         click(gd, 0);
         GenericDialog more = await(() -> openDialog("Scrim: more options"), "the More options dialog");

@@ -8,7 +8,8 @@ import org.scrim.engine.tensor.RgbImage;
  *
  * @param mode          mask (style), poison (concept) or both
  * @param preset        strength: visibility bound, L-inf cap and number of steps
- * @param maxVisibility overrides the preset's visibility bound when not null
+ * @param maxVisibility overrides the preset's visibility bound when not null (a front end states both through
+ *                      {@link Strength}, the one rule that makes them from its choices)
  * @param decoy         the decoy style for mask; null picks the best one for the image
  * @param decoyImage    a decoy image given by the user instead of a procedural style (any size); may be null
  * @param anchors       anchor images of another concept for poison (any sizes); averaged in latent space
@@ -20,6 +21,8 @@ import org.scrim.engine.tensor.RgbImage;
 public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Decoy decoy, RgbImage decoyImage,
         List<RgbImage> anchors, long seed, int workSize, Integer steps) {
     public static final int DEFAULT_WORK_SIZE = 512;
+    /** Smallest working size: the encoders downsample by 8 and their latents need a few cells to mean anything. */
+    public static final int MIN_WORK_SIZE = 64;
     /** SSIMULACRA 1 is a picture unlike the original: a bound above it bounds nothing. */
     public static final double MAX_VISIBILITY = 1.0;
     /**
@@ -34,50 +37,45 @@ public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Dec
             throw new IllegalArgumentException("poison needs at least one anchor image of another concept "
                     + "(--anchor FILE or FOLDER)");
         }
-        if (maxVisibility != null && !(maxVisibility > 0 && maxVisibility <= MAX_VISIBILITY)) {
-            throw new IllegalArgumentException("max visibility must be above 0 and at most " + MAX_VISIBILITY
-                    + " (SSIMULACRA: 0.09 is the default, 0.14 high), got " + maxVisibility);
+        Strength.checkBound(maxVisibility);
+        if (steps != null) {
+            Strength.checkSteps(steps);
         }
-        if (workSize < 64 || workSize > MAX_WORK_SIZE) {
-            throw new IllegalArgumentException("work size must be at least 64 and at most " + MAX_WORK_SIZE
-                    + " pixels, got " + workSize);
-        }
-        if (steps != null && steps < 1) {
-            throw new IllegalArgumentException("steps must be at least 1, got " + steps);
+        if (workSize < MIN_WORK_SIZE || workSize > MAX_WORK_SIZE) {
+            throw new IllegalArgumentException("work size must be at least " + MIN_WORK_SIZE + " and at most "
+                    + MAX_WORK_SIZE + " pixels, got " + workSize);
         }
     }
 
-    /** A request for {@code mode} at {@code preset}; what the builder is not told stays the preset's or the default. */
+    /** A request for {@code mode} at {@code strength}; what the builder is not told stays the engine's default. */
+    public static Builder builder(Mode mode, Strength strength) {
+        return new Builder(mode, strength);
+    }
+
+    /** A request for {@code mode} at {@code preset}'s own bound and steps. */
     public static Builder builder(Mode mode, Preset preset) {
-        return new Builder(mode, preset);
+        return builder(mode, Strength.of(preset));
     }
 
     /**
      * Builds a request from the choices a front end has: each setter is called for a choice that was made, and what
-     * is never set keeps its default (the preset's bound and steps, the engine's decoy, seed 1, 512 px).
+     * is never set keeps its default (the engine's decoy, seed 1, 512 px).
      */
     public static final class Builder {
         /** The decoy name that lets the engine choose, as the CLI, the service and the editors spell it. */
         public static final String AUTO_DECOY = "auto";
 
         private final Mode mode;
-        private final Preset preset;
-        private Double maxVisibility;
+        private final Strength strength;
         private Decoy decoy;
         private RgbImage decoyImage;
         private List<RgbImage> anchors = List.of();
         private long seed = 1;
         private int workSize = DEFAULT_WORK_SIZE;
-        private Integer steps;
 
-        private Builder(Mode mode, Preset preset) {
+        private Builder(Mode mode, Strength strength) {
             this.mode = mode;
-            this.preset = preset;
-        }
-
-        public Builder maxVisibility(double bound) {
-            this.maxVisibility = bound;
-            return this;
+            this.strength = strength;
         }
 
         public Builder decoy(Decoy decoy) {
@@ -110,15 +108,17 @@ public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Dec
             return this;
         }
 
-        public Builder steps(int steps) {
-            this.steps = steps;
-            return this;
-        }
-
         /** The request, checked: see {@link ProtectRequest}'s constructor for what is refused. */
         public ProtectRequest build() {
-            return new ProtectRequest(mode, preset, maxVisibility, decoy, decoyImage, anchors, seed, workSize, steps);
+            return new ProtectRequest(mode, strength.preset(), strength.maxVisibility(), decoy, decoyImage, anchors,
+                    seed, workSize, strength.steps());
         }
+    }
+
+    /** This request at another strength (its files are not read again: the editors' preview follows a slider). */
+    public ProtectRequest withStrength(Strength strength) {
+        return new ProtectRequest(mode, strength.preset(), strength.maxVisibility(), decoy, decoyImage, anchors, seed,
+                workSize, strength.steps());
     }
 
     public double visibilityBound() {

@@ -2,7 +2,6 @@ package org.scrim.engine.usecase;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import org.scrim.engine.c2pa.C2paSigner;
@@ -12,7 +11,7 @@ import org.scrim.engine.metadata.MetadataReader;
 import org.scrim.engine.metadata.MetadataWriter;
 import org.scrim.engine.metadata.NoAiTags;
 import org.scrim.engine.metadata.Provenance;
-import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.models.Ensemble;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.ProtectionTarget;
@@ -27,18 +26,17 @@ import org.scrim.engine.runtime.Runtime;
  * {@code protect} because it joins the file formats and the metadata, which the protection itself never needs.
  */
 public final class FileProtector {
-    private final List<SurrogateEncoder> encoders;
+    private final Ensemble models;
     private final Runtime runtime;
-    private final String modelIdentity;
 
-    /**
-     * @param modelIdentity the models as the file's provenance names them (with their encoders' sha256 where the
-     *                      caller knows them)
-     */
-    public FileProtector(List<SurrogateEncoder> encoders, Runtime runtime, String modelIdentity) {
-        this.encoders = List.copyOf(encoders);
+    /** @param models the encoders to attack, which the file's provenance names with their sha256 */
+    public FileProtector(Ensemble models, Runtime runtime) {
+        this.models = models;
         this.runtime = runtime;
-        this.modelIdentity = modelIdentity;
+    }
+
+    public Ensemble models() {
+        return models;
     }
 
     /** How the written file is tagged: the statement made for a provenance, and the C2PA signer (null: the user's). */
@@ -72,7 +70,7 @@ public final class FileProtector {
             return written;
         }
         progress.phase("verifying");
-        Verifier.Report report = new Verifier(encoders, runtime, request.workSize())
+        Verifier.Report report = new Verifier(models.encoders(), runtime, request.workSize())
                 .verify(image.rgbView(), ImageFiles.read(out).rgbView(), written.target(), true);
         return new Outcome(written.decoy(), written.seconds(), written.target(), report);
     }
@@ -95,7 +93,7 @@ public final class FileProtector {
     /** Protects {@code image} into {@code out}; the protected planes are gone when it returns, before verification. */
     private Outcome protectInto(PlanarImage image, Path out, ProtectRequest request, Tagging tagging,
             ProgressListener progress) throws IOException {
-        Protector.Protection p = new Protector(encoders, runtime).protect(image.rgbView(), request, progress);
+        Protector.Protection p = new Protector(models.encoders(), runtime).protect(image.rgbView(), request, progress);
         // the protected planes are this method's alone: the image takes them as they are, without a copy
         PlanarImage result = image.withRgb(p.image());
         String decoy = p.decoy() == null ? null : p.decoy().cliName();
@@ -106,7 +104,7 @@ public final class FileProtector {
             ImageFiles.write(result, out);
         } else {
             Provenance provenance = new Provenance(request.mode().name().toLowerCase(Locale.ROOT),
-                    request.preset().name().toLowerCase(Locale.ROOT), modelIdentity, Provenance.scrimVersion(),
+                    request.preset().name().toLowerCase(Locale.ROOT), models.identity(), Provenance.scrimVersion(),
                     decoy, request.seed());
             MetadataWriter.writeTagged(out, staged -> ImageFiles.write(result, staged),
                     tagging.statement().apply(provenance), tagging.signer());

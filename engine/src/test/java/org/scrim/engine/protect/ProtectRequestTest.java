@@ -33,8 +33,8 @@ class ProtectRequestTest {
         assertEquals(ProtectRequest.DEFAULT_WORK_SIZE, plain.workSize());
         assertEquals(List.of(), plain.anchors());
 
-        ProtectRequest chosen = ProtectRequest.builder(Mode.MASK, Preset.HIGH).decoy(" mosaic").maxVisibility(0.05)
-                .steps(3).seed(9).build();
+        ProtectRequest chosen = ProtectRequest.builder(Mode.MASK, Strength.of(null, 0.05, null, 3)).decoy(" mosaic")
+                .seed(9).build();
         assertEquals(Decoy.MOSAIC, chosen.decoy());
         assertEquals(0.05, chosen.visibilityBound());
         assertEquals(3, chosen.stepCount());

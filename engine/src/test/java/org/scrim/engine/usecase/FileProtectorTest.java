@@ -21,6 +21,7 @@ import org.scrim.engine.imageio.UnsupportedImageException;
 import org.scrim.engine.metadata.MetadataReader;
 import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.modelio.StateDict;
+import org.scrim.engine.models.Ensemble;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.Mode;
@@ -28,6 +29,7 @@ import org.scrim.engine.protect.NotEnoughMemoryException;
 import org.scrim.engine.protect.Preset;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
+import org.scrim.engine.protect.Strength;
 import org.scrim.engine.protect.ImageTensors;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
@@ -44,15 +46,15 @@ class FileProtectorTest {
     @BeforeAll
     static void load(@TempDir Path temp) throws IOException {
         dir = temp;
-        protector = new FileProtector(List.of(SurrogateEncoder.tae("taef2",
-                StateDict.read(SharedData.path("models/taef2_encoder.pth")))), new OrtRuntime(2), "taef2 sha256:ab");
+        protector = new FileProtector(new Ensemble(List.of(new Ensemble.Member("taef2", "ab", SurrogateEncoder.tae(
+                "taef2", StateDict.read(SharedData.path("models/taef2_encoder.pth")))))), new OrtRuntime(2));
         RgbImage small = Transforms.downscale(ImageFiles.read(SharedData.path("images/chelsea.png")).toRgb(), SIZE);
         ImageIO.write(ImageTensors.toImage(small), "png", dir.resolve("small.png").toFile());
     }
 
     private static ProtectRequest request() {
-        return ProtectRequest.builder(Mode.MASK, Preset.HIGH).decoy(Decoy.PATTERN).seed(4).workSize(SIZE).steps(3)
-                .build();
+        return ProtectRequest.builder(Mode.MASK, Strength.of(Preset.HIGH, null, null, 3)).decoy(Decoy.PATTERN).seed(4)
+                .workSize(SIZE).build();
     }
 
     @Test
