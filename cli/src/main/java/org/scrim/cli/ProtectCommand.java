@@ -79,8 +79,8 @@ public final class ProtectCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--work-size", defaultValue = "" + ProtectRequest.DEFAULT_WORK_SIZE, paramLabel = "PX",
-            description = "Long side at which protection is computed (the size trainers see). Default: "
-                    + "${DEFAULT-VALUE}.")
+            description = "The largest long side the perturbation is computed at: it lives at the image's own "
+                    + "size up to this and is upsampled above. Default: ${DEFAULT-VALUE}.")
     int workSize;
 
     @Option(names = "--force", description = "Protect files that Scrim protected already (their metadata says so); "

@@ -85,8 +85,9 @@ final class ReportOptions {
 
     /**
      * A verification report as named figures, led by the verdict in words against {@code models} (the models
-     * checked): closeness per manipulation (the mean over encoders), then each encoder's as
-     * {@code encoders: {NAME: {closeness, closeness_jpeg75, ...}}} (and {@code poison_encoders}), the AI view where
+     * checked, naming the weakest view): closeness per view and manipulation (the mean over encoders), then each
+     * encoder's as {@code encoders: {NAME: {closeness, closeness_768, closeness_mirrored, ...}}} (and {@code
+     * poison_encoders}), what each view is ({@code views: {closeness: "1024x1024", ...}}), the AI view where
      * measured, visibility.
      */
     static Map<String, Object> figures(Verifier.Report r, String models) {
@@ -101,6 +102,7 @@ final class ReportOptions {
             putByEncoder(f, "encoders", "closeness", r.byEncoder());
             putByEncoder(f, "poison_encoders", "poison_closeness", r.poisonByEncoder());
         }
+        f.put("views", named("closeness", r.views()));
         if (r.aiView() != null) {
             f.put("ai_view_closeness", r.aiView());
         }
@@ -115,7 +117,7 @@ final class ReportOptions {
     }
 
     /** {@code prefix} for the plain figure, {@code prefix_MANIPULATION} for the others. */
-    private static Map<String, Object> named(String prefix, Map<String, Double> byManipulation) {
+    private static Map<String, Object> named(String prefix, Map<String, ?> byManipulation) {
         Map<String, Object> f = new LinkedHashMap<>();
         byManipulation.forEach((k, v) -> f.put(k.equals(Verifier.PLAIN) ? prefix : prefix + "_" + k, v));
         return f;

@@ -15,8 +15,8 @@ import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.models.TaeCodec;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.ImageTensors;
-import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.ProtectionTarget;
+import org.scrim.engine.protect.TrainerViews;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.tensor.RgbImage;
@@ -28,7 +28,8 @@ import picocli.CommandLine.Parameters;
 /** {@code scrim verify ORIGINAL PROTECTED}: how much protection a file carries, and whether it survives handling. */
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure a protected image against its original: how far each AI encoder's view moved toward "
-                + "the protection's target (closeness: 1 = all the way, 0 = not at all), plainly and after JPEG 75 "
+                + "the protection's target (closeness: 1 = all the way, 0 = not at all), at the views LoRA trainers "
+                + "take (own size up to 1024, the 768 and 512 buckets, mirrored, cropped off-grid) and after JPEG 75 "
                 + "and 90, halving the size, noise and blur; how far what the model renders from it moved (AI view, "
                 + "through TAEF2's decoder); and how visible the change is (PSNR, SSIM, visibility).",
                 "The target is read from the file's Scrim metadata, or given with --decoy/--decoy-image/--anchor."})
@@ -51,8 +52,10 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--anchor", paramLabel = "FILE|FOLDER", description = "Anchor image(s) it was poisoned with.")
     List<Path> anchors = new ArrayList<>();
 
-    @Option(names = "--work-size", defaultValue = "" + ProtectRequest.DEFAULT_WORK_SIZE, paramLabel = "PX",
-            description = "Long side at which latents are compared. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--work-size", defaultValue = "" + TrainerViews.LARGEST, paramLabel = "PX",
+            description = "The largest trainer resolution: latents are compared at the image's own size with its "
+                    + "area capped at this squared (and at the smaller trainer buckets, mirrored, cropped). "
+                    + "Default: ${DEFAULT-VALUE}.")
     int workSize;
 
     @Option(names = "--ai-view", paramLabel = "FILE",

@@ -11,7 +11,6 @@ import org.scijava.plugin.Plugin;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.metadata.MetadataReader;
 import org.scrim.engine.protect.Decoy;
-import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Verifier;
 
@@ -38,8 +37,8 @@ public class VerifyImageFilesCommand implements Command {
     @Parameter(label = "Seed (blank: as recorded in the file)", required = false)
     private Long seed;
 
-    @Parameter(label = "Analysis size (long side, px)", min = "8")
-    private int analysisSize = ProtectRequest.DEFAULT_WORK_SIZE;
+    @Parameter(label = "Largest trainer resolution (px)", min = "8")
+    private int analysisSize = org.scrim.engine.protect.TrainerViews.LARGEST;
 
     @Parameter(type = ItemIO.OUTPUT, label = "Target")
     private String target;

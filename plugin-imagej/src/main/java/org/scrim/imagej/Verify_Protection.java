@@ -16,7 +16,6 @@ import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.Mode;
-import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Verdict;
 import org.scrim.engine.protect.Verifier;
@@ -55,7 +54,7 @@ public class Verify_Protection implements PlugIn {
         gd.addStringField("Style image (optional file)", "", 30);
         gd.addStringField("Anchors (image file or folder)", "", 30);
         gd.addStringField("Seed (empty = as recorded)", "", 10);
-        gd.addNumericField("Analysis size (long side, px)", ProtectRequest.DEFAULT_WORK_SIZE, 0);
+        gd.addNumericField("Largest trainer resolution (px)", org.scrim.engine.protect.TrainerViews.LARGEST, 0);
         gd.addHelp(Help.VERIFY);
         gd.showDialog();
         if (gd.wasCanceled()) {

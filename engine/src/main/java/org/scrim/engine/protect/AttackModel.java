@@ -2,6 +2,7 @@ package org.scrim.engine.protect;
 
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -72,6 +73,8 @@ final class AttackModel implements AutoCloseable {
     private GraphSession forward;
     private GraphSession step;
     private StepKey stepKey;
+    /** The transformation's own inputs (a trainer view's matrices), fed to both sessions: {@link #feed}. */
+    private Map<String, Tensor> fed = Map.of();
 
     /**
      * @param featurePulls whether the loss may pull the encoders' stage features and renderings too (the
@@ -136,9 +139,20 @@ final class AttackModel implements AutoCloseable {
         return latents;
     }
 
+    /**
+     * Sets the transformation's own inputs ({@link TrainerViews#graph}'s view matrices): {@link #encodePulled} feeds
+     * them, and they go to {@code group} as residents for the step, so one pair of sessions serves every view.
+     */
+    void feed(SessionGroup group, Map<String, Tensor> inputs) {
+        fed = Map.copyOf(inputs);
+        inputs.forEach((name, value) -> group.put(resident(name), value));
+    }
+
     /** Every value the loss may pull, of T(image): per encoder its latent, then its stage features. */
     List<Tensor> encodePulled(Tensor image) {
-        Map<String, Tensor> out = forward().run(Map.of(IMAGE, image));
+        Map<String, Tensor> feeds = new HashMap<>(fed);
+        feeds.put(IMAGE, image);
+        Map<String, Tensor> out = forward().run(feeds);
         List<Tensor> values = new ArrayList<>();
         for (int k = 0; k < pulled.size(); k++) {
             values.add(out.get("pulled" + k));
@@ -216,7 +230,13 @@ final class AttackModel implements AutoCloseable {
         List<String> gradients = new ArrayList<>();
         List<String> losses = new ArrayList<>();
         for (int e = 0; e < surrogates.size(); e++) {
-            GraphProto own = Differentiator.gradient(lossGraph(terms, e), LOSS, List.of(IMAGE), shapes).getGraph();
+            GraphProto lossOfEncoder = lossGraph(terms, e);
+            // the transformation's own inputs (a view's matrices), fed like the targets
+            for (ValueInfoProto in : GraphBuilder.inputsToFeed(lossOfEncoder)) {
+                shapes.putIfAbsent(in.getName(), StepGraph.dims(in));
+                inputs.computeIfAbsent(in.getName(), name -> g.input(name, StepGraph.dims(in)));
+            }
+            GraphProto own = Differentiator.gradient(lossOfEncoder, LOSS, List.of(IMAGE), shapes).getGraph();
             Map<String, String> binding = new HashMap<>();
             own.getInputList().forEach(in -> binding.put(in.getName(), inputs.get(in.getName())));
             int firstNode = g.graph().getNodeCount();

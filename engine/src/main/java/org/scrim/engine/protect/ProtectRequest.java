@@ -14,13 +14,13 @@ import org.scrim.engine.tensor.RgbImage;
  * @param decoyImage    a decoy image given by the user instead of a procedural style (any size); may be null
  * @param anchors       anchor images of another concept for poison (any sizes); averaged in latent space
  * @param seed          makes the decoy, the transformation schedule and therefore the result repeatable
- * @param workSize      long side at which the perturbation is optimised (the scale trainers see); larger images get
- *                      the perturbation upsampled
+ * @param workSize      the largest long side of the perturbation: it lives at the image's own size up to this
+ *                      (trainers view images at 1024 px or less), larger images get it upsampled
  * @param steps         optimisation steps; null takes the preset's
  */
 public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Decoy decoy, RgbImage decoyImage,
         List<RgbImage> anchors, long seed, int workSize, Integer steps) {
-    public static final int DEFAULT_WORK_SIZE = 512;
+    public static final int DEFAULT_WORK_SIZE = 2048;
     /** Smallest working size: the encoders downsample by 8 and their latents need a few cells to mean anything. */
     public static final int MIN_WORK_SIZE = 64;
     /** SSIMULACRA 1 is a picture unlike the original: a bound above it bounds nothing. */
@@ -59,7 +59,7 @@ public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Dec
 
     /**
      * Builds a request from the choices a front end has: each setter is called for a choice that was made, and what
-     * is never set keeps its default (the engine's decoy, seed 1, 512 px).
+     * is never set keeps its default (the engine's decoy, seed 1, 2048 px).
      */
     public static final class Builder {
         /** The decoy name that lets the engine choose, as the CLI, the service and the editors spell it. */

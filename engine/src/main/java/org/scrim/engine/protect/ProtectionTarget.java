@@ -76,13 +76,7 @@ public record ProtectionTarget(Mode mode, Decoy decoy, RgbImage decoyImage, List
      * one needs no weight, since the optimiser ignores the gradient's scale, and x is then not encoded.
      */
     List<AttackModel.Term> terms(AttackModel model, RgbImage x, Images images) {
-        List<List<Tensor>> targets = new ArrayList<>();
-        if (mode.masks()) {
-            targets.add(model.encodePulled(images.mask().tensor()));
-        }
-        if (mode.poisons()) {
-            targets.add(meanLatents(model::encodePulled, images.anchors()));
-        }
+        List<List<Tensor>> targets = targetValues(model, images);
         List<Tensor> clean = targets.size() * targets.get(0).size() > 1 ? model.encodePulled(x.tensor()) : null;
         List<AttackModel.Term> terms = new ArrayList<>();
         for (List<Tensor> values : targets) {
@@ -93,6 +87,32 @@ public record ProtectionTarget(Mode mode, Decoy decoy, RgbImage decoyImage, List
             }
         }
         return terms;
+    }
+
+    /**
+     * {@code terms} (made by {@link #terms} for {@code model}) with their targets made again through the model's
+     * transformation as it is fed now (the step's view), their weights kept: the weights set each pull's say once.
+     */
+    List<AttackModel.Term> retarget(AttackModel model, Images images, List<AttackModel.Term> terms) {
+        List<Tensor> targets = targetValues(model, images).stream().flatMap(List::stream).toList();
+        List<AttackModel.Term> again = new ArrayList<>();
+        for (int k = 0; k < terms.size(); k++) {
+            AttackModel.Term t = terms.get(k);
+            again.add(new AttackModel.Term(t.output(), targets.get(k), t.weight()));
+        }
+        return again;
+    }
+
+    /** What the model pulls of the decoy (mask) and the anchors' mean (poison), in that order. */
+    private List<List<Tensor>> targetValues(AttackModel model, Images images) {
+        List<List<Tensor>> targets = new ArrayList<>();
+        if (mode.masks()) {
+            targets.add(model.encodePulled(images.mask().tensor()));
+        }
+        if (mode.poisons()) {
+            targets.add(meanLatents(model::encodePulled, images.anchors()));
+        }
+        return targets;
     }
 
     /** Mean latent of the images, per encoder: a folder of anchors acts as one concept. */

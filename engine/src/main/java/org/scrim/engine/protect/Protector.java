@@ -16,8 +16,9 @@ import org.scrim.engine.tensor.Tensor;
 /**
  * Computes protections: a perturbation d, bounded per pixel by the {@link PerceptualBudget}, that pulls the
  * surrogate encoders' latents of x+d toward the protection's target (a decoy restyling of x for mask, the anchors for
- * poison), in expectation over the manipulations a trainer applies (JPEG, downscaling), at the scale trainers see.
- * The result respects the preset's visibility bound.
+ * poison), in expectation over the views trainers take ({@link TrainerViews}: 1024/768/512 buckets, windows on and
+ * off the encoders' grids, mirrored) and JPEG. d lives at the image's own size (up to the working size); each step
+ * sees one view. The result respects the preset's visibility bound.
  */
 public final class Protector {
     /**
@@ -35,6 +36,13 @@ public final class Protector {
     private static final float LEARNING_RATE = 2f;
     /** Steps after which the stand-in's bound is matched again to SSIMULACRA on the current change. */
     private static final int RECALIBRATE_EVERY = 4;
+    /**
+     * Side of the window of a trainer's view each step sees (smaller where the view is): the encoders are
+     * convolutional, so a window of the view pulls as the whole view would there, at a fraction of the cost.
+     */
+    static final int WINDOW = 512;
+    /** Every this many steps, the step's view goes through the JPEG 75 approximation too. */
+    private static final int JPEG_EVERY = 4;
     /** The smallest working size a protection falls back to when the device is short of memory. */
     private static final int MIN_WORK_SIZE = 128;
     private static final System.Logger LOG = System.getLogger("org.scrim.engine.protect");
@@ -66,13 +74,14 @@ public final class Protector {
 
     /**
      * Protects {@code image} as {@code request} asks. When the device is short of memory for the graphs at the
-     * working size, the working size halves (down to {@value #MIN_WORK_SIZE} px, with one logged line) and the
-     * protection starts again: a smaller, upsampled perturbation rather than none.
+     * working size, the working size and the views' windows halve (down to {@value #MIN_WORK_SIZE} px, with one
+     * logged line) and the protection starts again: a smaller, upsampled perturbation rather than none.
      */
     public Protection protect(RgbImage image, ProtectRequest request, ProgressListener progress) {
         Finishing.checkMemory(image);
         long start = System.nanoTime();
-        for (int workSize = request.workSize(); ; workSize /= 2) {
+        for (int workSize = Math.min(request.workSize(), Math.max(image.width(), image.height())); ;
+                workSize /= 2) {
             try {
                 return protectAt(image, request, workSize, progress, start);
             } catch (DeviceMemoryException e) {
@@ -106,19 +115,21 @@ public final class Protector {
             target = ProtectionTarget.of(request, decoy);
 
             progress.phase("optimising");
-            // All steps at the working size: a coarse stage at half that size (a quarter of the cost per step) was
-            // tried, and its steps added about a tenth as much closeness as the same time spent here.
-            for (ImageTransform t : robustnessTransforms(work.tensor().shape())) {
-                models.add(new AttackModel(encoders, t, work.tensor().shape(), runtime, true));
-            }
+            TrainerViews.Sampler views = TrainerViews.sampler(image.width(), image.height(),
+                    Math.min(WINDOW, workSize), request.seed());
+            ImageTransform view = TrainerViews.graph(views.windowShape());
+            long[] shape = work.tensor().shape();
+            models.add(new AttackModel(encoders, view, shape, runtime, true));
+            models.add(new AttackModel(encoders, Transforms.chain(view, Transforms.jpeg(75)), shape, runtime, true));
             try (Workspace space = new Workspace(group, work, request.preset().epsilon)) {
-                List<GraphSession> stepSessions = stepSessions(group, models, target, work, gray);
+                ViewedSteps viewed = new ViewedSteps(group, models, target, targetImages(target, image, work), views,
+                        work, gray);
                 // The garbage of reading and scaling the image and of computing the targets (which now live in the
                 // group) lies in Java's heap, which keeps those pages while the steps' working memory grows beside
                 // it; one collection now lets the heap give them back (as far as -XX:MaxHeapFreeRatio allows: the
                 // scrim launcher sets it low).
                 System.gc();
-                delta = optimise(space, stepSessions, request.visibilityBound(), steps, progress);
+                delta = optimise(space, viewed, request.visibilityBound(), steps, progress);
             }
         } finally {
             models.forEach(AttackModel::close);
@@ -130,18 +141,81 @@ public final class Protector {
     }
 
     /**
-     * Adam on d, projected onto the per-pixel bound, the [0,1] range and the visibility bound (by scaling d down),
-     * so the optimiser spends its steps inside the set the result must lie in. {@code stepSessions} (one per attack
-     * model, {@link AttackModel#step}) see x through the image as is (the first) and trainer manipulations (JPEG,
-     * downscaling); every second step takes the next of the latter. The steps ({@link StepGraph}) and the projection's tries ({@link VisibilityGraph}) run on the
-     * workspace group's residents, so on a device the image and d stay there; d comes back to the host only every
-     * {@value #RECALIBRATE_EVERY} steps and at the end. The projection uses the cheap stand-in {@link
-     * Quality#visibility}, whose bound is set from SSIMULACRA on the change itself after the first step and every few
-     * after: the stand-in's error depends on the image (flat skies) and on the kind of change. The workspace and the
-     * sessions are the caller's, so probes can share them; each call starts from d = 0.
+     * The target images at the working size: the decoy made on the image as the largest trainer bucket resizes it,
+     * as {@link Verifier} makes it, then brought to the working size; the anchors fitted to it.
      */
-    private static Tensor optimise(Workspace space, List<GraphSession> stepSessions, double maxVisibility,
-            int steps, ProgressListener progress) {
+    private static ProtectionTarget.Images targetImages(ProtectionTarget target, RgbImage image, RgbImage work) {
+        RgbImage mask = null;
+        if (target.mode().masks()) {
+            mask = target.maskImage(TrainerViews.reference(image, TrainerViews.LARGEST));
+            if (mask.width() < work.width()) {
+                mask = ImageTensors.resizeBilinear(mask, work.width(), work.height());
+            } else {
+                mask = TrainerViews.resize(mask, work.width(), work.height());
+            }
+        }
+        return new ProtectionTarget.Images(mask, target.mode().poisons() ? target.anchorImages(work) : List.of());
+    }
+
+    /** What each step of {@link #optimise} runs: its session, prepared (its view and targets put in the group). */
+    private interface Steps {
+        GraphSession prepare(int step);
+    }
+
+    /**
+     * Steps through trainer views: each step draws the next view from the sampler, feeds its matrices to the view
+     * model (every {@value #JPEG_EVERY}th step the one with JPEG after the view) and makes the targets again through
+     * it, with the pulls' weights set on the first view each model sees.
+     */
+    private static final class ViewedSteps implements Steps {
+        private final SessionGroup group;
+        private final List<AttackModel> models;
+        private final ProtectionTarget target;
+        private final ProtectionTarget.Images images;
+        private final TrainerViews.Sampler views;
+        private final RgbImage work;
+        private final boolean gray;
+        private final List<List<AttackModel.Term>> terms = new ArrayList<>();
+
+        ViewedSteps(SessionGroup group, List<AttackModel> models, ProtectionTarget target,
+                ProtectionTarget.Images images, TrainerViews.Sampler views, RgbImage work, boolean gray) {
+            this.group = group;
+            this.models = models;
+            this.target = target;
+            this.images = images;
+            this.views = views;
+            this.work = work;
+            this.gray = gray;
+            models.forEach(m -> terms.add(null));
+        }
+
+        @Override
+        public GraphSession prepare(int step) {
+            int k = step % JPEG_EVERY == JPEG_EVERY - 1 ? 1 : 0;
+            AttackModel model = models.get(k);
+            TrainerViews.View v = views.next();
+            model.feed(group, Map.of(TrainerViews.ROWS, v.rowMatrix(work.height()),
+                    TrainerViews.COLUMNS, v.columnMatrix(work.width())));
+            List<AttackModel.Term> t = terms.get(k) == null ? target.terms(model, work, images)
+                    : target.retarget(model, images, terms.get(k));
+            terms.set(k, t);
+            return model.step(group, t, gray);
+        }
+    }
+
+    /**
+     * Adam on d, projected onto the per-pixel bound, the [0,1] range and the visibility bound (by scaling d down),
+     * so the optimiser spends its steps inside the set the result must lie in. {@code steps} gives each step's
+     * session ({@link AttackModel#step}), prepared with the view it sees. The steps ({@link StepGraph}) and the
+     * projection's tries ({@link VisibilityGraph}) run on the workspace group's residents, so on a device the image
+     * and d stay there; d comes back to the host only every {@value #RECALIBRATE_EVERY} steps and at the end. The
+     * projection uses the cheap stand-in {@link Quality#visibility}, whose bound is set from SSIMULACRA on the change
+     * itself after the first step and every few after: the stand-in's error depends on the image (flat skies) and on
+     * the kind of change. The workspace and the sessions are the caller's, so probes can share them; each call starts
+     * from d = 0.
+     */
+    private static Tensor optimise(Workspace space, Steps stepSessions, double maxVisibility, int steps,
+            ProgressListener progress) {
         SessionGroup group = space.group;
         RgbImage x = space.image;
         long[] shape = x.tensor().shape();
@@ -155,14 +229,11 @@ public final class Protector {
             if (progress.cancelled()) {
                 throw new CancellationException("protection cancelled");
             }
-            // manipulations in turn, not drawn at random: a JPEG step costs as much as a plain one and a
-            // downscaled one a quarter, so a random draw made the time of a protection vary by a fifth
-            int k = step % 2 == 0 || stepSessions.size() == 1 ? 0 : 1 + (step / 2) % (stepSessions.size() - 1);
             float lr = LEARNING_RATE * (0.1f + 0.9f * 0.5f * (1 + (float) Math.cos(Math.PI * step / steps)));
             float c1 = 1 - (float) Math.pow(StepGraph.BETA1, step + 1);
             float c2 = 1 - (float) Math.pow(StepGraph.BETA2, step + 1);
-            stepSessions.get(k).run(Map.of(StepGraph.SCALE, scalar(scale), StepGraph.LEARNING_RATE, scalar(lr),
-                    StepGraph.CORRECTION1, scalar(c1), StepGraph.CORRECTION2, scalar(c2)));
+            stepSessions.prepare(step).run(Map.of(StepGraph.SCALE, scalar(scale), StepGraph.LEARNING_RATE,
+                    scalar(lr), StepGraph.CORRECTION1, scalar(c1), StepGraph.CORRECTION2, scalar(c2)));
             if (step % RECALIBRATE_EVERY == 0) {
                 RgbImage changed = applyDelta(x, group.get(StepGraph.PERTURBATION));
                 double standIn = space.visibility.run(Map.of(StepGraph.SCALE, scalar(1)))
@@ -184,22 +255,6 @@ public final class Protector {
         float[] d = group.get(StepGraph.PERTURBATION).data();
         scale(d, scale);
         return new Tensor(d, shape);
-    }
-
-    /**
-     * Each model's step session on {@code group}, its targets put there as residents: the targets are computed with
-     * the model's forward session, which is closed after, since only the steps run from here on. A gray image gets a
-     * gray perturbation (the gradient averaged over channels), since its file keeps one channel.
-     */
-    private static List<GraphSession> stepSessions(SessionGroup group, List<AttackModel> models,
-            ProtectionTarget target, RgbImage work, boolean gray) {
-        ProtectionTarget.Images targetImages = target.imagesFor(work);
-        List<GraphSession> sessions = new ArrayList<>();
-        for (AttackModel model : models) {
-            sessions.add(model.step(group, target.terms(model, work, targetImages), gray));
-            model.releaseForward();
-        }
-        return sessions;
     }
 
     /**
@@ -244,22 +299,6 @@ public final class Protector {
     }
 
     /**
-     * The manipulations the optimisation expects: none first, then a 0.5x downscale and JPEG 75, taken in that order
-     * by every second step. The downscale comes first because it is both the cheaper step (the encoder sees a quarter
-     * of the pixels) and the manipulation the protection survives least.
-     */
-    static List<ImageTransform> robustnessTransforms(long[] shape) {
-        long longSide = Math.max(shape[2], shape[3]);
-        List<ImageTransform> t = new ArrayList<>();
-        t.add(Transforms.chain());
-        if (longSide >= 128) {
-            t.add(Transforms.downscale((int) (longSide / 2)));
-        }
-        t.add(Transforms.jpeg(75));
-        return t;
-    }
-
-    /**
      * Picks the decoy that is both far in latent space and reachable, by trying: a short optimisation toward each
      * decoy on a small copy of the image, keeping the one that gets closest ({@link Verifier#closeness}) among
      * those at least half as far as the farthest, so a near, trivial decoy cannot win.
@@ -284,7 +323,8 @@ public final class Protector {
                 ProtectionTarget t = ProtectionTarget.mask(decoys[k], request.seed());
                 // mask terms: one per pulled value, in order; the decoy is judged on the latents
                 List<AttackModel.Term> terms = t.terms(model, probe, t.imagesFor(probe));
-                Tensor d = optimise(space, List.of(model.step(group, terms, gray)), request.visibilityBound(),
+                GraphSession session = model.step(group, terms, gray);
+                Tensor d = optimise(space, step -> session, request.visibilityBound(),
                         PROBE_STEPS, cancelOnly);
                 List<Tensor> z = model.encodePulled(applyDelta(probe, d).tensor());
                 for (AttackModel.Term term : terms) {

@@ -103,7 +103,8 @@ final class StepGraph {
         return g.op(type, a, b);
     }
 
-    private static long[] dims(ValueInfoProto in) {
+    /** The declared shape of a graph input. */
+    static long[] dims(ValueInfoProto in) {
         return in.getType().getTensorType().getShape().getDimList().stream()
                 .mapToLong(TensorShapeProto.Dimension::getDimValue).toArray();
     }

@@ -1,6 +1,7 @@
 package org.scrim.engine.protect;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,29 +15,42 @@ import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
 /**
- * Measures a protection: how far the protected image's latent moved toward its target, plainly and after the
- * manipulations images meet on the way to a training set, and how visible the change is. Latents are measured at
- * the analysis size (the long side trainers use, and the size the protection was computed at); JPEG is applied to the
- * full-size file as a website would, the other manipulations at the analysis size.
+ * Measures a protection: how far the protected image's latent moved toward its target at the views trainers take of
+ * it ({@link TrainerViews}: its own size with the area capped at the analysis size squared, the smaller buckets,
+ * mirrored, cropped off the encoders' grids) and after the manipulations images meet on the way to a training set,
+ * and how visible the change is. JPEG is applied to the full-size file as a website would, then viewed; the other
+ * manipulations to the view at the analysis size. Targets are made on the image at the analysis size (as the
+ * protection makes them) and viewed alike.
  */
 public final class Verifier {
-    /** A manipulation of the protected image and how it applies to target images at the analysis size. */
-    private record Manipulation(String name, boolean onFullSize, UnaryOperator<RgbImage> apply) {}
+    /**
+     * A manipulation: what happens to the file before a trainer views it ({@code onFile}), the view, and what
+     * happens to the view ({@code after}); targets go through the same three.
+     */
+    private record Manipulation(String name, UnaryOperator<RgbImage> onFile, TrainerViews.View view,
+            UnaryOperator<RgbImage> after) {}
 
     private static final long NOISE_SEED = 0x5C121L;
-    /** The name of the figure without manipulation. */
+    /** The name of the figure at the image's own size (capped at the analysis size), without manipulation. */
     public static final String PLAIN = "none";
+    /**
+     * The figures a verdict rests on: the trainers' views (own size, the smaller buckets, mirrored, cropped) and
+     * JPEG 75 and a 0.5x downscale, since a scraper or trainer may do any of these before the model sees the image.
+     */
+    public static final List<String> JUDGED = List.of(PLAIN, "768", "512", "mirrored", "cropped", "jpeg75",
+            "downscale");
 
     /**
      * Every figure, in report order. Closeness ({@link #closeness}) is the mean over the encoders; {@code
      * byEncoder} and {@code poisonByEncoder} give each encoder's, by its name; {@code aiView} and {@code
-     * poisonAiView} are the closeness of what the AI-view decoder renders (null when not measured or no such term).
+     * poisonAiView} are the closeness of what the AI-view decoder renders (null when not measured or no such term);
+     * {@code views} says what each figure's view is, by the figure's name ("1024x1024 mirrored").
      */
     public record Report(Map<String, Double> closeness, Map<String, Double> poisonCloseness,
             Map<String, Map<String, Double>> byEncoder, Map<String, Map<String, Double>> poisonByEncoder,
             Double aiView, Double poisonAiView, double shiftVsNoise, double psnr, double ssim, double visibility,
-            String target) {
-        /** The headline figure: closeness without manipulation (the mask's, else the poison's). */
+            String target, Map<String, String> views) {
+        /** The headline figure: closeness at the image's own size (the mask's, else the poison's). */
         public double primaryCloseness() {
             return (closeness.isEmpty() ? poisonCloseness : closeness).get(PLAIN);
         }
@@ -50,13 +64,14 @@ public final class Verifier {
     private final int analysisSize;
     private final AiViewModel aiViewModel;
 
+    /** @param analysisSize the largest trainer resolution: the own-size view's area is capped at its square */
     public Verifier(List<SurrogateEncoder> encoders, Runtime runtime, int analysisSize) {
         this(encoders, runtime, analysisSize, null);
     }
 
     /**
      * @param aiViewModel when not null, the report carries the AI-view closeness: 1 - rms(D(E(x+d)) - D(E(t))) /
-     *                    rms(D(E(x)) - D(E(t))) with this model's encoder E and decoder D, at the analysis size
+     *                    rms(D(E(x)) - D(E(t))) with this model's encoder E and decoder D, at the own-size view
      */
     public Verifier(List<SurrogateEncoder> encoders, Runtime runtime, int analysisSize,
             AiViewModel aiViewModel) {
@@ -72,58 +87,92 @@ public final class Verifier {
     }
 
     /**
-     * @param quick only the plain figure, JPEG 75 and 0.5x downscale (what {@code protect} prints)
+     * @param quick the judged figures only ({@link #JUDGED}: what {@code protect} prints), without JPEG 90, noise
+     *              and blur
      */
     public Report verify(RgbImage original, RgbImage protectedImage, ProtectionTarget target, boolean quick) {
         original.requireSameSize(protectedImage);
-        List<Manipulation> manipulations = manipulations(quick);
-        RgbImage o = Transforms.downscale(original, analysisSize);
-        RgbImage p = o.width() == original.width() ? protectedImage
-                : Transforms.downscale(protectedImage, analysisSize);
-        ProtectionTarget.Images targetImages = target.imagesFor(o);
+        List<Manipulation> manipulations = manipulations(original.width(), original.height(), quick);
+        RgbImage reference = TrainerViews.reference(original, analysisSize);
+        ProtectionTarget.Images targetImages = target.imagesFor(reference);
         Figures mask = new Figures();
         Figures poison = new Figures();
+        Map<String, String> views = new LinkedHashMap<>();
+        Viewer viewer = new Viewer();
         double shift;
+        RgbImage plainO = null;
+        RgbImage plainP = null;
         List<List<Tensor>> plain = null;
         try (Encoders enc = new Encoders()) {
             for (Manipulation m : manipulations) {
-                RgbImage om = m.onFullSize ? Transforms.downscale(m.apply.apply(original), analysisSize)
-                        : m.apply.apply(o);
-                RgbImage pm = m.onFullSize ? Transforms.downscale(m.apply.apply(protectedImage), analysisSize)
-                        : m.apply.apply(p);
+                RgbImage om = viewer.view(original, m);
+                RgbImage pm = viewer.view(protectedImage, m);
+                views.put(m.name, describe(m, pm));
                 List<Tensor> zo = enc.encode(om);
                 List<Tensor> zp = enc.encode(pm);
                 if (m.name.equals(PLAIN)) {
                     plain = List.of(zo, zp);
+                    plainO = om;
+                    plainP = pm;
                 }
                 if (target.mode().masks()) {
-                    mask.add(m.name, zo, zp, enc.encode(m.apply.apply(targetImages.mask())));
+                    mask.add(m.name, zo, zp, enc.encode(viewer.view(targetImages.mask(), m)));
                 }
                 if (target.mode().poisons()) {
-                    List<RgbImage> anchors = targetImages.anchors().stream().map(m.apply).toList();
+                    List<RgbImage> anchors = targetImages.anchors().stream().map(a -> viewer.view(a, m)).toList();
                     poison.add(m.name, zo, zp, enc.meanLatents(anchors));
                 }
             }
-            shift = shiftVsNoise(enc, o, p, plain.get(0), plain.get(1));
+            shift = shiftVsNoise(enc, plainO, plainP, plain.get(0), plain.get(1));
         }
         Double aiView = null;
         Double poisonAiView = null;
         if (aiViewModel != null) {
+            TrainerViews.View own = manipulations.get(0).view;
             try (TaeCodec codec = new TaeCodec(aiViewModel.encoder(), aiViewModel.decoder(), runtime)) {
-                Tensor renderedO = codec.decode(codec.encode(o.tensor()));
-                Tensor renderedP = codec.decode(codec.encode(p.tensor()));
+                Tensor renderedO = codec.decode(codec.encode(plainO.tensor()));
+                Tensor renderedP = codec.decode(codec.encode(plainP.tensor()));
                 if (target.mode().masks()) {
-                    aiView = closeness(renderedO, renderedP, codec.decode(codec.encode(targetImages.mask().tensor())));
+                    aiView = closeness(renderedO, renderedP,
+                            codec.decode(codec.encode(own.apply(targetImages.mask()).tensor())));
                 }
                 if (target.mode().poisons()) {
                     poisonAiView = closeness(renderedO, renderedP, codec.decode(ProtectionTarget.meanLatents(
-                            image -> List.of(codec.encode(image)), targetImages.anchors()).get(0)));
+                            image -> List.of(codec.encode(image)),
+                            targetImages.anchors().stream().map(own::apply).toList()).get(0)));
                 }
             }
         }
         return new Report(mask.mean, poison.mean, mask.byEncoder, poison.byEncoder, aiView, poisonAiView, shift,
                 Quality.psnr(original, protectedImage), Quality.ssim(original, protectedImage),
-                new Ssimulacra(original).score(protectedImage), target.describe());
+                new Ssimulacra(original).score(protectedImage), target.describe(), views);
+    }
+
+    /** What a figure's view is, for reports: "1024x1024 mirrored", "JPEG 75, 1024x1024". */
+    private static String describe(Manipulation m, RgbImage viewed) {
+        return switch (m.name) {
+            case "jpeg75", "jpeg90" -> "JPEG " + m.name.substring(4) + ", " + m.view.describe();
+            case "downscale", "noise", "blur" -> m.name + ", " + viewed.width() + "x" + viewed.height();
+            default -> m.view.describe();
+        };
+    }
+
+    /**
+     * Views images, keeping each source's resize to a bucket's size for the other views of that bucket (a 6000x4000
+     * file is resized once for its own size, its mirror and its crop).
+     */
+    private static final class Viewer {
+        private final Map<List<Object>, RgbImage> resized = new HashMap<>();
+
+        RgbImage view(RgbImage source, Manipulation m) {
+            TrainerViews.View v = m.view;
+            RgbImage file = m.onFile.apply(source);
+            RgbImage r = file == source
+                    ? resized.computeIfAbsent(List.of(source, v.resizedWidth(), v.resizedHeight()),
+                            k -> TrainerViews.resize(source, v.resizedWidth(), v.resizedHeight()))
+                    : TrainerViews.resize(file, v.resizedWidth(), v.resizedHeight());
+            return m.after.apply(v.cut(r));
+        }
     }
 
     /**
@@ -153,18 +202,29 @@ public final class Verifier {
         }
     }
 
-    private List<Manipulation> manipulations(boolean quick) {
+    /**
+     * The manipulations of a {@code width} x {@code height} image, the own-size view ({@link #PLAIN}) first: the
+     * smaller buckets, the own size mirrored and cropped, JPEG 75 (and 90) of the file, a 0.5x downscale (and noise
+     * and blur) of the own-size view.
+     */
+    private List<Manipulation> manipulations(int width, int height, boolean quick) {
+        UnaryOperator<RgbImage> none = t -> t;
+        Map<Integer, TrainerViews.View> buckets = TrainerViews.buckets(width, height, analysisSize);
+        TrainerViews.View own = buckets.get(analysisSize);
         List<Manipulation> list = new ArrayList<>();
-        list.add(new Manipulation(PLAIN, false, t -> t));
-        list.add(new Manipulation("jpeg75", true, t -> Transforms.jpegRoundTrip(t, 75)));
+        buckets.forEach((resolution, view) -> list.add(new Manipulation(
+                resolution == analysisSize ? PLAIN : String.valueOf(resolution), none, view, none)));
+        list.add(new Manipulation("mirrored", none, own.mirror(), none));
+        list.add(new Manipulation("cropped", none, TrainerViews.crop(own), none));
+        list.add(new Manipulation("jpeg75", t -> Transforms.jpegRoundTrip(t, 75), own, none));
         if (!quick) {
-            list.add(new Manipulation("jpeg90", true, t -> Transforms.jpegRoundTrip(t, 90)));
+            list.add(new Manipulation("jpeg90", t -> Transforms.jpegRoundTrip(t, 90), own, none));
         }
-        list.add(new Manipulation("downscale", false,
+        list.add(new Manipulation("downscale", none, own,
                 t -> Transforms.downscale(t, Math.max(1, Math.max(t.width(), t.height()) / 2))));
         if (!quick) {
-            list.add(new Manipulation("noise", false, t -> Transforms.gaussianNoise(t, 0.05, NOISE_SEED)));
-            list.add(new Manipulation("blur", false, t -> Transforms.blur(t, 1.0)));
+            list.add(new Manipulation("noise", none, own, t -> Transforms.gaussianNoise(t, 0.05, NOISE_SEED)));
+            list.add(new Manipulation("blur", none, own, t -> Transforms.blur(t, 1.0)));
         }
         return list;
     }

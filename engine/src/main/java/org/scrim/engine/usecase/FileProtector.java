@@ -16,6 +16,7 @@ import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Protector;
+import org.scrim.engine.protect.TrainerViews;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Runtime;
 
@@ -70,7 +71,7 @@ public final class FileProtector {
             return written;
         }
         progress.phase("verifying");
-        Verifier.Report report = new Verifier(models.encoders(), runtime, request.workSize())
+        Verifier.Report report = new Verifier(models.encoders(), runtime, TrainerViews.LARGEST)
                 .verify(image.rgbView(), ImageFiles.read(out).rgbView(), written.target(), true);
         return new Outcome(written.decoy(), written.seconds(), written.target(), report);
     }

@@ -13,6 +13,7 @@ import org.scrim.engine.protect.Preset;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
+import org.scrim.engine.protect.TrainerViews;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Runtime;
@@ -41,7 +42,7 @@ public final class ProtectBenchmark {
         List<SurrogateEncoder> encoders = List.of(SurrogateEncoder.tae("taef2",
                 StateDict.read(SharedData.path("models/taef2_encoder.pth"))));
         Protector protector = new Protector(encoders, runtime);
-        Verifier verifier = new Verifier(encoders, runtime, workSize);
+        Verifier verifier = new Verifier(encoders, runtime, TrainerViews.LARGEST);
         Path out = Files.createDirectories(Path.of("target", "protect-bench"));
         System.out.println("image           size      preset   decoy     steps  time_s  psnr   ssim   vis    "
                 + "ssimulacra  close  jpeg75  down0.5  shift");

@@ -15,6 +15,7 @@ import org.scrim.engine.protect.Preset;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
+import org.scrim.engine.protect.TrainerViews;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Runtime;
@@ -36,7 +37,7 @@ public final class TransferBenchmark {
         List<String> images = List.of((args.length > 1 ? args[1]
                 : "astronaut.png,chelsea.png,coffee.png,rocket.jpg,shipwreck.jpg,starry_night.jpg,the_scream.jpg")
                 .split(","));
-        int size = args.length > 2 ? Integer.parseInt(args[2]) : ProtectRequest.DEFAULT_WORK_SIZE;
+        int size = args.length > 2 ? Integer.parseInt(args[2]) : 512;
         Integer steps = args.length > 3 ? Integer.valueOf(args[3]) : null;
         Runtime runtime = new OrtRuntime(2);
         // the product's encoders: TAEF2 with its decoder's rendering, TAESana
@@ -46,7 +47,7 @@ public final class TransferBenchmark {
             all.put(name, store.surrogate(name));
         }
         String aiView = ModelStore.AI_VIEW_MODEL.name();
-        Verifier verifier = new Verifier(List.copyOf(all.values()), runtime, size, new Verifier.AiViewModel(
+        Verifier verifier = new Verifier(List.copyOf(all.values()), runtime, TrainerViews.LARGEST, new Verifier.AiViewModel(
                 store.encoderWeights(aiView), store.decoderWeights(aiView)));
         Path out = Files.createDirectories(Path.of("target", "transfer-bench"));
         StringBuilder header = new StringBuilder(String.format("%-16s %-14s %-9s %6s %10s %7s", "image",

@@ -22,7 +22,9 @@ import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 import org.scrim.engine.testing.SharedData;
 
-/** The verifier's per-encoder and AI-view figures are what a direct computation with the codecs gives. */
+/**
+ * The verifier's per-encoder, per-view and AI-view figures are what a direct computation with the codecs gives.
+ */
 class VerifierTest {
     private static final int SIZE = 96;
 
@@ -48,32 +50,42 @@ class VerifierTest {
         Verifier.Report r = new Verifier(encoders, runtime, SIZE, new Verifier.AiViewModel(f2Encoder, f2Decoder))
                 .verify(original, moved, target, true);
 
-        UnaryOperator<RgbImage> half = t -> Transforms.downscale(t, SIZE / 2);
+        // the own-size view: the bucket of multiples of 64 (96x64 trimmed to 64x64), the decoy viewed alike
+        TrainerViews.View own = TrainerViews.bucket(original.width(), original.height(), SIZE);
+        UnaryOperator<RgbImage> plainView = own::apply;
+        UnaryOperator<RgbImage> mirrored = own.mirror()::apply;
+        UnaryOperator<RgbImage> half = t -> {
+            RgbImage v = own.apply(t);
+            return Transforms.downscale(v, Math.max(v.width(), v.height()) / 2);
+        };
         double sum = 0;
         for (String name : ModelStore.DEFAULT_ENCODERS) {
             try (TaeCodec codec = new TaeCodec(store.encoderWeights(name), null, runtime)) {
-                double plain = direct(codec::encode, original, moved, decoy);
-                double down = direct(codec::encode, half.apply(original), half.apply(moved), half.apply(decoy));
+                double plain = direct(codec::encode, plainView, original, moved, decoy);
                 assertEquals(plain, r.byEncoder().get(name).get(Verifier.PLAIN), 1e-6, name);
-                assertEquals(down, r.byEncoder().get(name).get("downscale"), 1e-6, name + " after 0.5x");
+                assertEquals(direct(codec::encode, mirrored, original, moved, decoy),
+                        r.byEncoder().get(name).get("mirrored"), 1e-6, name + " mirrored");
+                assertEquals(direct(codec::encode, half, original, moved, decoy),
+                        r.byEncoder().get(name).get("downscale"), 1e-6, name + " after 0.5x");
                 assertTrue(plain > 0.05, name + " moved: " + plain);
                 sum += plain;
             }
         }
         assertEquals(sum / 2, r.closeness().get(Verifier.PLAIN), 1e-6, "the headline is the mean over encoders");
         try (TaeCodec codec = new TaeCodec(f2Encoder, f2Decoder, runtime)) {
-            double aiView = direct(t -> codec.decode(codec.encode(t)), original, moved, decoy);
+            double aiView = direct(t -> codec.decode(codec.encode(t)), plainView, original, moved, decoy);
             assertEquals(aiView, r.aiView(), 1e-6);
             assertTrue(aiView > 0.05, "the rendering moved: " + aiView);
         }
         assertNull(r.poisonAiView(), "no poison term, no poison figure");
     }
 
-    /** 1 - |f(p) - f(t)| / |f(o) - f(t)|, written out here apart from the engine's. */
-    private static double direct(UnaryOperator<Tensor> f, RgbImage o, RgbImage p, RgbImage t) {
-        float[] fo = f.apply(o.tensor()).data();
-        float[] fp = f.apply(p.tensor()).data();
-        float[] ft = f.apply(t.tensor()).data();
+    /** 1 - |f(v(p)) - f(v(t))| / |f(v(o)) - f(v(t))|, written out here apart from the engine's. */
+    private static double direct(UnaryOperator<Tensor> f, UnaryOperator<RgbImage> view, RgbImage o, RgbImage p,
+            RgbImage t) {
+        float[] fo = f.apply(view.apply(o).tensor()).data();
+        float[] fp = f.apply(view.apply(p).tensor()).data();
+        float[] ft = f.apply(view.apply(t).tensor()).data();
         double before = 0;
         double after = 0;
         for (int i = 0; i < fo.length; i++) {

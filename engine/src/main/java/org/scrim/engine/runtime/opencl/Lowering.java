@@ -138,6 +138,7 @@ final class Lowering implements ConvLowering.Target {
             case "AveragePool" -> averagePool(n);
             case "Resize" -> resize(n);
             case "MatMul" -> matMul(n);
+            case "Transpose" -> transpose(n);
             default -> unsupported.add(op);
         }
     }
@@ -386,6 +387,26 @@ final class Lowering implements ConvLowering.Target {
             t[3 * o + 2] = (float) (c - i0);
         }
         return t;
+    }
+
+    /** Transpose that swaps the last two axes only (what MatMul's gradient takes of the other operand). */
+    private void transpose(NodeProto n) {
+        long[] xs = analysis.shape(n.getInput(0));
+        int r = xs.length;
+        long[] perm = NodeAttrs.ints(n, "perm");
+        boolean lastTwo = r >= 2 && perm != null && perm.length == r;
+        for (int i = 0; lastTwo && i < r; i++) {
+            lastTwo = perm[i] == (i == r - 2 ? r - 1 : i == r - 1 ? r - 2 : i);
+        }
+        if (!lastTwo) {
+            unsupported.add("Transpose (other than of the last two axes)");
+            return;
+        }
+        int rows = (int) xs[r - 2];
+        int cols = (int) xs[r - 1];
+        long batch = HostOps.numel(xs) / Math.max(1, (long) rows * cols);
+        launches.add(new Launch("transpose_last2", "", args(operand(n.getInput(0)), new Ref(n.getOutput(0)))
+                .ints(rows, cols).list(), new long[] {roundUp(cols, 64), rows, batch}, null));
     }
 
     /** MatMul of values of rank 2 or more; each operand's leading (batch) axes are all 1 or the output's. */

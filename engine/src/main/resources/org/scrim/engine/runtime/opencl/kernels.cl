@@ -298,6 +298,14 @@ __kernel void resize_linear(__global const float *X, __global float *Y, __global
 
 // Batched MatMul Y[b] = A[b] (M x K) * B[b] (K x N); a batch stride of 0 broadcasts an operand. Work-items along
 // x walk consecutive columns, so B's rows are read contiguously and A's element is shared.
+/* Y = X with its last two axes swapped, per batch: X is [batch, R, C], Y [batch, C, R]. */
+__kernel void transpose_last2(__global const float *X, __global float *Y, int R, int C) {
+    const int c = get_global_id(0), r = get_global_id(1), b = get_global_id(2);
+    if (c < C && r < R) {
+        Y[((size_t)b * C + c) * R + r] = X[((size_t)b * R + r) * C + c];
+    }
+}
+
 __kernel void matmul(__global const float *A, __global const float *B, __global float *Y, int M, int N, int K,
                      int sa, int sb, int batch) {
     const int j = get_global_id(0), m = get_global_id(1), b = get_global_id(2);

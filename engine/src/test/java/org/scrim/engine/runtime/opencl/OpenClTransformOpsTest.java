@@ -124,6 +124,16 @@ class OpenClTransformOpsTest {
     }
 
     @Test
+    void transposeOfTheLastTwoAxes() {
+        // a trainer view's gradient: the fed view matrices, transposed
+        GraphBuilder g = new GraphBuilder("transpose");
+        String matrix = input(g, "m", 9, 13);
+        String batched = input(g, "x", 1, 2, 5, 7);
+        check(g, g.op("Transpose", new String[] {matrix}, ints("perm", 1, 0)),
+                g.op("Transpose", new String[] {batched}, ints("perm", 0, 1, 3, 2)));
+    }
+
+    @Test
     void comparisonsAndLogic() {
         // Clip's gradient: Where(And(x >= lo, x <= hi), g, 0)
         GraphBuilder g = new GraphBuilder("compare_and");

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Closeness at the trainers' views (see ViewsBenchmark): each shared image at its own size and at 1024 px on the long
+# side, protected with the default encoders and with TAEF2 alone (read on TAESana), per encoder and per view (own size
+# capped at 1024, the 768 and 512 buckets, mirrored, cropped off-grid, JPEG 75, 0.5x), then medians and ranges as a
+# markdown table. Needs ssimulacra_main and butteraugli_main (libjxl-devtools). About a minute per protection on two
+# cores: the defaults (7 images x 2 sizes x 2 sets, less starry_night's own 1024) take around half an hour.
+# Usage: bench/run-views.sh [SETS] [IMAGES] [SIZES]   e.g. bench/run-views.sh taef2+taesana astronaut.png,rocket.jpg own
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -q -o -DskipTests test-compile -pl engine -am
+cp=$(mvn -q -o -pl engine dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
+cd engine && java -Dscrim.shared="$PWD/../../shared" -cp "target/test-classes:target/classes:$cp" \
+  org.scrim.engine.bench.ViewsBenchmark "$@"
