@@ -80,7 +80,8 @@ final class ReportOptions {
      * A verification report as named figures, led by the verdict in words against {@code models} (the models
      * checked): closeness per manipulation (the mean over encoders), then each encoder's as
      * {@code encoders: {NAME: {closeness, closeness_jpeg75, ...}}} (and {@code poison_encoders}), the AI view where
-     * measured, visibility.
+     * measured, visibility: SSIMULACRA ({@code visibility}), butteraugli's max distance and 3-norm, and in words
+     * how visible the change is at 100% ({@code seen}).
      */
     static Map<String, Object> figures(Verifier.Report r, String models) {
         Map<String, Object> f = new LinkedHashMap<>();
@@ -104,6 +105,9 @@ final class ReportOptions {
         f.put("psnr", r.psnr());
         f.put("ssim", r.ssim());
         f.put("visibility", r.visibility());
+        f.put("butteraugli", r.butteraugli().max());
+        f.put("butteraugli_3norm", r.butteraugli().pnorm3());
+        f.put("seen", r.butteraugli().seen().words());
         return f;
     }
 

@@ -1,5 +1,6 @@
 package org.scrim.engine.protect;
 
+import java.util.stream.IntStream;
 import org.scrim.engine.tensor.RgbColours;
 import org.scrim.engine.tensor.RgbImage;
 
@@ -40,7 +41,44 @@ public final class Butteraugli {
     private static final int MIN_SIDE = 8;
 
     /** The figures for one pair: the largest per-pixel distance and the 3-norm over the image. */
-    public record Score(double max, double pnorm3) {}
+    public record Score(double max, double pnorm3) {
+        /** How visible the change is, in words, from the max distance. */
+        public Seen seen() {
+            return Seen.of(max);
+        }
+    }
+
+    /**
+     * The max distance in words for an artist, on butteraugli's own scale: about 1.0 is the just-noticeable
+     * difference, so up to 1.5 nobody sees the change at 100% on a normal screen; up to 3 it shows only where the
+     * image is flat (a sky, skin), and only to someone looking for it; beyond, it shows.
+     */
+    public enum Seen {
+        INVISIBLE(1.5, "invisible at 100%"),
+        FAINT(3.0, "faint on flat areas"),
+        VISIBLE(Double.POSITIVE_INFINITY, "visible");
+
+        private final double upTo;
+        private final String words;
+
+        Seen(double upTo, String words) {
+            this.upTo = upTo;
+            this.words = words;
+        }
+
+        public String words() {
+            return words;
+        }
+
+        static Seen of(double max) {
+            for (Seen s : values()) {
+                if (max <= s.upTo) {
+                    return s;
+                }
+            }
+            return VISIBLE; // NaN: too small to measure is not called invisible
+        }
+    }
 
     private final RgbImage original;
     /** The original's bands at both scales, kept when the image is a single tile. */
@@ -460,7 +498,7 @@ public final class Butteraugli {
                 offsets[k][j] = lines[k][2 * j + 1] * w + lines[k][2 * j];
             }
         }
-        for (int y = 0; y < h; y++) {
+        IntStream.range(0, h).parallel().forEach(y -> {
             boolean inner = y >= 4 && y < h - 4;
             for (int x = 0; x < w; x++) {
                 int i = y * w + x;
@@ -488,7 +526,7 @@ public final class Butteraugli {
                 }
                 out[i] += total;
             }
-        }
+        });
     }
 
     /** The 16 lines of the HF and UHF Malta filter, as (dx, dy) pairs (four repeat others, as in libjxl). */
@@ -641,50 +679,79 @@ public final class Butteraugli {
         boolean mirror = kernel.length == 5;
         float[] rows = new float[in.length];
         float[] out = new float[in.length];
-        convolve(in, rows, w, h, 1, w, kernel, mirror);
-        convolve(rows, out, h, w, w, 1, kernel, mirror);
+        // rows, then columns; the column pass runs along rows too (one output row from several input rows), which
+        // reads memory in order
+        float[][] across = tapTable(w, kernel, mirror);
+        float[][] down = tapTable(h, kernel, mirror);
+        IntStream.range(0, h).parallel().forEach(y -> {
+            int row = y * w;
+            for (int x = 0; x < w; x++) {
+                float[] taps = across[x];
+                int from = x - radius;
+                float sum = 0;
+                if (from >= 0 && from + taps.length <= w) {
+                    for (int j = 0; j < taps.length; j++) {
+                        sum += taps[j] * in[row + from + j];
+                    }
+                } else {
+                    for (int j = 0; j < taps.length; j++) {
+                        if (taps[j] != 0) {
+                            sum += taps[j] * in[row + mirrored(from + j, w)];
+                        }
+                    }
+                }
+                rows[row + x] = sum;
+            }
+        });
+        IntStream.range(0, h).parallel().forEach(y -> {
+            float[] taps = down[y];
+            int o = y * w;
+            for (int j = 0; j < taps.length; j++) {
+                if (taps[j] == 0) {
+                    continue;
+                }
+                int src = mirrored(y - radius + j, h) * w;
+                float t = taps[j];
+                for (int x = 0; x < w; x++) {
+                    out[o + x] += t * rows[src + x];
+                }
+            }
+        });
         return out;
     }
 
     /**
-     * One pass of the separable blur along lines of {@code len} samples {@code step} apart, {@code count} lines
-     * whose starts are {@code stride} apart.
+     * The kernel's weights for each output position of a line of {@code len}: the normalised kernel inside (one
+     * shared array), and at the borders either the same (the image is then mirrored) or the taps that fall inside
+     * renormalised, those outside zero.
      */
-    private static void convolve(float[] in, float[] out, int len, int count, int step, int stride, float[] kernel,
-            boolean mirror) {
+    private static float[][] tapTable(int len, float[] kernel, boolean mirror) {
         int r = kernel.length / 2;
-        float total = 0;
-        for (float k : kernel) {
-            total += k;
-        }
-        float[] scaled = new float[kernel.length];
-        for (int j = 0; j < kernel.length; j++) {
-            scaled[j] = kernel[j] / total;
-        }
-        for (int line = 0; line < count; line++) {
-            int base = line * stride;
-            for (int p = 0; p < len; p++) {
-                float sum = 0;
-                if (p >= r && p + r < len) {
-                    int at = base + (p - r) * step;
-                    for (int j = 0; j < kernel.length; j++, at += step) {
-                        sum += in[at] * scaled[j];
-                    }
-                } else if (mirror) {
-                    for (int j = -r; j <= r; j++) {
-                        sum += in[base + mirrored(p + j, len) * step] * scaled[j + r];
-                    }
-                } else {
-                    float weight = 0;
-                    for (int j = Math.max(-r, -p); j <= Math.min(r, len - 1 - p); j++) {
-                        sum += in[base + (p + j) * step] * kernel[j + r];
-                        weight += kernel[j + r];
-                    }
-                    sum /= weight;
+        float[][] table = new float[len][];
+        float[] inner = null;
+        for (int p = 0; p < len; p++) {
+            boolean inside = p >= r && p + r < len;
+            if (inside && inner != null) {
+                table[p] = inner;
+                continue;
+            }
+            float total = 0;
+            float[] t = new float[kernel.length];
+            for (int j = 0; j < kernel.length; j++) {
+                if (inside || mirror || (p - r + j >= 0 && p - r + j < len)) {
+                    t[j] = kernel[j];
+                    total += kernel[j];
                 }
-                out[base + p * step] = sum;
+            }
+            for (int j = 0; j < t.length; j++) {
+                t[j] /= total;
+            }
+            table[p] = t;
+            if (inside) {
+                inner = t;
             }
         }
+        return table;
     }
 
     /** Reflection about the border, the edge sample repeated (-1 is 0, len is len - 1). */

@@ -35,7 +35,7 @@ public final class Verifier {
     public record Report(Map<String, Double> closeness, Map<String, Double> poisonCloseness,
             Map<String, Map<String, Double>> byEncoder, Map<String, Map<String, Double>> poisonByEncoder,
             Double aiView, Double poisonAiView, double shiftVsNoise, double psnr, double ssim, double visibility,
-            String target) {
+            Butteraugli.Score butteraugli, String target) {
         /** The headline figure: closeness without manipulation (the mask's, else the poison's). */
         public double primaryCloseness() {
             return (closeness.isEmpty() ? poisonCloseness : closeness).get(PLAIN);
@@ -123,7 +123,8 @@ public final class Verifier {
         }
         return new Report(mask.mean, poison.mean, mask.byEncoder, poison.byEncoder, aiView, poisonAiView, shift,
                 Quality.psnr(original, protectedImage), Quality.ssim(original, protectedImage),
-                new Ssimulacra(original).score(protectedImage), target.describe());
+                new Ssimulacra(original).score(protectedImage), new Butteraugli(original).score(protectedImage),
+                target.describe());
     }
 
     /**

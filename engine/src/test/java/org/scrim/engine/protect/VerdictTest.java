@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class VerdictTest {
     private static Verifier.Report report(Map<String, Double> mask, Map<String, Double> poison) {
         return new Verifier.Report(mask, poison, Map.of(), Map.of(), null, null, 2.0, 35, 0.95, 0.05,
-                "decoy pattern");
+                new Butteraugli.Score(1.2, 0.5), "decoy pattern");
     }
 
     @Test
@@ -38,7 +38,7 @@ class VerdictTest {
         Map<String, Double> weak = Map.of(Verifier.PLAIN, 0.2, "jpeg75", 0.1, "downscale", 0.1);
         Verifier.Report both = new Verifier.Report(Map.of(Verifier.PLAIN, 0.4, "jpeg75", 0.25, "downscale", 0.25),
                 Map.of(), Map.of("taef2", strong, "taesana", weak), Map.of(), null, null, 2.0, 35, 0.95, 0.05,
-                "decoy pattern");
+                new Butteraugli.Score(1.2, 0.5), "decoy pattern");
         Verdict v = Verdict.of(both, "taef2+taesana");
         assertEquals(Verdict.Level.WEAK, v.level(), "the mean over encoders would say moderate");
         assertEquals(0.1, v.weakest());
