@@ -115,9 +115,43 @@ public final class Butteraugli {
         if (w < MIN_SIDE || h < MIN_SIDE) {
             return new Score(Double.NaN, Double.NaN);
         }
-        Ssimulacra.RowSource before = rowsOf(original);
-        double max = 0;
+        double[] max = {0};
         double[] powerSums = new double[3];
+        forEachPixel(changed, (x, y, d) -> {
+            max[0] = Math.max(max[0], d);
+            double d3 = (double) d * d * d;
+            powerSums[0] += d3;
+            powerSums[1] += d3 * d3;
+            powerSums[2] += d3 * d3 * d3 * d3;
+        });
+        double n = (double) w * h;
+        double pnorm = (Math.pow(powerSums[0] / n, 1 / 3.0) + Math.pow(powerSums[1] / n, 1 / 6.0)
+                + Math.pow(powerSums[2] / n, 1 / 12.0)) / 3;
+        return new Score(max[0], pnorm);
+    }
+
+    /**
+     * The per-pixel distance of the image {@code changed} gives (row-major, the original's size): where the change
+     * shows. Zero everywhere below 8 px a side.
+     */
+    float[] distanceMap(Ssimulacra.RowSource changed) {
+        int w = original.width();
+        float[] map = new float[w * original.height()];
+        if (w >= MIN_SIDE && original.height() >= MIN_SIDE) {
+            forEachPixel(changed, (x, y, d) -> map[y * w + x] = d);
+        }
+        return map;
+    }
+
+    private interface PixelDistance {
+        void accept(int x, int y, float distance);
+    }
+
+    /** Each pixel's distance, tile by tile in order (rows of tiles, rows within a tile). */
+    private void forEachPixel(Ssimulacra.RowSource changed, PixelDistance out) {
+        int w = original.width();
+        int h = original.height();
+        Ssimulacra.RowSource before = rowsOf(original);
         boolean single = w <= tile && h <= tile;
         for (int ty = 0; ty < h; ty += tile) {
             for (int tx = 0; tx < w; tx += tile) {
@@ -138,20 +172,11 @@ public final class Butteraugli {
                 int tw = x1 - x0;
                 for (int y = ty; y < Math.min(h, ty + tile); y++) {
                     for (int x = tx; x < Math.min(w, tx + tile); x++) {
-                        double d = map[(y - y0) * tw + (x - x0)];
-                        max = Math.max(max, d);
-                        double d3 = d * d * d;
-                        powerSums[0] += d3;
-                        powerSums[1] += d3 * d3;
-                        powerSums[2] += d3 * d3 * d3 * d3;
+                        out.accept(x, y, map[(y - y0) * tw + (x - x0)]);
                     }
                 }
             }
         }
-        double n = (double) w * h;
-        double pnorm = (Math.pow(powerSums[0] / n, 1 / 3.0) + Math.pow(powerSums[1] / n, 1 / 6.0)
-                + Math.pow(powerSums[2] / n, 1 / 12.0)) / 3;
-        return new Score(max, pnorm);
     }
 
     // ---- colour -------------------------------------------------------------------------------------------------

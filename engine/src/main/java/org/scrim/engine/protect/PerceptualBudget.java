@@ -41,7 +41,13 @@ public final class PerceptualBudget {
          * CHROMA_FLOOR instead of FLOOR: in flat areas colour speckle shows before grain does (butteraugli weighs its
          * red-green channel's fine detail far above luma's), while busy texture masks both.
          */
-        LESS_COLOUR_WHERE_FLAT
+        LESS_COLOUR_WHERE_FLAT,
+        /**
+         * The same bound on each channel, then reweighed during the optimisation by where butteraugli sees the change
+         * (Protector): lowered where its per-pixel distance is high, raised back where it is low, so the change
+         * spreads over the image instead of meeting the bound at a few hot spots while the rest stays far below it.
+         */
+        EVENED
     }
 
     private PerceptualBudget() {}
@@ -53,7 +59,7 @@ public final class PerceptualBudget {
 
     /** The bound on the change's colour, [1,1,H,W], for the {@code shape}. */
     public static Tensor chromaBound(RgbImage image, float epsilon, Shape shape) {
-        if (shape == Shape.CHANNELS) {
+        if (shape != Shape.LESS_COLOUR_WHERE_FLAT) {
             float[] none = new float[image.pixels()];
             java.util.Arrays.fill(none, NO_CHROMA_LIMIT);
             return new Tensor(none, 1, 1, image.height(), image.width());

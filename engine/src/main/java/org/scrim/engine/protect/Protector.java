@@ -37,6 +37,16 @@ public final class Protector {
     private static final int RECALIBRATE_EVERY = 4;
     /** The largest scale of the current change at which the calibration looks for butteraugli's bound. */
     private static final float MAX_CALIBRATION_SCALE = 2;
+    /**
+     * The evened budget ({@link PerceptualBudget.Shape#EVENED}): at each calibration every pixel's weight on the
+     * bound is multiplied by (EVEN_TARGET * bound / distance)^EVEN_RATE, the distance being butteraugli's map at the
+     * calibrated scale, blurred with sigma EVEN_SIGMA px (so the weights draw no edges of their own), and held within
+     * [EVEN_MIN_WEIGHT, 1]. Set a priori (target half-way up the bound, a gentle rate), not tuned.
+     */
+    private static final float EVEN_TARGET = 0.6f;
+    private static final float EVEN_RATE = 0.5f;
+    private static final double EVEN_SIGMA = 2.0;
+    private static final float EVEN_MIN_WEIGHT = 0.1f;
     /** The smallest working size a protection falls back to when the device is short of memory. */
     private static final int MIN_WORK_SIZE = 128;
     private static final System.Logger LOG = System.getLogger("org.scrim.engine.protect");
@@ -172,6 +182,9 @@ public final class Protector {
                         MAX_CALIBRATION_SCALE, fit);
                 standInBound = space.visibility.run(Map.of(StepGraph.SCALE, scalar(fit)))
                         .get(VisibilityGraph.VISIBILITY).data()[0];
+                if (space.shape == PerceptualBudget.Shape.EVENED) {
+                    space.even(space.judge.distanceMap(scaledRows(x, d, fit)), maxButteraugli);
+                }
                 // butteraugli's planes are the steps' only sizeable Java garbage; collected now, while it is all
                 // there is, the heap gives its pages back before the next steps' native working memory peaks
                 System.gc();
@@ -212,15 +225,39 @@ public final class Protector {
         final RgbImage image;
         final Butteraugli judge;
         final GraphSession visibility;
+        final PerceptualBudget.Shape shape;
+        /** The per-pixel bound as the budget makes it, and the weights the evened shape puts on it. */
+        private final float[] base;
+        private final float[] weight;
 
         Workspace(SessionGroup group, RgbImage image, float epsilon, PerceptualBudget.Shape shape) {
             this.group = group;
             this.image = image;
             group.put(StepGraph.IMAGE, image.tensor());
-            group.put(StepGraph.BOUND, PerceptualBudget.bound(image, epsilon));
+            Tensor bound = PerceptualBudget.bound(image, epsilon);
+            this.base = bound.data().clone();
+            this.weight = new float[base.length];
+            java.util.Arrays.fill(weight, 1f);
+            this.shape = shape;
+            group.put(StepGraph.BOUND, bound);
             group.put(StepGraph.CHROMA_BOUND, PerceptualBudget.chromaBound(image, epsilon, shape));
             this.judge = new Butteraugli(image);
             this.visibility = group.open(VisibilityGraph.model(image.tensor().shape()));
+        }
+
+        /** Reweighs the bound by butteraugli's {@code map} of the change (see EVEN_TARGET) and puts it in place. */
+        void even(float[] map, double maxButteraugli) {
+            int w = image.width();
+            int h = image.height();
+            PlaneFilters.convolveInPlace(map, w, h, PlaneFilters.gaussianKernel(EVEN_SIGMA), new float[map.length]);
+            float target = (float) (EVEN_TARGET * maxButteraugli);
+            float[] bound = new float[base.length];
+            for (int i = 0; i < bound.length; i++) {
+                float ratio = target / Math.max(map[i], 1e-3f);
+                weight[i] = Math.max(EVEN_MIN_WEIGHT, Math.min(1f, weight[i] * (float) Math.pow(ratio, EVEN_RATE)));
+                bound[i] = base[i] * weight[i];
+            }
+            group.put(StepGraph.BOUND, new Tensor(bound, 1, 1, h, w));
         }
 
         @Override
