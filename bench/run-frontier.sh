@@ -2,7 +2,7 @@
 # The frontier: closeness of the weaker encoder against butteraugli at each preset's bound, for each shape of the
 # budget (see FrontierBenchmark), then the table (Markdown, medians) and the plot (engine/target/frontier/frontier.png;
 # copy it to docs/ to publish). Rows are appended to engine/target/frontier/frontier.tsv; delete it to start afresh.
-# Usage: bench/run-frontier.sh [PRESETS] [IMAGES] [SIZE] [SHAPES]   e.g. low,default all 512 channels,less_colour_where_flat
+# Usage: bench/run-frontier.sh [PRESETS] [IMAGES] [SIZE] [SHAPES]   e.g. low,default all 512 channels,evened
 # TUNING (environment): the images the shaping was tuned on, reported apart (default astronaut.png,chelsea.png,coffee.png).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,6 @@ images=${2:-all}
 cd engine
 java -Dscrim.shared="$PWD/../../shared" -cp "target/test-classes:target/classes:$cp" \
   org.scrim.engine.bench.FrontierBenchmark "${1:-low,default,high}" "$images" "${3:-512}" \
-  "${4:-channels,less_colour_where_flat}"
+  "${4:-channels,evened}"
 java -Djava.awt.headless=true -cp "target/test-classes:target/classes:$cp" org.scrim.engine.bench.FrontierPlot \
   target/frontier/frontier.tsv target/frontier/frontier.png "${TUNING:-astronaut.png,chelsea.png,coffee.png}"

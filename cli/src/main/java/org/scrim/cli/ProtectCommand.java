@@ -67,8 +67,8 @@ public final class ProtectCommand implements Callable<Integer> {
     Preset preset;
 
     @Option(names = "--max-visibility", paramLabel = "V",
-            description = "Override the preset's visibility bound, in SSIMULACRA (0.05 barely visible, 0.09 default, "
-                    + "0.14 high).")
+            description = "Override the preset's strength on the SSIMULACRA scale (0.05 low, 0.09 default, 0.14 high); "
+                    + "the result is held to the butteraugli bound between the presets' (1.5, 2.5, 4).")
     Double maxVisibility;
 
     @Option(names = "--decoy", defaultValue = "auto", paramLabel = "NAME|auto",

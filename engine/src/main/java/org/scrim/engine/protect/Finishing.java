@@ -15,11 +15,11 @@ import org.scrim.engine.tensor.Tensor;
  */
 final class Finishing {
     /**
-     * Java heap a protection needs per pixel of the image: the image and the result (12 bytes each), the budgets (8),
+     * Java heap a protection needs per pixel of the image: the image and the result (12 bytes each), the budget (4),
      * SSIMULACRA's smaller scales of the original and of a try in the verification (4 and 3), and room for its copy
      * of the written file.
      */
-    static final long BYTES_PER_PIXEL = 52;
+    static final long BYTES_PER_PIXEL = 48;
     /**
      * Heap for everything that does not grow with the image: the model, the graphs at the working size, and (once
      * they are closed) butteraugli's tile, about 250 MB at most.
@@ -50,26 +50,23 @@ final class Finishing {
      * size, held within the budget for {@code epsilon} and scaled onto {@code maxButteraugli} (butteraugli's max
      * distance). The tries make their candidates a few rows at a time, so only the result is held at full size.
      */
-    static RgbImage finish(RgbImage image, Tensor delta, float epsilon, PerceptualBudget.Shape shape,
-            double maxButteraugli) {
+    static RgbImage finish(RgbImage image, Tensor delta, float epsilon, double maxButteraugli) {
         float[] cap = PerceptualBudget.bound(image, epsilon).data();
-        float[] chromaCap = PerceptualBudget.chromaBound(image, epsilon, shape).data();
         Butteraugli judge = new Butteraugli(image);
         float scale = Protector.boundedScale(s -> judge.score((y0, y1, rgb) ->
-                candidateRows(image, delta, (float) s, cap, chromaCap, y0, y1, rgb)).max(), maxButteraugli, MAX_GAIN,
-                1);
+                candidateRows(image, delta, (float) s, cap, y0, y1, rgb)).max(), maxButteraugli, MAX_GAIN, 1);
         float[] result = new float[image.data().length];
-        candidateRows(image, delta, scale, cap, chromaCap, 0, image.height(), result);
+        candidateRows(image, delta, scale, cap, 0, image.height(), result);
         return new RgbImage(result, image.width(), image.height());
     }
 
     /**
      * Rows [top, bottom) of x + s * d into {@code out} (three planes of that many rows): d upsampled to the image's
-     * size ({@code delta} is [1,3,h,w]), the change held within the per-pixel {@code cap} and its colour within
-     * {@code chromaCap} as the steps hold it (StepGraph), and the result within [0, 1].
+     * size ({@code delta} is [1,3,h,w]), the change held within the per-pixel {@code cap} and the result within
+     * [0, 1].
      */
-    private static void candidateRows(RgbImage image, Tensor delta, float s, float[] cap, float[] chromaCap, int top,
-            int bottom, float[] out) {
+    private static void candidateRows(RgbImage image, Tensor delta, float s, float[] cap, int top, int bottom,
+            float[] out) {
         int w = image.width();
         int plane = image.pixels();
         int rows = (bottom - top) * w;
@@ -81,20 +78,13 @@ final class Finishing {
             ImageTensors.resizeBilinearRows(delta, w, image.height(), top, bottom, out);
         }
         float[] x = image.data();
-        float[] change = new float[3];
-        for (int j = 0; j < rows; j++) {
-            int pixel = top * w + j;
-            float limit = cap[pixel];
-            float colourLimit = chromaCap[pixel];
-            for (int c = 0; c < 3; c++) {
-                change[c] = Math.max(-limit, Math.min(limit, s * out[c * rows + j]));
-            }
-            float luma = ImageTensors.LUMA_R * change[0] + ImageTensors.LUMA_G * change[1]
-                    + ImageTensors.LUMA_B * change[2];
-            for (int c = 0; c < 3; c++) {
-                float colour = Math.max(-colourLimit, Math.min(colourLimit, change[c] - luma));
-                float held = Math.max(-limit, Math.min(limit, luma + colour));
-                out[c * rows + j] = Math.max(0f, Math.min(1f, x[c * plane + pixel] + held));
+        for (int c = 0; c < 3; c++) {
+            for (int j = 0; j < rows; j++) {
+                int pixel = top * w + j;
+                int o = c * rows + j;
+                float limit = cap[pixel];
+                float change = Math.max(-limit, Math.min(limit, s * out[o]));
+                out[o] = Math.max(0f, Math.min(1f, x[c * plane + pixel] + change));
             }
         }
     }

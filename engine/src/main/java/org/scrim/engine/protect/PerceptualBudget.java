@@ -27,25 +27,15 @@ public final class PerceptualBudget {
     private static final float TEXTURE_HALF = 0.015f;
     private static final float LUMA_GAIN = 0.3f;
     private static final float FLOOR = 0.5f;
-    /** The colour bound's floor (see {@link Shape#LESS_COLOUR_WHERE_FLAT}). */
-    private static final float CHROMA_FLOOR = 0.15f;
-    /** A colour bound that holds nothing back: above any colour a change within eps <= 1 per channel can have. */
-    private static final float NO_CHROMA_LIMIT = 2f;
 
-    /** How the budget is split between the change's brightness and its colour. */
+    /** How the bound is used during the optimisation. */
     public enum Shape {
-        /** The same bound on each RGB channel, whatever mix of brightness and colour the change is. */
+        /** As made here, the same on each channel, for the whole optimisation. */
         CHANNELS,
         /**
-         * The change's colour (each channel less the change's luma) held to the formula above with a floor of
-         * CHROMA_FLOOR instead of FLOOR: in flat areas colour speckle shows before grain does (butteraugli weighs its
-         * red-green channel's fine detail far above luma's), while busy texture masks both.
-         */
-        LESS_COLOUR_WHERE_FLAT,
-        /**
-         * The same bound on each channel, then reweighed during the optimisation by where butteraugli sees the change
-         * (Protector): lowered where its per-pixel distance is high, raised back where it is low, so the change
-         * spreads over the image instead of meeting the bound at a few hot spots while the rest stays far below it.
+         * Made here, then reweighed during the optimisation by where butteraugli sees the change (Protector): lowered
+         * where its per-pixel distance is high, raised back where it is low, so the change spreads over the image
+         * instead of meeting the bound at a few hot spots while the rest stays far below it.
          */
         EVENED
     }
@@ -54,20 +44,6 @@ public final class PerceptualBudget {
 
     /** The bound, shape [1,1,H,W], every value between FLOOR*eps and eps. */
     public static Tensor bound(RgbImage image, float epsilon) {
-        return shaped(image, epsilon, FLOOR);
-    }
-
-    /** The bound on the change's colour, [1,1,H,W], for the {@code shape}. */
-    public static Tensor chromaBound(RgbImage image, float epsilon, Shape shape) {
-        if (shape != Shape.LESS_COLOUR_WHERE_FLAT) {
-            float[] none = new float[image.pixels()];
-            java.util.Arrays.fill(none, NO_CHROMA_LIMIT);
-            return new Tensor(none, 1, 1, image.height(), image.width());
-        }
-        return shaped(image, epsilon, CHROMA_FLOOR);
-    }
-
-    private static Tensor shaped(RgbImage image, float epsilon, float floor) {
         if (!(epsilon > 0) || epsilon > 1) {
             throw new IllegalArgumentException("epsilon must be in (0,1], got " + epsilon);
         }
@@ -88,7 +64,7 @@ public final class PerceptualBudget {
             float m = t / (t + TEXTURE_HALF);
             float c = 2 * y[i] - 1;
             float l = 1 + LUMA_GAIN * c * c;
-            out[i] = epsilon * Math.min(1f, floor + (1 - floor) * m * l);
+            out[i] = epsilon * Math.min(1f, FLOOR + (1 - FLOOR) * m * l);
         }
         PlaneFilters.convolveInPlace(out, w, h, PlaneFilters.gaussianKernel(SMOOTH_SIGMA), scratch);
         for (int i = 0; i < out.length; i++) {

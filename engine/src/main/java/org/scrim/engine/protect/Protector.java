@@ -59,7 +59,7 @@ public final class Protector {
     private final PerceptualBudget.Shape shape;
 
     public Protector(List<SurrogateEncoder> encoders, Runtime runtime) {
-        this(encoders, runtime, PerceptualBudget.Shape.LESS_COLOUR_WHERE_FLAT);
+        this(encoders, runtime, PerceptualBudget.Shape.EVENED);
     }
 
     /** A protector whose budget has the given {@code shape} (benchmarks compare them). */
@@ -136,7 +136,7 @@ public final class Protector {
         }
 
         progress.phase("finishing");
-        RgbImage result = Finishing.finish(image, delta, request.preset().epsilon, shape, request.butteraugliBound());
+        RgbImage result = Finishing.finish(image, delta, request.preset().epsilon, request.butteraugliBound());
         return new Protection(result, decoy, target, steps, (System.nanoTime() - start) / 1e9);
     }
 
@@ -240,7 +240,6 @@ public final class Protector {
             java.util.Arrays.fill(weight, 1f);
             this.shape = shape;
             group.put(StepGraph.BOUND, bound);
-            group.put(StepGraph.CHROMA_BOUND, PerceptualBudget.chromaBound(image, epsilon, shape));
             this.judge = new Butteraugli(image);
             this.visibility = group.open(VisibilityGraph.model(image.tensor().shape()));
         }

@@ -15,7 +15,7 @@ import org.scrim.engine.runtime.SessionGroup;
 /**
  * One protection step as a graph on a {@link SessionGroup}'s residents: the loss and gradient at x + scale*d (the
  * previous step's visibility projection, applied here), then Adam on d, held to the per-pixel bound and to [0,1].
- * It reads residents x, d, m, v and the two bounds and carries d, m and v to the next step; the scalars are fed.
+ * It reads residents x, d, m, v and the bound and carries d, m and v to the next step; the scalars are fed.
  */
 final class StepGraph {
     /** Residents: the clean image, the perturbation (before its projection's scale), Adam's moments, the bound. */
@@ -25,8 +25,6 @@ final class StepGraph {
     static final String SECOND_MOMENT = "v";
     /** PerceptualBudget.bound, [1,1,H,W]. */
     static final String BOUND = "bound";
-    /** PerceptualBudget.chromaBound, [1,1,H,W]: the bound on the change's colour, apart from its luma. */
-    static final String CHROMA_BOUND = "chroma_bound";
     /** Fed scalars: the scale of d, the learning rate, and Adam's bias corrections 1 - beta^t. */
     static final String SCALE = "scale";
     static final String LEARNING_RATE = "lr";
@@ -53,7 +51,6 @@ final class StepGraph {
         String m = g.input(FIRST_MOMENT, shape);
         String v = g.input(SECOND_MOMENT, shape);
         String bound = g.input(BOUND, 1, 1, shape[2], shape[3]);
-        String chromaBound = g.input(CHROMA_BOUND, 1, 1, shape[2], shape[3]);
         String scale = g.input(SCALE);
         String lr = g.input(LEARNING_RATE);
         String c1 = g.input(CORRECTION1);
@@ -81,8 +78,7 @@ final class StepGraph {
         String update = op(g, "Div", op(g, "Div", m2, c1),
                 op(g, "Add", g.op("Sqrt", op(g, "Div", v2, c2)), g.scalar("eps", EPSILON)));
         String stepped = op(g, "Sub", scaled, op(g, "Mul", op(g, "Mul", lr, bound), update));
-        String within = clamp(g, lessChroma(g, clamp(g, stepped, g.op("Neg", bound), bound), chromaBound),
-                g.op("Neg", bound), bound);
+        String within = clamp(g, stepped, g.op("Neg", bound), bound);
         // keep x + d inside [0,1] so the step works on what will be written
         String d2 = clamp(g, within, g.op("Neg", x), op(g, "Sub", g.scalar("one", 1f), x));
 
@@ -97,17 +93,6 @@ final class StepGraph {
             }
         }
         return g.build();
-    }
-
-    /**
-     * d with its colour (d less its Rec. 709 luma, per channel) held within +-{@code chromaBound}: the luma is kept,
-     * so where the eye sees colour speckle and not grain (flat areas) the change can stay as strong in brightness.
-     */
-    private static String lessChroma(GraphBuilder g, String d, String chromaBound) {
-        String luma = GraphImageOps.colourMatrix(g, d,
-                new float[][] {{ImageTensors.LUMA_R, ImageTensors.LUMA_G, ImageTensors.LUMA_B}}, new float[] {0});
-        String chroma = clamp(g, op(g, "Sub", d, luma), g.op("Neg", chromaBound), chromaBound);
-        return op(g, "Add", luma, chroma);
     }
 
     private static String clamp(GraphBuilder g, String value, String lo, String hi) {

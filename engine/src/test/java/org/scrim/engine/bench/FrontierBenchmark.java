@@ -30,8 +30,8 @@ import org.scrim.engine.testing.SharedData;
  * The frontier of protection against visibility: each shared image protected at each preset (its butteraugli bound,
  * cap and steps) with the product's encoders (TAEF2 and TAESana), then read on both; the weaker encoder's closeness
  * (the lower of the two, plain) is the protection an artist can count on, against butteraugli's max distance of the
- * 8-bit result, for a shape of the budget ({@link PerceptualBudget.Shape}: {@code channels}, the budget before
- * butteraugli, or {@code less_colour_where_flat}). Rows go to standard output and to {@code
+ * 8-bit result, for each shape of the budget ({@link PerceptualBudget.Shape}: {@code channels}, fixed as before, or
+ * {@code evened} by butteraugli's map). Rows go to standard output and to {@code
  * target/frontier/frontier.tsv} (appended, so runs of several shapes make one table). Run with {@code
  * bench/run-frontier.sh [presets] [images] [size] [shapes]}.
  */
@@ -42,7 +42,7 @@ public final class FrontierBenchmark {
                 : "astronaut.png,chelsea.png,coffee.png,rocket.jpg,shipwreck.jpg,starry_night.jpg,the_scream.jpg")
                 .split(","));
         int size = args.length > 2 ? Integer.parseInt(args[2]) : ProtectRequest.DEFAULT_WORK_SIZE;
-        List<String> shapes = List.of((args.length > 3 ? args[3] : "channels,less_colour_where_flat").split(","));
+        List<String> shapes = List.of((args.length > 3 ? args[3] : "channels,evened").split(","));
         Runtime runtime = new OrtRuntime(2);
         ModelStore store = new ModelStore(List.of(SharedData.path("models")), SharedData.path("models"), false);
         Map<String, SurrogateEncoder> encoders = new LinkedHashMap<>();
@@ -67,6 +67,7 @@ public final class FrontierBenchmark {
                 // judged as sRGB PNGs are read (rocket.jpg's Adobe RGB profile is not carried)
                 RgbImage x = Transforms.downscale(ImageFiles.read(SharedData.path("images/" + name)).toRgb(), size)
                         .withColours(RgbColours.SRGB);
+                javax.imageio.ImageIO.write(ImageTensors.toImage(x), "png", out.resolve(name + ".orig.png").toFile());
                 for (String shape : shapes) {
                 Protector protector = new Protector(List.copyOf(encoders.values()), runtime,
                         PerceptualBudget.Shape.valueOf(shape.toUpperCase(Locale.ROOT)));

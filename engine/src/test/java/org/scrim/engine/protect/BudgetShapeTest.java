@@ -43,7 +43,7 @@ class BudgetShapeTest {
         for (double[] r : new double[][] {channels, shaped}) {
             assertTrue(r[1] <= bound * 1.02 && r[1] >= bound * 0.9, "both land on the bound: " + r[1]);
         }
-        assertTrue(shaped[0] > channels[0] + 0.02, "the shaped budget protects more: " + shaped[0] + " against "
+        assertTrue(shaped[0] > channels[0] + 0.01, "the shaped budget protects more: " + shaped[0] + " against "
                 + channels[0]);
     }
 

@@ -16,7 +16,7 @@ class FinishingTest {
         long twoGib = 2L << 30;
         NotEnoughMemoryException e = assertThrows(NotEnoughMemoryException.class,
                 () -> Finishing.checkMemory(10000, 5000, twoGib));
-        assertTrue(e.getMessage().contains("10000x5000 pixels need about 2.9 GiB") && e.getMessage().contains(
+        assertTrue(e.getMessage().contains("10000x5000 pixels need about 2.7 GiB") && e.getMessage().contains(
                 "Java may use 2.0 GiB") && e.getMessage().contains("-Xmx3g"), e.getMessage());
         assertDoesNotThrow(() -> Finishing.checkMemory(6000, 4000, twoGib));
     }
@@ -32,8 +32,7 @@ class FinishingTest {
         }
         float epsilon = Preset.DEFAULT.epsilon;
         double bound = 1.5;
-        RgbImage result = Finishing.finish(image, new Tensor(d, 1, 3, 16, 24), epsilon,
-                PerceptualBudget.Shape.LESS_COLOUR_WHERE_FLAT, bound);
+        RgbImage result = Finishing.finish(image, new Tensor(d, 1, 3, 16, 24), epsilon, bound);
         float[] cap = PerceptualBudget.bound(image, epsilon).data();
         float[] x = image.data();
         float[] r = result.data();

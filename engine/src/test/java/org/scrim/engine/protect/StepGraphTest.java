@@ -55,8 +55,8 @@ class StepGraphTest {
     }
 
     /** The host loop the step graph replaced, for one step; updates d (to the step's unscaled result), m and v. */
-    private static float hostStep(float[] x, float[] d, float[] m, float[] v, float[] b, float[] cb, float[] target,
-            float scale, float lr, float c1, float c2, boolean gray) {
+    private static float hostStep(float[] x, float[] d, float[] m, float[] v, float[] b, float[] target, float scale,
+            float lr, float c1, float c2, boolean gray) {
         int n = x.length;
         float[] g = new float[n];
         float loss = 0;
@@ -79,18 +79,8 @@ class StepGraphTest {
             v[i] = StepGraph.BETA2 * v[i] + (1 - StepGraph.BETA2) * g[i] * g[i];
             float update = (m[i] / c1) / ((float) Math.sqrt(v[i] / c2) + 1e-12f);
             float limit = b[i % PLANE];
-            d[i] = Math.max(-limit, Math.min(limit, d[i] - lr * limit * update));
-        }
-        // the colour of the change (each channel less its luma) within the chroma bound, then the bounds again
-        for (int p = 0; p < PLANE; p++) {
-            float luma = ImageTensors.LUMA_R * d[p] + ImageTensors.LUMA_G * d[PLANE + p]
-                    + ImageTensors.LUMA_B * d[2 * PLANE + p];
-            for (int c = 0; c < 3; c++) {
-                int i = c * PLANE + p;
-                float colour = Math.max(-cb[p], Math.min(cb[p], d[i] - luma));
-                float di = Math.max(-b[p], Math.min(b[p], luma + colour));
-                d[i] = Math.max(-x[i], Math.min(1 - x[i], di));
-            }
+            float di = Math.max(-limit, Math.min(limit, d[i] - lr * limit * update));
+            d[i] = Math.max(-x[i], Math.min(1 - x[i], di));
         }
         return loss;
     }
@@ -103,7 +93,6 @@ class StepGraphTest {
             x[i] = Math.max(0f, Math.min(1f, x[i]));
         }
         float[] b = uniform(r, PLANE, 0.01f, 0.05f);
-        float[] cb = uniform(r, PLANE, 0.002f, 0.02f); // below b mostly, so the colour limit acts
         float[] target = uniform(r, n, 0, 1);
         float[] d = uniform(r, n, -0.01f, 0.01f); // a step already taken, so the scale shows
         float[] m = uniform(r, n, -0.1f, 0.1f);
@@ -123,7 +112,6 @@ class StepGraphTest {
             }
             group.put(StepGraph.IMAGE, new Tensor(x, SHAPE));
             group.put(StepGraph.BOUND, new Tensor(b, 1, 1, 5, 7));
-            group.put(StepGraph.CHROMA_BOUND, new Tensor(cb, 1, 1, 5, 7));
             group.put(StepGraph.PERTURBATION, new Tensor(d.clone(), SHAPE));
             group.put(StepGraph.FIRST_MOMENT, new Tensor(m.clone(), SHAPE));
             group.put(StepGraph.SECOND_MOMENT, new Tensor(v.clone(), SHAPE));
@@ -131,7 +119,7 @@ class StepGraphTest {
             group.put("pull/weight", new Tensor(new float[] {WEIGHT}));
             float[][] scalars = {{0.8f, 2f, 0.1f, 0.01f}, {0.5f, 1.5f, 0.19f, 0.0199f}}; // scale, lr, c1, c2
             for (float[] s : scalars) {
-                float loss = hostStep(x, d, m, v, b, cb, target, s[0], s[1], s[2], s[3], gray);
+                float loss = hostStep(x, d, m, v, b, target, s[0], s[1], s[2], s[3], gray);
                 Map<String, Tensor> out = step.run(Map.of(StepGraph.SCALE, scalar(s[0]), StepGraph.LEARNING_RATE,
                         scalar(s[1]), StepGraph.CORRECTION1, scalar(s[2]), StepGraph.CORRECTION2, scalar(s[3])));
                 assertEquals(List.of(StepGraph.LOSS), List.copyOf(out.keySet()), "only the loss comes back");
