@@ -492,6 +492,8 @@ class FileResult:
     psnr: Optional[float] = None
     ssim: Optional[float] = None
     visibility: Optional[float] = None
+    butteraugli: Optional[float] = None     # butteraugli's max distance: about 1.0 is just noticeable
+    seen: Optional[str] = None              # how visible the change is, in words: "invisible at 100%", ...
     seconds: Optional[float] = None
     decoy: Optional[str] = None             # the decoy style the engine used (its choice, for "auto")
     verdict: Optional[str] = None           # "moderate against the models checked (taef2)"
@@ -517,6 +519,9 @@ class FileResult:
             figures.append("PSNR %.1f dB" % self.psnr)
         if self.ssim is not None:
             figures.append("SSIM %.3f" % self.ssim)
+        if self.seen is not None:
+            figures.append("%s (butteraugli %.1f)" % (self.seen, self.butteraugli) if self.butteraugli is not None
+                           else self.seen)
         if self.visibility is not None:
             figures.append("visibility %.3f" % self.visibility)
         if self.seconds is not None:
@@ -559,9 +564,9 @@ def parse_report(stdout: str) -> List[FileResult]:
         results.append(FileResult(
             input=str(entry.get("input", "")), output=str(entry.get("output") or ""), ok=bool(entry["ok"]),
             error=entry.get("error"), decoy=_text(entry, "decoy"),
-            verdict=_text(entry, "verdict"), verdict_meaning=_text(entry, "verdict_meaning"),
+            verdict=_text(entry, "verdict"), verdict_meaning=_text(entry, "verdict_meaning"), seen=_text(entry, "seen"),
             **{key: _number(entry, key) for key in ("closeness", "closeness_jpeg75", "closeness_downscale",
-                                                    "psnr", "ssim", "visibility", "seconds")}))
+                                                    "psnr", "ssim", "visibility", "butteraugli", "seconds")}))
     return results
 
 

@@ -233,11 +233,13 @@ class ParseTest(unittest.TestCase):
     def test_report(self):
         results = eb.parse_report('{"files":[{"input":"a.png","output":"b.png","ok":true,"error":null,'
                                   '"closeness":0.82,"closeness_jpeg75":0.6,"closeness_downscale":0.5,'
-                                  '"psnr":34.25,"ssim":0.97,"visibility":0.08,"seconds":3.5}]}\n')
+                                  '"psnr":34.25,"ssim":0.97,"visibility":0.08,"butteraugli":2.41,'
+                                  '"seen":"faint on flat areas","seconds":3.5}]}\n')
         self.assertEqual(1, len(results))
         self.assertTrue(results[0].ok)
         self.assertEqual("Scrim protected b.png: closeness 0.82 (JPEG 75 0.60, downscaled 0.50), PSNR 34.2 dB, "
-                         "SSIM 0.970, visibility 0.080, 3.5 s", results[0].summary())
+                         "SSIM 0.970, faint on flat areas (butteraugli 2.4), visibility 0.080, 3.5 s",
+                         results[0].summary())
 
     def test_the_verdict_leads_the_summary(self):
         result = eb.parse_report('{"files":[{"input":"a.png","output":"b.png","ok":true,'

@@ -88,7 +88,8 @@ final class ReportOptions {
      * checked, naming the weakest view): closeness per view and manipulation (the mean over encoders), then each
      * encoder's as {@code encoders: {NAME: {closeness, closeness_768, closeness_mirrored, ...}}} (and {@code
      * poison_encoders}), what each view is ({@code views: {closeness: "1024x1024", ...}}), the AI view where
-     * measured, visibility.
+     * measured, visibility: SSIMULACRA ({@code visibility}), butteraugli's max distance and 3-norm, and in words how
+     * visible the change is at 100% ({@code seen}).
      */
     static Map<String, Object> figures(Verifier.Report r, String models) {
         Map<String, Object> f = new LinkedHashMap<>();
@@ -113,6 +114,9 @@ final class ReportOptions {
         f.put("psnr", r.psnr());
         f.put("ssim", r.ssim());
         f.put("visibility", r.visibility());
+        f.put("butteraugli", r.butteraugli().max());
+        f.put("butteraugli_3norm", r.butteraugli().pnorm3());
+        f.put("seen", r.butteraugli().seen().words());
         return f;
     }
 

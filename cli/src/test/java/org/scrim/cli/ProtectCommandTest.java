@@ -112,13 +112,15 @@ class ProtectCommandTest {
         assertEquals("decoy mosaic", f.get("target").getAsString());
         for (String key : List.of("closeness", "closeness_mirrored", "closeness_cropped", "closeness_jpeg75",
                 "closeness_jpeg90", "closeness_downscale", "closeness_noise", "closeness_blur", "psnr", "ssim",
-                "visibility")) {
+                "visibility", "butteraugli", "butteraugli_3norm", "seen")) {
             assertTrue(f.has(key), "verify reports " + key + ": " + f);
         }
         // what each view is, and the verdict names the weakest
         assertTrue(f.getAsJsonObject("views").get("closeness_mirrored").getAsString().endsWith("mirrored"),
                 f.toString());
         assertTrue(f.get("verdict").getAsString().contains("weakest at "), f.toString());
+        assertTrue(List.of("invisible at 100%", "faint on flat areas", "visible").contains(f.get("seen").getAsString()),
+                "how visible, in words: " + f);
         // the default ensemble: each encoder's figures, and what TAEF2's decoder renders
         for (String encoder : List.of("taef2", "taesana")) {
             JsonObject e = f.getAsJsonObject("encoders").getAsJsonObject(encoder);

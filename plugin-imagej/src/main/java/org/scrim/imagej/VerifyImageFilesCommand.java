@@ -61,6 +61,12 @@ public class VerifyImageFilesCommand implements Command {
     @Parameter(type = ItemIO.OUTPUT, label = "Visibility")
     private double visibility;
 
+    @Parameter(type = ItemIO.OUTPUT, label = "Butteraugli")
+    private double butteraugli;
+
+    @Parameter(type = ItemIO.OUTPUT, label = "Seen at 100%")
+    private String seen;
+
     @Parameter
     private LogService log;
 
@@ -82,6 +88,8 @@ public class VerifyImageFilesCommand implements Command {
             psnr = r.psnr();
             ssim = r.ssim();
             visibility = r.visibility();
+            butteraugli = r.butteraugli().max();
+            seen = r.butteraugli().seen().words();
         } catch (IOException | RuntimeException e) {
             log.error("Scrim: cannot verify " + protectedImage + ": " + e.getMessage(), e);
             throw new IllegalStateException("cannot verify " + protectedImage + ": " + e.getMessage(), e);

@@ -152,6 +152,12 @@ public class Verify_Protection implements PlugIn {
         add(table, image, Map.of("psnr", r.psnr()), "");
         add(table, image, Map.of("ssim", r.ssim()), "");
         add(table, image, Map.of("visibility", r.visibility()), "");
+        add(table, image, Map.of("butteraugli", r.butteraugli().max()), "");
+        add(table, image, Map.of("butteraugli 3-norm", r.butteraugli().pnorm3()), "");
+        table.incrementCounter();
+        table.addValue("Image", image);
+        table.addValue("Figure", "seen at 100%");
+        table.addValue("Value", r.butteraugli().seen().words());
         return table;
     }
 

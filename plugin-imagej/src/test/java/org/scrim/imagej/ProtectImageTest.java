@@ -106,6 +106,9 @@ class ProtectImageTest {
         assertEquals(verdict.headline(), table.getStringValue("Value", 0));
         assertEquals("closeness none", table.getStringValue("Figure", 1));
         assertEquals(report.primaryCloseness(), table.getValue("Value", 1), 1e-9);
+        int last = table.size() - 1;
+        assertEquals("seen at 100%", table.getStringValue("Figure", last));
+        assertEquals(report.butteraugli().seen().words(), table.getStringValue("Value", last));
     }
 
     /** chelsea.png at {@code width} px wide. */

@@ -6,24 +6,33 @@ import org.scrim.engine.tensor.Tensor;
 
 /**
  * The last stage of a protection, at the image's own size: the change optimised at the working size is upsampled,
- * held within the per-pixel budget and scaled until SSIMULACRA, the figure the preset's bound is stated in, meets
+ * held within the per-pixel budget and scaled until butteraugli, the figure the preset's bound is stated in, meets
  * the bound. Upsampled, the change is smoother and shows less than at the working size, so the scale may exceed 1.
  *
  * <p>This is the part of a protection whose memory grows with the image (the model works at the working size), so
- * its tries make their candidates a band at a time for SSIMULACRA and only the result is held whole, and {@link
+ * its tries make their candidates a few rows at a time for butteraugli (which works on tiles of bounded size) and only
+ * the result is held whole, and {@link
  * #checkMemory} refuses an image the Java heap cannot finish before any work is done.
  */
 final class Finishing {
     /**
      * Java heap a protection needs per pixel of the image: the image and the result (12 bytes each), the budget (4),
-     * SSIMULACRA's smaller scales of the original and of a try (4 and 3), and room for the verification's copy of
-     * the written file.
+     * SSIMULACRA's smaller scales of the original and of a try in the verification (4 and 3), and room for its copy
+     * of the written file.
      */
     static final long BYTES_PER_PIXEL = 48;
-    /** Heap for everything that does not grow with the image: the model, the graphs at the working size. */
+    /**
+     * Heap for everything that does not grow with the image: the model, the graphs at the working size, and (once
+     * they are closed) butteraugli's tile, about 250 MB at most.
+     */
     static final long FIXED_BYTES = 512L << 20;
     /** The most the final change is scaled up to use the visibility budget at full size. */
     private static final float MAX_GAIN = 2f;
+    /**
+     * How far under the bound the result is put, for the rounding of the written file to 8 bits: it adds up to about
+     * 2% to butteraugli's max (the_scream at low, 512 px: 1.527 and 1.533 for a bound of 1.5).
+     */
+    private static final double ROUNDING_MARGIN = 0.03;
 
     private Finishing() {}
 
@@ -42,14 +51,15 @@ final class Finishing {
 
     /**
      * The protected image: {@code delta} (at the working size, or the image's own) upsampled to {@code image}'s
-     * size, held within the budget for {@code epsilon} and scaled onto {@code visibilityBound}. The tries make
-     * their candidates a band at a time for SSIMULACRA, so only the result is ever held at full size.
+     * size, held within the budget for {@code epsilon} and scaled onto {@code maxButteraugli} (butteraugli's max
+     * distance). The tries make their candidates a few rows at a time, so only the result is held at full size.
      */
-    static RgbImage finish(RgbImage image, Tensor delta, float epsilon, double visibilityBound) {
+    static RgbImage finish(RgbImage image, Tensor delta, float epsilon, double maxButteraugli) {
         float[] cap = PerceptualBudget.bound(image, epsilon).data();
-        Ssimulacra exact = new Ssimulacra(image);
-        float scale = Protector.boundedScale(s -> exact.score((y0, y1, rgb) ->
-                candidateRows(image, delta, (float) s, cap, y0, y1, rgb)), visibilityBound, MAX_GAIN, 1);
+        Butteraugli judge = new Butteraugli(image);
+        float scale = Protector.boundedScale(s -> judge.score((y0, y1, rgb) ->
+                candidateRows(image, delta, (float) s, cap, y0, y1, rgb)).max(), maxButteraugli * (1 - ROUNDING_MARGIN),
+                MAX_GAIN, 1);
         float[] result = new float[image.data().length];
         candidateRows(image, delta, scale, cap, 0, image.height(), result);
         return new RgbImage(result, image.width(), image.height());

@@ -28,6 +28,18 @@ public final class PerceptualBudget {
     private static final float LUMA_GAIN = 0.3f;
     private static final float FLOOR = 0.5f;
 
+    /** How the bound is used during the optimisation. */
+    public enum Shape {
+        /** As made here, the same on each channel, for the whole optimisation. */
+        CHANNELS,
+        /**
+         * Made here, then reweighed during the optimisation by where butteraugli sees the change (Protector): lowered
+         * where its per-pixel distance is high, raised back where it is low, so the change spreads over the image
+         * instead of meeting the bound at a few hot spots while the rest stays far below it.
+         */
+        EVENED
+    }
+
     private PerceptualBudget() {}
 
     /** The bound, shape [1,1,H,W], every value between FLOOR*eps and eps. */

@@ -125,6 +125,14 @@ public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Dec
         return maxVisibility != null ? maxVisibility : preset.maxVisibility;
     }
 
+    /**
+     * The bound the result meets, in butteraugli's max distance: the preset's, or the one of the strength given on
+     * the SSIMULACRA scale ({@link Preset#butteraugliFor}).
+     */
+    public double butteraugliBound() {
+        return maxVisibility != null ? Preset.butteraugliFor(maxVisibility) : preset.maxButteraugli;
+    }
+
     public int stepCount() {
         return steps != null ? steps : preset.steps;
     }

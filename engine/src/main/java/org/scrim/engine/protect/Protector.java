@@ -34,7 +34,7 @@ public final class Protector {
      * default preset, 0.3, 0.5, 0.8, 1.2 and 2.0 gave closeness 0.47, 0.50, 0.52, 0.54, 0.54 (chelsea).
      */
     private static final float LEARNING_RATE = 2f;
-    /** Steps after which the stand-in's bound is matched again to SSIMULACRA on the current change. */
+    /** Steps after which the stand-in's bound is matched again to butteraugli on the current change. */
     private static final int RECALIBRATE_EVERY = 4;
     /**
      * Side of the window of a trainer's view each step sees (smaller where the view is): the encoders are
@@ -43,6 +43,18 @@ public final class Protector {
     static final int WINDOW = 512;
     /** Every this many steps, the step's view goes through the JPEG 75 approximation too. */
     private static final int JPEG_EVERY = 4;
+    /** The largest scale of the current change at which the calibration looks for butteraugli's bound. */
+    private static final float MAX_CALIBRATION_SCALE = 2;
+    /**
+     * The evened budget ({@link PerceptualBudget.Shape#EVENED}): at each calibration every pixel's weight on the
+     * bound is multiplied by (EVEN_TARGET * bound / distance)^EVEN_RATE, the distance being butteraugli's map at the
+     * calibrated scale, blurred with sigma EVEN_SIGMA px (so the weights draw no edges of their own), and held within
+     * [EVEN_MIN_WEIGHT, 1]. Set a priori (target half-way up the bound, a gentle rate), not tuned.
+     */
+    private static final float EVEN_TARGET = 0.6f;
+    private static final float EVEN_RATE = 0.5f;
+    private static final double EVEN_SIGMA = 2.0;
+    private static final float EVEN_MIN_WEIGHT = 0.1f;
     /** The smallest working size a protection falls back to when the device is short of memory. */
     private static final int MIN_WORK_SIZE = 128;
     private static final System.Logger LOG = System.getLogger("org.scrim.engine.protect");
@@ -52,13 +64,20 @@ public final class Protector {
 
     private final List<SurrogateEncoder> encoders;
     private final Runtime runtime;
+    private final PerceptualBudget.Shape shape;
 
     public Protector(List<SurrogateEncoder> encoders, Runtime runtime) {
+        this(encoders, runtime, PerceptualBudget.Shape.EVENED);
+    }
+
+    /** A protector whose budget has the given {@code shape} (benchmarks compare them). */
+    public Protector(List<SurrogateEncoder> encoders, Runtime runtime, PerceptualBudget.Shape shape) {
         if (encoders.isEmpty()) {
             throw new IllegalArgumentException("at least one surrogate encoder is needed");
         }
         this.encoders = List.copyOf(encoders);
         this.runtime = runtime;
+        this.shape = shape;
     }
 
     /** The protected image (same size as {@code image}), the decoy used and the targets, for verification. */
@@ -118,10 +137,10 @@ public final class Protector {
             TrainerViews.Sampler views = TrainerViews.sampler(image.width(), image.height(),
                     Math.min(WINDOW, workSize), request.seed());
             ImageTransform view = TrainerViews.graph(views.windowShape());
-            long[] shape = work.tensor().shape();
-            models.add(new AttackModel(encoders, view, shape, runtime, true));
-            models.add(new AttackModel(encoders, Transforms.chain(view, Transforms.jpeg(75)), shape, runtime, true));
-            try (Workspace space = new Workspace(group, work, request.preset().epsilon)) {
+            long[] dims = work.tensor().shape();
+            models.add(new AttackModel(encoders, view, dims, runtime, true));
+            models.add(new AttackModel(encoders, Transforms.chain(view, Transforms.jpeg(75)), dims, runtime, true));
+            try (Workspace space = new Workspace(group, work, request.preset().epsilon, shape)) {
                 ViewedSteps viewed = new ViewedSteps(group, models, target, targetImages(target, image, work), views,
                         work, gray);
                 // The garbage of reading and scaling the image and of computing the targets (which now live in the
@@ -129,14 +148,14 @@ public final class Protector {
                 // it; one collection now lets the heap give them back (as far as -XX:MaxHeapFreeRatio allows: the
                 // scrim launcher sets it low).
                 System.gc();
-                delta = optimise(space, viewed, request.visibilityBound(), steps, progress);
+                delta = optimise(space, viewed, request.butteraugliBound(), steps, progress);
             }
         } finally {
             models.forEach(AttackModel::close);
         }
 
         progress.phase("finishing");
-        RgbImage result = Finishing.finish(image, delta, request.preset().epsilon, request.visibilityBound());
+        RgbImage result = Finishing.finish(image, delta, request.preset().epsilon, request.butteraugliBound());
         return new Protection(result, decoy, target, steps, (System.nanoTime() - start) / 1e9);
     }
 
@@ -204,17 +223,17 @@ public final class Protector {
     }
 
     /**
-     * Adam on d, projected onto the per-pixel bound, the [0,1] range and the visibility bound (by scaling d down),
+     * Adam on d, projected onto the per-pixel bound, the [0,1] range and the butteraugli bound (by scaling d down),
      * so the optimiser spends its steps inside the set the result must lie in. {@code steps} gives each step's
      * session ({@link AttackModel#step}), prepared with the view it sees. The steps ({@link StepGraph}) and the
      * projection's tries ({@link VisibilityGraph}) run on the workspace group's residents, so on a device the image
      * and d stay there; d comes back to the host only every {@value #RECALIBRATE_EVERY} steps and at the end. The
-     * projection uses the cheap stand-in {@link Quality#visibility}, whose bound is set from SSIMULACRA on the change
-     * itself after the first step and every few after: the stand-in's error depends on the image (flat skies) and on
-     * the kind of change. The workspace and the sessions are the caller's, so probes can share them; each call starts
-     * from d = 0.
+     * projection uses the cheap stand-in {@link Quality#visibility}; after the first step and every few after,
+     * butteraugli finds the scale of the change itself at which it meets {@code maxButteraugli}, and the stand-in's
+     * figure at that scale becomes its bound: the two disagree by image (flat skies) and by kind of change (colour).
+     * The workspace and the sessions are the caller's, so probes can share them; each call starts from d = 0.
      */
-    private static Tensor optimise(Workspace space, Steps stepSessions, double maxVisibility, int steps,
+    private static Tensor optimise(Workspace space, Steps stepSessions, double maxButteraugli, int steps,
             ProgressListener progress) {
         SessionGroup group = space.group;
         RgbImage x = space.image;
@@ -224,7 +243,8 @@ public final class Protector {
         }
         // d is kept unscaled; its visibility projection (the scale) is applied by the next step and at the end
         float scale = 1;
-        double standInBound = maxVisibility;
+        float fit = 1;
+        double standInBound = Double.POSITIVE_INFINITY;
         for (int step = 0; step < steps; step++) {
             if (progress.cancelled()) {
                 throw new CancellationException("protection cancelled");
@@ -235,17 +255,17 @@ public final class Protector {
             stepSessions.prepare(step).run(Map.of(StepGraph.SCALE, scalar(scale), StepGraph.LEARNING_RATE,
                     scalar(lr), StepGraph.CORRECTION1, scalar(c1), StepGraph.CORRECTION2, scalar(c2)));
             if (step % RECALIBRATE_EVERY == 0) {
-                RgbImage changed = applyDelta(x, group.get(StepGraph.PERTURBATION));
-                double standIn = space.visibility.run(Map.of(StepGraph.SCALE, scalar(1)))
+                float[] d = group.get(StepGraph.PERTURBATION).data();
+                fit = boundedScale(s -> space.judge.score(scaledRows(x, d, (float) s)).max(), maxButteraugli,
+                        MAX_CALIBRATION_SCALE, fit);
+                standInBound = space.visibility.run(Map.of(StepGraph.SCALE, scalar(fit)))
                         .get(VisibilityGraph.VISIBILITY).data()[0];
-                double real = space.exact.score(changed);
-                // SSIMULACRA's planes are the steps' only sizeable Java garbage; collected now, while it is all
-                // there is, the heap gives its pages back before the next steps' native working memory peaks
-                // (about 35 MB lower at 1024x1024, at no measurable cost)
-                System.gc();
-                if (standIn > 0 && real > 0) {
-                    standInBound = maxVisibility * standIn / real;
+                if (space.shape == PerceptualBudget.Shape.EVENED) {
+                    space.even(space.judge.distanceMap(scaledRows(x, d, fit)), maxButteraugli);
                 }
+                // butteraugli's planes are the steps' only sizeable Java garbage; collected now, while it is all
+                // there is, the heap gives its pages back before the next steps' native working memory peaks
+                System.gc();
             }
             // the scale changes little from step to step: the last one is the first guess
             scale = boundedScale(s -> space.visibility.run(Map.of(StepGraph.SCALE, scalar((float) s)))
@@ -258,23 +278,47 @@ public final class Protector {
     }
 
     /**
-     * An image set up for {@link #optimise} on a group: the image and its per-pixel bound as residents, SSIMULACRA
+     * An image set up for {@link #optimise} on a group: the image and its per-pixel bound as residents, butteraugli
      * prepared against it and the visibility graph open, once for all the optimisations of that image (the decoy
      * probes run six).
      */
     private static final class Workspace implements AutoCloseable {
         final SessionGroup group;
         final RgbImage image;
-        final Ssimulacra exact;
+        final Butteraugli judge;
         final GraphSession visibility;
+        final PerceptualBudget.Shape shape;
+        /** The per-pixel bound as the budget makes it, and the weights the evened shape puts on it. */
+        private final float[] base;
+        private final float[] weight;
 
-        Workspace(SessionGroup group, RgbImage image, float epsilon) {
+        Workspace(SessionGroup group, RgbImage image, float epsilon, PerceptualBudget.Shape shape) {
             this.group = group;
             this.image = image;
             group.put(StepGraph.IMAGE, image.tensor());
-            group.put(StepGraph.BOUND, PerceptualBudget.bound(image, epsilon));
-            this.exact = new Ssimulacra(image);
+            Tensor bound = PerceptualBudget.bound(image, epsilon);
+            this.base = bound.data().clone();
+            this.weight = new float[base.length];
+            java.util.Arrays.fill(weight, 1f);
+            this.shape = shape;
+            group.put(StepGraph.BOUND, bound);
+            this.judge = new Butteraugli(image);
             this.visibility = group.open(VisibilityGraph.model(image.tensor().shape()));
+        }
+
+        /** Reweighs the bound by butteraugli's {@code map} of the change (see EVEN_TARGET) and puts it in place. */
+        void even(float[] map, double maxButteraugli) {
+            int w = image.width();
+            int h = image.height();
+            PlaneFilters.convolveInPlace(map, w, h, PlaneFilters.gaussianKernel(EVEN_SIGMA), new float[map.length]);
+            float target = (float) (EVEN_TARGET * maxButteraugli);
+            float[] bound = new float[base.length];
+            for (int i = 0; i < bound.length; i++) {
+                float ratio = target / Math.max(map[i], 1e-3f);
+                weight[i] = Math.max(EVEN_MIN_WEIGHT, Math.min(1f, weight[i] * (float) Math.pow(ratio, EVEN_RATE)));
+                bound[i] = base[i] * weight[i];
+            }
+            group.put(StepGraph.BOUND, new Tensor(bound, 1, 1, h, w));
         }
 
         @Override
@@ -317,14 +361,14 @@ public final class Protector {
             }
         };
         try (AttackModel model = new AttackModel(encoders, Transforms.chain(), probe.tensor().shape(), runtime, true);
-                Workspace space = new Workspace(group, probe, request.preset().epsilon)) {
+                Workspace space = new Workspace(group, probe, request.preset().epsilon, shape)) {
             List<Tensor> clean = model.encodePulled(probe.tensor());
             for (int k = 0; k < decoys.length; k++) {
                 ProtectionTarget t = ProtectionTarget.mask(decoys[k], request.seed());
                 // mask terms: one per pulled value, in order; the decoy is judged on the latents
                 List<AttackModel.Term> terms = t.terms(model, probe, t.imagesFor(probe));
                 GraphSession session = model.step(group, terms, gray);
-                Tensor d = optimise(space, step -> session, request.visibilityBound(),
+                Tensor d = optimise(space, step -> session, request.butteraugliBound(),
                         PROBE_STEPS, cancelOnly);
                 List<Tensor> z = model.encodePulled(applyDelta(probe, d).tensor());
                 for (AttackModel.Term term : terms) {
@@ -352,7 +396,7 @@ public final class Protector {
      * the bound and one beyond, and each try interpolates between them on log(figure) over log(scale), since
      * visibility grows about as a power of the scale; {@code guess} (in (0, maxScale)) is tried first. Two to five
      * evaluations do what a bisection does in seven to twelve, which counts at every step and, at the end, with a
-     * full-size image and SSIMULACRA.
+     * full-size image and butteraugli.
      */
     static float boundedScale(DoubleUnaryOperator figure, double bound, float maxScale, float guess) {
         double hi = maxScale;
@@ -403,6 +447,22 @@ public final class Protector {
                 d[j] *= s;
             }
         }
+    }
+
+    /** Rows of clip(x + s * d, 0, 1), for a metric that reads an image by rows. */
+    private static Ssimulacra.RowSource scaledRows(RgbImage x, float[] d, float s) {
+        int w = x.width();
+        int plane = x.pixels();
+        float[] xd = x.data();
+        return (y0, y1, rgb) -> {
+            int n = (y1 - y0) * w;
+            for (int c = 0; c < 3; c++) {
+                for (int j = 0; j < n; j++) {
+                    int i = c * plane + y0 * w + j;
+                    rgb[c * n + j] = Math.max(0f, Math.min(1f, xd[i] + s * d[i]));
+                }
+            }
+        };
     }
 
     static RgbImage applyDelta(RgbImage x, Tensor delta) {

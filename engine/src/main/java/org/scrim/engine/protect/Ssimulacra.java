@@ -486,8 +486,8 @@ public final class Ssimulacra {
         });
     }
 
-    /** The sRGB transfer function, inverted. */
-    private static double linear(float v) {
+    /** The sRGB transfer function, inverted (8-bit levels from a table); Butteraugli reads samples with it too. */
+    static double linear(float v) {
         int level = (int) (v * 255 + 0.5f);
         return level >= 0 && level <= 255 && LEVELS_8[level] == v ? LINEAR_8[level] : RgbColours.srgbLinear(v);
     }

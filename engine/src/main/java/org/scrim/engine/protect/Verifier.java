@@ -49,7 +49,7 @@ public final class Verifier {
     public record Report(Map<String, Double> closeness, Map<String, Double> poisonCloseness,
             Map<String, Map<String, Double>> byEncoder, Map<String, Map<String, Double>> poisonByEncoder,
             Double aiView, Double poisonAiView, double shiftVsNoise, double psnr, double ssim, double visibility,
-            String target, Map<String, String> views) {
+            Butteraugli.Score butteraugli, String target, Map<String, String> views) {
         /** The headline figure: closeness at the image's own size (the mask's, else the poison's). */
         public double primaryCloseness() {
             return (closeness.isEmpty() ? poisonCloseness : closeness).get(PLAIN);
@@ -145,7 +145,8 @@ public final class Verifier {
         }
         return new Report(mask.mean, poison.mean, mask.byEncoder, poison.byEncoder, aiView, poisonAiView, shift,
                 Quality.psnr(original, protectedImage), Quality.ssim(original, protectedImage),
-                new Ssimulacra(original).score(protectedImage), target.describe(), views);
+                new Ssimulacra(original).score(protectedImage), new Butteraugli(original).score(protectedImage),
+                target.describe(), views);
     }
 
     /** What a figure's view is, for reports: "1024x1024 mirrored", "JPEG 75, 1024x1024". */

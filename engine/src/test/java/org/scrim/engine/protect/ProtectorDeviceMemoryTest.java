@@ -36,7 +36,8 @@ class ProtectorDeviceMemoryTest {
         List<SurrogateEncoder> encoders = List.of(SurrogateEncoder.tae("taef2",
                 StateDict.read(SharedData.path("models/taef2_encoder.pth"))));
         RgbImage image = Transforms.downscale(ImageFiles.read(SharedData.path("images/chelsea.png")).toRgb(), SIZE);
-        ProtectRequest request = new ProtectRequest(Mode.MASK, Preset.DEFAULT, null, Decoy.PATTERN, null, List.of(),
+        // high: at three steps and 128 px, upsampled, the default's butteraugli bound leaves too little to measure
+        ProtectRequest request = new ProtectRequest(Mode.MASK, Preset.HIGH, null, Decoy.PATTERN, null, List.of(),
                 1, SIZE, 3);
         List<String> phases = new ArrayList<>();
         Protector.Protection p = new Protector(encoders, openclWith(80)).protect(image, request,
@@ -49,8 +50,9 @@ class ProtectorDeviceMemoryTest {
         assertTrue(phases.contains("device memory short: working at 128 px"), "phases: " + phases);
         Verifier.Report r = new Verifier(encoders, new OrtRuntime(2), SIZE)
                 .verify(image, ImageTensors.quantize8(p.image()), p.target(), true);
-        assertTrue(r.primaryCloseness() > 0.05, "the smaller perturbation still moves the latent: " + r);
-        assertTrue(r.visibility() <= Preset.DEFAULT.maxVisibility + 0.005, "and respects the bound: " + r);
+        // 0.047 measured (high's butteraugli bound; 0.05 and more under the SSIMULACRA bound it replaced)
+        assertTrue(r.primaryCloseness() > 0.03, "the smaller perturbation still moves the latent: " + r);
+        assertTrue(r.butteraugli().max() <= Preset.HIGH.maxButteraugli, "and respects the bound: " + r);
 
         DeviceMemoryException tooSmall = assertThrows(DeviceMemoryException.class,
                 () -> new Protector(encoders, openclWith(20)).protect(image, request, ProgressListener.NONE));

@@ -67,9 +67,9 @@ class ProtectorTest {
     }
 
     @Test
-    void respectsThePresetVisibilityBoundAndPixelBudget() {
+    void respectsThePresetButteraugliBoundAndPixelBudget() {
         Protector.Protection p = protect(mask(Preset.LOW, 6, 3));
-        assertTrue(new Ssimulacra(image).score(p.image()) <= Preset.LOW.maxVisibility + 1e-9);
+        assertTrue(new Butteraugli(image).score(p.image()).max() <= Preset.LOW.maxButteraugli + 1e-9);
         float[] a = image.data();
         float[] b = p.image().data();
         for (int i = 0; i < a.length; i++) {
@@ -78,7 +78,7 @@ class ProtectorTest {
         }
         ProtectRequest strict = new ProtectRequest(Mode.MASK, Preset.HIGH, 0.01, Decoy.PATTERN, null, List.of(), 3,
                 SIZE, 6);
-        assertTrue(new Ssimulacra(image).score(protect(strict).image()) <= 0.01 + 1e-9,
+        assertTrue(new Butteraugli(image).score(protect(strict).image()).max() <= Preset.butteraugliFor(0.01) + 1e-9,
                 "--max-visibility overrides the preset");
     }
 

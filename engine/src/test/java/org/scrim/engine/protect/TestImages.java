@@ -40,4 +40,31 @@ final class TestImages {
         }
         return new RgbImage(d, image.width(), image.height());
     }
+
+    /**
+     * The sign of the way toward the pattern decoy, per channel: a structured, colourful change like the ones the
+     * optimiser makes when it pulls toward that decoy.
+     */
+    static float[] towardPattern(RgbImage orig) {
+        float[] t = Decoys.render(Decoy.PATTERN, orig, 1).data();
+        float[] o = orig.data();
+        float[] s = new float[o.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = Math.signum(t[i] - o[i]);
+        }
+        return s;
+    }
+
+    /** The signs with their mean over the channels removed: the same noise with no change in brightness. */
+    static float[] chromaOnly(float[] signs) {
+        int n = signs.length / 3;
+        float[] c = new float[signs.length];
+        for (int i = 0; i < n; i++) {
+            float mean = (signs[i] + signs[n + i] + signs[2 * n + i]) / 3;
+            for (int k = 0; k < 3; k++) {
+                c[k * n + i] = signs[k * n + i] - mean;
+            }
+        }
+        return c;
+    }
 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class VerdictTest {
     private static Verifier.Report report(Map<String, Double> mask, Map<String, Double> poison) {
         return new Verifier.Report(mask, poison, Map.of(), Map.of(), null, null, 2.0, 35, 0.95, 0.05,
-                "decoy pattern", Map.of());
+                new Butteraugli.Score(1.2, 0.5), "decoy pattern", Map.of());
     }
 
     @Test
@@ -38,7 +38,7 @@ class VerdictTest {
         Map<String, Double> weak = Map.of(Verifier.PLAIN, 0.2, "jpeg75", 0.1, "downscale", 0.1);
         Verifier.Report both = new Verifier.Report(Map.of(Verifier.PLAIN, 0.4, "jpeg75", 0.25, "downscale", 0.25),
                 Map.of(), Map.of("taef2", strong, "taesana", weak), Map.of(), null, null, 2.0, 35, 0.95, 0.05,
-                "decoy pattern", Map.of());
+                new Butteraugli.Score(1.2, 0.5), "decoy pattern", Map.of());
         Verdict v = Verdict.of(both, "taef2+taesana");
         assertEquals(Verdict.Level.WEAK, v.level(), "the mean over encoders would say moderate");
         assertEquals(0.1, v.weakest());
@@ -54,7 +54,7 @@ class VerdictTest {
         Map<String, String> views = Map.of(Verifier.PLAIN, "1024x1024", "mirrored", "1024x1024 mirrored");
         Verifier.Report r = new Verifier.Report(Map.of(Verifier.PLAIN, 0.55), Map.of(),
                 Map.of("taef2", taef2, "taesana", taesana), Map.of(), null, null, 2.0, 35, 0.95, 0.05,
-                "decoy pattern", views);
+                new Butteraugli.Score(1.2, 0.5), "decoy pattern", views);
         Verdict v = Verdict.of(r, "taef2+taesana");
         assertEquals(Verdict.Level.MODERATE, v.level(), "one view under 0.3 is not strong, however strong the rest");
         assertEquals("1024x1024 mirrored", v.view());

@@ -44,12 +44,12 @@ class VisibilityCalibrationTest {
                 cases.add(score(orig, origPng, image + " blurred noise rms " + k + "/255",
                         TestImages.perturb(orig, smooth, k / 255f)));
             }
-            float[] toPattern = towardPattern(orig);
+            float[] toPattern = TestImages.towardPattern(orig);
             for (int k : new int[] {4, 8, 16}) {
                 cases.add(score(orig, origPng, image + " toward pattern decoy " + k + "/255",
                         TestImages.perturb(orig, toPattern, k / 255f)));
             }
-            float[] chromaOnly = chromaOnly(signs);
+            float[] chromaOnly = TestImages.chromaOnly(signs);
             for (int k : new int[] {4, 8}) {
                 cases.add(score(orig, origPng, image + " chroma-only sign " + k + "/255",
                         TestImages.perturb(orig, chromaOnly, k / 255f)));
@@ -110,32 +110,7 @@ class VisibilityCalibrationTest {
         return p;
     }
 
-    /**
-     * The sign of the way toward the pattern decoy, per channel: a structured, colourful change like the ones the
-     * optimiser makes when it pulls toward that decoy.
-     */
-    private static float[] towardPattern(RgbImage orig) {
-        float[] t = Decoys.render(Decoy.PATTERN, orig, 1).data();
-        float[] o = orig.data();
-        float[] s = new float[o.length];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = Math.signum(t[i] - o[i]);
-        }
-        return s;
-    }
 
-    /** The signs with their mean over the channels removed: the same noise with no change in brightness. */
-    private static float[] chromaOnly(float[] signs) {
-        int n = signs.length / 3;
-        float[] c = new float[signs.length];
-        for (int i = 0; i < n; i++) {
-            float mean = (signs[i] + signs[n + i] + signs[2 * n + i]) / 3;
-            for (int k = 0; k < 3; k++) {
-                c[k * n + i] = signs[k * n + i] - mean;
-            }
-        }
-        return c;
-    }
 
     /** Gaussian noise blurred with sigma 1.5, normalised to unit RMS. */
     private static float[] blurredNoise(RgbImage orig) {
