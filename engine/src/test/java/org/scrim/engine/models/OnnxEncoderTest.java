@@ -64,8 +64,9 @@ class OnnxEncoderTest {
         Path file = Files.write(dir.resolve("my_encoder.onnx"), tinyEncoder().toByteArray());
         SurrogateEncoder encoder = new ModelStore(List.of(), dir, false).surrogate(file.toString());
         RgbImage image = Transforms.downscale(ImageFiles.read(SharedData.path("images/coffee.png")).toRgb(), 80);
+        // steps enough for the views: each sees a mirrored or shifted bucket of the image, not one fixed view
         ProtectRequest request = new ProtectRequest(Mode.MASK, Preset.HIGH, null, Decoy.MOSAIC, null, List.of(), 1,
-                80, 6);
+                80, 16);
         Protector.Protection p = new Protector(List.of(encoder), new OrtRuntime(2)).protect(image, request,
                 ProgressListener.NONE);
         Verifier.Report report = new Verifier(List.of(encoder), new OrtRuntime(2), 80)
