@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.ImageTensors;
+import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.testing.SharedData;
@@ -37,7 +38,8 @@ class ImageJRecorderTest {
         String recorded = Files.readString(tmp.resolve("recorded.ijm"));
         System.out.println("Recorded: " + recorded.strip());
         for (String expected : List.of("run(\"Mask Style...\", \"", "strength=0.14", "effort=default", "decoy=pattern",
-                "more_options", "seed=7", "steps=3", "work=512", "models=taef2+taesana")) {
+                "more_options", "seed=7", "steps=3", "work=" + ProtectRequest.DEFAULT_WORK_SIZE,
+                "models=taef2+taesana")) {
             assertTrue(recorded.contains(expected), "the recorded macro lacks " + expected + ": " + recorded
                     + "\nImageJ printed: " + log);
         }
