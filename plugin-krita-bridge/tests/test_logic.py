@@ -207,13 +207,13 @@ class StrengthAndPreviewTest(unittest.TestCase):
     def test_the_preview_crop_is_taken_at_the_exports_scale(self):
         self.assertEqual((97, 22, 256, 256, 256), eb.preview_crop(INFO, 451, 300), "a small image: 1:1, the centre")
         self.assertEqual((0, 0, 100, 80, 100), eb.preview_crop(INFO, 100, 80), "smaller than the crop: all of it")
-        x, y, w, h, work = eb.preview_crop(INFO, 2048, 1024)
-        self.assertEqual((896, 384, 256, 256, 64), (x, y, w, h, work), "shrunk 4x as the export is")
-        x, y, w, h, work = eb.preview_crop(INFO, 4096, 4096)
-        self.assertEqual((512, 512, 64), (w, h, work), "a larger crop keeps the engine's smallest working size")
-        self.assertEqual((1792, 1792), (x, y))
-        x, y, w, h, work = eb.preview_crop(INFO, 8000, 6000)
-        self.assertEqual((512, 512, 64), (w, h, work), "at most the largest crop")
+        # an image 4x the engine's working size is protected shrunk 4x: so is its preview's crop
+        big = 4 * INFO.work_size
+        x, y, w, h, work = eb.preview_crop(INFO, big, big // 2)
+        self.assertEqual((256, 256, 64), (w, h, work), "shrunk 4x as the export is")
+        self.assertEqual(((big - 256) // 2, (big // 2 - 256) // 2), (x, y), "around the centre")
+        x, y, w, h, work = eb.preview_crop(INFO, 100 * INFO.work_size, 75 * INFO.work_size)
+        self.assertEqual((512, 512, 64), (w, h, work), "at most the largest crop, at the engine's smallest work size")
 
 
 class ParseTest(unittest.TestCase):
