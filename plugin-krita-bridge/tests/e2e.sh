@@ -9,7 +9,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 engine="${1:?usage: e2e.sh SCRIM_LAUNCHER [WORK_DIR]}"
 work="${2:-$(mktemp -d /tmp/scrim-krita-e2e.XXXXXX)}"
 python="${PYTHON:-/usr/bin/python3}"  # Debian's, which has PyQt5 (a pyenv python3 may not)
-floor="${SCRIM_E2E_CLOSENESS_FLOOR:-0.25}"  # measured 0.33 at 256 px, default preset
+floor="${SCRIM_E2E_CLOSENESS_FLOOR:-0.15}"  # measured 0.24 at 256 px, default preset (butteraugli 2.5)
 mkdir -p "$work/home" "$work/tmp" "$work/out"
 export HOME="$work/home" TMPDIR="$work/tmp" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
 unset XDG_RUNTIME_DIR
