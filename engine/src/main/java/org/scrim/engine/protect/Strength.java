@@ -93,13 +93,13 @@ public record Strength(Preset preset, Double maxVisibility, Effort effort, int s
     }
 
     /**
-     * What this strength does, said before a protection starts: "preset high, visibility bound 0.120, 60 steps
+     * What this strength does, said before a protection starts: "preset high, butteraugli within 4.00, 60 steps
      * (effort max, about 2.0x the default's time)", the time being the only estimate the engine can make before
      * the first step is timed.
      */
     public String inWords() {
-        String words = String.format(Locale.ROOT, "preset %s, visibility bound %.3f, %d steps", name(preset),
-                visibilityBound(), steps);
+        String words = String.format(Locale.ROOT, "preset %s, butteraugli within %.2f, %d steps", name(preset),
+                Preset.butteraugliFor(visibilityBound()), steps);
         if (steps == preset.steps) {
             return words;
         }
