@@ -3,12 +3,10 @@ package org.scrim.engine.bench;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.scrim.engine.imageio.ImageFiles;
-import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.protect.Butteraugli;
 import org.scrim.engine.protect.ImageTensors;
@@ -39,16 +37,12 @@ public final class FrontierBenchmark {
     public static void main(String[] args) throws Exception {
         List<String> presets = List.of((args.length > 0 ? args[0] : "low,default,high").split(","));
         List<String> images = List.of((args.length > 1 ? args[1]
-                : "astronaut.png,chelsea.png,coffee.png,rocket.jpg,shipwreck.jpg,starry_night.jpg,the_scream.jpg")
+                : SharedData.IMAGES)
                 .split(","));
         int size = args.length > 2 ? Integer.parseInt(args[2]) : ProtectRequest.DEFAULT_WORK_SIZE;
         List<String> shapes = List.of((args.length > 3 ? args[3] : "channels,evened").split(","));
         Runtime runtime = new OrtRuntime(2);
-        ModelStore store = new ModelStore(List.of(SharedData.path("models")), SharedData.path("models"), false);
-        Map<String, SurrogateEncoder> encoders = new LinkedHashMap<>();
-        for (String name : ModelStore.DEFAULT_ENCODERS) {
-            encoders.put(name, store.surrogate(name));
-        }
+        Map<String, SurrogateEncoder> encoders = SharedData.defaultEncoders();
         Verifier verifier = new Verifier(List.copyOf(encoders.values()), runtime, size);
         Path out = Files.createDirectories(Path.of("target", "frontier"));
         Path table = out.resolve("frontier.tsv");

@@ -33,7 +33,7 @@ public final class ProtectBenchmark {
     public static void main(String[] args) throws Exception {
         List<String> presets = List.of((args.length > 0 ? args[0] : "low,default,high").split(","));
         List<String> images = List.of((args.length > 1 ? args[1]
-                : "astronaut.png,chelsea.png,coffee.png,rocket.jpg,shipwreck.jpg,starry_night.jpg,the_scream.jpg")
+                : SharedData.IMAGES)
                 .split(","));
         String size = args.length > 2 ? args[2] : "512";
         int workSize = ProtectRequest.DEFAULT_WORK_SIZE;

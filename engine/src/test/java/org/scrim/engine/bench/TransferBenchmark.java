@@ -3,7 +3,6 @@ package org.scrim.engine.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.scrim.engine.imageio.ImageFiles;
@@ -35,20 +34,17 @@ public final class TransferBenchmark {
     public static void main(String[] args) throws Exception {
         List<String> sets = List.of((args.length > 0 ? args[0] : "taef2,taesana").split(","));
         List<String> images = List.of((args.length > 1 ? args[1]
-                : "astronaut.png,chelsea.png,coffee.png,rocket.jpg,shipwreck.jpg,starry_night.jpg,the_scream.jpg")
+                : SharedData.IMAGES)
                 .split(","));
         int size = args.length > 2 ? Integer.parseInt(args[2]) : 512;
         Integer steps = args.length > 3 ? Integer.valueOf(args[3]) : null;
         Runtime runtime = new OrtRuntime(2);
         // the product's encoders: TAEF2 with its decoder's rendering, TAESana
+        Map<String, SurrogateEncoder> all = SharedData.defaultEncoders();
         ModelStore store = new ModelStore(List.of(SharedData.path("models")), SharedData.path("models"), false);
-        Map<String, SurrogateEncoder> all = new LinkedHashMap<>();
-        for (String name : ModelStore.DEFAULT_ENCODERS) {
-            all.put(name, store.surrogate(name));
-        }
         String aiView = ModelStore.AI_VIEW_MODEL.name();
-        Verifier verifier = new Verifier(List.copyOf(all.values()), runtime, TrainerViews.LARGEST, new Verifier.AiViewModel(
-                store.encoderWeights(aiView), store.decoderWeights(aiView)));
+        Verifier verifier = new Verifier(List.copyOf(all.values()), runtime, TrainerViews.LARGEST,
+                new Verifier.AiViewModel(store.encoderWeights(aiView), store.decoderWeights(aiView)));
         Path out = Files.createDirectories(Path.of("target", "transfer-bench"));
         StringBuilder header = new StringBuilder(String.format("%-16s %-14s %-9s %6s %10s %7s", "image",
                 "protected_with", "decoy", "time_s", "ssimulacra", "butter3"));

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.scrim.engine.imageio.ImageFiles;
-import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.protect.ImageTensors;
 import org.scrim.engine.protect.Mode;
@@ -40,15 +39,11 @@ public final class ViewsBenchmark {
     public static void main(String[] args) throws Exception {
         List<String> sets = List.of((args.length > 0 ? args[0] : "taef2+taesana,taef2").split(","));
         List<String> images = List.of((args.length > 1 ? args[1]
-                : "astronaut.png,chelsea.png,coffee.png,rocket.jpg,shipwreck.jpg,starry_night.jpg,the_scream.jpg")
+                : SharedData.IMAGES)
                 .split(","));
         List<String> sizes = List.of((args.length > 2 ? args[2] : "own,1024").split(","));
         Runtime runtime = new OrtRuntime(2);
-        ModelStore store = new ModelStore(List.of(SharedData.path("models")), SharedData.path("models"), false);
-        Map<String, SurrogateEncoder> all = new LinkedHashMap<>();
-        for (String name : ModelStore.DEFAULT_ENCODERS) {
-            all.put(name, store.surrogate(name));
-        }
+        Map<String, SurrogateEncoder> all = SharedData.defaultEncoders();
         Verifier verifier = new Verifier(List.copyOf(all.values()), runtime, TrainerViews.LARGEST);
         Path out = Files.createDirectories(Path.of("target", "views-bench"));
         // per (set, encoder, column): the values over the images, for the summary

@@ -1,7 +1,13 @@
 package org.scrim.engine.testing;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.scrim.engine.models.ModelStore;
+import org.scrim.engine.models.SurrogateEncoder;
 
 /**
  * Locates the shared data beside the checkout (models, images, golden references). A test that needs it fails with
@@ -27,5 +33,19 @@ public final class SharedData {
             throw new IllegalStateException("shared test data is missing " + p);
         }
         return p;
+    }
+
+    /** The seven shared images, the benchmarks' default set, as a comma-separated list of names. */
+    public static final String IMAGES =
+            "astronaut.png,chelsea.png,coffee.png,rocket.jpg,shipwreck.jpg,starry_night.jpg,the_scream.jpg";
+
+    /** The product's default encoders by name, loaded from the shared models (never downloaded). */
+    public static Map<String, SurrogateEncoder> defaultEncoders() throws IOException {
+        ModelStore store = new ModelStore(List.of(path("models")), path("models"), false);
+        Map<String, SurrogateEncoder> encoders = new LinkedHashMap<>();
+        for (String name : ModelStore.DEFAULT_ENCODERS) {
+            encoders.put(name, store.surrogate(name));
+        }
+        return encoders;
     }
 }
