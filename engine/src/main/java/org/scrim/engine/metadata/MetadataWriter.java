@@ -133,7 +133,7 @@ public final class MetadataWriter {
         Path staged = AtomicFiles.createTemp(dir, ".scrim-", name.substring(Math.max(0, name.lastIndexOf('.'))));
         try {
             writer.accept(staged);
-            ImageFiles.requireWhole(staged, out);
+            // the tagged file carries the staged image data as it is, so its check before it replaces out covers both
             tag(staged, out, tags, true, signer, null, true);
         } catch (IOException e) {
             // the user knows the output, not the hidden staging file the error names
