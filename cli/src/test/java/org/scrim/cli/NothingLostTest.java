@@ -227,5 +227,15 @@ class NothingLostTest {
         Result r = scrim("protect", rgba.toString(), "-o", jpeg.toString(), "--progress", "none");
         assertTrue(r.out().contains(jpeg + ": JPEG has no alpha channel"), r.all());
         assertFalse(Files.exists(dir.resolve("art.protected.webp")) || Files.exists(jpeg));
+
+        // refused in place too: the original stays, and the backup this run made goes with the refusal
+        byte[] before = Files.readAllBytes(webp);
+        r = scrim(quick("protect", "--in-place", webp.toString()));
+        assertEquals(ScrimCommand.EXIT_FAILED, r.code(), r.all());
+        assertArrayEquals(before, Files.readAllBytes(webp));
+        assertFalse(Files.exists(dir.resolve("art.webp.orig")), "a refusal leaves no backup behind: " + r.all());
+
+        r = scrim(quick("protect", "--no-backup", png.toString()));
+        assertEquals(ScrimCommand.EXIT_USAGE, r.code(), "--no-backup means nothing without --in-place: " + r.all());
     }
 }
