@@ -6,7 +6,6 @@ import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -212,10 +211,14 @@ public final class C2paSigner {
             Files.writeString(staging.resolve(CHAIN_FILE), pem(leafCert) + pem(rootCert));
             try {
                 Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-                // another process created it first: use theirs
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("cannot create " + dir + " atomically: " + e.getMessage(), e);
+            } catch (java.nio.file.FileSystemException e) {
+                // another process or thread created it first: use theirs (Linux's ENOTEMPTY comes as a plain
+                // FileSystemException, not as DirectoryNotEmptyException)
+                if (!Files.exists(dir.resolve(KEY_FILE))) {
+                    throw e;
+                }
             }
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IOException("cannot generate a C2PA signing key: " + e.getMessage(), e);
