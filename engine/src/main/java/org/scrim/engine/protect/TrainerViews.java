@@ -164,7 +164,8 @@ public final class TrainerViews {
     /**
      * Random trainer views for the optimisation, drawn from a seed: a bucket resolution, a window of one fixed size
      * (so one graph serves every view) at any offset of the resized image (on or off the encoders' grids), mirrored
-     * half the time.
+     * half the time. The window is {@value #ENCODER_GRID} px short of the smallest bucket where the image allows, so
+     * even an image that no trainer resizes is seen shifted off the grids, as a crop or a trim takes it.
      */
     static final class Sampler {
         private final List<int[]> resized = new ArrayList<>();
@@ -177,9 +178,15 @@ public final class TrainerViews {
                 resized.add(new int[] {b.resizedWidth(), b.resizedHeight()});
             }
             int[] smallest = resized.get(resized.size() - 1);
-            this.windowWidth = Math.min(window, gridSide(smallest[0]));
-            this.windowHeight = Math.min(window, gridSide(smallest[1]));
+            this.windowWidth = windowSide(smallest[0], window);
+            this.windowHeight = windowSide(smallest[1], window);
             this.random = new Random(seed);
+        }
+
+        /** A window side for resized sides of at least {@code side}: at most {@code window}, one grid short. */
+        private static int windowSide(int side, int window) {
+            int shorter = gridSide(side - ENCODER_GRID);
+            return Math.min(window, shorter >= ENCODER_GRID ? shorter : gridSide(side));
         }
 
         /** Shape of every view's window, [1,3,h,w]. */

@@ -1,13 +1,16 @@
 package org.scrim.engine.protect;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
@@ -71,6 +74,23 @@ class TrainerViewsTest {
         }
         assertTrue(mirroredSeen, "some views are mirrored");
         assertNotEquals(1, lefts.stream().distinct().count(), "windows move: " + lefts);
+    }
+
+    /**
+     * An image no trainer resizes (a 512 px square has one bucket, itself) is still optimised shifted off the encoders'
+     * grids, as verification's crop and a trainer's trim see it: its windows are one grid short and move.
+     */
+    @Test
+    void windowsOfAnImageNoTrainerResizesStillMoveOffTheGrids() {
+        TrainerViews.Sampler sampler = TrainerViews.sampler(512, 512, 512, 3);
+        assertArrayEquals(new long[] {1, 3, 480, 480}, sampler.windowShape());
+        Set<Integer> offGrid = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            TrainerViews.View v = sampler.next();
+            offGrid.add(v.top() % 8);
+            offGrid.add(v.left() % 8);
+        }
+        assertTrue(offGrid.size() > 1, "offsets off the 8-px grid: " + offGrid);
     }
 
     private static RgbImage randomImage(int w, int h, long seed) {
