@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.imageio.ImageFormat;
-import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Strength;
+import org.scrim.engine.statement.Provenance;
 
 /**
  * Plugins > Scrim > Protect Folder...: protects every image of a folder into another folder under the same names,

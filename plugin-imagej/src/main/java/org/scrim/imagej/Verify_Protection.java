@@ -13,12 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.scrim.engine.imageio.ImageFiles;
-import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Verdict;
 import org.scrim.engine.protect.Verifier;
+import org.scrim.engine.statement.Provenance;
 import org.scrim.engine.tensor.RgbImage;
 
 /**

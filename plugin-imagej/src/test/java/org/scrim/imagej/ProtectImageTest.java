@@ -27,7 +27,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.scrim.engine.metadata.NoAiTags;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.Effort;
 import org.scrim.engine.protect.Mode;
@@ -37,6 +36,7 @@ import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Strength;
 import org.scrim.engine.protect.Verdict;
 import org.scrim.engine.protect.Verifier;
+import org.scrim.engine.statement.NoAiTags;
 import org.scrim.engine.testing.SharedData;
 
 /** Drives the ImageJ 1.x commands as a macro would: options through Macro.setOptions, the filter's setup and run. */

@@ -9,8 +9,6 @@ import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.imageio.PlanarImage;
 import org.scrim.engine.metadata.MetadataReader;
 import org.scrim.engine.metadata.MetadataWriter;
-import org.scrim.engine.metadata.NoAiTags;
-import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.models.Ensemble;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
@@ -19,6 +17,8 @@ import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.TrainerViews;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.statement.NoAiTags;
+import org.scrim.engine.statement.Provenance;
 
 /**
  * Protects one image file into another: read, refuse an output Scrim cannot write, protect, write atomically (tagged
