@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.scrim.engine.config.UserFolders;
 import org.scrim.engine.imageio.ImageFormat;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.protect.Decoy;
@@ -78,7 +79,7 @@ final class InfoCommand implements Callable<Integer> {
         formats.put("writes", ImageFormat.writableExtensions());
         info.put("formats", formats);
         info.put("models", models());
-        info.put("service_state_file", ServeCommand.defaultStateFile().toString());
+        info.put("service_state_file", UserFolders.serviceStateFile().toString());
         if (strength.preset != null || strength.maxVisibility != null || strength.effort != null
                 || strength.steps != null) {
             info.put("strength", strength(strength.strength()));
