@@ -90,8 +90,8 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Path state = stateFile != null ? stateFile : UserFolders.serviceStateFile();
         refuseForeignStateFile(state);
-        FileProtection protection = new FileProtection(modelOptions);
-        try (LocalService service = new LocalService(protection, protection.model(), port, maxJobs, maxBody,
+        ReportingProtector protector = new ReportingProtector(modelOptions);
+        try (LocalService service = new LocalService(protector, protector.model(), port, maxJobs, maxBody,
                 Math.round(readTimeout * 1000))) {
             String written = writeState(state, service);
             Thread onSignal = new Thread(() -> stop(service, state, written));

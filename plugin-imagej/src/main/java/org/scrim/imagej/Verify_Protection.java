@@ -74,7 +74,7 @@ public class Verify_Protection implements PlugIn {
                     Requests.blank(seed) ? null : Long.valueOf(seed.trim()));
             IJ.showStatus("Scrim: verifying");
             Verifier.Report report = verify(original, protectedImage, target, (int) gd.getNextNumber());
-            Verdict verdict = Verdict.of(report, ScrimOptions.model());
+            Verdict verdict = Verdict.of(report, EngineSettings.model());
             show(report, verdict, protectedImage.getTitle()).show(TABLE);
             IJ.log("Scrim: " + protectedImage.getTitle() + " is " + verdict.headline() + ". " + verdict.meaning());
             IJ.showStatus("Scrim: " + verdict.headline() + ", closeness " + IJ.d2s(report.primaryCloseness(), 3));
@@ -136,7 +136,7 @@ public class Verify_Protection implements PlugIn {
         Rectangle all = new Rectangle(original.getWidth(), original.getHeight());
         RgbImage o = ProcessorTensors.toRgb(original.getProcessor(), all);
         RgbImage p = ProcessorTensors.toRgb(protectedImage.getProcessor(), all);
-        return ScrimOptions.engine().verifier(analysisSize).verify(o, p, target);
+        return EngineSettings.engine().verifier(analysisSize).verify(o, p, target);
     }
 
     /** The verdict in words, then one row per figure: closeness per manipulation (mask, then poison), quality. */

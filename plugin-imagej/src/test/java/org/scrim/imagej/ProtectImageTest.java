@@ -50,7 +50,7 @@ class ProtectImageTest {
 
     @BeforeAll
     static void useSharedModels() {
-        Prefs.set(ScrimOptions.MODEL_DIR, SharedData.path("models").toString());
+        Prefs.set(EngineSettings.MODEL_DIR, SharedData.path("models").toString());
     }
 
     /** chelsea.png at 96 px wide: a protection takes about a second. */
@@ -229,7 +229,7 @@ class ProtectImageTest {
 
     @Test
     void anInterruptedPreviewChangesNothingAndTheRunnerSeesTheInterrupt() throws Exception {
-        ScrimOptions.engine(); // loaded before, as a dialog's first preview would have
+        EngineSettings.engine(); // loaded before, as a dialog's first preview would have
         ImagePlus imp = smallImage();
         ImagePlus original = imp.duplicate();
         Protect_Image filter = readyFilter(imp, "mask", "strength=0.14 decoy=pattern seed=7");

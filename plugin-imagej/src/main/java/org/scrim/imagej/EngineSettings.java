@@ -8,6 +8,8 @@ import java.util.List;
 import org.scrim.engine.models.Ensemble;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.TaeCodec;
+import org.scrim.engine.protect.ProgressListener;
+import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Backend;
@@ -16,10 +18,11 @@ import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.usecase.FileProtector;
 
 /**
- * The model, backend and threads every command uses, kept in ImageJ's preferences (set with Plugins > Scrim > Scrim
- * Options...). The encoder is built once per model and kept, since rebuilding it costs more than a small protection.
+ * The model, backend and threads every command uses, kept in ImageJ's preferences (the dialog that sets them is
+ * {@link Scrim_Options}, Plugins > Scrim > Scrim Options...), and the engine they make. The encoder is built once per
+ * model and kept, since rebuilding it costs more than a small protection.
  */
-final class ScrimOptions {
+final class EngineSettings {
     static final String MODEL = "scrim.model";
     static final String MODEL_DIR = "scrim.modelDir";
     static final String THREADS = "scrim.threads";
@@ -30,7 +33,7 @@ final class ScrimOptions {
     private static Ensemble cached;
     private static String cachedKey;
 
-    private ScrimOptions() {}
+    private EngineSettings() {}
 
     /**
      * The models as one name, joined by '+' (as reports name them): known names or encoder files; by default one
@@ -124,9 +127,16 @@ final class ScrimOptions {
             return new Verifier(models.encoders(), runtime, analysisSize);
         }
 
-        /** The engine's file use case, as {@code scrim protect} and {@code scrim serve} protect files. */
-        FileProtector fileProtector() {
-            return new FileProtector(models, runtime);
+        /**
+         * Reads {@code input}, protects it and writes {@code output} through the engine's file use case, as
+         * {@code scrim protect} and {@code scrim serve} do, tagged "no AI training" with what was done unless
+         * {@code tags} is false; returns the decoy used, or null. Protect Folder... and the SciJava command both call
+         * it, so the folder command runs in plain ImageJ 1.x, where SciJava's classes are missing.
+         */
+        String protectFile(Path input, Path output, ProtectRequest request, boolean tags, ProgressListener progress)
+                throws IOException {
+            return new FileProtector(models, runtime).protect(input, output, request,
+                    tags ? FileProtector.Tagging.prohibitAiTraining() : null, false, progress).decoy();
         }
     }
 }
