@@ -13,7 +13,7 @@ import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Backend;
-import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.usecase.FileProtector;
 
@@ -80,7 +80,7 @@ final class EngineSettings {
     }
 
     /** The runtime the options choose, resolved once for the command that asks. */
-    static Runtime runtime() {
+    static ComputeRuntime runtime() {
         return new RuntimeOptions(threads()).withBackend(Backend.parse(backend()),
                 device().isBlank() ? null : device()).withDeviceMemory(deviceMemory()).resolve();
     }
@@ -94,7 +94,8 @@ final class EngineSettings {
         return engine(model, modelDir(), runtime());
     }
 
-    private static synchronized Engine engine(String model, String modelDir, Runtime runtime) throws IOException {
+    private static synchronized Engine engine(String model, String modelDir, ComputeRuntime runtime)
+            throws IOException {
         String key = model + "|" + modelDir;
         if (!key.equals(cachedKey)) {
             cached = Ensemble.load(store(modelDir), models(model));
@@ -118,7 +119,7 @@ final class EngineSettings {
     }
 
     /** The encoders (with their files' sha256) and runtime, ready to protect or verify. */
-    record Engine(Ensemble models, Runtime runtime) {
+    record Engine(Ensemble models, ComputeRuntime runtime) {
         Protector protector() {
             return new Protector(models.encoders(), runtime);
         }

@@ -16,7 +16,7 @@ import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.TrainerViews;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.statement.NoAiTags;
 import org.scrim.engine.statement.Provenance;
 
@@ -28,10 +28,10 @@ import org.scrim.engine.statement.Provenance;
  */
 public final class FileProtector {
     private final Ensemble models;
-    private final Runtime runtime;
+    private final ComputeRuntime runtime;
 
     /** @param models the encoders to attack, which the file's provenance names with their sha256 */
-    public FileProtector(Ensemble models, Runtime runtime) {
+    public FileProtector(Ensemble models, ComputeRuntime runtime) {
         this.models = models;
         this.runtime = runtime;
     }

@@ -18,7 +18,7 @@ import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
 import org.scrim.engine.tensor.RgbColours;
 import org.scrim.engine.tensor.RgbImage;
@@ -41,7 +41,7 @@ public final class FrontierBenchmark {
                 .split(","));
         int size = args.length > 2 ? Integer.parseInt(args[2]) : ProtectRequest.DEFAULT_WORK_SIZE;
         List<String> shapes = List.of((args.length > 3 ? args[3] : "channels,evened").split(","));
-        Runtime runtime = new OrtRuntime(2);
+        ComputeRuntime runtime = new OrtRuntime(2);
         Map<String, SurrogateEncoder> encoders = SharedData.defaultEncoders();
         Verifier verifier = new Verifier(List.copyOf(encoders.values()), runtime, size);
         Path out = Files.createDirectories(Path.of("target", "frontier"));

@@ -17,7 +17,7 @@ import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.TrainerViews;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
 import org.scrim.engine.tensor.RgbColours;
 import org.scrim.engine.tensor.RgbImage;
@@ -38,7 +38,7 @@ public final class TransferBenchmark {
                 .split(","));
         int size = args.length > 2 ? Integer.parseInt(args[2]) : 512;
         Integer steps = args.length > 3 ? Integer.valueOf(args[3]) : null;
-        Runtime runtime = new OrtRuntime(2);
+        ComputeRuntime runtime = new OrtRuntime(2);
         // the product's encoders: TAEF2 with its decoder's rendering, TAESana
         Map<String, SurrogateEncoder> all = SharedData.defaultEncoders();
         ModelStore store = new ModelStore(List.of(SharedData.path("models")), SharedData.path("models"), false);
