@@ -36,9 +36,7 @@ import org.scrim.engine.testing.SharedData;
 public final class FrontierBenchmark {
     public static void main(String[] args) throws Exception {
         List<String> presets = List.of((args.length > 0 ? args[0] : "low,default,high").split(","));
-        List<String> images = List.of((args.length > 1 ? args[1]
-                : SharedData.IMAGES)
-                .split(","));
+        List<String> images = SharedData.images(args, 1);
         int size = args.length > 2 ? Integer.parseInt(args[2]) : ProtectRequest.DEFAULT_WORK_SIZE;
         List<String> shapes = List.of((args.length > 3 ? args[3] : "channels,evened").split(","));
         ComputeRuntime runtime = new OrtRuntime(2);

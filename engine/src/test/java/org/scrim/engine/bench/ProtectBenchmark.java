@@ -32,9 +32,7 @@ import org.scrim.engine.testing.SharedData;
 public final class ProtectBenchmark {
     public static void main(String[] args) throws Exception {
         List<String> presets = List.of((args.length > 0 ? args[0] : "low,default,high").split(","));
-        List<String> images = List.of((args.length > 1 ? args[1]
-                : SharedData.IMAGES)
-                .split(","));
+        List<String> images = SharedData.images(args, 1);
         String size = args.length > 2 ? args[2] : "512";
         int workSize = ProtectRequest.DEFAULT_WORK_SIZE;
         Decoy decoy = args.length > 3 && !args[3].equals("auto") ? Decoy.parse(args[3]) : null;

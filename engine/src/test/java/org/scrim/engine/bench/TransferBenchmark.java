@@ -33,9 +33,7 @@ import org.scrim.engine.testing.SharedData;
 public final class TransferBenchmark {
     public static void main(String[] args) throws Exception {
         List<String> sets = List.of((args.length > 0 ? args[0] : "taef2,taesana").split(","));
-        List<String> images = List.of((args.length > 1 ? args[1]
-                : SharedData.IMAGES)
-                .split(","));
+        List<String> images = SharedData.images(args, 1);
         int size = args.length > 2 ? Integer.parseInt(args[2]) : 512;
         Integer steps = args.length > 3 ? Integer.valueOf(args[3]) : null;
         ComputeRuntime runtime = new OrtRuntime(2);

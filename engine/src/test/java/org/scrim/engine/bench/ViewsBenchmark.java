@@ -38,9 +38,7 @@ public final class ViewsBenchmark {
 
     public static void main(String[] args) throws Exception {
         List<String> sets = List.of((args.length > 0 ? args[0] : "taef2+taesana,taef2").split(","));
-        List<String> images = List.of((args.length > 1 ? args[1]
-                : SharedData.IMAGES)
-                .split(","));
+        List<String> images = SharedData.images(args, 1);
         List<String> sizes = List.of((args.length > 2 ? args[2] : "own,1024").split(","));
         ComputeRuntime runtime = new OrtRuntime(2);
         Map<String, SurrogateEncoder> all = SharedData.defaultEncoders();
