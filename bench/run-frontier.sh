@@ -4,15 +4,8 @@
 # copy it to docs/ to publish). Rows are appended to engine/target/frontier/frontier.tsv; delete it to start afresh.
 # Usage: bench/run-frontier.sh [PRESETS] [IMAGES] [SIZE] [SHAPES]   e.g. low,default all 512 channels,evened
 # TUNING (environment): the images the shaping was tuned on, reported apart (default astronaut.png,chelsea.png,coffee.png).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-mvn -q -o -DskipTests test-compile -pl engine -am
-cp=$(mvn -q -o -pl engine dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
-images=${2:-all}
-[ "$images" = all ] && images=astronaut.png,chelsea.png,coffee.png,rocket.jpg,shipwreck.jpg,starry_night.jpg,the_scream.jpg
-cd engine
-java -Dscrim.shared="$PWD/../../shared" -cp "target/test-classes:target/classes:$cp" \
-  org.scrim.engine.bench.FrontierBenchmark "${1:-low,default,high}" "$images" "${3:-512}" \
+. "$(dirname "$0")/lib.sh"
+bench_java org.scrim.engine.bench.FrontierBenchmark "${1:-low,default,high}" "${2:-all}" "${3:-512}" \
   "${4:-channels,evened}"
-java -Djava.awt.headless=true -cp "target/test-classes:target/classes:$cp" org.scrim.engine.bench.FrontierPlot \
-  target/frontier/frontier.tsv target/frontier/frontier.png "${TUNING:-astronaut.png,chelsea.png,coffee.png}"
+bench_java -Djava.awt.headless=true org.scrim.engine.bench.FrontierPlot target/frontier/frontier.tsv \
+  target/frontier/frontier.png "${TUNING:-astronaut.png,chelsea.png,coffee.png}"

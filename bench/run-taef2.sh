@@ -2,8 +2,7 @@
 # TAEF2 encoder timings, Scrim (ONNX Runtime) next to PyTorch (Debian python3-torch), same threads and sizes:
 #   bench/run-taef2.sh encode THREADS SIZE...   forward-only encode
 #   bench/run-taef2.sh step THREADS SIZE...     one loss+gradient step (what every protection step costs)
-set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
 mode=${1:?encode or step}; threads=${2:-2}; shift 2 || true
 sizes=${*:-512 1024}
 case "$mode" in
@@ -11,7 +10,5 @@ case "$mode" in
   step) main=org.scrim.engine.bench.StepBenchmark ;;
   *) echo "usage: $0 encode|step THREADS SIZE..." >&2; exit 2 ;;
 esac
-mvn -q -o -DskipTests test-compile -pl engine -am
-cp=$(mvn -q -o -pl engine dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
-java -Dscrim.shared="$PWD/../shared" -cp "engine/target/test-classes:engine/target/classes:$cp" "$main" "$threads" $sizes
+bench_java "$main" "$threads" $sizes
 /usr/bin/python3 bench/taef2_torch.py "$mode" "$threads" $sizes

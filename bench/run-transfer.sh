@@ -3,9 +3,5 @@
 # every encoder and the AI view. Default: leave-one-out both ways (taef2, then taesana) at 512 px.
 # Needs ssimulacra_main (libjxl-devtools). Usage: bench/run-transfer.sh [SETS] [IMAGES] [SIZE] [STEPS]
 # (STEPS: the optimisation's length, default the preset's)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-mvn -q -o -DskipTests test-compile -pl engine -am
-cp=$(mvn -q -o -pl engine dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
-cd engine && java -Dscrim.shared="$PWD/../../shared" -cp "target/test-classes:target/classes:$cp" \
-  org.scrim.engine.bench.TransferBenchmark "$@"
+. "$(dirname "$0")/lib.sh"
+bench_java org.scrim.engine.bench.TransferBenchmark "$@"

@@ -5,9 +5,5 @@
 # markdown table. Needs ssimulacra_main and butteraugli_main (libjxl-devtools). About a minute per protection on two
 # cores: the defaults (7 images x 2 sizes x 2 sets, less starry_night's own 1024) take around half an hour.
 # Usage: bench/run-views.sh [SETS] [IMAGES] [SIZES]   e.g. bench/run-views.sh taef2+taesana astronaut.png,rocket.jpg own
-set -euo pipefail
-cd "$(dirname "$0")/.."
-mvn -q -o -DskipTests test-compile -pl engine -am
-cp=$(mvn -q -o -pl engine dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
-cd engine && java -Dscrim.shared="$PWD/../../shared" -cp "target/test-classes:target/classes:$cp" \
-  org.scrim.engine.bench.ViewsBenchmark "$@"
+. "$(dirname "$0")/lib.sh"
+bench_java org.scrim.engine.bench.ViewsBenchmark "$@"

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.scrim.engine.config.UserFolders;
 import org.scrim.engine.imageio.ImageFormat;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.protect.Decoy;
@@ -17,20 +18,23 @@ import org.scrim.engine.protect.Preset;
 import org.scrim.engine.protect.Preview;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Strength;
+import org.scrim.engine.protect.TrainerViews;
+import org.scrim.engine.protect.Verifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code scrim info}: the engine's rules and choices as JSON (presets, efforts, decoys, the preview rule, working
- * sizes, formats, models, the service's state file), so the editors' plugins ask instead of keeping copies; with
- * strength options, the request they make.
+ * {@code scrim info}: the engine's rules and choices as JSON (presets, efforts, decoys, the preview rule, trainer
+ * views, working sizes, formats, models, the service's state file), so the editors' plugins ask instead of keeping
+ * copies; with strength options, the request they make.
  */
 @Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Prints what the engine offers, as JSON: presets (visibility bound, per-pixel cap, steps, and "
-                + "the largest bound on the strength scale that takes each), efforts (steps per preset), decoys, the "
-                + "preview rule, working sizes, the formats read and written, models and the service's state file.",
+        description = {"Prints what the engine offers, as JSON: presets (butteraugli and visibility bounds, per-pixel "
+                + "cap, steps, and the largest bound on the strength scale that takes each), efforts (steps per "
+                + "preset), decoys, the preview rule, the trainers' views protected against and the figures judged, "
+                + "working sizes, the formats read and written, models and the service's state file.",
                 "",
                 "With strength options (as scrim protect takes them), also the strength they make: preset, bound, "
                         + "steps and the time against the default effort."},
@@ -51,6 +55,7 @@ final class InfoCommand implements Callable<Integer> {
         for (Preset p : Preset.values()) {
             Map<String, Object> preset = new LinkedHashMap<>();
             preset.put("name", name(p));
+            preset.put("max_butteraugli", p.maxButteraugli);
             preset.put("max_visibility", p.maxVisibility);
             preset.put("epsilon", p.epsilon);
             preset.put("steps", p.steps);
@@ -73,12 +78,13 @@ final class InfoCommand implements Callable<Integer> {
         info.put("work_size", Map.of("default", ProtectRequest.DEFAULT_WORK_SIZE, "min",
                 ProtectRequest.MIN_WORK_SIZE, "max", ProtectRequest.MAX_WORK_SIZE));
         info.put("preview", Map.of("steps", Preview.STEPS, "side", Preview.SIDE, "max_side", Preview.MAX_SIDE));
+        info.put("views", views());
         Map<String, List<String>> formats = new LinkedHashMap<>();
         formats.put("reads", Stream.of(ImageFormat.values()).flatMap(f -> f.extensions().stream()).toList());
         formats.put("writes", ImageFormat.writableExtensions());
         info.put("formats", formats);
         info.put("models", models());
-        info.put("service_state_file", ServeCommand.defaultStateFile().toString());
+        info.put("service_state_file", UserFolders.serviceStateFile().toString());
         if (strength.preset != null || strength.maxVisibility != null || strength.effort != null
                 || strength.steps != null) {
             info.put("strength", strength(strength.strength()));
@@ -98,6 +104,18 @@ final class InfoCommand implements Callable<Integer> {
         m.put("time_against_default", s.timeAgainstDefault());
         m.put("in_words", s.inWords());
         return m;
+    }
+
+    /** The trainers' views that protection optimises over and verification measures at, and the figures judged. */
+    private static Map<String, Object> views() {
+        TrainerViews.Rule rule = TrainerViews.rule();
+        Map<String, Object> views = new LinkedHashMap<>();
+        views.put("resolutions", rule.resolutions());
+        views.put("bucket_step", rule.bucketStep());
+        views.put("crop_top", rule.cropTop());
+        views.put("crop_left", rule.cropLeft());
+        views.put("judged", Verifier.JUDGED);
+        return views;
     }
 
     /** The default ensemble and each known model's files, as the store names them (the bundle copies these). */

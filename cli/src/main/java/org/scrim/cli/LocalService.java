@@ -89,7 +89,7 @@ final class LocalService implements AutoCloseable {
     private static final int UPLOADS_BEYOND_JOBS = 4;
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
-    private final FileProtection protection;
+    private final ReportingProtector protector;
     private final String model;
     private final int maxJobs;
     private final long maxBody;
@@ -108,9 +108,9 @@ final class LocalService implements AutoCloseable {
     /** Running jobs the client named, by id: their progress, and the flag that stops them. */
     private final Map<String, Job> namedJobs = new ConcurrentHashMap<>();
 
-    LocalService(FileProtection protection, String model, int port, int maxJobs, long maxBody, long readTimeoutMillis)
-            throws IOException {
-        this.protection = protection;
+    LocalService(ReportingProtector protector, String model, int port, int maxJobs, long maxBody,
+            long readTimeoutMillis) throws IOException {
+        this.protector = protector;
         this.model = model;
         this.maxJobs = maxJobs;
         this.maxBody = maxBody;
@@ -410,7 +410,7 @@ final class LocalService implements AutoCloseable {
             ScheduledFuture<?> watch = watchClient(ex, listener);
             try {
                 entry.put("ok", true);
-                entry.putAll(protection.protect(in, out, request, choices.noTags ? null : choices.tagOptions,
+                entry.putAll(protector.protect(in, out, request, choices.noTags ? null : choices.tagOptions,
                         !choices.noVerify, listener));
                 result = Files.move(out, Files.createTempFile(temp, "answer-", ""),
                         StandardCopyOption.REPLACE_EXISTING);

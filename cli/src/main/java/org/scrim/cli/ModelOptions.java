@@ -8,7 +8,7 @@ import org.scrim.engine.models.Ensemble;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Backend;
-import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.RuntimeOptions;
 import picocli.CommandLine.Option;
 
@@ -57,13 +57,13 @@ public final class ModelOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     int deviceMemory;
 
-    private Runtime runtime;
+    private ComputeRuntime runtime;
 
     /**
      * The runtime the options choose, resolved on first use and kept for the command; an OpenCL device that is not
      * there is reported then, naming the devices there are, and a bad number as a usage error.
      */
-    public Runtime runtime() {
+    public ComputeRuntime runtime() {
         if (runtime == null) {
             RuntimeOptions options;
             try {

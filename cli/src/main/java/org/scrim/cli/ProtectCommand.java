@@ -137,7 +137,7 @@ public final class ProtectCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ScrimCommand.UsageException(e.getMessage());
         }
-        FileProtection protection = new FileProtection(modelOptions);
+        ReportingProtector protector = new ReportingProtector(modelOptions);
         report.announce(strength.strength().inWords());
         int failures = 0;
         for (WriteGuard.Write write : writes) {
@@ -154,7 +154,7 @@ public final class ProtectCommand implements Callable<Integer> {
                     entry.put("backup", backup.toString());
                 }
                 entry.put("ok", true);
-                entry.putAll(protection.protect(in, out, request, noTags ? null : tagOptions, !noVerify, progress));
+                entry.putAll(protector.protect(in, out, request, noTags ? null : tagOptions, !noVerify, progress));
             } catch (IOException | RuntimeException e) {
                 failures++;
                 entry.put("ok", false);

@@ -11,8 +11,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
-import java.nio.file.LinkOption;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.scrim.engine.config.UserFolders;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -81,21 +82,16 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    /** The state file when none is named: one per user, where the Krita plugin looks. */
-    static Path defaultStateFile() {
-        return Path.of(System.getProperty("user.home"), ".cache", "scrim", "service.json");
-    }
-
     @Override
     public Integer call() throws Exception {
         if (maxJobs < 1 || maxBody < 1 || !(readTimeout > 0)) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--max-jobs, --max-body and --read-timeout must be above 0");
         }
-        Path state = stateFile != null ? stateFile : defaultStateFile();
+        Path state = stateFile != null ? stateFile : UserFolders.serviceStateFile();
         refuseForeignStateFile(state);
-        FileProtection protection = new FileProtection(modelOptions);
-        try (LocalService service = new LocalService(protection, protection.model(), port, maxJobs, maxBody,
+        ReportingProtector protector = new ReportingProtector(modelOptions);
+        try (LocalService service = new LocalService(protector, protector.model(), port, maxJobs, maxBody,
                 Math.round(readTimeout * 1000))) {
             String written = writeState(state, service);
             Thread onSignal = new Thread(() -> stop(service, state, written));

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.scrim.engine.c2pa.C2paSigner;
-import org.scrim.engine.metadata.DataMining;
-import org.scrim.engine.metadata.NoAiTags;
-import org.scrim.engine.metadata.Provenance;
+import org.scrim.engine.statement.DataMining;
+import org.scrim.engine.statement.NoAiTags;
+import org.scrim.engine.statement.Provenance;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.scrim.engine.metadata.EmbeddedTags;
 import org.scrim.engine.metadata.MetadataReader;
-import org.scrim.engine.metadata.Provenance;
+import org.scrim.engine.statement.Provenance;
 
 /** {@code scrim tag --show}: what each file says about AI training, in XMP and in its C2PA manifest. */
 final class TagShow {

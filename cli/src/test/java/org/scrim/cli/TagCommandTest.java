@@ -14,9 +14,9 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.scrim.engine.metadata.DataMining;
 import org.scrim.engine.metadata.EmbeddedTags;
 import org.scrim.engine.metadata.MetadataReader;
+import org.scrim.engine.statement.DataMining;
 import picocli.CommandLine;
 
 class TagCommandTest {

@@ -6,12 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.scrim.engine.c2pa.C2paSigner;
 import org.scrim.engine.imageio.ImageFiles;
-import org.scrim.engine.metadata.NoAiTags;
 import org.scrim.engine.models.Ensemble;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.protect.ProtectRequest;
-import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.statement.NoAiTags;
 import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.usecase.FileProtector;
 
@@ -47,7 +47,7 @@ final class ExecutorEngine {
         ModelStore store = ModelStore.standard(key.modelDir == null ? null : Path.of(key.modelDir))
                 .withoutDownloads();
         this.models = Ensemble.load(store, key.models);
-        Runtime runtime = new RuntimeOptions(key.threads).withBackend(
+        ComputeRuntime runtime = new RuntimeOptions(key.threads).withBackend(
                 org.scrim.engine.runtime.Backend.valueOf(key.backend), key.device)
                 .withDeviceMemory(key.deviceMemory).resolve();
         this.protector = new FileProtector(models, runtime);

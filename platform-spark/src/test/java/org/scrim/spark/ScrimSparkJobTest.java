@@ -30,8 +30,6 @@ import org.scrim.cli.ScrimCommand;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.imageio.PlanarImage;
 import org.scrim.engine.metadata.MetadataWriter;
-import org.scrim.engine.metadata.NoAiTags;
-import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.protect.Decoy;
@@ -40,6 +38,8 @@ import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
+import org.scrim.engine.statement.NoAiTags;
+import org.scrim.engine.statement.Provenance;
 import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.testing.SharedData;
 

@@ -11,10 +11,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.scrim.engine.imageio.ImageFiles;
-import org.scrim.engine.metadata.DataMining;
 import org.scrim.engine.metadata.MetadataWriter;
-import org.scrim.engine.metadata.NoAiTags;
-import org.scrim.engine.metadata.Provenance;
+import org.scrim.engine.statement.DataMining;
+import org.scrim.engine.statement.NoAiTags;
+import org.scrim.engine.statement.Provenance;
 
 /**
  * Plugins > Scrim > Add NoAI Tags...: writes the IPTC "Data Mining" statement and rights into image files on disk

@@ -66,8 +66,8 @@ public class ProtectImageCommand implements Command {
             ProtectRequest request = Requests.request(m, Strength.of(Requests.preset(preset), null,
                     Requests.effort(effort), Requests.steps(steps)), decoy, "", anchors == null ? "" : anchors.getPath(),
                     seed, workSize);
-            decoyUsed = ImageFileProtection.protect(ScrimOptions.engine(), input.toPath(), output.toPath(), request,
-                    tags, ProgressListener.NONE);
+            decoyUsed = EngineSettings.engine().protectFile(input.toPath(), output.toPath(), request, tags,
+                    ProgressListener.NONE);
         } catch (IOException e) {
             log.error("Scrim: cannot protect " + input + ": " + e.getMessage(), e);
             throw new IllegalStateException("cannot protect " + input + ": " + e.getMessage(), e);

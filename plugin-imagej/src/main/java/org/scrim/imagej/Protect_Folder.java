@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.imageio.ImageFormat;
-import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Strength;
+import org.scrim.engine.statement.Provenance;
 
 /**
  * Plugins > Scrim > Protect Folder...: protects every image of a folder into another folder under the same names,
@@ -64,7 +64,7 @@ public class Protect_Folder implements PlugIn {
             ProtectRequest request = Requests.request(Requests.mode(mode), strength, decoy, "", anchors, 1,
                     ProtectRequest.DEFAULT_WORK_SIZE);
             IJ.log("Scrim: protecting " + files.size() + " images of " + in + ": " + strength.inWords());
-            protectAll(ScrimOptions.engine(), files, out, request);
+            protectAll(EngineSettings.engine(), files, out, request);
         } catch (IOException | RuntimeException e) {
             Failures.report("Cannot protect the folder " + input, e);
         } finally {
@@ -73,7 +73,7 @@ public class Protect_Folder implements PlugIn {
     }
 
     /** Protects each file into {@code out}, saying in the Log what became of each; returns how many were protected. */
-    static int protectAll(ScrimOptions.Engine engine, List<Path> files, Path out, ProtectRequest request) {
+    static int protectAll(EngineSettings.Engine engine, List<Path> files, Path out, ProtectRequest request) {
         IJ.resetEscape();
         int done = 0;
         for (int i = 0; i < files.size(); i++) {
@@ -88,7 +88,7 @@ public class Protect_Folder implements PlugIn {
                     throw new IOException("Scrim protected it already (" + earlier.protection() + "); protecting "
                             + "it again would add a second change and make it more visible");
                 }
-                ImageFileProtection.protect(engine, file, target, request, true,
+                engine.protectFile(file, target, request, true,
                         new Protect_Image.IjProgress("Scrim: " + file.getFileName() + ": ", "file", i + 1,
                                 files.size()));
                 done++;

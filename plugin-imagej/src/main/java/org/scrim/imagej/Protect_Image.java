@@ -82,7 +82,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         }
         this.imp = imp;
         mode = Requests.mode(arg == null || arg.isBlank() ? "mask" : arg);
-        model = ScrimOptions.model();
+        model = EngineSettings.model();
         return TYPES;
     }
 
@@ -212,7 +212,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
             Failures.report("A number field holds no valid number.");
             return false;
         }
-        model = Requests.blank(models) ? ScrimOptions.model() : models.trim();
+        model = Requests.blank(models) ? EngineSettings.model() : models.trim();
         return true;
     }
 
@@ -255,7 +255,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         ImagePlus target = c.inPlace() ? imp : protectedCopy();
         try {
             IJ.log("Scrim: protecting " + imp.getTitle() + ": " + strength(c).inWords());
-            ScrimOptions.Engine engine = ScrimOptions.engine(model);
+            EngineSettings.Engine engine = EngineSettings.engine(model);
             Protector protector = engine.protector();
             Roi roi = imp.getRoi();
             if (!c.wholeStack()) {
@@ -347,7 +347,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
             Preview.Crop crop = Preview.crop(box.width, box.height, workSize);
             Rectangle area = previewArea(box, workSize);
             ProtectRequest fast = Preview.request(previewRequest.withStrength(strength(c)), previewDecoy, crop);
-            Protector.Protection p = protect(ScrimOptions.engine(model).protector(), ip, roi, area, fast, null,
+            Protector.Protection p = protect(EngineSettings.engine(model).protector(), ip, roi, area, fast, null,
                     new IjProgress("Scrim preview: ", "slice", 1, 1));
             if (p.decoy() != null) {
                 previewDecoy = p.decoy();

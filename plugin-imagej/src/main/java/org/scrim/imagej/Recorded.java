@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.scrim.engine.metadata.MetadataReader;
-import org.scrim.engine.metadata.Provenance;
+import org.scrim.engine.statement.Provenance;
 
 /**
  * What Scrim did to an image: what a protect command recorded on it in this session (image properties), else the

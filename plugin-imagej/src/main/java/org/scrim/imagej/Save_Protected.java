@@ -9,10 +9,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.scrim.engine.imageio.ImageFormat;
-import org.scrim.engine.metadata.DataMining;
 import org.scrim.engine.metadata.MetadataWriter;
-import org.scrim.engine.metadata.NoAiTags;
-import org.scrim.engine.metadata.Provenance;
+import org.scrim.engine.statement.DataMining;
+import org.scrim.engine.statement.NoAiTags;
+import org.scrim.engine.statement.Provenance;
 
 /**
  * Plugins > Scrim > Save Protected As...: saves the image as PNG, JPEG or TIFF with the "no AI training" statement

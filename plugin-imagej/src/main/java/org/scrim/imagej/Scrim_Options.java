@@ -9,22 +9,22 @@ public class Scrim_Options implements PlugIn {
     @Override
     public void run(String arg) {
         GenericDialog gd = new GenericDialog("Scrim options");
-        gd.addStringField("Model encoders (known names or .pth/.safetensors files, joined by +)", ScrimOptions.model(),
-                30);
-        gd.addDirectoryField("Weights folder (optional)", ScrimOptions.modelDir(), 30);
-        gd.addChoice("Backend", new String[] {"auto", "cpu", "opencl"}, ScrimOptions.backend());
-        gd.addStringField("Device (OpenCL index or name; empty = first GPU)", ScrimOptions.device(), 20);
-        gd.addNumericField("Memory limit on the device, MiB (0 = none)", ScrimOptions.deviceMemory(), 0);
-        gd.addNumericField("Threads (0 = all cores)", ScrimOptions.threads(), 0);
+        gd.addStringField("Model encoders (known names or .pth/.safetensors files, joined by +)",
+                EngineSettings.model(), 30);
+        gd.addDirectoryField("Weights folder (optional)", EngineSettings.modelDir(), 30);
+        gd.addChoice("Backend", new String[] {"auto", "cpu", "opencl"}, EngineSettings.backend());
+        gd.addStringField("Device (OpenCL index or name; empty = first GPU)", EngineSettings.device(), 20);
+        gd.addNumericField("Memory limit on the device, MiB (0 = none)", EngineSettings.deviceMemory(), 0);
+        gd.addNumericField("Threads (0 = all cores)", EngineSettings.threads(), 0);
         gd.showDialog();
         if (gd.wasCanceled()) {
             return;
         }
-        Prefs.set(ScrimOptions.MODEL, gd.getNextString().trim());
-        Prefs.set(ScrimOptions.MODEL_DIR, gd.getNextString().trim());
-        Prefs.set(ScrimOptions.BACKEND, gd.getNextChoice());
-        Prefs.set(ScrimOptions.DEVICE, gd.getNextString().trim());
-        Prefs.set(ScrimOptions.DEVICE_MEMORY, Math.max(0, (int) gd.getNextNumber()));
-        Prefs.set(ScrimOptions.THREADS, Math.max(0, (int) gd.getNextNumber()));
+        Prefs.set(EngineSettings.MODEL, gd.getNextString().trim());
+        Prefs.set(EngineSettings.MODEL_DIR, gd.getNextString().trim());
+        Prefs.set(EngineSettings.BACKEND, gd.getNextChoice());
+        Prefs.set(EngineSettings.DEVICE, gd.getNextString().trim());
+        Prefs.set(EngineSettings.DEVICE_MEMORY, Math.max(0, (int) gd.getNextNumber()));
+        Prefs.set(EngineSettings.THREADS, Math.max(0, (int) gd.getNextNumber()));
     }
 }

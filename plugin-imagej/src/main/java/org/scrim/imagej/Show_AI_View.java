@@ -58,7 +58,7 @@ public class Show_AI_View implements PlugIn {
         if (analysisSize < 8) {
             throw new IllegalArgumentException("analysis size " + analysisSize + " is below the model's 8 px");
         }
-        try (TaeCodec codec = ScrimOptions.codec()) {
+        try (TaeCodec codec = EngineSettings.codec()) {
             RgbImage right = render(codec, image, analysisSize);
             if (left == null) {
                 return new ImagePlus("AI view of " + image.getTitle(), ImageTensors.toImage(right));

@@ -77,7 +77,7 @@ public class VerifyImageFilesCommand implements Command {
                     MetadataReader.read(protectedImage.toPath()).provenance(),
                     Requests.blank(decoy) ? null : Decoy.parse(decoy), null,
                     Requests.anchorImages(anchors == null ? "" : anchors.getPath()), seed);
-            Verifier.Report r = ScrimOptions.engine().verifier(analysisSize).verify(
+            Verifier.Report r = EngineSettings.engine().verifier(analysisSize).verify(
                     ImageFiles.read(original.toPath()).toRgb(),
                     ImageFiles.read(protectedImage.toPath()).toRgb(), t, true);
             var figures = r.closeness().isEmpty() ? r.poisonCloseness() : r.closeness();

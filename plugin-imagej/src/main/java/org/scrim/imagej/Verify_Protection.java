@@ -13,12 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.scrim.engine.imageio.ImageFiles;
-import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.Mode;
 import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Verdict;
 import org.scrim.engine.protect.Verifier;
+import org.scrim.engine.statement.Provenance;
 import org.scrim.engine.tensor.RgbImage;
 
 /**
@@ -74,7 +74,7 @@ public class Verify_Protection implements PlugIn {
                     Requests.blank(seed) ? null : Long.valueOf(seed.trim()));
             IJ.showStatus("Scrim: verifying");
             Verifier.Report report = verify(original, protectedImage, target, (int) gd.getNextNumber());
-            Verdict verdict = Verdict.of(report, ScrimOptions.model());
+            Verdict verdict = Verdict.of(report, EngineSettings.model());
             show(report, verdict, protectedImage.getTitle()).show(TABLE);
             IJ.log("Scrim: " + protectedImage.getTitle() + " is " + verdict.headline() + ". " + verdict.meaning());
             IJ.showStatus("Scrim: " + verdict.headline() + ", closeness " + IJ.d2s(report.primaryCloseness(), 3));
@@ -136,7 +136,7 @@ public class Verify_Protection implements PlugIn {
         Rectangle all = new Rectangle(original.getWidth(), original.getHeight());
         RgbImage o = ProcessorTensors.toRgb(original.getProcessor(), all);
         RgbImage p = ProcessorTensors.toRgb(protectedImage.getProcessor(), all);
-        return ScrimOptions.engine().verifier(analysisSize).verify(o, p, target);
+        return EngineSettings.engine().verifier(analysisSize).verify(o, p, target);
     }
 
     /** The verdict in words, then one row per figure: closeness per manipulation (mask, then poison), quality. */

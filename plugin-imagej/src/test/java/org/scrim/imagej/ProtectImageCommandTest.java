@@ -25,7 +25,7 @@ class ProtectImageCommandTest {
 
     @Test
     void protectsAndVerifiesAFileHeadless(@TempDir Path dir) throws Exception {
-        Prefs.set(ScrimOptions.MODEL_DIR, SharedData.path("models").toString());
+        Prefs.set(EngineSettings.MODEL_DIR, SharedData.path("models").toString());
         Path input = dir.resolve("chelsea.png");
         ImagePlus small = ProtectImageTest.smallImage();
         IJ.saveAs(small, "png", input.toString());

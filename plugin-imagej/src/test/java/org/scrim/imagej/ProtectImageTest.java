@@ -27,7 +27,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.scrim.engine.metadata.NoAiTags;
 import org.scrim.engine.protect.Decoy;
 import org.scrim.engine.protect.Effort;
 import org.scrim.engine.protect.Mode;
@@ -37,6 +36,7 @@ import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Strength;
 import org.scrim.engine.protect.Verdict;
 import org.scrim.engine.protect.Verifier;
+import org.scrim.engine.statement.NoAiTags;
 import org.scrim.engine.testing.SharedData;
 
 /** Drives the ImageJ 1.x commands as a macro would: options through Macro.setOptions, the filter's setup and run. */
@@ -50,7 +50,7 @@ class ProtectImageTest {
 
     @BeforeAll
     static void useSharedModels() {
-        Prefs.set(ScrimOptions.MODEL_DIR, SharedData.path("models").toString());
+        Prefs.set(EngineSettings.MODEL_DIR, SharedData.path("models").toString());
     }
 
     /** chelsea.png at 96 px wide: a protection takes about a second. */
@@ -229,7 +229,7 @@ class ProtectImageTest {
 
     @Test
     void anInterruptedPreviewChangesNothingAndTheRunnerSeesTheInterrupt() throws Exception {
-        ScrimOptions.engine(); // loaded before, as a dialog's first preview would have
+        EngineSettings.engine(); // loaded before, as a dialog's first preview would have
         ImagePlus imp = smallImage();
         ImagePlus original = imp.duplicate();
         Protect_Image filter = readyFilter(imp, "mask", "strength=0.14 decoy=pattern seed=7");

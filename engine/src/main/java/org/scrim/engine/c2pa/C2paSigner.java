@@ -28,6 +28,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -35,21 +36,21 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.bouncycastle.jcajce.provider.asymmetric.util.ECUtil;
-import org.bouncycastle.util.BigIntegers;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.BigIntegers;
+import org.scrim.engine.config.UserFolders;
 
 /**
  * The key and certificate chain that sign Scrim's C2PA manifests: the artist's own (PEM files) or a per-user pair
@@ -107,7 +108,7 @@ public final class C2paSigner {
 
     /** The per-user signer if one was generated already, without generating one. */
     public static java.util.Optional<C2paSigner> existingForUser() throws IOException {
-        Path dir = ScrimConfig.directory().resolve("c2pa");
+        Path dir = keyFolder(UserFolders.config());
         return Files.exists(dir.resolve(KEY_FILE)) ? java.util.Optional.of(forUser()) : java.util.Optional.empty();
     }
 
@@ -167,7 +168,7 @@ public final class C2paSigner {
      * processes racing to create it end up with one of the two pairs, never a mix.
      */
     public static C2paSigner forUser(Path configDir) throws IOException {
-        Path dir = configDir.resolve("c2pa").toAbsolutePath();
+        Path dir = keyFolder(configDir);
         C2paSigner cached = USER_SIGNERS.get(dir);
         if (cached != null) {
             return cached;
@@ -180,9 +181,13 @@ public final class C2paSigner {
         return signer;
     }
 
-    /** The per-user signer in Scrim's configuration folder ({@link ScrimConfig#directory()}). */
+    /** The per-user signer in Scrim's configuration folder ({@link UserFolders#config()}). */
     public static C2paSigner forUser() throws IOException {
-        return forUser(ScrimConfig.directory());
+        return forUser(UserFolders.config());
+    }
+
+    private static Path keyFolder(Path configDir) {
+        return configDir.resolve("c2pa").toAbsolutePath();
     }
 
     private static void generateInto(Path dir) throws IOException {

@@ -14,8 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.scrim.engine.metadata.DataMining;
-import org.scrim.engine.metadata.Provenance;
+import org.scrim.engine.statement.DataMining;
+import org.scrim.engine.statement.Provenance;
 
 /**
  * Signs a PNG or JPEG with a C2PA 2.x manifest (claim v2; structure checked against c2pa-rs {@code claim.rs},

@@ -2,7 +2,7 @@ package org.scrim.engine.c2pa;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.scrim.engine.metadata.DataMining;
+import org.scrim.engine.statement.DataMining;
 
 /**
  * The CAWG training-and-data-mining assertion ({@code cawg.training-mining}, CAWG Training and Data Mining Assertion

@@ -1,6 +1,8 @@
 package org.scrim.engine.metadata;
 
 import java.util.List;
+import org.scrim.engine.statement.DataMining;
+import org.scrim.engine.statement.Provenance;
 
 /**
  * The rights statement found in an image. Text fields are null where the file does not have them.

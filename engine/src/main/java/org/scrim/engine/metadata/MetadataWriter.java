@@ -11,6 +11,7 @@ import org.scrim.engine.c2pa.ManifestWriter;
 import org.scrim.engine.imageio.AtomicFiles;
 import org.scrim.engine.imageio.IOConsumer;
 import org.scrim.engine.imageio.ImageFiles;
+import org.scrim.engine.statement.NoAiTags;
 
 /**
  * Writes the "no AI training" statement into a PNG, JPEG, TIFF or WebP file. The XMP packet is merged with the

@@ -17,6 +17,8 @@ import javax.xml.transform.TransformerFactory;
 import javax.xml.transform.dom.DOMSource;
 import javax.xml.transform.stream.StreamResult;
 import org.scrim.engine.imageio.PngInflation;
+import org.scrim.engine.statement.DataMining;
+import org.scrim.engine.statement.NoAiTags;
 import org.w3c.dom.Attr;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.scrim.engine.config.UserFolders;
 import org.scrim.engine.modelio.StateDict;
 
 /**
@@ -86,7 +87,7 @@ public final class ModelStore {
         if (env != null && !env.isBlank()) {
             dirs.add(Path.of(env));
         }
-        Path cache = Path.of(System.getProperty("user.home"), ".cache", "scrim", "models");
+        Path cache = UserFolders.modelCache();
         dirs.add(cache);
         return new ModelStore(dirs, cache, true);
     }

@@ -3,8 +3,8 @@ package org.scrim.engine.models;
 import java.util.Map;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.onnx.GraphBuilder;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.GraphSession;
-import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.tensor.Tensor;
 
 /** A TAE encoder/decoder pair as forward-only sessions on the chosen backend: encoding, and the "AI view". */
@@ -12,7 +12,7 @@ public final class TaeCodec implements AutoCloseable {
     private final GraphSession encoder;
     private final GraphSession decoder;
 
-    public TaeCodec(StateDict encoderWeights, StateDict decoderWeights, Runtime runtime) {
+    public TaeCodec(StateDict encoderWeights, StateDict decoderWeights, ComputeRuntime runtime) {
         this.encoder = runtime.open(GraphBuilder.model(TaeGraphs.encoder(encoderWeights)));
         GraphSession dec = null;
         try {

@@ -13,8 +13,8 @@ import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.onnx.GraphStages;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.GraphSession;
-import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.SessionGroup;
 import org.scrim.engine.tensor.Tensor;
 
@@ -68,7 +68,7 @@ final class AttackModel implements AutoCloseable {
     private final long[] imageShape;
     private final List<SurrogateEncoder> surrogates;
     private final List<Pulled> pulled = new ArrayList<>();
-    private final Runtime runtime;
+    private final ComputeRuntime runtime;
     /** Opened on first use; {@link #releaseForward} closes it while only the step is needed. */
     private GraphSession forward;
     private GraphSession step;
@@ -81,7 +81,7 @@ final class AttackModel implements AutoCloseable {
      *                     protection), or only their latents (verification)
      */
     AttackModel(List<SurrogateEncoder> surrogates, ImageTransform transform, long[] imageShape,
-            Runtime runtime, boolean featurePulls) {
+            ComputeRuntime runtime, boolean featurePulls) {
         this.surrogates = surrogates;
         this.transform = transform;
         this.imageShape = imageShape.clone();

@@ -3,7 +3,7 @@ package org.scrim.engine.protect;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.scrim.engine.metadata.Provenance;
+import org.scrim.engine.statement.Provenance;
 import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 

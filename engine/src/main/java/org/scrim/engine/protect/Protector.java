@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.function.DoubleUnaryOperator;
 import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.DeviceMemoryException;
 import org.scrim.engine.runtime.GraphSession;
-import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.SessionGroup;
 import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
@@ -63,15 +63,15 @@ public final class Protector {
     private static final double PROJECTION_TOLERANCE = 0.02;
 
     private final List<SurrogateEncoder> encoders;
-    private final Runtime runtime;
+    private final ComputeRuntime runtime;
     private final PerceptualBudget.Shape shape;
 
-    public Protector(List<SurrogateEncoder> encoders, Runtime runtime) {
+    public Protector(List<SurrogateEncoder> encoders, ComputeRuntime runtime) {
         this(encoders, runtime, PerceptualBudget.Shape.EVENED);
     }
 
     /** A protector whose budget has the given {@code shape} (benchmarks compare them). */
-    public Protector(List<SurrogateEncoder> encoders, Runtime runtime, PerceptualBudget.Shape shape) {
+    public Protector(List<SurrogateEncoder> encoders, ComputeRuntime runtime, PerceptualBudget.Shape shape) {
         if (encoders.isEmpty()) {
             throw new IllegalArgumentException("at least one surrogate encoder is needed");
         }

@@ -118,6 +118,12 @@ public final class Quality {
         return Arrays.stream(VisibilityGraph.TERMS).mapToDouble(t -> out.get(t).data()[0]).toArray();
     }
 
+    /**
+     * A private one-thread ONNX Runtime session, not a caller's runtime, on purpose: this is the reference figure,
+     * the one VisibilityGraphTest checks the graph on each device against and VisibilityCalibrationTest fits, so it
+     * must not depend on the device a caller picked. The protection never calls it: it reads the same graph on its
+     * own runtime, where its image is kept.
+     */
     private static Map<String, Tensor> runVisibility(RgbImage original, RgbImage changed) {
         original.requireSameSize(changed);
         try (GraphSession s = new OrtRuntime(1).open(VisibilityGraph.between(original.tensor().shape()))) {

@@ -36,6 +36,13 @@ public final class TrainerViews {
 
     private TrainerViews() {}
 
+    /** The views' rule in figures, for {@code scrim info}: read from the constants above, never restated. */
+    public record Rule(List<Integer> resolutions, int bucketStep, int cropTop, int cropLeft) {}
+
+    public static Rule rule() {
+        return new Rule(java.util.Arrays.stream(RESOLUTIONS).boxed().toList(), BUCKET_STEP, CROP_TOP, CROP_LEFT);
+    }
+
     /**
      * One view of a source image: the source resized to {@code resizedWidth} x {@code resizedHeight}, then the
      * window {@code width} x {@code height} at ({@code top}, {@code left}) kept, mirrored left-right if asked.

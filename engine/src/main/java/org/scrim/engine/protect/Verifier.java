@@ -10,7 +10,7 @@ import java.util.function.UnaryOperator;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.models.TaeCodec;
-import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
 
@@ -60,12 +60,12 @@ public final class Verifier {
     public record AiViewModel(StateDict encoder, StateDict decoder) {}
 
     private final List<SurrogateEncoder> encoders;
-    private final Runtime runtime;
+    private final ComputeRuntime runtime;
     private final int analysisSize;
     private final AiViewModel aiViewModel;
 
     /** @param analysisSize the largest trainer resolution: the own-size view's area is capped at its square */
-    public Verifier(List<SurrogateEncoder> encoders, Runtime runtime, int analysisSize) {
+    public Verifier(List<SurrogateEncoder> encoders, ComputeRuntime runtime, int analysisSize) {
         this(encoders, runtime, analysisSize, null);
     }
 
@@ -73,7 +73,7 @@ public final class Verifier {
      * @param aiViewModel when not null, the report carries the AI-view closeness: 1 - rms(D(E(x+d)) - D(E(t))) /
      *                    rms(D(E(x)) - D(E(t))) with this model's encoder E and decoder D, at the own-size view
      */
-    public Verifier(List<SurrogateEncoder> encoders, Runtime runtime, int analysisSize,
+    public Verifier(List<SurrogateEncoder> encoders, ComputeRuntime runtime, int analysisSize,
             AiViewModel aiViewModel) {
         this.encoders = List.copyOf(encoders);
         this.runtime = runtime;

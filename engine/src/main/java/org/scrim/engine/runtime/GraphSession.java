@@ -3,7 +3,10 @@ package org.scrim.engine.runtime;
 import java.util.Map;
 import org.scrim.engine.tensor.Tensor;
 
-/** A loaded graph on one runtime ({@link Runtime#open}); the engine runs every graph it builds through one of these. */
+/**
+ * A loaded graph on one runtime ({@link ComputeRuntime#open}); the engine runs every graph it builds through one of
+ * these.
+ */
 public interface GraphSession extends AutoCloseable {
     /**
      * Runs the graph on float inputs and returns every graph output by name ({@link SessionGroup} sessions: those

@@ -46,12 +46,12 @@ public record RuntimeOptions(int threads, Backend backend, String device, int de
      * when it is not there), {@code AUTO} the first GPU if any, else ONNX Runtime. OpenCL runtimes hand graphs they
      * have no kernels for to ONNX Runtime.
      */
-    public Runtime resolve() {
+    public ComputeRuntime resolve() {
         OrtRuntime host = new OrtRuntime(threads);
         return switch (backend) {
             case CPU -> host;
             case OPENCL -> new OpenClRuntime(OpenClDevices.select(device), deviceMemoryMiB, host);
-            case AUTO -> OpenClDevices.firstGpu().<Runtime>map(d -> new OpenClRuntime(d, deviceMemoryMiB, host))
+            case AUTO -> OpenClDevices.firstGpu().<ComputeRuntime>map(d -> new OpenClRuntime(d, deviceMemoryMiB, host))
                     .orElse(host);
         };
     }

@@ -6,9 +6,9 @@ import java.util.Map;
 import org.scrim.engine.tensor.Tensor;
 
 /**
- * Sessions on one runtime ({@link Runtime#group}) that share named tensors kept where that runtime keeps them (host
- * arrays for ONNX Runtime, device buffers for OpenCL) between runs, so an iteration (an optimiser's state, the image
- * it works on) need not cross between host and device at every step.
+ * Sessions on one runtime ({@link ComputeRuntime#group}) that share named tensors kept where that runtime keeps them
+ * (host arrays for ONNX Runtime, device buffers for OpenCL) between runs, so an iteration (an optimiser's state, the
+ * image it works on) need not cross between host and device at every step.
  *
  * <p>A session of the group runs like any {@link GraphSession}, except that a graph input not fed is read from the
  * resident of the same name, and a graph output named {@link #next NAME.next} replaces resident NAME after the run
@@ -45,7 +45,10 @@ public interface SessionGroup extends AutoCloseable {
         return returned;
     }
 
-    /** Loads {@code model} as a session of this group (falling back to ONNX Runtime as {@link Runtime#open} does). */
+    /**
+     * Loads {@code model} as a session of this group (falling back to ONNX Runtime as {@link ComputeRuntime#open}
+     * does).
+     */
     GraphSession open(ModelProto model);
 
     /** Sets resident {@code name} (uploading it once); the group may keep {@code value}, so do not change it after. */

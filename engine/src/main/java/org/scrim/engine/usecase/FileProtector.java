@@ -9,8 +9,6 @@ import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.imageio.PlanarImage;
 import org.scrim.engine.metadata.MetadataReader;
 import org.scrim.engine.metadata.MetadataWriter;
-import org.scrim.engine.metadata.NoAiTags;
-import org.scrim.engine.metadata.Provenance;
 import org.scrim.engine.models.Ensemble;
 import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
@@ -18,7 +16,9 @@ import org.scrim.engine.protect.ProtectionTarget;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.TrainerViews;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.ComputeRuntime;
+import org.scrim.engine.statement.NoAiTags;
+import org.scrim.engine.statement.Provenance;
 
 /**
  * Protects one image file into another: read, refuse an output Scrim cannot write, protect, write atomically (tagged
@@ -28,10 +28,10 @@ import org.scrim.engine.runtime.Runtime;
  */
 public final class FileProtector {
     private final Ensemble models;
-    private final Runtime runtime;
+    private final ComputeRuntime runtime;
 
     /** @param models the encoders to attack, which the file's provenance names with their sha256 */
-    public FileProtector(Ensemble models, Runtime runtime) {
+    public FileProtector(Ensemble models, ComputeRuntime runtime) {
         this.models = models;
         this.runtime = runtime;
     }

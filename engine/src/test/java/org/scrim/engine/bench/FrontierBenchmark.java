@@ -18,7 +18,7 @@ import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
 import org.scrim.engine.tensor.RgbColours;
 import org.scrim.engine.tensor.RgbImage;
@@ -36,12 +36,10 @@ import org.scrim.engine.testing.SharedData;
 public final class FrontierBenchmark {
     public static void main(String[] args) throws Exception {
         List<String> presets = List.of((args.length > 0 ? args[0] : "low,default,high").split(","));
-        List<String> images = List.of((args.length > 1 ? args[1]
-                : SharedData.IMAGES)
-                .split(","));
+        List<String> images = SharedData.images(args, 1);
         int size = args.length > 2 ? Integer.parseInt(args[2]) : ProtectRequest.DEFAULT_WORK_SIZE;
         List<String> shapes = List.of((args.length > 3 ? args[3] : "channels,evened").split(","));
-        Runtime runtime = new OrtRuntime(2);
+        ComputeRuntime runtime = new OrtRuntime(2);
         Map<String, SurrogateEncoder> encoders = SharedData.defaultEncoders();
         Verifier verifier = new Verifier(List.copyOf(encoders.values()), runtime, size);
         Path out = Files.createDirectories(Path.of("target", "frontier"));

@@ -16,7 +16,7 @@ import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.TrainerViews;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
 import org.scrim.engine.tensor.RgbColours;
 import org.scrim.engine.tensor.RgbImage;
@@ -32,13 +32,11 @@ import org.scrim.engine.testing.SharedData;
 public final class ProtectBenchmark {
     public static void main(String[] args) throws Exception {
         List<String> presets = List.of((args.length > 0 ? args[0] : "low,default,high").split(","));
-        List<String> images = List.of((args.length > 1 ? args[1]
-                : SharedData.IMAGES)
-                .split(","));
+        List<String> images = SharedData.images(args, 1);
         String size = args.length > 2 ? args[2] : "512";
         int workSize = ProtectRequest.DEFAULT_WORK_SIZE;
         Decoy decoy = args.length > 3 && !args[3].equals("auto") ? Decoy.parse(args[3]) : null;
-        Runtime runtime = new OrtRuntime(2);
+        ComputeRuntime runtime = new OrtRuntime(2);
         List<SurrogateEncoder> encoders = List.of(SurrogateEncoder.tae("taef2",
                 StateDict.read(SharedData.path("models/taef2_encoder.pth"))));
         Protector protector = new Protector(encoders, runtime);

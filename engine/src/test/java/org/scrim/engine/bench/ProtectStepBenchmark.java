@@ -3,6 +3,7 @@ package org.scrim.engine.bench;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.protect.Decoy;
@@ -12,14 +13,13 @@ import org.scrim.engine.protect.ProgressListener;
 import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Transforms;
-import org.scrim.engine.imageio.ImageFiles;
-import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.ComputeRuntime;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
 import org.scrim.engine.runtime.opencl.OpenClDevice;
 import org.scrim.engine.runtime.opencl.OpenClDevices;
 import org.scrim.engine.runtime.opencl.OpenClRuntime;
 import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.testing.SharedData;
-import org.scrim.engine.runtime.cpu.OrtRuntime;
 
 /**
  * Whole protection steps (loss and gradient, Adam and its projections, the visibility bisection: up to 7
@@ -40,7 +40,7 @@ public final class ProtectStepBenchmark {
                 size);
         List<String> runtimes = new ArrayList<>(List.of("scrim-ort"));
         OrtRuntime host = new OrtRuntime(threads);
-        List<Runtime> backends = new ArrayList<>(List.of(host));
+        List<ComputeRuntime> backends = new ArrayList<>(List.of(host));
         for (OpenClDevice d : OpenClDevices.list()) {
             System.out.println("opencl[" + d.index() + "] = " + d);
             runtimes.add("scrim-opencl[" + d.index() + "]");

@@ -17,7 +17,7 @@ import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.TrainerViews;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
 import org.scrim.engine.tensor.RgbColours;
 import org.scrim.engine.tensor.RgbImage;
@@ -33,12 +33,10 @@ import org.scrim.engine.testing.SharedData;
 public final class TransferBenchmark {
     public static void main(String[] args) throws Exception {
         List<String> sets = List.of((args.length > 0 ? args[0] : "taef2,taesana").split(","));
-        List<String> images = List.of((args.length > 1 ? args[1]
-                : SharedData.IMAGES)
-                .split(","));
+        List<String> images = SharedData.images(args, 1);
         int size = args.length > 2 ? Integer.parseInt(args[2]) : 512;
         Integer steps = args.length > 3 ? Integer.valueOf(args[3]) : null;
-        Runtime runtime = new OrtRuntime(2);
+        ComputeRuntime runtime = new OrtRuntime(2);
         // the product's encoders: TAEF2 with its decoder's rendering, TAESana
         Map<String, SurrogateEncoder> all = SharedData.defaultEncoders();
         ModelStore store = new ModelStore(List.of(SharedData.path("models")), SharedData.path("models"), false);

@@ -19,7 +19,7 @@ import org.scrim.engine.protect.TrainerViews;
 import org.scrim.engine.protect.Transforms;
 import org.scrim.engine.protect.Verdict;
 import org.scrim.engine.protect.Verifier;
-import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
 import org.scrim.engine.tensor.RgbColours;
 import org.scrim.engine.tensor.RgbImage;
@@ -38,11 +38,9 @@ public final class ViewsBenchmark {
 
     public static void main(String[] args) throws Exception {
         List<String> sets = List.of((args.length > 0 ? args[0] : "taef2+taesana,taef2").split(","));
-        List<String> images = List.of((args.length > 1 ? args[1]
-                : SharedData.IMAGES)
-                .split(","));
+        List<String> images = SharedData.images(args, 1);
         List<String> sizes = List.of((args.length > 2 ? args[2] : "own,1024").split(","));
-        Runtime runtime = new OrtRuntime(2);
+        ComputeRuntime runtime = new OrtRuntime(2);
         Map<String, SurrogateEncoder> all = SharedData.defaultEncoders();
         Verifier verifier = new Verifier(List.copyOf(all.values()), runtime, TrainerViews.LARGEST);
         Path out = Files.createDirectories(Path.of("target", "views-bench"));

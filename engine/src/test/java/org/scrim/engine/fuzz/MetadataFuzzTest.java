@@ -7,11 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.scrim.engine.metadata.DataMining;
 import org.scrim.engine.metadata.MetadataReader;
 import org.scrim.engine.metadata.MetadataWriter;
-import org.scrim.engine.metadata.NoAiTags;
-import org.scrim.engine.metadata.Provenance;
+import org.scrim.engine.statement.DataMining;
+import org.scrim.engine.statement.NoAiTags;
+import org.scrim.engine.statement.Provenance;
 import org.scrim.engine.testing.CraftedPng;
 
 /**

@@ -24,6 +24,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.scrim.engine.c2pa.ManifestReader;
 import org.scrim.engine.c2pa.TrainingMining;
+import org.scrim.engine.statement.DataMining;
+import org.scrim.engine.statement.NoAiTags;
+import org.scrim.engine.statement.Provenance;
 import org.scrim.engine.testing.CraftedPng;
 
 class MetadataWriterTest {

@@ -15,8 +15,8 @@ import org.scrim.engine.autodiff.Differentiator;
 import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.SurrogateEncoder;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.GraphSession;
-import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
 import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
@@ -28,7 +28,8 @@ class AttackModelTest {
     /** Loss and gradient of a model's gradient graph at {@code x}, with its terms fed. */
     private record LossAndGradient(double loss, float[] gradient) {}
 
-    private static LossAndGradient run(AttackModel model, List<AttackModel.Term> terms, Runtime runtime, Tensor x) {
+    private static LossAndGradient run(AttackModel model, List<AttackModel.Term> terms, ComputeRuntime runtime,
+            Tensor x) {
         Map<String, Tensor> feeds = new HashMap<>();
         feeds.put(AttackModel.IMAGE, x);
         for (int k = 0; k < terms.size(); k++) {
@@ -59,7 +60,7 @@ class AttackModelTest {
             moved[i] += 0.2f * (decoy.data()[i] - moved[i]);
         }
         Tensor x = new Tensor(moved, image.tensor().shape());
-        Runtime runtime = new OrtRuntime(2);
+        ComputeRuntime runtime = new OrtRuntime(2);
 
         float[] expected = new float[moved.length];
         double lossSum = 0;

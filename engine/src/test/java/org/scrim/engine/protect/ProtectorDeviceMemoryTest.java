@@ -11,12 +11,12 @@ import org.scrim.engine.imageio.ImageFiles;
 import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.runtime.Backend;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.DeviceMemoryException;
-import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.RuntimeOptions;
+import org.scrim.engine.runtime.cpu.OrtRuntime;
 import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.testing.SharedData;
-import org.scrim.engine.runtime.cpu.OrtRuntime;
 
 /**
  * A device short of memory (an OpenCL device given a small share with {@code withDeviceMemory}; PoCL in CI) makes the
@@ -26,7 +26,7 @@ import org.scrim.engine.runtime.cpu.OrtRuntime;
 class ProtectorDeviceMemoryTest {
     private static final int SIZE = 256;
 
-    private static Runtime openclWith(int mib) {
+    private static ComputeRuntime openclWith(int mib) {
         return new RuntimeOptions(1).withBackend(Backend.OPENCL, System.getProperty("scrim.opencl.device"))
                 .withDeviceMemory(mib).resolve();
     }

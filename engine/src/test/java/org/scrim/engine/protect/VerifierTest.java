@@ -16,7 +16,7 @@ import org.scrim.engine.modelio.StateDict;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.SurrogateEncoder;
 import org.scrim.engine.models.TaeCodec;
-import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
 import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
@@ -34,7 +34,7 @@ class VerifierTest {
     @Test
     void perEncoderAndAiViewClosenessMatchADirectComputation() throws IOException {
         ModelStore store = new ModelStore(List.of(SharedData.path("models")), cache, false);
-        Runtime runtime = new OrtRuntime(2);
+        ComputeRuntime runtime = new OrtRuntime(2);
         RgbImage original = Transforms.downscale(ImageFiles.read(SharedData.path("images/chelsea.png")).toRgb(),
                 SIZE);
         ProtectionTarget target = ProtectionTarget.mask(Decoy.MOSAIC, 3);

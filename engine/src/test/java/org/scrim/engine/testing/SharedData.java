@@ -36,8 +36,13 @@ public final class SharedData {
     }
 
     /** The seven shared images, the benchmarks' default set, as a comma-separated list of names. */
-    public static final String IMAGES =
+    private static final String IMAGES =
             "astronaut.png,chelsea.png,coffee.png,rocket.jpg,shipwreck.jpg,starry_night.jpg,the_scream.jpg";
+
+    /** The images a benchmark's argument {@code index} names, comma-separated; absent or "all": the seven. */
+    public static List<String> images(String[] args, int index) {
+        return List.of((args.length > index && !args[index].equals("all") ? args[index] : IMAGES).split(","));
+    }
 
     /** The product's default encoders by name, loaded from the shared models (never downloaded). */
     public static Map<String, SurrogateEncoder> defaultEncoders() throws IOException {

@@ -2,8 +2,8 @@ package org.scrim.engine.runtime.opencl;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import java.util.List;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.GraphSession;
-import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.SessionGroup;
 
 /**
@@ -11,7 +11,7 @@ import org.scrim.engine.runtime.SessionGroup;
  * backend has no kernel for runs on {@code fallback} (ONNX Runtime) instead, with one logged line naming the ops:
  * the one place that rule is written, which {@link OpenClSessionGroup} follows too.
  */
-public record OpenClRuntime(OpenClDevice device, int memoryMiB, Runtime fallback) implements Runtime {
+public record OpenClRuntime(OpenClDevice device, int memoryMiB, ComputeRuntime fallback) implements ComputeRuntime {
     private static final System.Logger LOG = System.getLogger("org.scrim.engine.runtime");
 
     /** An {@link OpenClModel} when the device runs all of {@code model}, else a {@code fallback} session. */

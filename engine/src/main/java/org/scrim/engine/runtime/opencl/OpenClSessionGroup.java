@@ -9,9 +9,9 @@ import java.util.Map;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.cl_mem;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.GraphSession;
 import org.scrim.engine.runtime.ResidentBinding;
-import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.SessionGroup;
 import org.scrim.engine.tensor.Tensor;
 
@@ -23,11 +23,11 @@ import org.scrim.engine.tensor.Tensor;
 public final class OpenClSessionGroup implements SessionGroup {
     private final OpenClDevice device;
     private final DeviceContext ctx;
-    private final Runtime runtime;
+    private final ComputeRuntime runtime;
     private final Map<String, DeviceBuffer> residents = new HashMap<>();
 
     /** A group on {@code device}, opening its sessions on {@code runtime} (the device's, with its fallback). */
-    OpenClSessionGroup(OpenClDevice device, Runtime runtime) {
+    OpenClSessionGroup(OpenClDevice device, ComputeRuntime runtime) {
         this.device = device;
         this.ctx = DeviceContext.of(device);
         this.runtime = runtime;

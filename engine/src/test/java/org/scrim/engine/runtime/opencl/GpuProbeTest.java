@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.scrim.engine.runtime.Backend;
-import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.RuntimeOptions;
 
 /**
@@ -79,7 +79,7 @@ class GpuProbeTest {
     /** A JVM resolving {@code auto} as the CLI, ImageJ and the service do; reports whether OpenCL got loaded. */
     public static final class AutoBackendSession {
         public static void main(String[] args) throws Exception {
-            Runtime runtime = new RuntimeOptions(1).withBackend(Backend.AUTO, null).resolve();
+            ComputeRuntime runtime = new RuntimeOptions(1).withBackend(Backend.AUTO, null).resolve();
             String maps = Files.readString(Path.of("/proc/self/maps"), StandardCharsets.ISO_8859_1);
             System.out.println("chained=" + GpuProbe.signalsChained() + " runtime="
                     + runtime.getClass().getSimpleName() + " opencl-loaded=" + maps.contains("libOpenCL"));

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.scrim.engine.onnx.Attr;
 import org.scrim.engine.onnx.GraphBuilder;
 import org.scrim.engine.runtime.Backend;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.GraphSession;
-import org.scrim.engine.runtime.Runtime;
 import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.runtime.cpu.OrtModel;
 import org.scrim.engine.runtime.cpu.OrtRuntime;
@@ -90,7 +90,7 @@ class OpenClRuntimeTest {
     void cpuBackendIsOnnxRuntime() {
         GraphBuilder g = new GraphBuilder("relu");
         g.output(g.op("Relu", g.input("x", 2)));
-        Runtime cpu = new RuntimeOptions(1).resolve();
+        ComputeRuntime cpu = new RuntimeOptions(1).resolve();
         assertEquals(new OrtRuntime(1), cpu);
         try (GraphSession s = cpu.open(g.build())) {
             assertEquals("ONNX Runtime (CPU)", s.description());

@@ -8,18 +8,21 @@ import java.util.List;
 import org.scrim.engine.models.Ensemble;
 import org.scrim.engine.models.ModelStore;
 import org.scrim.engine.models.TaeCodec;
+import org.scrim.engine.protect.ProgressListener;
+import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.protect.Protector;
 import org.scrim.engine.protect.Verifier;
 import org.scrim.engine.runtime.Backend;
-import org.scrim.engine.runtime.Runtime;
+import org.scrim.engine.runtime.ComputeRuntime;
 import org.scrim.engine.runtime.RuntimeOptions;
 import org.scrim.engine.usecase.FileProtector;
 
 /**
- * The model, backend and threads every command uses, kept in ImageJ's preferences (set with Plugins > Scrim > Scrim
- * Options...). The encoder is built once per model and kept, since rebuilding it costs more than a small protection.
+ * The model, backend and threads every command uses, kept in ImageJ's preferences (the dialog that sets them is
+ * {@link Scrim_Options}, Plugins > Scrim > Scrim Options...), and the engine they make. The encoder is built once per
+ * model and kept, since rebuilding it costs more than a small protection.
  */
-final class ScrimOptions {
+final class EngineSettings {
     static final String MODEL = "scrim.model";
     static final String MODEL_DIR = "scrim.modelDir";
     static final String THREADS = "scrim.threads";
@@ -30,7 +33,7 @@ final class ScrimOptions {
     private static Ensemble cached;
     private static String cachedKey;
 
-    private ScrimOptions() {}
+    private EngineSettings() {}
 
     /**
      * The models as one name, joined by '+' (as reports name them): known names or encoder files; by default one
@@ -77,7 +80,7 @@ final class ScrimOptions {
     }
 
     /** The runtime the options choose, resolved once for the command that asks. */
-    static Runtime runtime() {
+    static ComputeRuntime runtime() {
         return new RuntimeOptions(threads()).withBackend(Backend.parse(backend()),
                 device().isBlank() ? null : device()).withDeviceMemory(deviceMemory()).resolve();
     }
@@ -91,7 +94,8 @@ final class ScrimOptions {
         return engine(model, modelDir(), runtime());
     }
 
-    private static synchronized Engine engine(String model, String modelDir, Runtime runtime) throws IOException {
+    private static synchronized Engine engine(String model, String modelDir, ComputeRuntime runtime)
+            throws IOException {
         String key = model + "|" + modelDir;
         if (!key.equals(cachedKey)) {
             cached = Ensemble.load(store(modelDir), models(model));
@@ -115,7 +119,7 @@ final class ScrimOptions {
     }
 
     /** The encoders (with their files' sha256) and runtime, ready to protect or verify. */
-    record Engine(Ensemble models, Runtime runtime) {
+    record Engine(Ensemble models, ComputeRuntime runtime) {
         Protector protector() {
             return new Protector(models.encoders(), runtime);
         }
@@ -124,9 +128,16 @@ final class ScrimOptions {
             return new Verifier(models.encoders(), runtime, analysisSize);
         }
 
-        /** The engine's file use case, as {@code scrim protect} and {@code scrim serve} protect files. */
-        FileProtector fileProtector() {
-            return new FileProtector(models, runtime);
+        /**
+         * Reads {@code input}, protects it and writes {@code output} through the engine's file use case, as
+         * {@code scrim protect} and {@code scrim serve} do, tagged "no AI training" with what was done unless
+         * {@code tags} is false; returns the decoy used, or null. Protect Folder... and the SciJava command both call
+         * it, so the folder command runs in plain ImageJ 1.x, where SciJava's classes are missing.
+         */
+        String protectFile(Path input, Path output, ProtectRequest request, boolean tags, ProgressListener progress)
+                throws IOException {
+            return new FileProtector(models, runtime).protect(input, output, request,
+                    tags ? FileProtector.Tagging.prohibitAiTraining() : null, false, progress).decoy();
         }
     }
 }

@@ -10,13 +10,14 @@ import org.scrim.engine.protect.ProtectRequest;
 import org.scrim.engine.usecase.FileProtector;
 
 /**
- * The engine's {@link FileProtector} with the models loaded once, reporting as {@code scrim protect} (per file) and
- * {@code scrim serve} (per request) both do, so both write the same file and report the same figures.
+ * The command line's way to protect a file: the engine's {@link FileProtector} with the models loaded once, and the
+ * report entry that {@code scrim protect} (per file) and {@code scrim serve} (per request) both print, so both write
+ * the same file and report the same figures.
  */
-final class FileProtection {
+final class ReportingProtector {
     private final FileProtector protector;
 
-    FileProtection(ModelOptions models) {
+    ReportingProtector(ModelOptions models) {
         this.protector = new FileProtector(models.ensemble(), models.runtime());
     }
 

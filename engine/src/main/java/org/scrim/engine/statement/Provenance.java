@@ -1,4 +1,4 @@
-package org.scrim.engine.metadata;
+package org.scrim.engine.statement;
 
 /**
  * What Scrim did to an image, recorded in the file's XMP under the {@code scrim} namespace so a viewer can tell a
@@ -38,7 +38,7 @@ public record Provenance(String protection, String preset, String model, String 
     }
 
     /** Rebuilds a provenance from its XMP properties, looked up by local name; null without a Protection. */
-    static Provenance fromProperties(java.util.function.Function<String, java.util.Optional<String>> property) {
+    public static Provenance fromProperties(java.util.function.Function<String, java.util.Optional<String>> property) {
         return property.apply("Protection").map(protection -> new Provenance(protection,
                 property.apply("Preset").orElse(null), property.apply("Model").orElse(null),
                 property.apply("Version").orElse(null), property.apply("Decoy").orElse(null),

@@ -1,4 +1,4 @@
-package org.scrim.engine.metadata;
+package org.scrim.engine.statement;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -55,7 +55,7 @@ public enum DataMining {
     }
 
     /** The value for a URI read from a file, or null when the URI is not in this vocabulary. */
-    static DataMining fromUri(String uri) {
+    public static DataMining fromUri(String uri) {
         return Arrays.stream(values()).filter(d -> d.uri().equals(uri.strip())).findFirst().orElse(null);
     }
 

@@ -7,7 +7,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
  * {@link RuntimeOptions#resolve()} and kept by whatever opens sessions. It holds no native resources of its own
  * (sessions and groups do, and are closed by whoever opens them).
  */
-public interface Runtime {
+public interface ComputeRuntime {
     /** Loads {@code model}; a runtime that cannot run all of it hands it to ONNX Runtime, with one logged line. */
     GraphSession open(ModelProto model);
 

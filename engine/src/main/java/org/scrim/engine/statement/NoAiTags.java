@@ -1,4 +1,4 @@
-package org.scrim.engine.metadata;
+package org.scrim.engine.statement;
 
 import java.net.URI;
 import java.net.URISyntaxException;
