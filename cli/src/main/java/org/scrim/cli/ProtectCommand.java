@@ -80,7 +80,8 @@ public final class ProtectCommand implements Callable<Integer> {
 
     @Option(names = "--work-size", defaultValue = "" + ProtectRequest.DEFAULT_WORK_SIZE, paramLabel = "PX",
             description = "The largest long side the perturbation is computed at: it lives at the image's own "
-                    + "size up to this and is upsampled above. Default: ${DEFAULT-VALUE}.")
+                    + "size, or its largest trainer view's (area 1024x1024) where smaller, up to this, and is "
+                    + "upsampled above. Default: ${DEFAULT-VALUE}.")
     int workSize;
 
     @Option(names = "--force", description = "Protect files that Scrim protected already (their metadata says so); "

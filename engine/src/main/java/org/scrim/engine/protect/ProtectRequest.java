@@ -14,8 +14,9 @@ import org.scrim.engine.tensor.RgbImage;
  * @param decoyImage    a decoy image given by the user instead of a procedural style (any size); may be null
  * @param anchors       anchor images of another concept for poison (any sizes); averaged in latent space
  * @param seed          makes the decoy, the transformation schedule and therefore the result repeatable
- * @param workSize      the largest long side of the perturbation: it lives at the image's own size up to this
- *                      (trainers view images at 1024 px or less), larger images get it upsampled
+ * @param workSize      the largest long side of the perturbation: it lives at the image's own size, or at its
+ *                      largest trainer view's (area 1024 px squared) where smaller, up to this; larger images get it
+ *                      upsampled
  * @param steps         optimisation steps; null takes the preset's
  */
 public record ProtectRequest(Mode mode, Preset preset, Double maxVisibility, Decoy decoy, RgbImage decoyImage,

@@ -107,6 +107,12 @@ public final class TrainerViews {
         }
     }
 
+    /** The long side of the largest view of a {@code width} x {@code height} image: its own, or its largest bucket's. */
+    static int largestSide(int width, int height) {
+        int[] r = resizedSize(width, height, LARGEST);
+        return Math.max(r[0], r[1]);
+    }
+
     /** Width and height of a {@code width} x {@code height} image in {@code resolution}'s bucket, before the trim. */
     static int[] resizedSize(int width, int height, int resolution) {
         double s = Math.min(1, resolution / Math.sqrt((double) width * height));
