@@ -75,6 +75,7 @@ class EngineInfo:
             self.max_visibility = float(doc["max_visibility"])
             self.work_size = int(doc["work_size"]["default"])
             self.min_work_size = int(doc["work_size"]["min"])
+            self.largest_view = max(int(r) for r in doc["views"]["resolutions"])
             preview = doc["preview"]
             self.preview_steps = int(preview["steps"])
             self.preview_side = int(preview["side"])
@@ -176,8 +177,9 @@ def preview_crop(engine: EngineInfo, width: int, height: int):
     """(x, y, w, h, crop work size) of the preview, by the engine's preview rule (Preview.java, through `scrim
     info`): a crop around the centre, shown at 1:1, protected at the scale the whole image is, so the preview's
     texture is the export's; on a large image the crop grows (up to its largest) until its working size reaches the
-    engine's smallest."""
-    scale = min(1.0, engine.work_size / max(width, height, 1))
+    engine's smallest. The whole image's change is shrunk to the working size and to the largest trainer view's area
+    (the engine's rule, through `scrim info`'s work size and views)."""
+    scale = min(1.0, engine.work_size / max(width, height, 1), engine.largest_view / math.sqrt(max(width * height, 1)))
     side = min(engine.preview_max_side, max(engine.preview_side, math.ceil(engine.min_work_size / scale)))
     w, h = min(side, width), min(side, height)
     return (width - w) // 2, (height - h) // 2, w, h, max(engine.min_work_size, math.floor(max(w, h) * scale + 0.5))

@@ -209,9 +209,12 @@ class StrengthAndPreviewTest(unittest.TestCase):
         self.assertEqual((0, 0, 100, 80, 100), eb.preview_crop(INFO, 100, 80), "smaller than the crop: all of it")
         # an image 4x the engine's working size is protected shrunk 4x: so is its preview's crop
         big = 4 * INFO.work_size
-        x, y, w, h, work = eb.preview_crop(INFO, big, big // 2)
+        x, y, w, h, work = eb.preview_crop(INFO, big, big // 4)
         self.assertEqual((256, 256, 64), (w, h, work), "shrunk 4x as the export is")
-        self.assertEqual(((big - 256) // 2, (big // 2 - 256) // 2), (x, y), "around the centre")
+        self.assertEqual(((big - 256) // 2, (big // 4 - 256) // 2), (x, y), "around the centre")
+        # a photo whose largest trainer view is smaller than the working size is shrunk to that view's size
+        x, y, w, h, work = eb.preview_crop(INFO, 4 * INFO.largest_view, 4 * INFO.largest_view)
+        self.assertEqual((256, 256, 64), (w, h, work), "shrunk 4x to its largest trainer view, as the export is")
         x, y, w, h, work = eb.preview_crop(INFO, 100 * INFO.work_size, 75 * INFO.work_size)
         self.assertEqual((512, 512, 64), (w, h, work), "at most the largest crop, at the engine's smallest work size")
 

@@ -22,9 +22,13 @@ public final class Preview {
     /** Where in a {@code width} x {@code height} area the preview is, and the working size it is protected at. */
     public record Crop(int x, int y, int width, int height, int workSize) {}
 
-    /** The crop of a {@code width} x {@code height} area that is protected at {@code workSize}. */
+    /**
+     * The crop of a {@code width} x {@code height} area that is protected at {@code workSize}: shrunk as the whole
+     * area's change is ({@link Protector#protect}: to the working size, and to the largest trainer view's size).
+     */
     public static Crop crop(int width, int height, int workSize) {
-        double scale = Math.min(1.0, workSize / (double) Math.max(1, Math.max(width, height)));
+        double scale = Math.min(Math.min(1.0, workSize / (double) Math.max(1, Math.max(width, height))),
+                TrainerViews.LARGEST / Math.sqrt((double) width * height));
         int side = Math.min(MAX_SIDE, Math.max(SIDE, (int) Math.ceil(ProtectRequest.MIN_WORK_SIZE / scale)));
         int w = Math.min(side, width);
         int h = Math.min(side, height);
