@@ -394,43 +394,26 @@ public final class Protector {
 
     /**
      * The largest scale in [0, maxScale] found at which {@code figure} (increasing in the scale) is within {@code
-     * bound}, stopping within {@value #PROJECTION_TOLERANCE} of it: {@code guess} (in (0, maxScale); the last call's
-     * answer, which changes little between calls) is tried first and often ends the search; then the scale is kept
-     * bracketed between one within the bound and one beyond, and each try interpolates between them on log(figure)
-     * over log(scale), since visibility grows about as a power of the scale. Two to five evaluations do what a
-     * bisection does in seven to twelve, which counts at every step and, at the end, with a full-size image and
-     * butteraugli.
+     * bound}, stopping within {@value #PROJECTION_TOLERANCE} of it: the scale is kept bracketed between one within
+     * the bound and one beyond, and each try interpolates between them on log(figure) over log(scale), since
+     * visibility grows about as a power of the scale; {@code guess} (in (0, maxScale)) is tried first. Two to five
+     * evaluations do what a bisection does in seven to twelve, which counts at every step and, at the end, with a
+     * full-size image and butteraugli.
      */
     static float boundedScale(DoubleUnaryOperator figure, double bound, float maxScale, float guess) {
+        double hi = maxScale;
+        double fHi = figure.applyAsDouble(hi);
+        if (fHi <= bound) {
+            return maxScale;
+        }
         double lo = 0;
         double fLo = 0;
-        double hi = maxScale;
-        double fHi = Double.NaN;
-        int evaluations = 0;
-        if (guess > 0 && guess < maxScale) {
-            double f = figure.applyAsDouble(guess);
-            evaluations++;
-            if (f > bound) {
-                hi = guess;
-                fHi = f;
-            } else if (f >= bound * (1 - PROJECTION_TOLERANCE)) {
-                return guess;
-            } else {
-                lo = guess;
-                fLo = f;
-            }
-        }
-        if (Double.isNaN(fHi)) {
-            fHi = figure.applyAsDouble(hi);
-            evaluations++;
-            if (fHi <= bound) {
-                return maxScale;
-            }
-        }
         double aim = bound * (1 - PROJECTION_TOLERANCE / 2);
-        for (; evaluations < PROJECTION_EVALUATIONS; evaluations++) {
+        for (int i = 1; i < PROJECTION_EVALUATIONS; i++) {
             double s;
-            if (fLo > 0) {
+            if (i == 1 && guess > 0 && guess < maxScale) {
+                s = guess;
+            } else if (fLo > 0) {
                 double power = Math.log(fHi / fLo) / Math.log(hi / lo);
                 double margin = (hi - lo) / 20; // keep inside the bracket so it always shrinks
                 s = Math.min(hi - margin, Math.max(lo + margin, hi * Math.pow(aim / fHi, 1 / Math.max(0.5, power))));

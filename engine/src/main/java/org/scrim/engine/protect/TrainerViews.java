@@ -27,6 +27,8 @@ public final class TrainerViews {
     /** Verification's crop: this far in from the bucket's top-left corner, off the encoders' 8/16/32-px grids. */
     static final int CROP_TOP = 11;
     static final int CROP_LEFT = 19;
+    /** The smallest window the optimisation shifts off the grids; smaller images are seen whole at each step. */
+    private static final int SMALLEST_SHIFTED_WINDOW = 256;
     /** The crop's far sides are trimmed to multiples of this, so the encoders see no padding. */
     private static final int ENCODER_GRID = 32;
 
@@ -196,10 +198,14 @@ public final class TrainerViews {
             this.random = new Random(seed);
         }
 
-        /** A window side for resized sides of at least {@code side}: at most {@code window}, one grid short. */
+        /**
+         * A window side for resized sides of at least {@code side}: at most {@code window}, one grid short where that
+         * leaves at least {@value #SMALLEST_SHIFTED_WINDOW} px. A smaller image is seen whole at each step: a window
+         * one grid shorter would leave a quarter or more of it out of every step, which a few steps do not make up for.
+         */
         private static int windowSide(int side, int window) {
             int shorter = gridSide(side - ENCODER_GRID);
-            return Math.min(window, shorter >= ENCODER_GRID ? shorter : gridSide(side));
+            return Math.min(window, shorter >= SMALLEST_SHIFTED_WINDOW ? shorter : gridSide(side));
         }
 
         /** Shape of every view's window, [1,3,h,w]. */

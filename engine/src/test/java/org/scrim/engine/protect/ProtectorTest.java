@@ -105,7 +105,7 @@ class ProtectorTest {
             calls[0]++;
             return 0.2 * v * v;
         }, 0.09, 1f, 0.668f);
-        assertTrue(calls[0] == 1 && 0.2 * near * near >= 0.09 * 0.98, "a good guess ends the search: " + calls[0]);
+        assertTrue(calls[0] == 2 && 0.2 * near * near >= 0.09 * 0.98, "a good guess ends the search: " + calls[0]);
     }
 
     @Test
