@@ -17,8 +17,10 @@ import time
 import traceback
 
 from krita import Krita
-from PyQt5.QtCore import QEventLoop, QTimer
+from PyQt5 import sip
+from PyQt5.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
 from PyQt5.QtGui import QImage
+from PyQt5.QtWidgets import QPushButton
 
 from qt_events import wait_for
 from scrim import dialogs, engine_bridge, extension, runner, service
@@ -427,6 +429,62 @@ def test_protect_on_export(work, source):
     del os.environ["FAKE_SCRIM"]
 
 
+class SteppingService:
+    """A stand-in for a running `scrim serve` whose job runs until cancelled, reporting a step at every poll. Like
+    the service, it stops between two steps: the step under way when Cancel came still takes its time, and the job's
+    progress keeps coming from ServiceJob's polling thread after Cancel has ended the job in Krita."""
+
+    STEP_S = 1.5
+
+    def __init__(self):
+        self.cancelled = False
+
+    def protect(self, source, output, options, job, given_up):
+        while not self.cancelled:
+            time.sleep(0.05)
+        time.sleep(self.STEP_S)
+        return engine_bridge.FileResult(input=source, output="", ok=False, error="cancelled")
+
+    def progress(self, job):
+        return {"phase": "protecting", "step": 1, "total": 30}
+
+    def cancel(self, job):
+        self.cancelled = True
+        return True
+
+
+def test_cancel_with_late_progress(work, source):
+    """Cancel in the progress window ends the job and closes (deletes) the window; progress already on its way
+    from the service must then be dropped, not raise 'wrapped C/C++ object of type QProgressDialog has been
+    deleted' (Krita shows that as a Script error)."""
+    app = Krita.instance()
+    scrim = extension.ScrimExtension(app)
+    notes = []
+    scrim.notify = notes.append
+    scrim.warn = notes.append
+    stand_in = SteppingService()
+    scrim.make_job = lambda s, t, o: runner.ServiceJob(stand_in, s, t, o)
+    target = os.path.join(work, "cancelled.protected.png")
+    errors = []
+    hook, sys.excepthook = sys.excepthook, lambda kind, value, tb: errors.append("%s: %s" % (kind.__name__, value))
+    try:
+        job = scrim.start(source, target, engine_bridge.ProtectOptions(), "Protecting", lambda: "", lambda: None)
+        dialog = scrim._progress[-1]
+        check(wait_for(job.progressed, 10) is not None, "the stand-in service reports progress")
+        dialog.findChild(QPushButton).click()       # its Cancel button
+        check(sip.isdeleted(dialog) or not dialog.isVisible(), "Cancel closes the progress window")
+        for _ in range(8):                          # the polling thread's next steps arrive (every 0.5 s)
+            QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+            loop = QEventLoop()
+            QTimer.singleShot(250, loop.quit)
+            loop.exec_()
+        check(sip.isdeleted(dialog) and stand_in.cancelled, "the window is gone and the service was told to stop")
+    finally:
+        sys.excepthook = hook
+    check(not errors and any("cancelled, NOT protected" in n for n in notes),
+          "progress arriving after Cancel raises no Python error: %s %s" % (errors, notes))
+
+
 def __main__(args):
     try:
         work, image = args[0], args[1]
@@ -436,15 +494,18 @@ def __main__(args):
         global INFO
         if engine:
             INFO = engine_bridge.info(engine, os.environ)
-        # SCRIM_KRUNNER_ONLY=protect_on_export runs one test (Krita's start is the slow part of the others).
+        # SCRIM_KRUNNER_ONLY=protect_on_export,extension runs those tests (Krita's start is the slow part of the
+        # others).
         only = os.environ.get("SCRIM_KRUNNER_ONLY")
         if only:
-            test = globals()["test_" + only]
             given = {"work": work, "source": source, "image": image, "engine": engine}
-            test(*[given[name] for name in test.__code__.co_varnames[:test.__code__.co_argcount]])
+            for name in only.split(","):
+                test = globals()["test_" + name]
+                test(*[given[arg] for arg in test.__code__.co_varnames[:test.__code__.co_argcount]])
             return finish()
         test_stand_in(work, source)
         test_protect_on_export(work, source)
+        test_cancel_with_late_progress(work, source)
         test_extension(work, image)
         if engine:
             test_dialog_controls()
