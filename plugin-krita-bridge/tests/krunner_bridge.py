@@ -20,7 +20,7 @@ from krita import Krita
 from PyQt5 import sip
 from PyQt5.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
 from PyQt5.QtGui import QImage
-from PyQt5.QtWidgets import QPushButton
+from PyQt5.QtWidgets import QApplication, QDialogButtonBox, QPushButton
 
 from qt_events import wait_for
 from scrim import dialogs, engine_bridge, extension, runner, service
@@ -429,6 +429,65 @@ def test_protect_on_export(work, source):
     del os.environ["FAKE_SCRIM"]
 
 
+def when_dialog_opens(name, act):
+    """Calls `act(dialog)` once the modal dialog with this object name is on screen (the code under test opens it
+    with exec_, which returns only when the dialog closes)."""
+    def look():
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None and dialog.objectName() == name:
+            act(dialog)
+        else:
+            QTimer.singleShot(100, look)
+
+    QTimer.singleShot(100, look)
+
+
+def test_toggle_outlives_dialogs(image):
+    """Protect on Export switched on while a dialog is open stays on when the dialog closes: the dialogs hold a copy
+    of the settings taken as they opened, and saving their choices must not write that copy's older toggle back (the
+    next exports would then be written plain, with no word)."""
+    app = Krita.instance()
+    app.writeSetting("scrim", "engine", FAKE)
+    app.writeSetting("scrim", "keep_service", "false")
+    os.environ["FAKE_SCRIM"] = "ok"
+    scrim = extension.ScrimExtension(app)
+    scrim._info = INFO
+    scrim.notify = lambda text: None
+    warnings = []
+    scrim.warn = warnings.append
+    document = app.openDocument(image)
+    document.scaleImage(64, 64, 72, 72, "bicubic")
+    scrim.document = lambda: document
+
+    def switch_on_then(press):
+        def act(dialog):
+            scrim.set_protect_on_export(True)       # what the Tools > Scrim toggle does
+            press(dialog)
+        return act
+
+    def protect(dialog):
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok).click()
+
+    app.writeSetting("scrim", "protect_on_export", "false")
+    when_dialog_opens("scrim_protect_dialog", switch_on_then(protect))
+    scrim.protect_current()
+    finished = wait_for(scrim.protectionFinished, 60)
+    check(finished is not None and finished[1] and not warnings, "Protect Current Image ran: %s %s"
+          % (finished, warnings))
+    check(app.readSetting("scrim", "protect_on_export", "") == "true" and scrim.settings().protect_on_export,
+          "Protect on Export switched on during Protect Current Image's dialog stays on: %r"
+          % app.readSetting("scrim", "protect_on_export", ""))
+
+    app.writeSetting("scrim", "protect_on_export", "false")
+    when_dialog_opens("scrim_settings_dialog", switch_on_then(lambda dialog: dialog.accept()))
+    scrim.edit_settings()
+    check(app.readSetting("scrim", "protect_on_export", "") == "true",
+          "Protect on Export switched on while Scrim Settings is open stays on after its OK: %r"
+          % app.readSetting("scrim", "protect_on_export", ""))
+    app.writeSetting("scrim", "protect_on_export", "false")
+    del os.environ["FAKE_SCRIM"]
+
+
 class SteppingService:
     """A stand-in for a running `scrim serve` whose job runs until cancelled, reporting a step at every poll. Like
     the service, it stops between two steps: the step under way when Cancel came still takes its time, and the job's
@@ -508,6 +567,7 @@ def __main__(args):
         test_cancel_with_late_progress(work, source)
         test_extension(work, image)
         if engine:
+            test_toggle_outlives_dialogs(image)
             test_dialog_controls()
             test_settings_strength()
             test_preview(work, source)
