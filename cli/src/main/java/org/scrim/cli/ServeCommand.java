@@ -40,7 +40,8 @@ import picocli.CommandLine.Option;
                 "                    format, tagged) with the figures as JSON in the header",
                 "                    " + LocalService.REPORT_HEADER + ". Query: format (png, jpeg, tiff) and",
                 "                    scrim protect's options by name: preset=low&decoy=mosaic",
-                "                    (force=true for an image Scrim protected already;",
+                "                    (decoy-image= and anchor= name images inside --images-dir;",
+                "                    force=true for an image Scrim protected already;",
                 "                    job=ID names the job). A client that closes its",
                 "                    connection stops its job.",
                 "  GET  /jobs/ID     a named job's phase and steps",
@@ -74,6 +75,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}.")
     double readTimeout;
 
+    @Option(names = "--images-dir", paramLabel = "FOLDER", description = "The folder whose images a request may "
+            + "name with decoy-image= or anchor= (inside it only, symbolic links resolved). Without it, requests "
+            + "that name images are refused.")
+    Path imagesDir;
+
     @Option(names = "--until-stdin-closes", description = "Also stop when standard input closes: a program that "
             + "starts the service keeps a pipe open to it, so the service ends with the program, however it ends.")
     boolean untilStdinCloses;
@@ -94,9 +100,10 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Path state = stateFile != null ? stateFile : defaultStateFile();
         refuseForeignStateFile(state);
+        ImagesFolder images = imagesDir == null ? ImagesFolder.NONE : ImagesFolder.of(imagesDir);
         FileProtection protection = new FileProtection(modelOptions);
-        try (LocalService service = new LocalService(protection, protection.model(), port, maxJobs, maxBody,
-                Math.round(readTimeout * 1000))) {
+        try (LocalService service = new LocalService(protection, protection.model(), images, port, maxJobs,
+                maxBody, Math.round(readTimeout * 1000))) {
             String written = writeState(state, service);
             Thread onSignal = new Thread(() -> stop(service, state, written));
             Runtime.getRuntime().addShutdownHook(onSignal);
