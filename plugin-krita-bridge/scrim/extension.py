@@ -321,10 +321,12 @@ class ScrimExtension(Extension):
 
     def make_job(self, source, target, options):
         """A job (not started) protecting `source` into `target`: through the running service, else the command
-        (the first call of a session starts the service for the next ones, if the user keeps it running)."""
+        (the first call of a session starts the service for the next ones, if the user keeps it running). Choices
+        that name images (a decoy image, anchors) always run the command: the service does not read our files."""
         settings = self.settings()
         options.validate()
-        running = self.session.service(settings.keep_service, lambda: self.launch_service(settings))
+        running = (self.session.service(settings.keep_service, lambda: self.launch_service(settings))
+                   if service.takes(options) else None)
         if running is not None:
             return runner.ServiceJob(running, source, target, options, self)
         engine, env = engine_bridge.locate(settings, os.environ, PLUGIN_DIR)

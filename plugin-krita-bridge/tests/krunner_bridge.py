@@ -488,6 +488,21 @@ def test_toggle_outlives_dialogs(image):
     del os.environ["FAKE_SCRIM"]
 
 
+def test_named_images_run_the_command(work, source):
+    """A protection with a decoy image or anchors runs the command even while a service is running: the service
+    reads no image a request names unless it was started with --images-dir, which the plugin does not give it."""
+    app = Krita.instance()
+    app.writeSetting("scrim", "engine", FAKE)
+    scrim = extension.ScrimExtension(app)
+    scrim.session.service = lambda keep_running, launcher: service.Service("http://127.0.0.1:9", "token")
+    target = os.path.join(work, "named.protected.png")
+    kinds = [type(scrim.make_job(source, target, options)).__name__ for options in (
+        engine_bridge.ProtectOptions(), engine_bridge.ProtectOptions(decoy_image=source),
+        engine_bridge.ProtectOptions(mode="poison", anchors=[source]))]
+    check(kinds == ["ServiceJob", "ProtectJob", "ProtectJob"],
+          "a decoy image or anchors go to the command, the rest to the running service: %s" % kinds)
+
+
 class SteppingService:
     """A stand-in for a running `scrim serve` whose job runs until cancelled, reporting a step at every poll. Like
     the service, it stops between two steps: the step under way when Cancel came still takes its time, and the job's
@@ -565,6 +580,7 @@ def __main__(args):
         test_stand_in(work, source)
         test_protect_on_export(work, source)
         test_cancel_with_late_progress(work, source)
+        test_named_images_run_the_command(work, source)
         test_extension(work, image)
         if engine:
             test_toggle_outlives_dialogs(image)
