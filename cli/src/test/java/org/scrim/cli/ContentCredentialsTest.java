@@ -16,6 +16,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scrim.engine.c2pa.ManifestReader;
 import picocli.CommandLine;
 
 /**
@@ -125,11 +126,26 @@ class ContentCredentialsTest {
         assertEquals(0, tag("--in-place", png.toString(), "--c2pa-cert", own.resolve("c2pa/signer-chain.pem")
                 .toString(), "--c2pa-key", own.resolve("c2pa/signer.key.pem").toString()), err.toString());
         assertValidNoTraining(C2paSdk.read(png).get(0));
-        // tagged again with the user's own key: the other signer's credentials are replaced, and the output says so
+        String parentLabel = C2paSdk.read(png).get(0).get("active_manifest").getAsString();
+        // tagged again with the per-user key: the other signer's manifest stays as the parent ingredient, and the
+        // output says so
         String ownKey = org.scrim.engine.c2pa.C2paSigner.forUser(own).keyFingerprint();
         assertEquals(0, tag("--in-place", png.toString()), err.toString());
         assertTrue(out.toString().contains("note: " + png + " carried Content Credentials signed by Scrim "
-                + "self-issued signer (key " + ownKey + ", valid); Scrim's manifest replaces them"), out.toString());
+                + "self-issued signer (key " + ownKey + ", valid); Scrim's manifest keeps that manifest as its parent "
+                + "ingredient (C2PA parentOf)"), out.toString());
+        JsonObject retagged = C2paSdk.read(png).get(0);
+        assertValidNoTraining(retagged);
+        assertEquals(2, retagged.get("manifests").getAsInt(), retagged.toString());
+        JsonObject ingredient = retagged.getAsJsonArray("ingredients").get(0).getAsJsonObject();
+        assertEquals("parentOf", ingredient.get("relationship").getAsString(), retagged.toString());
+        assertEquals(parentLabel, ingredient.get("active_manifest").getAsString(), retagged.toString());
+        // the parent's hashed URIs match what the store keeps; its signer is self-issued too (in no trust list)
+        assertEquals("[\"signingCredential.untrusted\"]", retagged.get("ingredient_failures").toString(),
+                retagged.toString());
+        ManifestReader.Credentials read = ManifestReader.read(Files.readAllBytes(png));
+        assertEquals(ManifestReader.Status.VALID, read.status(), read.toString());
+        assertEquals(org.scrim.engine.c2pa.C2paSigner.forUser().keyFingerprint(), read.signerKey());
         assertEquals(2, tag("--in-place", png.toString(), "--c2pa-cert", "x.pem"), "the key is required too");
         assertEquals(2, tag("--in-place", png.toString(), "--c2pa-cert", dir.resolve("missing.pem").toString(),
                 "--c2pa-key", dir.resolve("missing.key").toString()));
