@@ -16,7 +16,9 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scrim.engine.c2pa.C2paSigner;
 import org.scrim.engine.c2pa.ManifestReader;
+import org.scrim.engine.c2pa.ScrimConfig;
 import picocli.CommandLine;
 
 /**
@@ -150,6 +152,37 @@ class ContentCredentialsTest {
         assertEquals(2, tag("--in-place", png.toString(), "--c2pa-cert", dir.resolve("missing.pem").toString(),
                 "--c2pa-key", dir.resolve("missing.key").toString()));
         assertTrue(err.toString().contains("missing.pem"), err.toString());
+    }
+
+    @Test
+    void aKeyMadeForAnArtistNamesThemAndALaterNameDoesNotMakeANewKey() throws Exception {
+        String configured = System.getProperty(ScrimConfig.DIRECTORY_PROPERTY);
+        System.setProperty(ScrimConfig.DIRECTORY_PROPERTY, dir.resolve("fresh-config").toString());
+        try {
+            Path png = image("named.png", "png");
+            assertEquals(0, tag("--in-place", "--creator", "Ann Artist, North=Studio", png.toString()),
+                    err.toString());
+            String key = C2paSigner.forUser().keyFingerprint();
+            assertEquals(0, tag("--show", png.toString()), err.toString());
+            assertTrue(out.toString().contains("c2pa_signer: Ann Artist, North=Studio (Scrim self-issued), issued by "
+                    + "Scrim self-issued root"), out.toString());
+            assertEquals("Ann Artist, North=Studio (Scrim self-issued)", C2paSdk.read(png).get(0).get("signer")
+                    .getAsString());
+            // another name later: the same key signs (files signed before still match it), under the name it has
+            Path other = image("other.png", "png");
+            out.getBuffer().setLength(0);
+            assertEquals(0, tag("--in-place", "--creator", "Bob", other.toString()), err.toString());
+            assertEquals(0, tag("--show", other.toString()), err.toString());
+            assertTrue(out.toString().contains("c2pa_signer: Ann Artist, North=Studio (Scrim self-issued)"),
+                    out.toString());
+            assertTrue(out.toString().contains("c2pa_signer_key: " + key + " (your own Scrim key)"), out.toString());
+        } finally {
+            if (configured == null) {
+                System.clearProperty(ScrimConfig.DIRECTORY_PROPERTY);
+            } else {
+                System.setProperty(ScrimConfig.DIRECTORY_PROPERTY, configured);
+            }
+        }
     }
 
     @Test

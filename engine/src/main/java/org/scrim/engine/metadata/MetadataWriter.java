@@ -49,7 +49,8 @@ public final class MetadataWriter {
         if (!overwriteInput && Files.exists(out) && Files.isSameFile(in, out)) {
             throw new MetadataException(in, "output is the input file itself; ask for in-place tagging explicitly");
         }
-        C2paSigner by = signer == null ? C2paSigner.forUser() : signer;
+        C2paSigner by = signer != null ? signer
+                : C2paSigner.forUser(tags.creators().isEmpty() ? null : String.join(", ", tags.creators()));
         ManifestReader.Credentials parent;
         try {
             // checked on the file as it came: the statement changes bytes the earlier manifest's binding covers
