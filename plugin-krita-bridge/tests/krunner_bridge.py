@@ -474,6 +474,8 @@ def test_toggle_outlives_dialogs(image):
     finished = wait_for(scrim.protectionFinished, 60)
     check(finished is not None and finished[1] and not warnings, "Protect Current Image ran: %s %s"
           % (finished, warnings))
+    check(finished is not None and os.path.basename(finished[0]) == "chelsea.protected.png",
+          "its result is named after the image's file, not 'image': %s" % (finished and finished[0]))
     check(app.readSetting("scrim", "protect_on_export", "") == "true" and scrim.settings().protect_on_export,
           "Protect on Export switched on during Protect Current Image's dialog stays on: %r"
           % app.readSetting("scrim", "protect_on_export", ""))
