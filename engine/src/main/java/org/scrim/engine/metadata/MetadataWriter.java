@@ -49,20 +49,16 @@ public final class MetadataWriter {
         if (!overwriteInput && Files.exists(out) && Files.isSameFile(in, out)) {
             throw new MetadataException(in, "output is the input file itself; ask for in-place tagging explicitly");
         }
-        C2paSigner by = signer != null ? signer
-                : C2paSigner.forUser(tags.creators().isEmpty() ? null : String.join(", ", tags.creators()));
-        ManifestReader.Credentials parent;
-        try {
-            // checked on the file as it came: the statement changes bytes the earlier manifest's binding covers
-            parent = othersCredentials(in, by);
-        } catch (IOException e) {
-            throw new MetadataException(in, "cannot read its Content Credentials: " + e.getMessage(), e);
-        }
         byte[] tagged = withStatement(in, tags);
+        ManifestReader.Credentials parent = null;
         if (ManifestWriter.supports(tagged)) {
             ManifestWriter.Statement statement = new ManifestWriter.Statement(tags.dataMining(),
                     tags.otherConstraints(), tags.provenance(), sourceName);
+            C2paSigner by = signer != null ? signer
+                    : C2paSigner.forUser(tags.creators().isEmpty() ? null : String.join(", ", tags.creators()));
             try {
+                // checked on the file as it came: the statement changed bytes the earlier manifest's binding covers
+                parent = othersCredentials(in, by);
                 tagged = ManifestWriter.sign(tagged, statement, by, parent);
             } catch (IOException e) {
                 throw new MetadataException(in, "cannot add Content Credentials: " + e.getMessage(), e);
