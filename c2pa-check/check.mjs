@@ -19,6 +19,7 @@ for (const file of process.argv.slice(2)) {
     const store = JSON.parse(reader.json());
     const active = store.manifests[store.active_manifest];
     result.validation_state = store.validation_state;
+    result.active_manifest = store.active_manifest;
     const failures = store.validation_results?.activeManifest?.failure ?? [];
     result.failures = failures.map((f) => f.code);
     result.failure_details = failures.map((f) => `${f.code}: ${f.explanation ?? ''}`);
@@ -27,6 +28,15 @@ for (const file of process.argv.slice(2)) {
     result.actions = (active.assertions.find((a) => a.label.startsWith('c2pa.actions'))?.data.actions ?? [])
       .map((a) => a.action);
     result.signer = active.signature_info?.common_name ?? active.signature_info?.issuer ?? null;
+    // Earlier manifests kept in the store, and the ingredients that point at them (a re-tagged file's parent).
+    result.manifests = Object.keys(store.manifests).length;
+    result.ingredients = (active.ingredients ?? []).map((i) => ({
+      relationship: i.relationship,
+      active_manifest: i.active_manifest ?? null,
+      signer: store.manifests[i.active_manifest]?.signature_info?.common_name ?? null,
+    }));
+    result.ingredient_failures = (store.validation_results?.ingredientDeltas ?? [])
+      .flatMap((d) => d.validationDeltas?.failure ?? []).map((f) => f.code);
   } catch (e) {
     result.error = String(e);
   }

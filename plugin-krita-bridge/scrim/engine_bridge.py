@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterable, List, Mapping, Optional
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Set
 
 # The modes the dialogs know how to ask for (which fields each needs): the engine's own (`scrim info` "modes").
 MODES = ("mask", "poison", "both")
@@ -193,16 +193,21 @@ def preview_options(engine: EngineInfo, options: ProtectOptions, crop_work_size:
 
 @dataclass
 class Settings:
-    """The plugin's persistent settings, read through any `read(key, default) -> str` (Krita's readSetting)."""
+    """The plugin's persistent settings, read through any `read(key, default) -> str` (Krita's readSetting).
+
+    A loaded Settings is a snapshot that may be held while a dialog is open; `save` writes back only the keys set on
+    it, so a snapshot never undoes what another writer stored meanwhile (Protect on Export switched on while the
+    protection dialog was open must stay on)."""
     values: Dict[str, str]
+    written: Set[str] = field(default_factory=set, compare=False, repr=False)     # the keys `set` on it
 
     @classmethod
     def load(cls, read: Callable[[str, str], str]) -> "Settings":
         return cls({key: read(key, default) or default for key, default in DEFAULTS.items()})
 
     def save(self, write: Callable[[str, str], None]) -> None:
-        for key in DEFAULTS:
-            write(key, self.values.get(key, DEFAULTS[key]))
+        for key in sorted(self.written):
+            write(key, self.values[key])
 
     def get(self, key: str) -> str:
         return self.values.get(key, DEFAULTS[key])
@@ -211,6 +216,7 @@ class Settings:
         if key not in DEFAULTS:
             raise KeyError("unknown scrim setting %r" % key)
         self.values[key] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        self.written.add(key)
 
     @property
     def protect_on_export(self) -> bool:

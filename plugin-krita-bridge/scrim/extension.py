@@ -23,6 +23,11 @@ def icon(name):
     return QIcon()
 
 
+def document_stem(document):
+    """The name the artist knows the image by, without extension: its file's, else its title, else "image"."""
+    return os.path.splitext(os.path.basename(document.fileName() or document.name() or "image"))[0]
+
+
 def export_flat_png(document, path):
     """Writes the document's flattened image to a PNG without any dialog (batch mode), as the engine's input."""
     info = InfoObject()
@@ -206,10 +211,10 @@ class ScrimExtension(Extension):
                     if isinstance(e, engine_bridge.SetupError) else "")
             self.warn("Cannot export protected: %s.%s" % (e, hint))
             return
-        stem = os.path.splitext(os.path.basename(document.fileName() or document.name() or "image"))[0]
         folder = os.path.dirname(document.fileName()) or os.path.expanduser("~")
         target, _ = QFileDialog.getSaveFileName(self.main_window(), "Export Protected",
-                                                os.path.join(folder, stem + ".protected" + writable[0]),
+                                                os.path.join(folder, document_stem(document) + ".protected"
+                                                             + writable[0]),
                                                 policy.file_filter(writable))
         if not target:
             return
@@ -242,7 +247,7 @@ class ScrimExtension(Extension):
         settings.set("result_as", dialog.result_as.currentText())
         self.save_settings(settings)
         folder = tempfile.mkdtemp(prefix="scrim-result-")
-        target = os.path.join(folder, os.path.splitext(document.name() or "image")[0] + ".protected.png")
+        target = os.path.join(folder, document_stem(document) + ".protected.png")
 
         def place(_result):
             try:
@@ -321,10 +326,12 @@ class ScrimExtension(Extension):
 
     def make_job(self, source, target, options):
         """A job (not started) protecting `source` into `target`: through the running service, else the command
-        (the first call of a session starts the service for the next ones, if the user keeps it running)."""
+        (the first call of a session starts the service for the next ones, if the user keeps it running). Choices
+        that name images (a decoy image, anchors) always run the command: the service does not read our files."""
         settings = self.settings()
         options.validate()
-        running = self.session.service(settings.keep_service, lambda: self.launch_service(settings))
+        running = (self.session.service(settings.keep_service, lambda: self.launch_service(settings))
+                   if service.takes(options) else None)
         if running is not None:
             return runner.ServiceJob(running, source, target, options, self)
         engine, env = engine_bridge.locate(settings, os.environ, PLUGIN_DIR)

@@ -21,7 +21,6 @@ except ImportError:             # plain Python tests import the modules directly
 REPORT_HEADER = "X-Scrim-Report"
 BUSY_RETRY_S = 1.0
 FLAGS = ("--no-tags", "--no-verify", "--json")      # options of `scrim protect` without a value
-PATHS = ("decoy-image", "anchor")
 SERVICE_WIDE = ("threads", "progress", "json")      # set when the service starts, or meaningless over HTTP
 
 
@@ -118,11 +117,16 @@ def query(options: engine_bridge.ProtectOptions, source: str, output: str) -> st
         key = argv[i][2:]
         value = "true" if argv[i] in FLAGS else argv[i + 1]
         i += 1 if argv[i] in FLAGS else 2
-        if key in PATHS:
-            value = os.path.abspath(value)      # the service does not share the plugin's working folder
         if key not in SERVICE_WIDE:
             pairs.append((key, value))
     return urllib.parse.urlencode(pairs)
+
+
+def takes(options: engine_bridge.ProtectOptions) -> bool:
+    """Whether the service can run these choices. It reads images a request names only from a folder it was given
+    at start (`scrim serve --images-dir`), and the plugin gives it none: a protection with a decoy image or anchors
+    runs the command, which reads them as the artist can."""
+    return not options.decoy_image and not options.anchors
 
 
 def connect(state_file: str) -> Optional[Service]:

@@ -17,8 +17,10 @@ import time
 import traceback
 
 from krita import Krita
-from PyQt5.QtCore import QEventLoop, QTimer
+from PyQt5 import sip
+from PyQt5.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
 from PyQt5.QtGui import QImage
+from PyQt5.QtWidgets import QApplication, QDialogButtonBox, QPushButton
 
 from qt_events import wait_for
 from scrim import dialogs, engine_bridge, extension, runner, service
@@ -427,6 +429,138 @@ def test_protect_on_export(work, source):
     del os.environ["FAKE_SCRIM"]
 
 
+def when_dialog_opens(name, act):
+    """Calls `act(dialog)` once the modal dialog with this object name is on screen (the code under test opens it
+    with exec_, which returns only when the dialog closes)."""
+    def look():
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None and dialog.objectName() == name:
+            act(dialog)
+        else:
+            QTimer.singleShot(100, look)
+
+    QTimer.singleShot(100, look)
+
+
+def test_toggle_outlives_dialogs(image):
+    """Protect on Export switched on while a dialog is open stays on when the dialog closes: the dialogs hold a copy
+    of the settings taken as they opened, and saving their choices must not write that copy's older toggle back (the
+    next exports would then be written plain, with no word)."""
+    app = Krita.instance()
+    app.writeSetting("scrim", "engine", FAKE)
+    app.writeSetting("scrim", "keep_service", "false")
+    os.environ["FAKE_SCRIM"] = "ok"
+    scrim = extension.ScrimExtension(app)
+    scrim._info = INFO
+    scrim.notify = lambda text: None
+    warnings = []
+    scrim.warn = warnings.append
+    document = app.openDocument(image)
+    document.scaleImage(64, 64, 72, 72, "bicubic")
+    scrim.document = lambda: document
+
+    def switch_on_then(press):
+        def act(dialog):
+            scrim.set_protect_on_export(True)       # what the Tools > Scrim toggle does
+            press(dialog)
+        return act
+
+    def protect(dialog):
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok).click()
+
+    app.writeSetting("scrim", "protect_on_export", "false")
+    when_dialog_opens("scrim_protect_dialog", switch_on_then(protect))
+    scrim.protect_current()
+    finished = wait_for(scrim.protectionFinished, 60)
+    check(finished is not None and finished[1] and not warnings, "Protect Current Image ran: %s %s"
+          % (finished, warnings))
+    check(finished is not None and os.path.basename(finished[0]) == "chelsea.protected.png",
+          "its result is named after the image's file, not 'image': %s" % (finished and finished[0]))
+    check(app.readSetting("scrim", "protect_on_export", "") == "true" and scrim.settings().protect_on_export,
+          "Protect on Export switched on during Protect Current Image's dialog stays on: %r"
+          % app.readSetting("scrim", "protect_on_export", ""))
+
+    app.writeSetting("scrim", "protect_on_export", "false")
+    when_dialog_opens("scrim_settings_dialog", switch_on_then(lambda dialog: dialog.accept()))
+    scrim.edit_settings()
+    check(app.readSetting("scrim", "protect_on_export", "") == "true",
+          "Protect on Export switched on while Scrim Settings is open stays on after its OK: %r"
+          % app.readSetting("scrim", "protect_on_export", ""))
+    app.writeSetting("scrim", "protect_on_export", "false")
+    del os.environ["FAKE_SCRIM"]
+
+
+def test_named_images_run_the_command(work, source):
+    """A protection with a decoy image or anchors runs the command even while a service is running: the service
+    reads no image a request names unless it was started with --images-dir, which the plugin does not give it."""
+    app = Krita.instance()
+    app.writeSetting("scrim", "engine", FAKE)
+    scrim = extension.ScrimExtension(app)
+    scrim.session.service = lambda keep_running, launcher: service.Service("http://127.0.0.1:9", "token")
+    target = os.path.join(work, "named.protected.png")
+    kinds = [type(scrim.make_job(source, target, options)).__name__ for options in (
+        engine_bridge.ProtectOptions(), engine_bridge.ProtectOptions(decoy_image=source),
+        engine_bridge.ProtectOptions(mode="poison", anchors=[source]))]
+    check(kinds == ["ServiceJob", "ProtectJob", "ProtectJob"],
+          "a decoy image or anchors go to the command, the rest to the running service: %s" % kinds)
+
+
+class SteppingService:
+    """A stand-in for a running `scrim serve` whose job runs until cancelled, reporting a step at every poll. Like
+    the service, it stops between two steps: the step under way when Cancel came still takes its time, and the job's
+    progress keeps coming from ServiceJob's polling thread after Cancel has ended the job in Krita."""
+
+    STEP_S = 1.5
+
+    def __init__(self):
+        self.cancelled = False
+
+    def protect(self, source, output, options, job, given_up):
+        while not self.cancelled:
+            time.sleep(0.05)
+        time.sleep(self.STEP_S)
+        return engine_bridge.FileResult(input=source, output="", ok=False, error="cancelled")
+
+    def progress(self, job):
+        return {"phase": "protecting", "step": 1, "total": 30}
+
+    def cancel(self, job):
+        self.cancelled = True
+        return True
+
+
+def test_cancel_with_late_progress(work, source):
+    """Cancel in the progress window ends the job and closes (deletes) the window; progress already on its way
+    from the service must then be dropped, not raise 'wrapped C/C++ object of type QProgressDialog has been
+    deleted' (Krita shows that as a Script error)."""
+    app = Krita.instance()
+    scrim = extension.ScrimExtension(app)
+    notes = []
+    scrim.notify = notes.append
+    scrim.warn = notes.append
+    stand_in = SteppingService()
+    scrim.make_job = lambda s, t, o: runner.ServiceJob(stand_in, s, t, o)
+    target = os.path.join(work, "cancelled.protected.png")
+    errors = []
+    hook, sys.excepthook = sys.excepthook, lambda kind, value, tb: errors.append("%s: %s" % (kind.__name__, value))
+    try:
+        job = scrim.start(source, target, engine_bridge.ProtectOptions(), "Protecting", lambda: "", lambda: None)
+        dialog = scrim._progress[-1]
+        check(wait_for(job.progressed, 10) is not None, "the stand-in service reports progress")
+        dialog.findChild(QPushButton).click()       # its Cancel button
+        check(sip.isdeleted(dialog) or not dialog.isVisible(), "Cancel closes the progress window")
+        for _ in range(8):                          # the polling thread's next steps arrive (every 0.5 s)
+            QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+            loop = QEventLoop()
+            QTimer.singleShot(250, loop.quit)
+            loop.exec_()
+        check(sip.isdeleted(dialog) and stand_in.cancelled, "the window is gone and the service was told to stop")
+    finally:
+        sys.excepthook = hook
+    check(not errors and any("cancelled, NOT protected" in n for n in notes),
+          "progress arriving after Cancel raises no Python error: %s %s" % (errors, notes))
+
+
 def __main__(args):
     try:
         work, image = args[0], args[1]
@@ -436,17 +570,22 @@ def __main__(args):
         global INFO
         if engine:
             INFO = engine_bridge.info(engine, os.environ)
-        # SCRIM_KRUNNER_ONLY=protect_on_export runs one test (Krita's start is the slow part of the others).
+        # SCRIM_KRUNNER_ONLY=protect_on_export,extension runs those tests (Krita's start is the slow part of the
+        # others).
         only = os.environ.get("SCRIM_KRUNNER_ONLY")
         if only:
-            test = globals()["test_" + only]
             given = {"work": work, "source": source, "image": image, "engine": engine}
-            test(*[given[name] for name in test.__code__.co_varnames[:test.__code__.co_argcount]])
+            for name in only.split(","):
+                test = globals()["test_" + name]
+                test(*[given[arg] for arg in test.__code__.co_varnames[:test.__code__.co_argcount]])
             return finish()
         test_stand_in(work, source)
         test_protect_on_export(work, source)
+        test_cancel_with_late_progress(work, source)
+        test_named_images_run_the_command(work, source)
         test_extension(work, image)
         if engine:
+            test_toggle_outlives_dialogs(image)
             test_dialog_controls()
             test_settings_strength()
             test_preview(work, source)

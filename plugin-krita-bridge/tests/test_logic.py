@@ -42,6 +42,18 @@ class SettingsTest(unittest.TestCase):
         self.assertEqual(("poison", ["/a", "/b"], False, "Ann"),
                          (options.mode, options.anchors, options.tags, options.creator))
 
+    def test_a_held_snapshot_writes_back_only_what_it_set(self):
+        store = {}
+        dialogs_copy = eb.Settings.load(lambda key, default: store.get(key, default))
+        toggle = eb.Settings.load(lambda key, default: store.get(key, default))
+        toggle.set("protect_on_export", True)       # switched on while a dialog holds its older copy
+        toggle.save(store.__setitem__)
+        dialogs_copy.store_options(eb.ProtectOptions(mode="both"))
+        dialogs_copy.save(store.__setitem__)
+        again = eb.Settings.load(lambda key, default: store.get(key, default))
+        self.assertTrue(again.protect_on_export, "the dialog's snapshot switched Protect on Export off again")
+        self.assertEqual("both", again.get("mode"))
+
     def test_unknown_key_and_bad_threads_are_errors(self):
         settings = eb.Settings(dict(eb.DEFAULTS))
         with self.assertRaises(KeyError):

@@ -167,6 +167,11 @@ class QueryAndSessionTest(unittest.TestCase):
         self.assertEqual("format=jpg&mode=mask&preset=high&decoy=mosaic&seed=7&no-tags=true&creator=A+%26+B",
                          query)
 
+    def test_choices_that_name_images_are_not_for_the_service(self):
+        self.assertTrue(service.takes(eb.ProtectOptions(decoy="sketch")))
+        self.assertFalse(service.takes(eb.ProtectOptions(decoy_image="/x/style.png")))
+        self.assertFalse(service.takes(eb.ProtectOptions(mode="poison", anchors=["/x/anchors"])))
+
     def test_the_query_carries_a_custom_bound_and_a_previews_settings(self):
         query = service.query(eb.preview_options(INFO, eb.ProtectOptions(decoy="sketch", max_visibility=0.11,
                                                                           effort="max"), 80), "/x/crop.png",

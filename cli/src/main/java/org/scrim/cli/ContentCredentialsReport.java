@@ -40,7 +40,7 @@ final class ContentCredentialsReport {
             // Scrim has no trust list: it can say who signed, not vouch for them.
             entries.put("c2pa_signer", c.signer() + ", issued by " + c.issuer()
                     + " (not checked against a trust list)");
-            // Every install's self-issued certificate bears the same name: the key says whose it is.
+            // A name is no proof (a self-issued certificate may carry any name): the key says whose it is.
             entries.put("c2pa_signer_key", c.signerKey() + ownership(c.signerKey()));
         }
         entries.put("c2pa_training_mining", c.trainingMining().isEmpty() ? "none stated"

@@ -61,6 +61,8 @@ final class LocalService implements AutoCloseable {
             "rights", "web-statement", "constraints", "force");
     /** Query keys that are flags: present and not "false" means on. */
     private static final Set<String> FLAG_KEYS = Set.of("no-verify", "no-tags", "force");
+    /** Query keys that name images on the service's side: read only from its --images-dir (ImagesFolder). */
+    private static final Set<String> PATH_KEYS = Set.of("decoy-image", "anchor");
     static final String REPORT_HEADER = "X-Scrim-Report";
     static final String JOBS_PATH = "/jobs/";
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -91,6 +93,7 @@ final class LocalService implements AutoCloseable {
 
     private final ReportingProtector protector;
     private final String model;
+    private final ImagesFolder images;
     private final int maxJobs;
     private final long maxBody;
     private final long readTimeoutMillis;
@@ -108,10 +111,11 @@ final class LocalService implements AutoCloseable {
     /** Running jobs the client named, by id: their progress, and the flag that stops them. */
     private final Map<String, Job> namedJobs = new ConcurrentHashMap<>();
 
-    LocalService(ReportingProtector protector, String model, int port, int maxJobs, long maxBody,
-            long readTimeoutMillis) throws IOException {
+    LocalService(ReportingProtector protector, String model, ImagesFolder images, int port, int maxJobs,
+            long maxBody, long readTimeoutMillis) throws IOException {
         this.protector = protector;
         this.model = model;
+        this.images = images;
         this.maxJobs = maxJobs;
         this.maxBody = maxBody;
         this.readTimeoutMillis = readTimeoutMillis;
@@ -305,8 +309,11 @@ final class LocalService implements AutoCloseable {
 
     /** What a /protect query asks for: the output format, scrim protect's options and the request they make. */
     record ProtectQuery(String format, String jobId, ProtectCommand choices, ProtectRequest request) {
-        /** Parses a raw (still URL-encoded) query; bad keys and values are refused with 400 and the reason. */
-        static ProtectQuery parse(String rawQuery) throws Refusal {
+        /**
+         * Parses a raw (still URL-encoded) query; bad keys and values are refused with 400 and the reason. The images
+         * a query names are taken from {@code images} alone.
+         */
+        static ProtectQuery parse(String rawQuery, ImagesFolder images) throws Refusal {
             List<String> args = new ArrayList<>();
             String format = null;
             String jobId = null;
@@ -333,6 +340,10 @@ final class LocalService implements AutoCloseable {
                     if (!kv[1].equals("false")) {
                         args.add("--" + kv[0]);
                     }
+                } else if (PATH_KEYS.contains(kv[0])) {
+                    for (Path image : images.images(kv[0], kv[1])) {
+                        args.add("--" + kv[0] + "=" + image);
+                    }
                 } else {
                     args.add("--" + kv[0] + "=" + kv[1]);
                 }
@@ -355,7 +366,7 @@ final class LocalService implements AutoCloseable {
     }
 
     private void protect(HttpExchange ex) throws Refusal, IOException {
-        ProtectQuery query = ProtectQuery.parse(ex.getRequestURI().getRawQuery());
+        ProtectQuery query = ProtectQuery.parse(ex.getRequestURI().getRawQuery(), images);
         String format = query.format();
         ProtectCommand choices = query.choices();
         ProtectRequest request = query.request();

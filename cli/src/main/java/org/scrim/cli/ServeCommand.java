@@ -41,7 +41,8 @@ import picocli.CommandLine.Option;
                 "                    format, tagged) with the figures as JSON in the header",
                 "                    " + LocalService.REPORT_HEADER + ". Query: format (png, jpeg, tiff) and",
                 "                    scrim protect's options by name: preset=low&decoy=mosaic",
-                "                    (force=true for an image Scrim protected already;",
+                "                    (decoy-image= and anchor= name images inside --images-dir;",
+                "                    force=true for an image Scrim protected already;",
                 "                    job=ID names the job). A client that closes its",
                 "                    connection stops its job.",
                 "  GET  /jobs/ID     a named job's phase and steps",
@@ -75,6 +76,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}.")
     double readTimeout;
 
+    @Option(names = "--images-dir", paramLabel = "FOLDER", description = "The folder whose images a request may "
+            + "name with decoy-image= or anchor= (inside it only, symbolic links resolved). Without it, requests "
+            + "that name images are refused.")
+    Path imagesDir;
+
     @Option(names = "--until-stdin-closes", description = "Also stop when standard input closes: a program that "
             + "starts the service keeps a pipe open to it, so the service ends with the program, however it ends.")
     boolean untilStdinCloses;
@@ -90,8 +96,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Path state = stateFile != null ? stateFile : UserFolders.serviceStateFile();
         refuseForeignStateFile(state);
+        ImagesFolder images = imagesDir == null ? ImagesFolder.NONE : ImagesFolder.of(imagesDir);
         ReportingProtector protector = new ReportingProtector(modelOptions);
-        try (LocalService service = new LocalService(protector, protector.model(), port, maxJobs, maxBody,
+        try (LocalService service = new LocalService(protector, protector.model(), images, port, maxJobs, maxBody,
                 Math.round(readTimeout * 1000))) {
             String written = writeState(state, service);
             Thread onSignal = new Thread(() -> stop(service, state, written));

@@ -16,6 +16,9 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.scrim.engine.c2pa.C2paSigner;
+import org.scrim.engine.c2pa.ManifestReader;
+import org.scrim.engine.config.UserFolders;
 import picocli.CommandLine;
 
 /**
@@ -125,15 +128,61 @@ class ContentCredentialsTest {
         assertEquals(0, tag("--in-place", png.toString(), "--c2pa-cert", own.resolve("c2pa/signer-chain.pem")
                 .toString(), "--c2pa-key", own.resolve("c2pa/signer.key.pem").toString()), err.toString());
         assertValidNoTraining(C2paSdk.read(png).get(0));
-        // tagged again with the user's own key: the other signer's credentials are replaced, and the output says so
+        String parentLabel = C2paSdk.read(png).get(0).get("active_manifest").getAsString();
+        // tagged again with the per-user key: the other signer's manifest stays as the parent ingredient, and the
+        // output says so
         String ownKey = org.scrim.engine.c2pa.C2paSigner.forUser(own).keyFingerprint();
         assertEquals(0, tag("--in-place", png.toString()), err.toString());
         assertTrue(out.toString().contains("note: " + png + " carried Content Credentials signed by Scrim "
-                + "self-issued signer (key " + ownKey + ", valid); Scrim's manifest replaces them"), out.toString());
+                + "self-issued signer (key " + ownKey + ", valid); Scrim's manifest keeps that manifest as its parent "
+                + "ingredient (C2PA parentOf)"), out.toString());
+        JsonObject retagged = C2paSdk.read(png).get(0);
+        assertValidNoTraining(retagged);
+        assertEquals(2, retagged.get("manifests").getAsInt(), retagged.toString());
+        JsonObject ingredient = retagged.getAsJsonArray("ingredients").get(0).getAsJsonObject();
+        assertEquals("parentOf", ingredient.get("relationship").getAsString(), retagged.toString());
+        assertEquals(parentLabel, ingredient.get("active_manifest").getAsString(), retagged.toString());
+        // the parent's hashed URIs match what the store keeps; its signer is self-issued too (in no trust list)
+        assertEquals("[\"signingCredential.untrusted\"]", retagged.get("ingredient_failures").toString(),
+                retagged.toString());
+        ManifestReader.Credentials read = ManifestReader.read(Files.readAllBytes(png));
+        assertEquals(ManifestReader.Status.VALID, read.status(), read.toString());
+        assertEquals(org.scrim.engine.c2pa.C2paSigner.forUser().keyFingerprint(), read.signerKey());
         assertEquals(2, tag("--in-place", png.toString(), "--c2pa-cert", "x.pem"), "the key is required too");
         assertEquals(2, tag("--in-place", png.toString(), "--c2pa-cert", dir.resolve("missing.pem").toString(),
                 "--c2pa-key", dir.resolve("missing.key").toString()));
         assertTrue(err.toString().contains("missing.pem"), err.toString());
+    }
+
+    @Test
+    void aKeyMadeForAnArtistNamesThemAndALaterNameDoesNotMakeANewKey() throws Exception {
+        String configured = System.getProperty(UserFolders.CONFIG_PROPERTY);
+        System.setProperty(UserFolders.CONFIG_PROPERTY, dir.resolve("fresh-config").toString());
+        try {
+            Path png = image("named.png", "png");
+            assertEquals(0, tag("--in-place", "--creator", "Ann Artist, North=Studio", png.toString()),
+                    err.toString());
+            String key = C2paSigner.forUser().keyFingerprint();
+            assertEquals(0, tag("--show", png.toString()), err.toString());
+            assertTrue(out.toString().contains("c2pa_signer: Ann Artist, North=Studio (Scrim self-issued), issued by "
+                    + "Scrim self-issued root"), out.toString());
+            assertEquals("Ann Artist, North=Studio (Scrim self-issued)", C2paSdk.read(png).get(0).get("signer")
+                    .getAsString());
+            // another name later: the same key signs (files signed before still match it), under the name it has
+            Path other = image("other.png", "png");
+            out.getBuffer().setLength(0);
+            assertEquals(0, tag("--in-place", "--creator", "Bob", other.toString()), err.toString());
+            assertEquals(0, tag("--show", other.toString()), err.toString());
+            assertTrue(out.toString().contains("c2pa_signer: Ann Artist, North=Studio (Scrim self-issued)"),
+                    out.toString());
+            assertTrue(out.toString().contains("c2pa_signer_key: " + key + " (your own Scrim key)"), out.toString());
+        } finally {
+            if (configured == null) {
+                System.clearProperty(UserFolders.CONFIG_PROPERTY);
+            } else {
+                System.setProperty(UserFolders.CONFIG_PROPERTY, configured);
+            }
+        }
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -290,6 +291,27 @@ class ServeCommandTest {
         }
         awaitIdle(service);
         assertEquals("ok", health(service).get("status").getAsString());
+    }
+
+    /** The mode that uses the image a query key names: a decoy image masks, an anchor poisons. */
+    static String modeFor(String key) {
+        return key.equals("anchor") ? "mode=poison&" : "mode=mask&";
+    }
+
+    @Test
+    void withoutAnImagesFolderARequestReadsNoFileOfTheServiceAndLearnsNothingOfThem() throws Exception {
+        Path decoy = TestImages.write(TestImages.random(32, 32, 3, false, 8, TestImages.srgb(), 6), "png",
+                dir.resolve("decoy.png"));
+        for (Path named : new Path[] {decoy, dir, dir.resolve("missing.png"), Path.of("/etc/passwd")}) {
+            for (String key : new String[] {"decoy-image", "anchor"}) {
+                HttpResponse<byte[]> r = send(service, "POST", "/protect?preset=low&steps=1&" + modeFor(key) + key
+                        + "=" + URLEncoder.encode(named.toString(), StandardCharsets.UTF_8), png);
+                assertEquals(400, r.statusCode(), key + "=" + named);
+                assertEquals(key + ": the service reads images named in a request only from the folder it was "
+                        + "started with (scrim serve --images-dir FOLDER), and it was started without one", error(r));
+            }
+        }
+        awaitIdle(service);
     }
 
     @Test

@@ -17,7 +17,7 @@ class ServiceQueryFuzzTest {
         // The HTTP server hands over the raw query as the URI had it: ASCII, or whatever a careless client sent.
         String query = new String(raw, StandardCharsets.ISO_8859_1);
         try {
-            LocalService.ProtectQuery.parse(query);
+            LocalService.ProtectQuery.parse(query, ImagesFolder.NONE);
         } catch (LocalService.Refusal r) {
             if (r.status != 400 || r.getMessage() == null || r.getMessage().isBlank()) {
                 throw new AssertionError("a refusal must be a 400 with a reason, got " + r.status, r);

@@ -47,7 +47,8 @@ class StrengthOptionsTest {
         assertEquals(engine(Preset.LOW, null, Effort.MAX), cli("--preset", "low", "--effort", "max"));
         assertEquals(engine(null, null, null), cli());
         for (String query : new String[] {"max-visibility=0.12&effort=fast", "preset=high", "max-visibility=0.09"}) {
-            ProtectRequest served = LocalService.ProtectQuery.parse(query + "&decoy=pattern").request();
+            ProtectRequest served = LocalService.ProtectQuery.parse(query + "&decoy=pattern", ImagesFolder.NONE)
+                    .request();
             assertEquals(cli(("--" + query.replace("&", "&--")).split("[=&]")), served, query);
         }
     }
@@ -58,7 +59,8 @@ class StrengthOptionsTest {
                 () -> cli("--preset", "default", "--max-visibility", "0.14"));
         assertTrue(e.getMessage().contains("nearest"), e.getMessage());
         assertThrows(LocalService.Refusal.class,
-                () -> LocalService.ProtectQuery.parse("preset=low&max-visibility=0.14"));
-        assertThrows(LocalService.Refusal.class, () -> LocalService.ProtectQuery.parse("effort=extreme"));
+                () -> LocalService.ProtectQuery.parse("preset=low&max-visibility=0.14", ImagesFolder.NONE));
+        assertThrows(LocalService.Refusal.class,
+                () -> LocalService.ProtectQuery.parse("effort=extreme", ImagesFolder.NONE));
     }
 }

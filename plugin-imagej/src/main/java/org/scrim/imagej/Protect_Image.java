@@ -10,6 +10,7 @@ import ij.gui.GenericDialog;
 import ij.gui.Roi;
 import ij.plugin.filter.ExtendedPlugInFilter;
 import ij.plugin.filter.PlugInFilterRunner;
+import ij.plugin.frame.Recorder;
 import ij.process.ImageProcessor;
 import java.awt.AWTEvent;
 import java.awt.Rectangle;
@@ -121,7 +122,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         choicesRead = false;
         gd.showDialog();
         if (gd.wasCanceled()) {
-            return DONE;
+            return notRecorded();
         }
         // ImageJ hands the fields to the first listener once more after OK (and when a macro runs the command);
         // a dialog that did not read them so reads them here.
@@ -131,21 +132,30 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         if (choices == null) {
             Failures.report("The strength must be a number above 0 and at most " + ProtectRequest.MAX_VISIBILITY
                     + ".");
-            return DONE;
+            return notRecorded();
         }
         Choices c = choices;
         // A macro's options name the expert fields without ticking "More options".
         if ((c.moreOptions() || Macro.getOptions() != null) && !showMoreOptions()) {
-            return DONE;
+            return notRecorded();
         }
         try {
             request = request(c);
         } catch (IOException | IllegalArgumentException e) {
             Failures.report("Cannot protect " + imp.getTitle(), e);
-            return DONE;
+            return notRecorded();
         }
         // A protected copy leaves this image as it was; a whole stack in place has no undo in ImageJ 1.x.
         return TYPES | (!c.inPlace() ? NO_CHANGES : c.wholeStack() ? NO_UNDO : 0);
+    }
+
+    /**
+     * Ends a command that will do nothing (cancelled, or refused) without a line in the Macro Recorder: ImageJ
+     * records the command as it ends, and after a Preview it would record a bare {@code run("Mask Style...");}.
+     */
+    private static int notRecorded() {
+        Recorder.setCommand(null);
+        return DONE;
     }
 
     /**

@@ -26,7 +26,7 @@ import org.scrim.engine.testing.SharedData;
 /**
  * The dialog's Preview in the real ImageJ under Xvfb ({@link PreviewSession}): it protects the centre crop of a
  * larger image (the latent moves toward the decoy), follows the strength slider, and Cancel gives back the image
- * byte for byte with no protected window.
+ * byte for byte with no protected window and nothing in the Macro Recorder.
  */
 class ImageJPreviewTest {
     @Test
@@ -38,6 +38,8 @@ class ImageJPreviewTest {
 
         String log = ij.drive(PreviewSession.class, input.toString(), tmp.toString());
         assertTrue(log.contains("protected windows: 0"), "ImageJ printed: " + log);
+        assertTrue(log.contains("recorded after cancel: []"), "a cancelled command left a line in the Recorder: "
+                + log);
 
         Rectangle crop = Protect_Image.previewArea(new Rectangle(image.getWidth(), image.getHeight()),
                 ProtectRequest.DEFAULT_WORK_SIZE);

@@ -5,6 +5,7 @@ import ij.ImageJ;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
+import ij.plugin.frame.Recorder;
 import ij.process.ColorProcessor;
 import java.awt.Checkbox;
 import java.awt.EventQueue;
@@ -23,7 +24,8 @@ import javax.imageio.ImageIO;
  * image, picks Mask Style..., sets strength 0.05 and decoy pattern, ticks Preview and waits for it, raises the
  * strength to 0.14 and waits for the preview to follow, then clicks Cancel. Saves each preview (preview-0.05.png,
  * preview-0.14.png), the image after Cancel (cancelled.png) and, with a third argument, a screenshot of the image
- * and the dialog. Prints "protected windows: N" (none should open). Uses only ImageJ's API.
+ * and the dialog. Prints "protected windows: N" (none should open) and what the Macro Recorder, open all along, holds
+ * once the command has ended (nothing: a cancelled command is not recorded). Uses only ImageJ's API.
  *
  * <p>Arguments: ImageJ folder, input image, output folder[, screenshot file].
  */
@@ -42,6 +44,7 @@ public final class PreviewSession {
             imp.getWindow().setLocation(0, IJ.getInstance().getHeight() + 10);
         });
         int[] original = pixels(imp);
+        Recorder recorder = new Recorder();
         IJ.doCommand("Mask Style...");
         GenericDialog gd = RecorderSession.await(() -> RecorderSession.openDialog("Scrim: protect"), "the dialog");
         EventQueue.invokeAndWait(() -> gd.setLocation(imp.getWindow().getX() + imp.getWindow().getWidth() + 10,
@@ -74,6 +77,10 @@ public final class PreviewSession {
         long copies = Arrays.stream(WindowManager.getImageTitles()).filter(t -> t.endsWith(Protect_Image.COPY_SUFFIX))
                 .count();
         System.out.println("protected windows: " + copies);
+        // the command thread records (or not) as it ends, just after the dialog closes
+        RecorderSession.await(() -> Arrays.stream(Thread.getAllStackTraces().keySet().toArray(Thread[]::new))
+                .noneMatch(t -> t.getName().startsWith("Mask Style")), "the command to end");
+        System.out.println("recorded after cancel: [" + recorder.getText().strip() + "]");
         System.exit(0);
     }
 
@@ -94,9 +101,10 @@ public final class PreviewSession {
         }, "the preview");
     }
 
-    private static void save(ImagePlus imp, int[] pixels, Path file) {
-        IJ.saveAs(new ImagePlus("preview", new ColorProcessor(imp.getWidth(), imp.getHeight(), pixels)), "PNG",
-                file.toString());
+    /** Writes the pixels as PNG past ImageJ (its saveAs, run while the command is open, would add to its record). */
+    private static void save(ImagePlus imp, int[] pixels, Path file) throws java.io.IOException {
+        ImageIO.write(new ColorProcessor(imp.getWidth(), imp.getHeight(), pixels).getBufferedImage(), "png",
+                file.toFile());
     }
 
     private static int[] pixels(ImagePlus imp) {

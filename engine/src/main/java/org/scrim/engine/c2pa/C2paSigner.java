@@ -30,6 +30,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -62,7 +64,10 @@ import org.scrim.engine.config.UserFolders;
  * of their own artists can give that root to a validator as a trust anchor. The signing certificate carries what
  * c2pa-rs checks (2026-11-30): v3, ecdsa-with-SHA256, not a CA, key usage digitalSignature, extended key usage
  * emailProtection and documentSigning (not anyExtendedKeyUsage), subject and authority key identifiers. Names carry
- * no user or host name: the certificate travels in every file the artist publishes.
+ * no user or host name: the certificate travels in every file the artist publishes. The artist's name goes into the
+ * signing certificate only when they gave one ({@code --creator}) as the key was made; a later, different name does
+ * not make a new key (files signed before would no longer match the artist's key): readers show the name the
+ * certificate carries beside the key's fingerprint.
  */
 public final class C2paSigner {
     static final String KEY_FILE = "signer.key.pem";
@@ -168,13 +173,21 @@ public final class C2paSigner {
      * processes racing to create it end up with one of the two pairs, never a mix.
      */
     public static C2paSigner forUser(Path configDir) throws IOException {
+        return forUser(configDir, null);
+    }
+
+    /**
+     * As {@link #forUser(Path)}; a key made now names {@code artist} (when not null) in its signing certificate. An
+     * existing key is used as it is, whatever name it carries.
+     */
+    public static C2paSigner forUser(Path configDir, String artist) throws IOException {
         Path dir = keyFolder(configDir);
         C2paSigner cached = USER_SIGNERS.get(dir);
         if (cached != null) {
             return cached;
         }
         if (!Files.exists(dir.resolve(KEY_FILE))) {
-            generateInto(dir);
+            generateInto(dir, artist);
         }
         C2paSigner signer = new C2paSigner(readKey(dir.resolve(KEY_FILE)), readChain(dir.resolve(CHAIN_FILE)), true);
         USER_SIGNERS.put(dir, signer);
@@ -190,7 +203,25 @@ public final class C2paSigner {
         return configDir.resolve("c2pa").toAbsolutePath();
     }
 
-    private static void generateInto(Path dir) throws IOException {
+    /** As {@link #forUser()}; a key made now names {@code artist} (when not null) in its signing certificate. */
+    public static C2paSigner forUser(String artist) throws IOException {
+        return forUser(UserFolders.config(), artist);
+    }
+
+    /**
+     * The signing certificate's name: the artist's, marked as self-issued, or Scrim's when none is given. A common
+     * name holds at most 64 characters (X.520), so a longer name is cut.
+     */
+    static X500Name signerName(String artist) {
+        String suffix = " (Scrim self-issued)";
+        String name = artist == null || artist.isBlank() ? "Scrim self-issued signer"
+                : artist.strip().substring(0, Math.min(artist.strip().length(), 64 - suffix.length())).strip()
+                        + suffix;
+        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, name)
+                .addRDN(BCStyle.O, "Scrim (unverified)").build();
+    }
+
+    private static void generateInto(Path dir, String artist) throws IOException {
         Path parent = dir.getParent();
         Files.createDirectories(parent);
         Path staging = Files.createTempDirectory(parent, ".c2pa-", PosixFilePermissions.asFileAttribute(
@@ -201,7 +232,7 @@ public final class C2paSigner {
             KeyPair root = gen.generateKeyPair();
             KeyPair leaf = gen.generateKeyPair();
             X500Name rootName = new X500Name("CN=Scrim self-issued root,O=Scrim (unverified)");
-            X500Name leafName = new X500Name("CN=Scrim self-issued signer,O=Scrim (unverified)");
+            X500Name leafName = signerName(artist);
             Instant now = Instant.now();
             X509Certificate rootCert = certificate(rootName, root, rootName, root, now, Duration.ofDays(3650 * 2),
                     true);

@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,10 @@ import org.scrim.engine.statement.Provenance;
  * {@code c2pa.actions.v2} assertion (opened that ingredient; edited by Scrim's protection, or its metadata only), and
  * the hard binding {@code c2pa.hash.data}: SHA-256 of every byte of the file except the manifest store itself. The
  * claim is signed with COSE_Sign1 (ES256, detached payload, the certificate chain as {@code x5chain} in the protected
- * header). Any C2PA store already in the file is replaced: Scrim does not carry earlier manifests over as ingredients.
+ * header). A C2PA store already in the file is replaced, unless the caller names its credentials as the parent: then
+ * its manifests are kept in the new store, and the ingredient points at the earlier active manifest
+ * ({@code activeManifest}, {@code claimSignature}) with the outcome of checking it ({@code validationResults}), as
+ * C2PA 2.x has an edited asset carry the provenance it came with.
  */
 public final class ManifestWriter {
     private static final String HASH_ALG = "sha256";
@@ -40,14 +44,27 @@ public final class ManifestWriter {
 
     /** The file with a newly signed manifest store in place of any earlier one. */
     public static byte[] sign(byte[] file, Statement statement, C2paSigner signer) throws IOException {
+        return sign(file, statement, signer, null);
+    }
+
+    /**
+     * The file with a newly signed manifest; with {@code parent} (the file's credentials as they were checked before
+     * any change to it), the store already in the file is kept as the new manifest's parent ingredient.
+     */
+    public static byte[] sign(byte[] file, Statement statement, C2paSigner signer, ManifestReader.Credentials parent)
+            throws IOException {
         C2paContainer container = C2paContainer.detect(file);
         if (container == null) {
             throw new IOException("C2PA manifests are written to PNG and JPEG files only");
         }
+        List<Jumbf.Box> earlier = parent == null ? List.of() : manifestsIn(file, container);
+        byte[][] kept = earlier.stream().map(m -> Arrays.copyOfRange(m.buf(), m.start(), m.end()))
+                .toArray(byte[][]::new);
         byte[] clean = container.strip(file);
         int at = container.insertionOffset(clean);
-        // Identifiers derive from what is signed, so the same input, statement and key give the same file.
-        UUID id = contentId(clean, statement, signer);
+        // Identifiers derive from what is signed (the kept manifests too: a label must be new in the store), so the
+        // same input, statement and key give the same file.
+        UUID id = contentId(clean, statement, signer, kept);
         String manifestLabel = "urn:c2pa:" + id;
         Map<String, byte[]> assertions = new LinkedHashMap<>();
         ObjectNode trainingMining = trainingMining(statement);
@@ -55,10 +72,11 @@ public final class ManifestWriter {
             assertions.put(TrainingMining.LABEL, assertionBox(TrainingMining.LABEL, trainingMining));
         }
         String ingredientLabel = "c2pa.ingredient.v3";
-        byte[] ingredient = assertionBox(ingredientLabel, ingredient(statement, container));
+        byte[] ingredient = assertionBox(ingredientLabel, ingredient(statement, container,
+                earlier.isEmpty() ? null : earlier.get(earlier.size() - 1), parent));
         assertions.put(ingredientLabel, ingredient);
         assertions.put("c2pa.actions.v2", assertionBox("c2pa.actions.v2",
-                actions(statement.provenance(), hashedUri(ingredientLabel, ingredient))));
+                actions(statement.provenance(), assertionUri(ingredientLabel, ingredient))));
 
         // The store's size fixes the exclusion, whose numbers are inside the store: size it with a placeholder hash
         // until the length it states is its own (the CBOR integer widths settle within a few rounds).
@@ -67,7 +85,7 @@ public final class ManifestWriter {
         byte[] wrapped;
         for (int round = 0; ; round++) {
             wrapped = container.wrap(store(manifestLabel, id, assertions, dataHash(at, excluded, placeholder),
-                    signer, true));
+                    signer, true, kept));
             if (wrapped.length == excluded) {
                 break;
             }
@@ -78,7 +96,7 @@ public final class ManifestWriter {
         }
         // The output minus the excluded store is the clean file, so that is what the binding hashes.
         byte[] signedStore = store(manifestLabel, id, assertions, dataHash(at, excluded, sha256().digest(clean)),
-                signer, false);
+                signer, false, kept);
         byte[] signedWrapped = container.wrap(signedStore);
         if (signedWrapped.length != excluded) {
             throw new IllegalStateException("C2PA manifest changed size once signed");
@@ -88,8 +106,19 @@ public final class ManifestWriter {
                 .put(clean, at, clean.length - at).array();
     }
 
+    /** The manifests of the store in the file, whole boxes, the active one last; none when it has no store. */
+    private static List<Jumbf.Box> manifestsIn(byte[] file, C2paContainer container) throws IOException {
+        C2paContainer.Located located = container.find(file);
+        if (located == null) {
+            return List.of();
+        }
+        return Jumbf.parse(located.store()).children().stream().filter(b -> Jumbf.MANIFEST.equals(b.uuid()))
+                .toList();
+    }
+
+    /** The store: the {@code kept} manifests (whole boxes) first, this one last, as the active manifest. */
     private static byte[] store(String manifestLabel, UUID id, Map<String, byte[]> assertions, ObjectNode dataHash,
-            C2paSigner signer, boolean sizingOnly) {
+            C2paSigner signer, boolean sizingOnly, byte[][] kept) {
         Map<String, byte[]> all = new LinkedHashMap<>(assertions);
         all.put("c2pa.hash.data", assertionBox("c2pa.hash.data", dataHash));
         ObjectNode claim = Cbor.map();
@@ -101,17 +130,18 @@ public final class ManifestWriter {
         ArrayNode created = claim.putArray("created_assertions");
         List<byte[]> boxes = new ArrayList<>();
         for (Map.Entry<String, byte[]> a : all.entrySet()) {
-            created.add(hashedUri(a.getKey(), a.getValue()));
+            created.add(assertionUri(a.getKey(), a.getValue()));
             boxes.add(a.getValue());
         }
         claim.put("alg", HASH_ALG);
         byte[] claimBytes = Cbor.encode(claim);
         byte[] cose = coseSign1(claimBytes, signer, sizingOnly);
-        return Jumbf.superbox(Jumbf.MANIFEST_STORE, "c2pa",
-                Jumbf.superbox(Jumbf.MANIFEST, manifestLabel,
-                        Jumbf.superbox(Jumbf.ASSERTION_STORE, "c2pa.assertions", boxes.toArray(byte[][]::new)),
-                        Jumbf.superbox(Jumbf.CLAIM, "c2pa.claim.v2", Jumbf.box("cbor", claimBytes)),
-                        Jumbf.superbox(Jumbf.SIGNATURE, "c2pa.signature", Jumbf.box("cbor", cose))));
+        byte[][] manifests = Arrays.copyOf(kept, kept.length + 1);
+        manifests[kept.length] = Jumbf.superbox(Jumbf.MANIFEST, manifestLabel,
+                Jumbf.superbox(Jumbf.ASSERTION_STORE, "c2pa.assertions", boxes.toArray(byte[][]::new)),
+                Jumbf.superbox(Jumbf.CLAIM, "c2pa.claim.v2", Jumbf.box("cbor", claimBytes)),
+                Jumbf.superbox(Jumbf.SIGNATURE, "c2pa.signature", Jumbf.box("cbor", cose)));
+        return Jumbf.superbox(Jumbf.MANIFEST_STORE, "c2pa", manifests);
     }
 
     /** COSE_Sign1 over the claim (RFC 9052 Sig_structure "Signature1", empty external AAD, detached payload). */
@@ -148,14 +178,61 @@ public final class ManifestWriter {
         return root;
     }
 
-    private static ObjectNode ingredient(Statement s, C2paContainer container) {
+    /**
+     * The file as it came in. With its earlier active manifest {@code parentManifest}: hashed URIs to that manifest
+     * and its signature, which bind the ingredient to the provenance kept in the store, and what checking it found.
+     */
+    private static ObjectNode ingredient(Statement s, C2paContainer container, Jumbf.Box parentManifest,
+            ManifestReader.Credentials parent) {
         ObjectNode ingredient = Cbor.map();
         if (s.title() != null) {
             ingredient.put("dc:title", s.title());
         }
         ingredient.put("dc:format", container == C2paContainer.PNG ? "image/png" : "image/jpeg");
         ingredient.put("relationship", "parentOf");
+        if (parentManifest != null) {
+            String url = "self#jumbf=/c2pa/" + parentManifest.label();
+            ingredient.set("activeManifest", hashedUri(url, parentManifest.payload()));
+            Jumbf.Box signature = parentManifest.child("c2pa.signature");
+            if (signature != null) {
+                ingredient.set("claimSignature", hashedUri(url + "/c2pa.signature", signature.payload()));
+            }
+            ingredient.set("validationResults", validationResults(parent, url));
+        }
         return ingredient;
+    }
+
+    /** C2PA validation status codes for what ManifestReader found in the parent manifest. */
+    private static ObjectNode validationResults(ManifestReader.Credentials parent, String url) {
+        ObjectNode results = Cbor.map();
+        ObjectNode active = results.putObject("activeManifest");
+        ArrayNode success = active.putArray("success");
+        ArrayNode informational = active.putArray("informational");
+        ArrayNode failure = active.putArray("failure");
+        switch (parent.status()) {
+            case VALID -> {
+                status(success, "claimSignature.validated", url + "/c2pa.signature", null);
+                status(success, "assertion.dataHash.match", url, null);
+            }
+            case CHANGED_SINCE_SIGNED -> {
+                status(success, "claimSignature.validated", url + "/c2pa.signature", null);
+                status(failure, "assertion.dataHash.mismatch", url, parent.problem());
+            }
+            case INVALID -> status(failure, parent.problem().startsWith("assertion")
+                    ? "assertion.hashedURI.mismatch" : "claimSignature.mismatch", url, parent.problem());
+            case NOT_CHECKED -> status(informational, "general.error", url, "not checked by Scrim: "
+                    + parent.problem());
+        }
+        return results;
+    }
+
+    private static void status(ArrayNode list, String code, String url, String explanation) {
+        ObjectNode entry = list.addObject();
+        entry.put("code", code);
+        entry.put("url", url);
+        if (explanation != null) {
+            entry.put("explanation", explanation);
+        }
     }
 
     private static ObjectNode actions(Provenance p, ObjectNode ingredientUri) {
@@ -195,17 +272,26 @@ public final class ManifestWriter {
     }
 
     /** A hashed URI to an assertion: SHA-256 of its superbox without the superbox header (c2pa-rs). */
-    private static ObjectNode hashedUri(String label, byte[] assertionBox) {
+    private static ObjectNode assertionUri(String label, byte[] assertionBox) {
+        return hashedUri("self#jumbf=c2pa.assertions/" + label, Arrays.copyOfRange(assertionBox, 8,
+                assertionBox.length));
+    }
+
+    /** A hashed URI: SHA-256 of the payload of the superbox it names (the box without its 8-byte header). */
+    private static ObjectNode hashedUri(String url, byte[] payload) {
         ObjectNode uri = Cbor.map();
-        uri.put("url", "self#jumbf=c2pa.assertions/" + label);
-        uri.put("hash", sha256().digest(java.util.Arrays.copyOfRange(assertionBox, 8, assertionBox.length)));
+        uri.put("url", url);
+        uri.put("hash", sha256().digest(payload));
         return uri;
     }
 
-    private static UUID contentId(byte[] clean, Statement s, C2paSigner signer) {
+    private static UUID contentId(byte[] clean, Statement s, C2paSigner signer, byte[][] kept) {
         MessageDigest sha = sha256();
         sha.update(clean);
         sha.update((s + "|" + signer.chain().get(0).getSerialNumber()).getBytes(StandardCharsets.UTF_8));
+        for (byte[] manifest : kept) {
+            sha.update(manifest);
+        }
         return UUID.nameUUIDFromBytes(sha.digest());
     }
 

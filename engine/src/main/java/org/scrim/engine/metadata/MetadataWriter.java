@@ -34,8 +34,8 @@ public final class MetadataWriter {
 
     /**
      * As {@link #tag(Path, Path, NoAiTags, boolean)}, signing the C2PA manifest with {@code signer}. Returns the
-     * Content Credentials of another signer that the new manifest replaced (Scrim does not carry them over as an
-     * ingredient yet), so the caller can say so; null when there were none, or they were the same key's.
+     * Content Credentials of another signer that the file carried, which the new manifest keeps as its parent
+     * ingredient, so the caller can say so; null when there were none, or they were the same key's (then replaced).
      */
     public static ManifestReader.Credentials tag(Path in, Path out, NoAiTags tags, boolean overwriteInput,
             C2paSigner signer) throws IOException {
@@ -51,14 +51,16 @@ public final class MetadataWriter {
             throw new MetadataException(in, "output is the input file itself; ask for in-place tagging explicitly");
         }
         byte[] tagged = withStatement(in, tags);
-        ManifestReader.Credentials replaced = null;
+        ManifestReader.Credentials parent = null;
         if (ManifestWriter.supports(tagged)) {
             ManifestWriter.Statement statement = new ManifestWriter.Statement(tags.dataMining(),
                     tags.otherConstraints(), tags.provenance(), sourceName);
-            C2paSigner by = signer == null ? C2paSigner.forUser() : signer;
+            C2paSigner by = signer != null ? signer
+                    : C2paSigner.forUser(tags.creators().isEmpty() ? null : String.join(", ", tags.creators()));
             try {
-                replaced = othersCredentials(tagged, by);
-                tagged = ManifestWriter.sign(tagged, statement, by);
+                // checked on the file as it came: the statement changed bytes the earlier manifest's binding covers
+                parent = othersCredentials(in, by);
+                tagged = ManifestWriter.sign(tagged, statement, by, parent);
             } catch (IOException e) {
                 throw new MetadataException(in, "cannot add Content Credentials: " + e.getMessage(), e);
             }
@@ -69,12 +71,12 @@ public final class MetadataWriter {
                 ImageFiles.requireWhole(written, out);
             }
         });
-        return replaced;
+        return parent;
     }
 
     /** The file's Content Credentials when another key than {@code signer}'s signed them, else null. */
-    private static ManifestReader.Credentials othersCredentials(byte[] file, C2paSigner signer) throws IOException {
-        ManifestReader.Credentials earlier = ManifestReader.read(file);
+    private static ManifestReader.Credentials othersCredentials(Path file, C2paSigner signer) throws IOException {
+        ManifestReader.Credentials earlier = ManifestReader.read(Files.readAllBytes(file));
         return earlier == null || signer.keyFingerprint().equals(earlier.signerKey()) ? null : earlier;
     }
 
@@ -149,8 +151,8 @@ public final class MetadataWriter {
         void tagged(Path out);
 
         /**
-         * {@code in} carried Content Credentials of another signer, which the new manifest replaced; {@code note}
-         * says so in words for the artist.
+         * {@code in} carried Content Credentials of another signer, which the new manifest keeps as its parent
+         * ingredient; {@code note} says so in words for the artist.
          */
         void replacedCredentials(Path in, String note);
 
@@ -177,7 +179,8 @@ public final class MetadataWriter {
                     listener.replacedCredentials(in, in + " carried Content Credentials signed by "
                             + replaced.signer() + " (key " + replaced.signerKey() + ", "
                             + replaced.status().name().toLowerCase(Locale.ROOT).replace('_', ' ') + "); Scrim's "
-                            + "manifest replaces them: keep the original file if that history matters");
+                            + "manifest keeps that manifest as its parent ingredient (C2PA parentOf), so the history "
+                            + "stays readable");
                 }
                 listener.tagged(out);
             } catch (IOException e) {
