@@ -27,8 +27,8 @@ public final class Preview {
      * area's change is ({@link Protector#protect}: to the working size, and to the largest trainer view's size).
      */
     public static Crop crop(int width, int height, int workSize) {
-        double scale = Math.min(Math.min(1.0, workSize / (double) Math.max(1, Math.max(width, height))),
-                TrainerViews.LARGEST / Math.sqrt((double) width * height));
+        double scale = Math.min(workSize / (double) Math.max(1, Math.max(width, height)),
+                TrainerViews.bucketScale(width, height, TrainerViews.LARGEST));
         int side = Math.min(MAX_SIDE, Math.max(SIDE, (int) Math.ceil(ProtectRequest.MIN_WORK_SIZE / scale)));
         int w = Math.min(side, width);
         int h = Math.min(side, height);

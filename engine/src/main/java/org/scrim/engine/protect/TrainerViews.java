@@ -1,6 +1,7 @@
 package org.scrim.engine.protect;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ public final class TrainerViews {
     public record Rule(List<Integer> resolutions, int bucketStep, int cropTop, int cropLeft) {}
 
     public static Rule rule() {
-        return new Rule(java.util.Arrays.stream(RESOLUTIONS).boxed().toList(), BUCKET_STEP, CROP_TOP, CROP_LEFT);
+        return new Rule(Arrays.stream(RESOLUTIONS).boxed().toList(), BUCKET_STEP, CROP_TOP, CROP_LEFT);
     }
 
     /**
@@ -109,15 +110,20 @@ public final class TrainerViews {
         }
     }
 
-    /** The long side of the largest view of a {@code width} x {@code height} image: its own, or its largest bucket's. */
+    /** The long side of the largest view of a {@code width} x {@code height} image: its own, or its largest bucket. */
     static int largestSide(int width, int height) {
         int[] r = resizedSize(width, height, LARGEST);
         return Math.max(r[0], r[1]);
     }
 
+    /** The factor that resizes a {@code width} x {@code height} image into {@code resolution}'s bucket (at most 1). */
+    static double bucketScale(int width, int height, int resolution) {
+        return Math.min(1, resolution / Math.sqrt((double) width * height));
+    }
+
     /** Width and height of a {@code width} x {@code height} image in {@code resolution}'s bucket, before the trim. */
     static int[] resizedSize(int width, int height, int resolution) {
-        double s = Math.min(1, resolution / Math.sqrt((double) width * height));
+        double s = bucketScale(width, height, resolution);
         return new int[] {Math.max(1, (int) Math.round(width * s)), Math.max(1, (int) Math.round(height * s))};
     }
 
