@@ -20,4 +20,12 @@ class PreviewTest {
         assertEquals(Preview.MAX_SIDE, huge.width(), "but never past the largest crop");
         assertEquals(ProtectRequest.MIN_WORK_SIZE, huge.workSize());
     }
+
+    /** A photo whose largest trainer view is smaller than the working size is worked, and previewed, at that view. */
+    @Test
+    void aPhotoIsPreviewedAtItsLargestTrainerViewsScale() {
+        Preview.Crop photo = Preview.crop(4096, 4096, ProtectRequest.DEFAULT_WORK_SIZE);
+        assertEquals(256, photo.width(), "a quarter, as its 1024x1024 view: 256 px make 64");
+        assertEquals(ProtectRequest.MIN_WORK_SIZE, photo.workSize());
+    }
 }

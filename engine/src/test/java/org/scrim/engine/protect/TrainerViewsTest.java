@@ -93,6 +93,14 @@ class TrainerViewsTest {
         assertTrue(offGrid.size() > 1, "offsets off the 8-px grid: " + offGrid);
     }
 
+    /** The change is worked at the largest view a trainer takes: the image's own size, or its 1024 bucket's. */
+    @Test
+    void theLargestViewIsTheImageUpToTheLargestBucket() {
+        assertEquals(512, TrainerViews.largestSide(512, 300), "a small image is viewed at its own size");
+        assertEquals(1254, TrainerViews.largestSide(6000, 4000), "a photo at its 1024x1024-area bucket, 1254x836");
+        assertEquals(1254, TrainerViews.largestSide(4000, 6000));
+    }
+
     private static RgbImage randomImage(int w, int h, long seed) {
         Random r = new Random(seed);
         float[] d = new float[3 * w * h];
