@@ -36,7 +36,7 @@ public final class OrtModel implements GraphSession {
         model.getGraph().getOutputList().forEach(o -> graphOutputs.add(o.getName()));
         List<ModelProto> parts = GraphStages.split(model);
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setIntraOpNumThreads(threads);
+            so.setIntraOpNumThreads(intraOpThreads(threads));
             so.setInterOpNumThreads(1);
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             // No arena and no memory patterns: both keep the largest intermediate buffers of every graph allocated
@@ -58,6 +58,15 @@ public final class OrtModel implements GraphSession {
             throw new IllegalStateException("ONNX Runtime could not load graph '" + model.getGraph().getName()
                     + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The intra-op threads for a request of {@code threads} (0: every core Java may use). ONNX Runtime's own reading
+     * of 0 counts cores through its cpuinfo library, which found one on a two-core virtual machine: every run of the
+     * protection then took one core.
+     */
+    static int intraOpThreads(int threads) {
+        return threads > 0 ? threads : java.lang.Runtime.getRuntime().availableProcessors();
     }
 
     @Override

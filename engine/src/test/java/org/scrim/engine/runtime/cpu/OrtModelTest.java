@@ -2,9 +2,12 @@ package org.scrim.engine.runtime.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.scrim.engine.onnx.GraphBuilder;
@@ -32,6 +35,33 @@ class OrtModelTest {
             }
             long grown = directMemoryUsed() - before;
             assertTrue(grown < data.length * Float.BYTES, "direct memory grew by " + grown + " bytes over 4 runs");
+        }
+    }
+
+    /**
+     * "0 threads" means every core: ONNX Runtime's own default found one core on a two-core machine and ran every
+     * graph on the calling thread alone. Its intra-op pool starts a native thread per core beyond the caller's.
+     */
+    @Test
+    void everyCoreMeansEveryCoreJavaMayUse() throws java.io.IOException {
+        int cores = java.lang.Runtime.getRuntime().availableProcessors();
+        assumeTrue(cores > 1 && Files.isDirectory(TASKS), "needs two cores and Linux's /proc");
+        GraphBuilder g = new GraphBuilder("double");
+        String x = g.input("x", 1, 3, 8, 8);
+        g.output(g.op("Add", x, x), "y");
+        OrtEnvironments.get(); // its own threads are not the session's
+        long before = threads();
+        try (OrtModel model = new OrtModel(g.build(), 0)) {
+            assertTrue(threads() - before >= cores - 1, "ONNX Runtime started " + (threads() - before)
+                    + " threads for " + cores + " cores");
+        }
+    }
+
+    private static final Path TASKS = Path.of("/proc/self/task");
+
+    private static long threads() throws java.io.IOException {
+        try (var tasks = Files.list(TASKS)) {
+            return tasks.count();
         }
     }
 
