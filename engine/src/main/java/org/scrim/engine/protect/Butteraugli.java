@@ -1,5 +1,7 @@
 package org.scrim.engine.protect;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.IntStream;
 import org.scrim.engine.tensor.RgbColours;
 import org.scrim.engine.tensor.RgbImage;
@@ -37,6 +39,14 @@ public final class Butteraugli {
     static final int MARGIN = 96;
     /** Rows per read from a row source, so a tile of a wide image is filled without a full-width copy of it. */
     private static final int READ_ROWS = 32;
+    /** Cores to score tiles on, and the fewest rows a band of an image that fits one tile is cut into for them. */
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+    private static final int MIN_BAND_ROWS = 256;
+    /**
+     * Heap a tile's scoring holds per pixel of its region: both images' bands at both scales and the comparison's
+     * planes (about 250 MB for the largest tile).
+     */
+    private static final long BYTES_PER_TILE_PIXEL = 170;
     /** Below this, in either side, there is no distance (as in libjxl, which pads such images instead). */
     private static final int MIN_SIDE = 8;
 
@@ -81,8 +91,8 @@ public final class Butteraugli {
     }
 
     private final RgbImage original;
-    /** The original's bands at both scales, kept when the image is a single tile. */
-    private Bands[] cached;
+    /** The original's bands at both scales, per tile, kept when the image fits one tile. */
+    private Bands[][] cached;
 
     private final int tile;
     private final int margin;
@@ -147,36 +157,83 @@ public final class Butteraugli {
         void accept(int x, int y, float distance);
     }
 
-    /** Each pixel's distance, tile by tile in order (rows of tiles, rows within a tile). */
+    /**
+     * Each pixel's distance, tile by tile in order (rows of tiles, rows within a tile). Tiles are scored several at
+     * once, one per core as far as the heap has room for their planes, and handed over in order, so the figures do
+     * not depend on the threads' timing. An image that fits one tile is cut into one band of rows per core for it.
+     */
     private void forEachPixel(Ssimulacra.RowSource changed, PixelDistance out) {
         int w = original.width();
         int h = original.height();
         Ssimulacra.RowSource before = rowsOf(original);
-        boolean single = w <= tile && h <= tile;
-        for (int ty = 0; ty < h; ty += tile) {
-            for (int tx = 0; tx < w; tx += tile) {
-                int x0 = Math.max(0, tx - margin);
-                int y0 = Math.max(0, ty - margin);
-                int x1 = Math.min(w, tx + tile + margin);
-                int y1 = Math.min(h, ty + tile + margin);
-                Bands[] reference;
-                if (single && cached != null) {
-                    reference = cached;
-                } else {
-                    reference = bandsAtBothScales(linear(before, x0, y0, x1, y1));
-                    if (single) {
-                        cached = reference;
-                    }
-                }
-                float[] map = diffmap(reference, linear(changed, x0, y0, x1, y1));
-                int tw = x1 - x0;
-                for (int y = ty; y < Math.min(h, ty + tile); y++) {
-                    for (int x = tx; x < Math.min(w, tx + tile); x++) {
-                        out.accept(x, y, map[(y - y0) * tw + (x - x0)]);
+        List<int[]> tiles = tiles(w, h);
+        boolean cache = w <= tile && h <= tile;
+        if (cache && (cached == null || cached.length != tiles.size())) {
+            cached = new Bands[tiles.size()][];
+        }
+        int atOnce = tilesAtOnce(tiles.get(0));
+        for (int first = 0; first < tiles.size(); first += atOnce) {
+            List<float[]> maps = IntStream.range(first, Math.min(tiles.size(), first + atOnce)).parallel()
+                    .mapToObj(t -> {
+                        int[] r = region(tiles.get(t), w, h);
+                        Bands[] reference = cache ? cached[t] : null;
+                        if (reference == null) {
+                            reference = bandsAtBothScales(linear(before, r[0], r[1], r[2], r[3]));
+                            if (cache) {
+                                cached[t] = reference;
+                            }
+                        }
+                        return diffmap(reference, linear(changed, r[0], r[1], r[2], r[3]));
+                    }).toList();
+            for (int t = first; t < first + maps.size(); t++) {
+                int[] inner = tiles.get(t);
+                int[] r = region(inner, w, h);
+                float[] map = maps.get(t - first);
+                int tw = r[2] - r[0];
+                for (int y = inner[1]; y < inner[3]; y++) {
+                    for (int x = inner[0]; x < inner[2]; x++) {
+                        out.accept(x, y, map[(y - r[1]) * tw + (x - r[0])]);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * The tiles' inner rectangles {x0, y0, x1, y1}, in order: {@code tile}-px squares, or, where the image has
+     * fewer of them than there are cores, as many bands of rows (even heights, so the half scale's grid is the whole
+     * image's) of at least {@value #MIN_BAND_ROWS} rows, so every core scores part of it.
+     */
+    private List<int[]> tiles(int w, int h) {
+        int across = (w + tile - 1) / tile;
+        int down = (h + tile - 1) / tile;
+        int bands = Math.min(CORES, h / MIN_BAND_ROWS);
+        int tileRows = tile;
+        if (across * down < CORES && bands > down) {
+            tileRows = (h + bands - 1) / bands + 1 & ~1;
+        }
+        List<int[]> tiles = new ArrayList<>();
+        for (int ty = 0; ty < h; ty += tileRows) {
+            for (int tx = 0; tx < w; tx += tile) {
+                tiles.add(new int[] {tx, ty, Math.min(w, tx + tile), Math.min(h, ty + tileRows)});
+            }
+        }
+        return tiles;
+    }
+
+    /** A tile's region with its margin, {x0, y0, x1, y1}, within the image. */
+    private int[] region(int[] inner, int w, int h) {
+        return new int[] {Math.max(0, inner[0] - margin), Math.max(0, inner[1] - margin),
+                Math.min(w, inner[2] + margin), Math.min(h, inner[3] + margin)};
+    }
+
+    /** Tiles like {@code first} that the heap holds at once, at most one per core, at least one. */
+    private int tilesAtOnce(int[] first) {
+        int[] r = region(first, original.width(), original.height());
+        long need = BYTES_PER_TILE_PIXEL * (r[2] - r[0]) * (long) (r[3] - r[1]);
+        Runtime heap = Runtime.getRuntime();
+        long room = heap.maxMemory() - (heap.totalMemory() - heap.freeMemory());
+        return (int) Math.max(1, Math.min(CORES, room / Math.max(1, need)));
     }
 
     // ---- colour -------------------------------------------------------------------------------------------------

@@ -258,12 +258,25 @@ public final class Protector {
                     scalar(lr), StepGraph.CORRECTION1, scalar(c1), StepGraph.CORRECTION2, scalar(c2)));
             if (step % RECALIBRATE_EVERY == 0) {
                 float[] d = group.get(StepGraph.PERTURBATION).data();
-                fit = boundedScale(s -> space.judge.score(scaledRows(x, d, (float) s)).max(), maxButteraugli,
-                        MAX_CALIBRATION_SCALE, fit);
+                // the evening reads butteraugli's map at the scale found: the last map within the bound, kept
+                Map<Float, float[]> within = new java.util.HashMap<>();
+                fit = boundedScale(s -> {
+                    float[] map = space.judge.distanceMap(scaledRows(x, d, (float) s));
+                    double max = 0;
+                    for (float v : map) {
+                        max = Math.max(max, v);
+                    }
+                    if (max <= maxButteraugli) {
+                        within.clear();
+                        within.put((float) s, map);
+                    }
+                    return max;
+                }, maxButteraugli, MAX_CALIBRATION_SCALE, fit);
                 standInBound = space.visibility.run(Map.of(StepGraph.SCALE, scalar(fit)))
                         .get(VisibilityGraph.VISIBILITY).data()[0];
                 if (space.shape == PerceptualBudget.Shape.EVENED) {
-                    space.even(space.judge.distanceMap(scaledRows(x, d, fit)), maxButteraugli);
+                    float[] map = within.get(fit);
+                    space.even(map != null ? map : space.judge.distanceMap(scaledRows(x, d, fit)), maxButteraugli);
                 }
                 // butteraugli's planes are the steps' only sizeable Java garbage; collected now, while it is all
                 // there is, the heap gives its pages back before the next steps' native working memory peaks
