@@ -2,6 +2,7 @@ package org.scrim.engine.protect;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
 import org.scrim.engine.tensor.RgbColours;
 import org.scrim.engine.tensor.RgbImage;
@@ -127,7 +128,7 @@ public final class Butteraugli {
         }
         double[] max = {0};
         double[] powerSums = new double[3];
-        forEachPixel(changed, (x, y, d) -> {
+        forEachPixel(changed, t -> true, (t, x, y, d) -> {
             max[0] = Math.max(max[0], d);
             double d3 = (double) d * d * d;
             powerSums[0] += d3;
@@ -148,13 +149,32 @@ public final class Butteraugli {
         int w = original.width();
         float[] map = new float[w * original.height()];
         if (w >= MIN_SIDE && original.height() >= MIN_SIDE) {
-            forEachPixel(changed, (x, y, d) -> map[y * w + x] = d);
+            forEachPixel(changed, t -> true, (t, x, y, d) -> map[y * w + x] = d);
         }
         return map;
     }
 
+    /** How many tiles the image is scored in: the length of {@link #tileMaxima}. */
+    int tileCount() {
+        return tiles(original.width(), original.height()).size();
+    }
+
+    /**
+     * The largest distance in each tile of the image {@code changed} gives, for the tiles {@code which} selects (the
+     * others are not scored and read NaN): a caller that knows where the change shows most can watch those tiles
+     * alone. NaN everywhere below 8 px a side.
+     */
+    double[] tileMaxima(Ssimulacra.RowSource changed, IntPredicate which) {
+        double[] max = new double[tileCount()];
+        java.util.Arrays.fill(max, Double.NaN);
+        if (original.width() >= MIN_SIDE && original.height() >= MIN_SIDE) {
+            forEachPixel(changed, which, (t, x, y, d) -> max[t] = Double.isNaN(max[t]) ? d : Math.max(max[t], d));
+        }
+        return max;
+    }
+
     private interface PixelDistance {
-        void accept(int x, int y, float distance);
+        void accept(int tile, int x, int y, float distance);
     }
 
     /**
@@ -162,25 +182,30 @@ public final class Butteraugli {
      * once, one per core as far as the heap has room for their planes, and handed over in order, so the figures do
      * not depend on the threads' timing. An image that fits one tile is cut into one band of rows per core for it.
      */
-    private void forEachPixel(Ssimulacra.RowSource changed, PixelDistance out) {
+    private void forEachPixel(Ssimulacra.RowSource changed, IntPredicate which, PixelDistance out) {
         int w = original.width();
         int h = original.height();
         Ssimulacra.RowSource before = rowsOf(original);
-        List<int[]> tiles = tiles(w, h);
+        List<int[]> all = tiles(w, h);
+        int[] scored = IntStream.range(0, all.size()).filter(which).toArray();
+        List<int[]> tiles = java.util.Arrays.stream(scored).mapToObj(all::get).toList();
         boolean cache = w <= tile && h <= tile;
-        if (cache && (cached == null || cached.length != tiles.size())) {
-            cached = new Bands[tiles.size()][];
+        if (cache && cached == null) {
+            cached = new Bands[all.size()][];
+        }
+        if (tiles.isEmpty()) {
+            return;
         }
         int atOnce = tilesAtOnce(tiles.get(0));
         for (int first = 0; first < tiles.size(); first += atOnce) {
             List<float[]> maps = IntStream.range(first, Math.min(tiles.size(), first + atOnce)).parallel()
                     .mapToObj(t -> {
                         int[] r = region(tiles.get(t), w, h);
-                        Bands[] reference = cache ? cached[t] : null;
+                        Bands[] reference = cache ? cached[scored[t]] : null;
                         if (reference == null) {
                             reference = bandsAtBothScales(linear(before, r[0], r[1], r[2], r[3]));
                             if (cache) {
-                                cached[t] = reference;
+                                cached[scored[t]] = reference;
                             }
                         }
                         return diffmap(reference, linear(changed, r[0], r[1], r[2], r[3]));
@@ -192,7 +217,7 @@ public final class Butteraugli {
                 int tw = r[2] - r[0];
                 for (int y = inner[1]; y < inner[3]; y++) {
                     for (int x = inner[0]; x < inner[2]; x++) {
-                        out.accept(x, y, map[(y - r[1]) * tw + (x - r[0])]);
+                        out.accept(scored[t], x, y, map[(y - r[1]) * tw + (x - r[0])]);
                     }
                 }
             }

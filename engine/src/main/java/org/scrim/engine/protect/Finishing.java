@@ -1,5 +1,9 @@
 package org.scrim.engine.protect;
 
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.function.DoubleFunction;
+import java.util.stream.IntStream;
 import org.scrim.engine.tensor.HeapNeed;
 import org.scrim.engine.tensor.RgbImage;
 import org.scrim.engine.tensor.Tensor;
@@ -28,6 +32,8 @@ final class Finishing {
     static final long FIXED_BYTES = 512L << 20;
     /** The most the final change is scaled up to use the visibility budget at full size. */
     private static final float MAX_GAIN = 2f;
+    /** Tiles butteraugli scores at once: the scale's search watches as many. */
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
     /**
      * How far under the bound the result is put, for the rounding of the written file to 8 bits: it adds up to about
      * 2% to butteraugli's max (the_scream at low, 512 px: 1.527 and 1.533 for a bound of 1.5).
@@ -56,13 +62,63 @@ final class Finishing {
      */
     static RgbImage finish(RgbImage image, Tensor delta, float epsilon, double maxButteraugli) {
         float[] cap = PerceptualBudget.bound(image, epsilon).data();
-        Butteraugli judge = new Butteraugli(image);
-        float scale = Protector.boundedScale(s -> judge.score((y0, y1, rgb) ->
-                candidateRows(image, delta, (float) s, cap, y0, y1, rgb)).max(), maxButteraugli * (1 - ROUNDING_MARGIN),
-                MAX_GAIN, 1);
+        float scale = scaleWithinBound(new Butteraugli(image), s -> (y0, y1, rgb) ->
+                candidateRows(image, delta, (float) s, cap, y0, y1, rgb), maxButteraugli * (1 - ROUNDING_MARGIN));
         float[] result = new float[image.data().length];
         candidateRows(image, delta, scale, cap, 0, image.height(), result);
         return new RgbImage(result, image.width(), image.height());
+    }
+
+    /**
+     * The largest scale up to {@value #MAX_GAIN} at which butteraugli's max distance of the candidate {@code at}
+     * gives meets {@code bound}. Scoring a full-size photo is costly (a 6000x4000 one: about 20 s a score on two
+     * cores), and the search tries several scales, so an image of more tiles than cores is scored whole once, at
+     * scale 1, and the search then watches only the tiles where the change showed most (one per core, scored
+     * together); the scale it finds is checked on the other tiles, any of them over the bound is watched too and
+     * the search runs again, so the result meets the bound on every tile.
+     */
+    static float scaleWithinBound(Butteraugli judge, DoubleFunction<Ssimulacra.RowSource> at, double bound) {
+        int tiles = judge.tileCount();
+        BitSet watched = new BitSet();
+        if (tiles <= CORES) {
+            watched.set(0, tiles);
+        } else {
+            double[] atOne = judge.tileMaxima(at.apply(1), t -> true);
+            IntStream.range(0, tiles).boxed().filter(t -> !Double.isNaN(atOne[t]))
+                    .sorted(Comparator.comparingDouble(t -> -atOne[t])).limit(CORES).forEach(watched::set);
+            if (watched.isEmpty()) {
+                return 1; // too small to score (under 8 px a side): the change as optimised
+            }
+        }
+        while (true) {
+            float scale = Protector.boundedScale(s -> maxOf(judge.tileMaxima(at.apply(s), watched::get)), bound,
+                    MAX_GAIN, 1);
+            if (watched.cardinality() == tiles) {
+                return scale;
+            }
+            double[] others = judge.tileMaxima(at.apply(scale), t -> !watched.get(t));
+            boolean over = false;
+            for (int t = 0; t < others.length; t++) {
+                if (others[t] > bound) {
+                    watched.set(t);
+                    over = true;
+                }
+            }
+            if (!over) {
+                return scale;
+            }
+        }
+    }
+
+    /** The largest of {@code values} that is not NaN; NaN when none is. */
+    private static double maxOf(double[] values) {
+        double max = Double.NaN;
+        for (double v : values) {
+            if (!Double.isNaN(v) && !(v <= max)) {
+                max = v;
+            }
+        }
+        return max;
     }
 
     /**
