@@ -421,6 +421,9 @@ public final class Protector {
         }
         double lo = 0;
         double fLo = 0;
+        // the try beyond the bound before hi, for the slope while nothing within it is known
+        double above = Double.NaN;
+        double fAbove = Double.NaN;
         double aim = bound * (1 - PROJECTION_TOLERANCE / 2);
         for (int i = 1; i < PROJECTION_EVALUATIONS; i++) {
             double s;
@@ -431,12 +434,17 @@ public final class Protector {
                 double margin = (hi - lo) / 20; // keep inside the bracket so it always shrinks
                 s = Math.min(hi - margin, Math.max(lo + margin, hi * Math.pow(aim / fHi, 1 / Math.max(0.5, power))));
             } else {
-                // nothing within the bound yet: guess as if the figure grew as scale^1.5, but at least halve, since
-                // a per-pixel cap can make the figure flat near the upper end
-                s = Math.min(hi / 2, hi * Math.pow(aim / fHi, 1 / 1.5));
+                // nothing within the bound yet: extrapolate on log(figure) over log(scale) from the last two tries
+                // (after the first, as if the figure grew as scale^1.5), but at least halve, since a per-pixel cap
+                // can make the figure flat near the upper end
+                double power = Double.isNaN(above) ? 1.5
+                        : Math.min(3, Math.max(0.5, Math.log(fAbove / fHi) / Math.log(above / hi)));
+                s = Math.min(hi / 2, hi * Math.pow(aim / fHi, 1 / power));
             }
             double f = figure.applyAsDouble(s);
             if (f > bound) {
+                above = hi;
+                fAbove = fHi;
                 hi = s;
                 fHi = f;
             } else {

@@ -108,6 +108,24 @@ class ProtectorTest {
         assertTrue(calls[0] == 2 && 0.2 * near * near >= 0.09 * 0.98, "a good guess ends the search: " + calls[0]);
     }
 
+    /**
+     * Far beyond the bound at both first tries (the first calibration, after a first step that puts the change at the
+     * per-pixel cap everywhere: butteraugli 16.4 at scale 2 and 8.5 at 1 for a bound of 2.5), the search extrapolates
+     * with the slope of those two tries rather than a fixed one: at most four evaluations where it took five here
+     * and seven on astronaut at 1024².
+     */
+    @Test
+    void aSearchThatStartsFarBeyondTheBoundExtrapolatesWithTheSlopeItMeasured() {
+        int[] calls = {0};
+        float s = Protector.boundedScale(v -> {
+            calls[0]++;
+            return 8.5 * Math.pow(v, 0.94);
+        }, 2.5, 2f, 1f);
+        double v = 8.5 * Math.pow(s, 0.94);
+        assertTrue(v <= 2.5 && v >= 2.5 * 0.98, "figure " + v + " at scale " + s);
+        assertTrue(calls[0] <= 4, calls[0] + " evaluations");
+    }
+
     @Test
     void theDefaultEnsemblePullsEachEncoderFurtherThanNoiseOfTheSameStrength(@TempDir Path cache) throws IOException {
         ModelStore store = new ModelStore(List.of(SharedData.path("models")), cache, false);
