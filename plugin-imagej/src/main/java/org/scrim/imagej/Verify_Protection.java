@@ -126,7 +126,7 @@ public class Verify_Protection implements PlugIn {
         return new ProtectionTarget(mode, d, styleImage, anchors, s);
     }
 
-    /** Verifies the current slices of two images of the same size. */
+    /** Verifies what two images of the same size show: their current slices, or colour composites' pictures. */
     static Verifier.Report verify(ImagePlus original, ImagePlus protectedImage, ProtectionTarget target,
             int analysisSize) throws IOException {
         if (original.getWidth() != protectedImage.getWidth() || original.getHeight() != protectedImage.getHeight()) {
@@ -134,8 +134,8 @@ public class Verify_Protection implements PlugIn {
                     + " differ in size");
         }
         Rectangle all = new Rectangle(original.getWidth(), original.getHeight());
-        RgbImage o = ProcessorTensors.toRgb(original.getProcessor(), all);
-        RgbImage p = ProcessorTensors.toRgb(protectedImage.getProcessor(), all);
+        RgbImage o = ProcessorTensors.toRgb(ProcessorTensors.shown(original), all);
+        RgbImage p = ProcessorTensors.toRgb(ProcessorTensors.shown(protectedImage), all);
         return EngineSettings.engine().verifier(analysisSize).verify(o, p, target);
     }
 
