@@ -117,8 +117,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
             return DONE;
         }
         GenericDialog gd = new GenericDialog("Scrim: protect (" + mode.name().toLowerCase(Locale.ROOT) + ")");
-        gd.addSlider("Strength", WEAKEST, STRONGEST, strength, 0.01);
-        gd.addMessage("The most visible the change may be (SSIMULACRA):\n" + Strength.boundsInWords());
+        addStrength(gd, strength);
         gd.addChoice("Effort", Requests.EFFORTS, Effort.DEFAULT.cliName());
         if (mode.masks()) {
             gd.addChoice("Decoy style", Requests.decoyChoices(), Requests.AUTO);
@@ -150,8 +149,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
             dialogItemChanged(gd, null);
         }
         if (choices == null) {
-            Failures.report("The strength must be a number above 0 and at most " + ProtectRequest.MAX_VISIBILITY
-                    + ".");
+            Failures.report(STRENGTH_RANGE);
             return notRecorded();
         }
         Choices c = choices;
@@ -182,6 +180,23 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
     private static int notRecorded() {
         Recorder.setCommand(null);
         return DONE;
+    }
+
+    /**
+     * The strength slider (macro key {@code strength}) and what it means; Protect Folder... has the same, so a
+     * recorded macro means the same in both.
+     */
+    static void addStrength(GenericDialog gd, double strength) {
+        gd.addSlider("Strength", WEAKEST, STRONGEST, strength, 0.01);
+        gd.addMessage("The most visible the change may be (SSIMULACRA):\n" + Strength.boundsInWords());
+    }
+
+    static final String STRENGTH_RANGE = "The strength must be a number above 0 and at most "
+            + ProtectRequest.MAX_VISIBILITY + ".";
+
+    /** Whether a strength read from the slider is one the engine takes. */
+    static boolean validStrength(GenericDialog gd, double strength) {
+        return !gd.invalidNumber() && strength > 0 && strength <= ProtectRequest.MAX_VISIBILITY;
     }
 
     /**
@@ -223,7 +238,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         boolean inPlace = gd.getNextBoolean();
         boolean more = gd.getNextBoolean();
         choicesRead = true;
-        boolean valid = !gd.invalidNumber() && strength > 0 && strength <= ProtectRequest.MAX_VISIBILITY;
+        boolean valid = validStrength(gd, strength);
         choices = valid ? new Choices(strength, effort, decoy, style, anchors, wholeStack, inPlace, more) : null;
         return valid;
     }

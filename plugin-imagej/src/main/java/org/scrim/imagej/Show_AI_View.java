@@ -74,7 +74,8 @@ public class Show_AI_View implements PlugIn {
     }
 
     private static RgbImage render(TaeCodec codec, ImagePlus imp, int analysisSize) {
-        RgbImage x = ProcessorTensors.toRgb(ProcessorTensors.shown(imp), new Rectangle(imp.getWidth(), imp.getHeight()));
+        RgbImage x = ProcessorTensors.toRgb(ProcessorTensors.shown(imp),
+                new Rectangle(imp.getWidth(), imp.getHeight()));
         return RgbImage.of(codec.decode(codec.encode(Transforms.downscale(x, analysisSize).tensor())), "rendering");
     }
 }

@@ -165,6 +165,33 @@ class ImageJArtistTest {
     }
 
     /**
+     * Protect Folder... takes its strength as Mask Style... does, from the same slider and macro key
+     * ({@code strength}), and a macro recorded with its former preset choice ({@code preset=}) means what it meant.
+     */
+    @Test
+    @Timeout(value = RealImageJ.RUN_SECONDS + 60, unit = TimeUnit.SECONDS)
+    void protectFolderTakesTheStrengthAsMaskStyleDoesAndOldPresetMacrosStillWork(@TempDir Path tmp)
+            throws Exception {
+        RealImageJ ij = RealImageJ.install(tmp.resolve("ImageJ"));
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        RealImageJ.writeChelsea(in.resolve("cat.png"), 48);
+        List<String[]> asked = List.of(new String[] {"strength=0.05", "low"}, new String[] {"strength=0.14", "high"},
+                new String[] {"preset=high", "high"});
+        StringBuilder macro = new StringBuilder();
+        for (String[] a : asked) {
+            macro.append("run(\"Protect Folder...\", \"input=[\" + ").append(RealImageJ.literal(in))
+                    .append(" + \"] output=[\" + ").append(RealImageJ.literal(tmp.resolve(a[0].replace('=', '-'))))
+                    .append(" + \"] mode=mask ").append(a[0]).append(" effort=fast decoy=pattern\");\n");
+        }
+        String log = ij.batch(macro + "print(\"" + AFTER + "\");\n");
+        assertTrue(log.contains(AFTER), "ImageJ printed: " + log);
+        for (String[] a : asked) {
+            assertEquals(a[1], MetadataReader.read(tmp.resolve(a[0].replace('=', '-')).resolve("cat.png"))
+                    .provenance().preset(), a[0] + "; ImageJ printed: " + log);
+        }
+    }
+
+    /**
      * A 16-bit colour TIFF, which ImageJ opens as a composite of three channels, protected from a {@code -batch} macro
      * without {@code stack}: as one colour picture (its latent moves toward the decoy as ImageJ shows it), into a
      * 16-bit composite; Save Protected As writes it as the colour image it is, and the macro ends.
