@@ -107,9 +107,21 @@ class ProtectImageTest {
         Verdict verdict = Verdict.of(report, "taef2");
         ResultsTable table = Verify_Protection.show(report, verdict, "chelsea");
         assertEquals("verdict", table.getStringValue("Figure", 0));
-        assertEquals(verdict.headline(), table.getStringValue("Value", 0));
-        assertEquals("closeness none", table.getStringValue("Figure", 1));
-        assertEquals(report.primaryCloseness(), table.getValue("Value", 1), 1e-9);
+        assertEquals(verdict.level().word(), table.getStringValue("Value", 0));
+        assertEquals("models checked", table.getStringValue("Figure", 1));
+        assertEquals("taef2", table.getStringValue("Value", 1));
+        assertEquals(verdict.view(), table.getStringValue("Value", 2));
+        assertEquals(verdict.weakest(), table.getValue("Value", 4), 1e-9);
+        // the table opens about 700 px wide, its Value column about 35 characters: a longer cell is cut off there
+        for (int row = 0; row < table.size(); row++) {
+            String cell = table.getStringValue("Value", row);
+            assertTrue(cell.length() <= 35, "row " + row + " is cut off in the table's window: " + cell);
+        }
+        for (String line : Verify_Protection.logLines("chelsea (protected)", verdict)) {
+            assertTrue(line.length() <= 80, "a Log line runs past the Log window: " + line);
+        }
+        assertEquals("closeness none", table.getStringValue("Figure", 5));
+        assertEquals(report.primaryCloseness(), table.getValue("Value", 5), 1e-9);
         int last = table.size() - 1;
         assertEquals("seen at 100%", table.getStringValue("Figure", last));
         assertEquals(report.butteraugli().seen().words(), table.getStringValue("Value", last));
