@@ -31,7 +31,8 @@ final class Help {
             "Protects every PNG, JPEG, TIFF and WebP image of the input folder into the output folder under the same "
             + "names, with the \"no AI training\" statement, like <i>scrim protect --out-dir</i>. The output folder "
             + "must be another folder; a file already there is left as it is.",
-            "<b>Preset</b>, <b>decoy</b> and <b>anchors</b> (needed for poison) are those of the protect commands. "
+            "<b>Strength</b>, <b>effort</b>, <b>decoy</b> and <b>anchors</b> (needed for poison) are those of the "
+            + "protect commands. "
             + "A file that cannot be protected is named in the Log with the reason and the others go on; Esc stops "
             + "after the current step.");
 

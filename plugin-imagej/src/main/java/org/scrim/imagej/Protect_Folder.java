@@ -1,6 +1,7 @@
 package org.scrim.imagej;
 
 import ij.IJ;
+import ij.Macro;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 import java.io.IOException;
@@ -23,11 +24,19 @@ import org.scrim.engine.statement.Provenance;
 public class Protect_Folder implements PlugIn {
     @Override
     public void run(String arg) {
+        double strength;
+        try {
+            // macros recorded when this dialog had a preset choice say preset=low|default|high
+            strength = Protect_Image.strengthOf(Macro.getOptions());
+        } catch (IllegalArgumentException e) {
+            Failures.report("Cannot protect the folder: " + e.getMessage());
+            return;
+        }
         GenericDialog gd = new GenericDialog("Scrim: protect folder");
         gd.addDirectoryField("Input folder", "", 40);
         gd.addDirectoryField("Output folder", "", 40);
         gd.addChoice("Mode", Requests.MODES, "mask");
-        gd.addChoice("Preset", Requests.PRESETS, "default");
+        Protect_Image.addStrength(gd, strength);
         gd.addChoice("Effort", Requests.EFFORTS, "default");
         gd.addChoice("Decoy style (mask)", Requests.decoyChoices(), Requests.AUTO);
         gd.addStringField("Anchors (poison: image file or folder)", "", 40);
@@ -39,10 +48,14 @@ public class Protect_Folder implements PlugIn {
         String input = gd.getNextString();
         String output = gd.getNextString();
         String mode = gd.getNextChoice();
-        String preset = gd.getNextChoice();
+        strength = gd.getNextNumber();
         String effort = gd.getNextChoice();
         String decoy = gd.getNextChoice();
         String anchors = gd.getNextString();
+        if (!Protect_Image.validStrength(gd, strength)) {
+            Failures.report(Protect_Image.STRENGTH_RANGE);
+            return;
+        }
         try {
             if (Requests.blank(input) || !Files.isDirectory(Path.of(input))) {
                 throw new IOException("the input folder '" + input + "' is not a folder");
@@ -60,10 +73,10 @@ public class Protect_Folder implements PlugIn {
             if (files.isEmpty()) {
                 throw new IOException("no PNG, JPEG, TIFF or WebP image in " + in);
             }
-            Strength strength = Strength.of(Requests.preset(preset), null, Requests.effort(effort), null);
-            ProtectRequest request = Requests.request(Requests.mode(mode), strength, decoy, "", anchors, 1,
+            Strength asked = Strength.of(null, strength, Requests.effort(effort), null);
+            ProtectRequest request = Requests.request(Requests.mode(mode), asked, decoy, "", anchors, 1,
                     ProtectRequest.DEFAULT_WORK_SIZE);
-            IJ.log("Scrim: protecting " + files.size() + " images of " + in + ": " + strength.inWords());
+            IJ.log("Scrim: protecting " + files.size() + " images of " + in + ": " + asked.inWords());
             protectAll(EngineSettings.engine(), files, out, request);
         } catch (IOException | RuntimeException e) {
             Failures.report("Cannot protect the folder " + input, e);

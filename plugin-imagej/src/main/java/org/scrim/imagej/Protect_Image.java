@@ -1,5 +1,6 @@
 package org.scrim.imagej;
 
+import ij.CompositeImage;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.ImageStack;
@@ -15,6 +16,7 @@ import ij.process.ImageProcessor;
 import java.awt.AWTEvent;
 import java.awt.Rectangle;
 import java.io.IOException;
+import java.lang.reflect.Array;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
@@ -58,6 +60,8 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
             boolean wholeStack, boolean inPlace, boolean moreOptions) {}
 
     private ImagePlus imp;
+    /** Whether the image is one colour picture in three channels, protected as RGB (ProcessorTensors). */
+    private boolean colourComposite;
     private Mode mode;
     /** The thread that shows the dialog and runs the protection; the preview runs on a thread of its own. */
     private Thread commandThread;
@@ -75,13 +79,28 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
     private ProtectRequest previewRequest;
     private Decoy previewDecoy;
 
+    /**
+     * A colour composite's channels as they were before the first preview: the filter runner restores only the
+     * channel it handed over, so the preview restores all three itself, before each preview and when the dialog
+     * closes. The lock keeps a preview and that last restoring apart.
+     */
+    private Object[] pixelsBeforePreview;
+    private final Object previewLock = new Object();
+    private boolean dialogClosed;
+
     @Override
     public int setup(String arg, ImagePlus imp) {
         if (imp == null) {
             Failures.report("There is no image open: open the image to work on first.");
             return DONE;
         }
+        String refusal = ProcessorTensors.refusal(imp);
+        if (refusal != null) {
+            Failures.report("Cannot protect " + refusal + ".");
+            return DONE;
+        }
         this.imp = imp;
+        colourComposite = ProcessorTensors.isColourComposite(imp);
         mode = Requests.mode(arg == null || arg.isBlank() ? "mask" : arg);
         model = EngineSettings.model();
         return TYPES;
@@ -98,8 +117,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
             return DONE;
         }
         GenericDialog gd = new GenericDialog("Scrim: protect (" + mode.name().toLowerCase(Locale.ROOT) + ")");
-        gd.addSlider("Strength", WEAKEST, STRONGEST, strength, 0.01);
-        gd.addMessage("The most visible the change may be (SSIMULACRA):\n" + Strength.boundsInWords());
+        addStrength(gd, strength);
         gd.addChoice("Effort", Requests.EFFORTS, Effort.DEFAULT.cliName());
         if (mode.masks()) {
             gd.addChoice("Decoy style", Requests.decoyChoices(), Requests.AUTO);
@@ -108,7 +126,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         if (mode.poisons()) {
             gd.addStringField("Anchors (image file or folder)", "", 30);
         }
-        if (imp.getStackSize() > 1) {
+        if (offersStack()) {
             gd.addCheckbox("Stack (protect all " + imp.getStackSize() + " slices)", true);
         }
         gd.addCheckbox("In_place (change this image; else the result opens as NAME" + COPY_SUFFIX + ")", false);
@@ -121,6 +139,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         gd.addHelp(Help.PROTECT);
         choicesRead = false;
         gd.showDialog();
+        endPreview();
         if (gd.wasCanceled()) {
             return notRecorded();
         }
@@ -130,8 +149,7 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
             dialogItemChanged(gd, null);
         }
         if (choices == null) {
-            Failures.report("The strength must be a number above 0 and at most " + ProtectRequest.MAX_VISIBILITY
-                    + ".");
+            Failures.report(STRENGTH_RANGE);
             return notRecorded();
         }
         Choices c = choices;
@@ -145,8 +163,14 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
             Failures.report("Cannot protect " + imp.getTitle(), e);
             return notRecorded();
         }
-        // A protected copy leaves this image as it was; a whole stack in place has no undo in ImageJ 1.x.
-        return TYPES | (!c.inPlace() ? NO_CHANGES : c.wholeStack() ? NO_UNDO : 0);
+        // A protected copy leaves this image as it was; a whole stack in place has no undo in ImageJ 1.x, nor has a
+        // colour composite, whose undo would restore one of its three channels.
+        return TYPES | (!c.inPlace() ? NO_CHANGES : c.wholeStack() || colourComposite ? NO_UNDO : 0);
+    }
+
+    /** Slices to protect one by one: a stack, unless its slices are a colour composite's channels. */
+    private boolean offersStack() {
+        return imp.getStackSize() > 1 && !colourComposite;
     }
 
     /**
@@ -156,6 +180,23 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
     private static int notRecorded() {
         Recorder.setCommand(null);
         return DONE;
+    }
+
+    /**
+     * The strength slider (macro key {@code strength}) and what it means; Protect Folder... has the same, so a
+     * recorded macro means the same in both.
+     */
+    static void addStrength(GenericDialog gd, double strength) {
+        gd.addSlider("Strength", WEAKEST, STRONGEST, strength, 0.01);
+        gd.addMessage("The most visible the change may be (SSIMULACRA):\n" + Strength.boundsInWords());
+    }
+
+    static final String STRENGTH_RANGE = "The strength must be a number above 0 and at most "
+            + ProtectRequest.MAX_VISIBILITY + ".";
+
+    /** Whether a strength read from the slider is one the engine takes. */
+    static boolean validStrength(GenericDialog gd, double strength) {
+        return !gd.invalidNumber() && strength > 0 && strength <= ProtectRequest.MAX_VISIBILITY;
     }
 
     /**
@@ -193,11 +234,11 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         String decoy = mode.masks() ? gd.getNextChoice() : Requests.AUTO;
         String style = mode.masks() ? gd.getNextString() : "";
         String anchors = mode.poisons() ? gd.getNextString() : "";
-        boolean wholeStack = imp.getStackSize() > 1 && gd.getNextBoolean();
+        boolean wholeStack = offersStack() && gd.getNextBoolean();
         boolean inPlace = gd.getNextBoolean();
         boolean more = gd.getNextBoolean();
         choicesRead = true;
-        boolean valid = !gd.invalidNumber() && strength > 0 && strength <= ProtectRequest.MAX_VISIBILITY;
+        boolean valid = validStrength(gd, strength);
         choices = valid ? new Choices(strength, effort, decoy, style, anchors, wholeStack, inPlace, more) : null;
         return valid;
     }
@@ -268,13 +309,16 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
             EngineSettings.Engine engine = EngineSettings.engine(model);
             Protector protector = engine.protector();
             Roi roi = imp.getRoi();
-            if (!c.wholeStack()) {
-                protect(protector, c.inPlace() ? ip : target.getProcessor(), roi, null, request, target,
+            if (colourComposite) {
+                protect(protector, ProcessorTensors.planes(imp, target.getStack()), roi, null, request, target,
                         new IjProgress("Scrim: ", "slice", 1, 1));
+            } else if (!c.wholeStack()) {
+                protect(protector, new ImageProcessor[] {c.inPlace() ? ip : target.getProcessor()}, roi, null,
+                        request, target, new IjProgress("Scrim: ", "slice", 1, 1));
             } else {
                 ImageStack stack = target.getStack();
                 for (int s = 1; s <= stack.getSize(); s++) {
-                    protect(protector, stack.getProcessor(s), roi, null, request, target,
+                    protect(protector, new ImageProcessor[] {stack.getProcessor(s)}, roi, null, request, target,
                             new IjProgress("Scrim: ", "slice", s, stack.getSize()));
                 }
             }
@@ -284,14 +328,14 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
             // the models with their files' sha256, as a file protected by scrim protect records them
             target.setProp(PROP_MODEL, engine.models().identity());
             if (c.inPlace()) {
-                imp.updateAndDraw();
+                redraw(imp);
             } else {
                 target.show();
             }
             result = target;
             IJ.showStatus("Scrim: protected " + target.getTitle());
         } catch (CancellationException e) {
-            imp.updateAndDraw();
+            redraw(imp);
             IJ.showStatus("Scrim: cancelled");
             IJ.log("Scrim: cancelled on " + imp.getTitle() + (!c.inPlace() ? "; the image is as it was"
                     : c.wholeStack() ? "; slices done before stay protected" : ""));
@@ -319,7 +363,19 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
 
     private static final Pattern COPY_TITLE = Pattern.compile("(.*) \\(protected(?: [0-9]+)?\\)");
 
-    /** A copy of the image (every slice, calibration, display range) under a {@link #copyTitle}. */
+    /** Shows changed pixels: a composite draws its channels anew only when told that all of them changed. */
+    private static void redraw(ImagePlus imp) {
+        if (imp instanceof CompositeImage composite) {
+            composite.updateAllChannelsAndDraw();
+        } else {
+            imp.updateAndDraw();
+        }
+    }
+
+    /**
+     * A copy of the image (every slice, calibration, display range; a composite stays one, with its colours and
+     * display ranges) under a {@link #copyTitle}.
+     */
     private ImagePlus protectedCopy() {
         ImagePlus copy = imp.createImagePlus();
         copy.setStack(copyTitle(imp.getTitle(), List.of(WindowManager.getImageTitles())),
@@ -327,6 +383,11 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         copy.setDimensions(imp.getNChannels(), imp.getNSlices(), imp.getNFrames());
         copy.setOpenAsHyperStack(imp.isHyperStack());
         copy.setSlice(imp.getCurrentSlice());
+        if (imp.isComposite()) {
+            CompositeImage composite = new CompositeImage(copy, imp.getCompositeMode());
+            composite.setLuts(imp.getLuts());
+            return composite;
+        }
         if (imp.getType() != ImagePlus.COLOR_RGB) {
             copy.setDisplayRange(imp.getDisplayRangeMin(), imp.getDisplayRangeMax());
         }
@@ -340,10 +401,23 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
      * dialog stays open to fix it.
      */
     private void preview(ImageProcessor ip) {
+        synchronized (previewLock) {
+            if (!dialogClosed) {
+                previewShown(ip);
+            }
+        }
+    }
+
+    private void previewShown(ImageProcessor ip) {
         try {
             Choices c = choices;
             if (c == null) {
                 return;
+            }
+            ImageProcessor[] planes = new ImageProcessor[] {ip};
+            if (colourComposite) {
+                planes = ProcessorTensors.planes(imp, imp.getStack());
+                restoreOrKeepPixels(planes);
             }
             String key = c.decoy() + "|" + c.style() + "|" + c.anchors();
             if (!key.equals(previewKey)) {
@@ -357,10 +431,13 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
             Preview.Crop crop = Preview.crop(box.width, box.height, workSize);
             Rectangle area = previewArea(box, workSize);
             ProtectRequest fast = Preview.request(previewRequest.withStrength(strength(c)), previewDecoy, crop);
-            Protector.Protection p = protect(EngineSettings.engine(model).protector(), ip, roi, area, fast, null,
+            Protector.Protection p = protect(EngineSettings.engine(model).protector(), planes, roi, area, fast, null,
                     new IjProgress("Scrim preview: ", "slice", 1, 1));
             if (p.decoy() != null) {
                 previewDecoy = p.decoy();
+            }
+            if (colourComposite) {
+                redraw(imp);
             }
             IJ.showStatus("Scrim: fast preview done" + (p.decoy() != null ? " (decoy " + p.decoy().cliName() + ")"
                     : ""));
@@ -372,13 +449,48 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         }
     }
 
+    /** Keeps the composite's pixels before the first preview; puts them back before a later one. */
+    private void restoreOrKeepPixels(ImageProcessor[] planes) {
+        if (pixelsBeforePreview == null) {
+            pixelsBeforePreview = new Object[planes.length];
+            for (int c = 0; c < planes.length; c++) {
+                pixelsBeforePreview[c] = planes[c].duplicate().getPixels();
+            }
+        } else {
+            for (int c = 0; c < planes.length; c++) {
+                System.arraycopy(pixelsBeforePreview[c], 0, planes[c].getPixels(), 0,
+                        Array.getLength(pixelsBeforePreview[c]));
+            }
+        }
+    }
+
     /**
-     * Protects {@code area} (null: the selection's bounding box) of one slice and keeps the change inside the
-     * selection's mask. Records the decoy on {@code target} when there is one.
+     * For a colour composite, ends previews once the dialog closes (a running one first finishes) and undoes the
+     * last one; other images the filter runner restores itself.
      */
-    private Protector.Protection protect(Protector protector, ImageProcessor ip, Roi roi, Rectangle area,
+    private void endPreview() {
+        if (!colourComposite) {
+            return;
+        }
+        synchronized (previewLock) {
+            dialogClosed = true;
+            if (pixelsBeforePreview != null) {
+                restoreOrKeepPixels(ProcessorTensors.planes(imp, imp.getStack()));
+                pixelsBeforePreview = null;
+                redraw(imp);
+            }
+        }
+    }
+
+    /**
+     * Protects {@code area} (null: the selection's bounding box) of one picture (one slice, or a colour composite's
+     * three channels) and keeps the change inside the selection's mask. Records the decoy on {@code target} when
+     * there is one.
+     */
+    private Protector.Protection protect(Protector protector, ImageProcessor[] planes, Roi roi, Rectangle area,
             ProtectRequest r, ImagePlus target, ProgressListener progress) {
         // ImageProcessor.setRoi clips the selection to the image and crops its mask to match; null or a line: all.
+        ImageProcessor ip = planes[0];
         ip.setRoi(roi);
         Rectangle box = ip.getRoi();
         ImageProcessor mask = ip.getMask();
@@ -389,9 +501,9 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
             mask.setRoi(area.x - box.x, area.y - box.y, area.width, area.height);
             mask = mask.crop();
         }
-        RgbImage original = ProcessorTensors.toRgb(ip, area);
+        RgbImage original = ProcessorTensors.toRgb(planes, area);
         Protector.Protection p = protector.protect(original, r, progress);
-        ProcessorTensors.applyChange(ip, area, mask, original, p.image());
+        ProcessorTensors.applyChange(planes, area, mask, original, p.image());
         if (target != null && p.decoy() != null) {
             target.setProp(PROP_DECOY, p.decoy().cliName());
         }

@@ -18,7 +18,6 @@ import org.scrim.engine.tensor.RgbImage;
 /** Builds engine requests from the text fields the ImageJ and SciJava commands share. */
 final class Requests {
     static final String AUTO = ProtectRequest.Builder.AUTO_DECOY;
-    static final String[] PRESETS = names(Preset.values());
     static final String[] EFFORTS = names(Effort.values());
     static final String[] MODES = names(Mode.values());
 

@@ -53,7 +53,7 @@ public class Show_AI_View implements PlugIn {
         }
     }
 
-    /** The decoder's rendering of {@code image} (current slice), beside that of {@code left} when given. */
+    /** The decoder's rendering of {@code image} (current slice, or a colour composite's picture), beside that of {@code left} when given. */
     static ImagePlus aiView(ImagePlus image, ImagePlus left, int analysisSize) throws IOException {
         if (analysisSize < 8) {
             throw new IllegalArgumentException("analysis size " + analysisSize + " is below the model's 8 px");
@@ -74,7 +74,8 @@ public class Show_AI_View implements PlugIn {
     }
 
     private static RgbImage render(TaeCodec codec, ImagePlus imp, int analysisSize) {
-        RgbImage x = ProcessorTensors.toRgb(imp.getProcessor(), new Rectangle(imp.getWidth(), imp.getHeight()));
+        RgbImage x = ProcessorTensors.toRgb(ProcessorTensors.shown(imp),
+                new Rectangle(imp.getWidth(), imp.getHeight()));
         return RgbImage.of(codec.decode(codec.encode(Transforms.downscale(x, analysisSize).tensor())), "rendering");
     }
 }

@@ -6,6 +6,7 @@ import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
+import ij.text.TextWindow;
 import java.awt.Rectangle;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -75,9 +76,12 @@ public class Verify_Protection implements PlugIn {
             IJ.showStatus("Scrim: verifying");
             Verifier.Report report = verify(original, protectedImage, target, (int) gd.getNextNumber());
             Verdict verdict = Verdict.of(report, EngineSettings.model());
-            show(report, verdict, protectedImage.getTitle()).show(TABLE);
-            IJ.log("Scrim: " + protectedImage.getTitle() + " is " + verdict.headline() + ". " + verdict.meaning());
-            IJ.showStatus("Scrim: " + verdict.headline() + ", closeness " + IJ.d2s(report.primaryCloseness(), 3));
+            ResultsTable table = show(report, verdict, protectedImage.getTitle());
+            table.show(TABLE);
+            fitWidth(table);
+            logLines(protectedImage.getTitle(), verdict).forEach(IJ::log);
+            IJ.showStatus("Scrim: " + verdict.level().word() + " (weakest closeness " + IJ.d2s(verdict.weakest(), 2)
+                    + "); more in the Log");
         } catch (IOException | RuntimeException e) {
             Failures.report("Verification failed", e);
         }
@@ -126,7 +130,7 @@ public class Verify_Protection implements PlugIn {
         return new ProtectionTarget(mode, d, styleImage, anchors, s);
     }
 
-    /** Verifies the current slices of two images of the same size. */
+    /** Verifies what two images of the same size show: their current slices, or colour composites' pictures. */
     static Verifier.Report verify(ImagePlus original, ImagePlus protectedImage, ProtectionTarget target,
             int analysisSize) throws IOException {
         if (original.getWidth() != protectedImage.getWidth() || original.getHeight() != protectedImage.getHeight()) {
@@ -134,18 +138,46 @@ public class Verify_Protection implements PlugIn {
                     + " differ in size");
         }
         Rectangle all = new Rectangle(original.getWidth(), original.getHeight());
-        RgbImage o = ProcessorTensors.toRgb(original.getProcessor(), all);
-        RgbImage p = ProcessorTensors.toRgb(protectedImage.getProcessor(), all);
+        RgbImage o = ProcessorTensors.toRgb(ProcessorTensors.shown(original), all);
+        RgbImage p = ProcessorTensors.toRgb(ProcessorTensors.shown(protectedImage), all);
         return EngineSettings.engine().verifier(analysisSize).verify(o, p, target);
     }
 
-    /** The verdict in words, then one row per figure: closeness per manipulation (mask, then poison), quality. */
+    /**
+     * Widens the table's window to its widest row: ImageJ sizes a new table's window by the first row alone, by its
+     * own rule (10 px a character, plus 100), and cuts off the cells past it.
+     */
+    private static void fitWidth(ResultsTable table) {
+        if (WindowManager.getWindow(TABLE) instanceof TextWindow window) {
+            int widest = 0;
+            for (int row = 0; row < table.size(); row++) {
+                widest = Math.max(widest, table.getRowAsString(row).length());
+            }
+            int width = Math.min(widest * 10 + 100, IJ.getScreenSize().width);
+            if (width > window.getWidth()) {
+                window.setSize(width, window.getHeight());
+            }
+        }
+    }
+
+    /** The verdict in words and what it means, in lines the Log window shows whole. */
+    static List<String> logLines(String image, Verdict verdict) {
+        return Stream.of(Failures.wrap(image + " is " + verdict.headline() + ". " + verdict.meaning()).split("\n"))
+                .map(line -> "Scrim: " + line).toList();
+    }
+
+    /**
+     * The verdict (its level, the models, the weakest view, the encoder and the closeness there, a row each: as one
+     * sentence it was cut off at the window's edge; the Log has it whole with its meaning), then one row per figure:
+     * closeness per manipulation (mask, then poison), quality.
+     */
     static ResultsTable show(Verifier.Report r, Verdict verdict, String image) {
         ResultsTable table = new ResultsTable();
-        table.incrementCounter();
-        table.addValue("Image", image);
-        table.addValue("Figure", "verdict");
-        table.addValue("Value", verdict.headline());
+        row(table, image, "verdict", verdict.level().word());
+        row(table, image, "models checked", verdict.models());
+        row(table, image, "weakest view", verdict.view());
+        row(table, image, "weakest on", verdict.encoder() != null ? verdict.encoder() : "the models' mean");
+        add(table, image, Map.of("weakest closeness", verdict.weakest()), "");
         add(table, image, r.closeness(), "closeness ");
         add(table, image, r.poisonCloseness(), "poison closeness ");
         add(table, image, Map.of("shift vs noise", r.shiftVsNoise()), "");
@@ -154,11 +186,15 @@ public class Verify_Protection implements PlugIn {
         add(table, image, Map.of("visibility", r.visibility()), "");
         add(table, image, Map.of("butteraugli", r.butteraugli().max()), "");
         add(table, image, Map.of("butteraugli 3-norm", r.butteraugli().pnorm3()), "");
+        row(table, image, "seen at 100%", r.butteraugli().seen().words());
+        return table;
+    }
+
+    private static void row(ResultsTable table, String image, String figure, String words) {
         table.incrementCounter();
         table.addValue("Image", image);
-        table.addValue("Figure", "seen at 100%");
-        table.addValue("Value", r.butteraugli().seen().words());
-        return table;
+        table.addValue("Figure", figure);
+        table.addValue("Value", words);
     }
 
     private static void add(ResultsTable table, String image, Map<String, Double> figures, String prefix) {

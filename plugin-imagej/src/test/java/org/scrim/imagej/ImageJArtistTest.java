@@ -5,6 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,8 +65,8 @@ class ImageJArtistTest {
         assertTrue(Files.isRegularFile(table), "Verify Protection made no table; ImageJ printed: " + log);
         List<String> rows = Files.readAllLines(table);
         double tabled = RealImageJ.tabledCloseness(rows);
-        assertTrue(rows.stream().anyMatch(r -> r.contains("verdict") && r.contains("against the models checked "
-                + "(taef2+taesana)")), "no verdict in words: " + rows);
+        assertTrue(rows.stream().anyMatch(r -> r.matches(".*verdict,(strong|moderate|weak)")), "no verdict: " + rows);
+        assertTrue(rows.stream().anyMatch(r -> r.endsWith("models checked,taef2+taesana")), "no models: " + rows);
 
         // ImageJ protects and verifies with the default ensemble, as the command line does
         ModelStore store = ModelStore.standard(SharedData.path("models"));
@@ -155,6 +162,95 @@ class ImageJArtistTest {
         assertTrue(refused.contains("the output folder is the input folder"), "ImageJ printed: " + refused);
         assertFalse(refused.contains(AFTER), "the macro went on after the refusal: " + refused);
         assertArrayEquals(before, Files.readAllBytes(in.resolve("chelsea.png")));
+    }
+
+    /**
+     * Protect Folder... takes its strength as Mask Style... does, from the same slider and macro key
+     * ({@code strength}), and a macro recorded with its former preset choice ({@code preset=}) means what it meant.
+     */
+    @Test
+    @Timeout(value = RealImageJ.RUN_SECONDS + 60, unit = TimeUnit.SECONDS)
+    void protectFolderTakesTheStrengthAsMaskStyleDoesAndOldPresetMacrosStillWork(@TempDir Path tmp)
+            throws Exception {
+        RealImageJ ij = RealImageJ.install(tmp.resolve("ImageJ"));
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        RealImageJ.writeChelsea(in.resolve("cat.png"), 48);
+        List<String[]> asked = List.of(new String[] {"strength=0.05", "low"}, new String[] {"strength=0.14", "high"},
+                new String[] {"preset=high", "high"});
+        StringBuilder macro = new StringBuilder();
+        for (String[] a : asked) {
+            macro.append("run(\"Protect Folder...\", \"input=[\" + ").append(RealImageJ.literal(in))
+                    .append(" + \"] output=[\" + ").append(RealImageJ.literal(tmp.resolve(a[0].replace('=', '-'))))
+                    .append(" + \"] mode=mask ").append(a[0]).append(" effort=fast decoy=pattern\");\n");
+        }
+        String log = ij.batch(macro + "print(\"" + AFTER + "\");\n");
+        assertTrue(log.contains(AFTER), "ImageJ printed: " + log);
+        for (String[] a : asked) {
+            assertEquals(a[1], MetadataReader.read(tmp.resolve(a[0].replace('=', '-')).resolve("cat.png"))
+                    .provenance().preset(), a[0] + "; ImageJ printed: " + log);
+        }
+    }
+
+    /**
+     * A 16-bit colour TIFF, which ImageJ opens as a composite of three channels, protected from a {@code -batch} macro
+     * without {@code stack}: as one colour picture (its latent moves toward the decoy as ImageJ shows it), into a
+     * 16-bit composite; Save Protected As writes it as the colour image it is, and the macro ends.
+     */
+    @Test
+    @Timeout(value = RealImageJ.RUN_SECONDS + 60, unit = TimeUnit.SECONDS)
+    void aSixteenBitColourTiffIsProtectedAsOneColourPicture(@TempDir Path tmp) throws Exception {
+        RealImageJ ij = RealImageJ.install(tmp.resolve("ImageJ"));
+        Path tiff = tmp.resolve("colour.tif");
+        ImageIO.write(sixteenBitColour(RealImageJ.writeChelsea(tmp.resolve("chelsea.png"), 96)), "tiff",
+                tiff.toFile());
+        Path shown = tmp.resolve("shown.png");
+        Path png = tmp.resolve("colour.protected.png");
+        Path protectedTiff = tmp.resolve("colour.protected.tif");
+        String log = ij.batch("open(" + RealImageJ.literal(tiff) + ");\n"
+                + "run(\"Duplicate...\", \"title=shown duplicate\");\n"
+                + "saveAs(\"PNG\", " + RealImageJ.literal(shown) + ");\n"
+                + "close();\n"
+                + "selectImage(\"colour.tif\");\n"
+                + "run(\"Mask Style...\", \"strength=0.14 decoy=pattern seed=7 steps=3\");\n"
+                + "getDimensions(w, h, channels, slices, frames);\n"
+                + "print(\"result: \" + getTitle() + \", composite \" + is(\"composite\") + \", \" + bitDepth()"
+                + " + \"-bit, \" + channels + \" channels\");\n"
+                + "run(\"Save Protected As...\", \"path=[\" + " + RealImageJ.literal(png) + " + \"]\");\n"
+                + "run(\"Save Protected As...\", \"path=[\" + " + RealImageJ.literal(protectedTiff) + " + \"]\");\n"
+                + "print(\"" + AFTER + "\");\n");
+        assertTrue(log.contains(AFTER), "the macro stopped before its end; ImageJ printed: " + log);
+        assertTrue(log.contains("result: colour.tif (protected), composite 1, 16-bit, 3 channels"),
+                "the result is not a 16-bit colour composite; ImageJ printed: " + log);
+
+        Raster saved = ImageIO.read(protectedTiff.toFile()).getRaster();
+        assertEquals(3, saved.getNumBands(), "the saved TIFF is not one colour image");
+        assertEquals(16, saved.getSampleModel().getSampleSize(0), "the saved TIFF lost its 16 bits");
+        ModelStore store = ModelStore.standard(SharedData.path("models"));
+        Verifier verifier = new Verifier(List.of(store.surrogate("taef2"), store.surrogate("taesana")),
+                new OrtRuntime(1), 512);
+        double closeness = verifier.verify(ImageTensors.fromImage(ImageIO.read(shown.toFile())),
+                ImageTensors.fromImage(ImageIO.read(png.toFile())), ProtectionTarget.mask(Decoy.PATTERN, 7), true)
+                .primaryCloseness();
+        System.out.println("ImageJ 16-bit colour TIFF: closeness " + closeness + " as shown");
+        assertTrue(closeness > 0.05, "the colour picture's latent barely moved toward the decoy: " + closeness);
+    }
+
+    /** {@code image} at 16 bits per channel (level x 257), as a photo editor exports a 48-bit colour TIFF. */
+    private static BufferedImage sixteenBitColour(BufferedImage image) {
+        ComponentColorModel model = new ComponentColorModel(
+                ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
+                Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
+        WritableRaster raster = model.createCompatibleWritableRaster(image.getWidth(),
+                image.getHeight());
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                int rgb = image.getRGB(x, y);
+                for (int b = 0; b < 3; b++) {
+                    raster.setSample(x, y, b, ((rgb >> (16 - 8 * b)) & 0xff) * 257);
+                }
+            }
+        }
+        return new BufferedImage(model, raster, false, null);
     }
 
     /** Runs a command that writes {@code file} on its standard output, failing the test when it fails. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ij.CompositeImage;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.ImageStack;
@@ -18,11 +19,14 @@ import ij.measure.ResultsTable;
 import ij.plugin.filter.PlugInFilter;
 import ij.process.ImageConverter;
 import ij.process.ImageProcessor;
+import ij.process.LUT;
+import ij.process.ShortProcessor;
 import java.awt.Rectangle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -103,9 +107,21 @@ class ProtectImageTest {
         Verdict verdict = Verdict.of(report, "taef2");
         ResultsTable table = Verify_Protection.show(report, verdict, "chelsea");
         assertEquals("verdict", table.getStringValue("Figure", 0));
-        assertEquals(verdict.headline(), table.getStringValue("Value", 0));
-        assertEquals("closeness none", table.getStringValue("Figure", 1));
-        assertEquals(report.primaryCloseness(), table.getValue("Value", 1), 1e-9);
+        assertEquals(verdict.level().word(), table.getStringValue("Value", 0));
+        assertEquals("models checked", table.getStringValue("Figure", 1));
+        assertEquals("taef2", table.getStringValue("Value", 1));
+        assertEquals(verdict.view(), table.getStringValue("Value", 2));
+        assertEquals(verdict.weakest(), table.getValue("Value", 4), 1e-9);
+        // the table opens about 700 px wide, its Value column about 35 characters: a longer cell is cut off there
+        for (int row = 0; row < table.size(); row++) {
+            String cell = table.getStringValue("Value", row);
+            assertTrue(cell.length() <= 35, "row " + row + " is cut off in the table's window: " + cell);
+        }
+        for (String line : Verify_Protection.logLines("chelsea (protected)", verdict)) {
+            assertTrue(line.length() <= 80, "a Log line runs past the Log window: " + line);
+        }
+        assertEquals("closeness none", table.getStringValue("Figure", 5));
+        assertEquals(report.primaryCloseness(), table.getValue("Value", 5), 1e-9);
         int last = table.size() - 1;
         assertEquals("seen at 100%", table.getStringValue("Figure", last));
         assertEquals(report.butteraugli().seen().words(), table.getStringValue("Value", last));
@@ -307,6 +323,83 @@ class ProtectImageTest {
             }
             assertTrue(maxChange > 0, "slice " + s + " did not change");
             assertTrue(maxChange <= range * 17 / 255, "slice " + s + " moved " + maxChange + ", over the cap");
+        }
+    }
+
+    /**
+     * chelsea at 96 px as ImageJ opens a 48-bit colour TIFF: a composite of red, green and blue 16-bit channels
+     * (values 1000 + 200 x level), each shown stretched over its own range.
+     */
+    static CompositeImage colourComposite(int channels) {
+        int[] rgb = (int[]) smallImage().getProcessor().getPixels();
+        int w = 96;
+        int h = rgb.length / w;
+        ImageStack stack = new ImageStack(w, h);
+        for (int c = 0; c < channels; c++) {
+            short[] plane = new short[rgb.length];
+            for (int i = 0; i < rgb.length; i++) {
+                plane[i] = (short) (1000 + 200 * ((rgb[i] >> (16 - 8 * (c % 3))) & 0xff));
+            }
+            stack.addSlice(new ShortProcessor(w, h, plane, null));
+        }
+        ImagePlus imp = new ImagePlus("colour", stack);
+        imp.setDimensions(channels, 1, 1);
+        CompositeImage composite = new CompositeImage(imp, IJ.COMPOSITE);
+        composite.resetDisplayRanges();
+        return composite;
+    }
+
+    /** A colour composite is protected as the RGB picture it shows, into a composite of its kind. */
+    @Test
+    void aColourCompositeIsProtectedAsOneRgbPictureIntoACompositeOfItsKind() throws IOException {
+        CompositeImage imp = colourComposite(3);
+        ImageStack before = imp.getStack().duplicate();
+        LUT[] luts = imp.getLuts();
+        ImagePlus result = protect(imp, "mask", "strength=0.14 decoy=pattern seed=7 steps=3");
+
+        assertTrue(result instanceof CompositeImage, "the result is no longer a composite: " + result);
+        assertEquals(16, result.getBitDepth());
+        assertEquals(3, result.getNChannels());
+        assertEquals(1, result.getNSlices());
+        assertEquals(IJ.COMPOSITE, result.getCompositeMode());
+        for (int c = 0; c < 3; c++) {
+            LUT lut = result.getLuts()[c];
+            assertEquals(luts[c].min, lut.min, 0, "channel " + (c + 1) + "'s display range changed");
+            assertEquals(luts[c].max, lut.max, 0);
+            assertEquals(luts[c].getRGB(255), lut.getRGB(255), "channel " + (c + 1) + "'s colour changed");
+            assertArrayEquals((short[]) before.getPixels(c + 1), (short[]) imp.getStack().getPixels(c + 1),
+                    "the original changed");
+        }
+        short[][] change = new short[3][];
+        for (int c = 0; c < 3; c++) {
+            short[] b = (short[]) before.getPixels(c + 1);
+            short[] a = (short[]) result.getStack().getPixels(c + 1);
+            change[c] = new short[b.length];
+            for (int i = 0; i < b.length; i++) {
+                change[c][i] = (short) ((a[i] & 0xffff) - (b[i] & 0xffff));
+            }
+        }
+        assertFalse(Arrays.equals(change[0], change[1]) || Arrays.equals(change[1], change[2]),
+                "the channels moved alike: protected as grey slices rather than as one colour picture");
+        double closeness = Verify_Protection.verify(imp, result, ProtectionTarget.mask(Decoy.PATTERN, 7), 512)
+                .primaryCloseness();
+        System.out.println("ImageJ 16-bit colour composite: closeness " + closeness);
+        assertTrue(closeness > 0.05, "the picture's latent barely moved toward the decoy: " + closeness);
+    }
+
+    /** A composite that is not one colour picture (2 or 4 channels) is refused, naming the image and why. */
+    @Test
+    void aCompositeOfOtherThanThreeChannelsIsRefused() {
+        for (int channels : new int[] {2, 4}) {
+            CompositeImage imp = colourComposite(channels);
+            ImageStack before = imp.getStack().duplicate();
+            assertEquals(PlugInFilter.DONE, new Protect_Image().setup("mask", imp), channels + " channels");
+            String refusal = ProcessorTensors.refusal(imp);
+            assertTrue(refusal != null && refusal.startsWith("colour is a composite of " + channels + " channels"),
+                    refusal);
+            for (int c = 1; c <= channels; c++) {
+                assertArrayEquals((short[]) before.getPixels(c), (short[]) imp.getStack().getPixels(c));
+            }
         }
     }
 
