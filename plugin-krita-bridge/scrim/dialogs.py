@@ -115,6 +115,7 @@ class PreviewPane(QWidget):
         original = QPixmap(crop)
         self.original = QLabel()
         self.original.setPixmap(original)
+        self.original.setFixedSize(original.size())
         self.protected = QLabel("")
         self.protected.setObjectName("scrim_preview_protected")
         self.protected.setFixedSize(original.size())
@@ -134,6 +135,13 @@ class PreviewPane(QWidget):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._run)
 
+    def _say(self, text):
+        """Sets the caption under the images. A window's minimum size leaves out the lines a word-wrapped label needs
+        at its width, so the dialog would lay a longer caption over the images: its height at the narrowest the pane
+        gets (the images' width, fixed) is made its minimum, which the dialog keeps to."""
+        self.status.setText(text)
+        self.status.setMinimumHeight(self.status.heightForWidth(self.layout().minimumSize().width()))
+
     def request(self):
         """Redo the preview once the choices rest."""
         self._timer.start(self.DELAY_MS)
@@ -147,13 +155,13 @@ class PreviewPane(QWidget):
             target = os.path.join(self._folder, "preview-%d.png" % self._runs)
             job = self._make_job(self._crop, target, options)
         except engine_bridge.BridgeError as e:
-            self.status.setText("No preview: %s" % e)
+            self._say("No preview: %s" % e)
             return
         self._job = job
         bound = options.visibility(self._engine)
         job.succeeded.connect(lambda result: self._show(job, result, bound))
         job.failed.connect(lambda message: self._failed(job, message))
-        self.status.setText("Computing the preview (%d steps)..." % self._engine.preview_steps)
+        self._say("Computing the preview (%d steps)..." % self._engine.preview_steps)
         job.start()
 
     def _show(self, job, result, bound):
@@ -161,7 +169,7 @@ class PreviewPane(QWidget):
             return
         self._job = None
         self.protected.setPixmap(QPixmap(result.output))
-        self.status.setText("Fast preview at %d steps, visibility bound %.3f%s. The export optimises longer: the "
+        self._say("Fast preview at %d steps, visibility bound %.3f%s. The export optimises longer: the "
                             "look is close, the protection stronger." % (
                                 self._engine.preview_steps, bound,
                                 ", decoy %s" % result.decoy if result.decoy else ""))
@@ -171,7 +179,7 @@ class PreviewPane(QWidget):
         if job is self._job:
             self._job = None
             if message:
-                self.status.setText("No preview: %s" % message)
+                self._say("No preview: %s" % message)
 
     def _stop(self):
         job, self._job = self._job, None

@@ -18,7 +18,7 @@ import traceback
 
 from krita import Krita
 from PyQt5 import sip
-from PyQt5.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
+from PyQt5.QtCore import QCoreApplication, QEvent, QEventLoop, QPoint, QRect, QSize, QTimer
 from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QApplication, QDialogButtonBox, QPushButton
 
@@ -301,6 +301,54 @@ def test_preview(work, source):
     dialog.reject()
     check(not os.path.exists(os.path.dirname(shown[0])), "the preview's files go with the dialog")
     del os.environ["FAKE_SCRIM"], os.environ["FAKE_SCRIM_ARGS"]
+
+
+def test_preview_layout(work):
+    """The preview's caption sits under both images at any size of the dialog, however many lines it wraps to: a
+    crop as large as the preview gets (the images then reach below the form) with the caption of a failed preview
+    (long: the engine's own words), and a small one with the caption of a shown preview. The dialog, at its minimum
+    size and larger, must show the images whole and the caption whole below them."""
+    os.environ["FAKE_SCRIM_ARGS"] = os.path.join(work, "layout-args.jsonl")
+    shots = os.environ.get("SCRIM_KRUNNER_SHOTS", work)
+    for side, behaviour in ((INFO.preview_max_side, "model"), ((INFO.preview_side + INFO.preview_max_side) // 2,
+                                                               "model"), (64, "ok")):
+        os.environ["FAKE_SCRIM"] = behaviour
+        env = engine_bridge.engine_environment(os.environ, engine_bridge.locate_java(engine_bridge.Settings(dict(
+            engine_bridge.DEFAULTS)), os.environ))
+        crop = os.path.join(work, "layout-crop.png")
+        image = QImage(side, side, QImage.Format_RGB32)
+        image.fill(0x808080)
+        image.save(crop)
+        dialog = dialogs.ProtectDialog(engine_bridge.Settings(dict(engine_bridge.DEFAULTS)), INFO, "Export Protected",
+                                       preview=(crop, side, lambda c, t, o: runner.ProtectJob(FAKE, env, c, t, o)))
+        dialog.show()
+        pane = dialog.preview
+        deadline = time.monotonic() + 30
+        while not pane.status.text().startswith(("Fast preview", "No preview")) and time.monotonic() < deadline:
+            QApplication.processEvents(QEventLoop.AllEvents, 100)
+        for name, grow in (("minimum", QSize(0, 0)), ("larger", QSize(200, 150))):
+            dialog.resize(dialog.minimumSize() + grow)
+            loop = QEventLoop()
+            QTimer.singleShot(300, loop.quit)
+            loop.exec_()
+            caption = _in(pane.status, dialog)
+            images = [_in(label, dialog) for label in (pane.original, pane.protected)]
+            path = os.path.join(shots, "preview-layout-%d-%s.png" % (side, name))
+            dialog.grab().save(path)
+            check(all(r.width() >= side and r.height() >= side for r in images)
+                  and not any(caption.intersects(r) for r in images)
+                  and caption.top() > max(r.bottom() for r in images)
+                  and pane.status.height() >= pane.status.heightForWidth(pane.status.width())
+                  and dialog.rect().contains(caption),
+                  "a %d px preview's caption (%d chars) lies whole under its images, dialog at its %s size (%s): "
+                  "caption %s, images %s" % (side, len(pane.status.text()), name, path, caption, images))
+        dialog.reject()
+    del os.environ["FAKE_SCRIM"], os.environ["FAKE_SCRIM_ARGS"]
+
+
+def _in(widget, window):
+    """The widget's rectangle in the window's coordinates."""
+    return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
 
 
 def test_verdict_and_ai_view(work, source, engine):
@@ -589,6 +637,7 @@ def __main__(args):
             test_dialog_controls()
             test_settings_strength()
             test_preview(work, source)
+            test_preview_layout(work)
             test_real_engine(work, source, engine)
             test_service_job(work, source, engine)
             test_verdict_and_ai_view(work, source, engine)
