@@ -468,8 +468,10 @@ class ProgressParser:
 
 
 class StepClock:
-    """Steps done of total and the time left, from the pace since the first step seen (the model load and the
-    decoy choice before it are not steps)."""
+    """Steps done of total and the time the steps have left, from the pace since the first step seen (the model load
+    and the decoy choice before it are not steps). The finishing and the check after the last step take from a few
+    seconds to as long as the steps (the check reads every trainer view), so the text says they follow rather than
+    add a guess: a figure that read as the whole time left ran out seconds before the result came."""
 
     def __init__(self):
         self._first = None          # (time, step) of the first report
@@ -484,7 +486,8 @@ class StepClock:
         since, first_step = self._first
         if step > first_step and total > step:
             left = (now - since) / (step - first_step) * (total - step)
-            text += ", about %s left" % ("%d s" % round(left) if left < 90 else "%d min" % round(left / 60))
+            text += ", about %s of steps left, then finishing and checking" % (
+                "%d s" % round(left) if left < 90 else "%d min" % round(left / 60))
         return text
 
 

@@ -267,11 +267,13 @@ class ParseTest(unittest.TestCase):
     def test_the_step_clock_tells_steps_and_time_left_from_the_pace(self):
         clock = eb.StepClock()
         self.assertEqual("step 1 of 11", clock.describe(1, 11, 100.0))
-        self.assertEqual("step 3 of 11, about 40 s left", clock.describe(3, 11, 110.0))
-        self.assertEqual("step 3 of 200, about 16 min left", _clock_at(3, 200))
+        self.assertEqual("step 3 of 11, about 40 s of steps left, then finishing and checking",
+                         clock.describe(3, 11, 110.0))
+        self.assertEqual("step 3 of 200, about 16 min of steps left, then finishing and checking", _clock_at(3, 200))
         self.assertEqual("step 11 of 11", clock.describe(11, 11, 150.0))
         self.assertEqual("step 1 of 11", clock.describe(1, 11, 151.0), "the next image of a folder starts afresh")
-        self.assertEqual("step 2 of 11, about 9 s left", clock.describe(2, 11, 152.0))
+        self.assertEqual("step 2 of 11, about 9 s of steps left, then finishing and checking",
+                         clock.describe(2, 11, 152.0))
 
     def test_failed_file(self):
         result = eb.parse_report('{"files":[{"input":"a.png","output":null,"ok":false,"error":"bad PNG"}]}')[0]
