@@ -41,7 +41,7 @@ public final class Butteraugli {
     /** Rows per read from a row source, so a tile of a wide image is filled without a full-width copy of it. */
     private static final int READ_ROWS = 32;
     /** Cores to score tiles on, and the fewest rows a band of an image that fits one tile is cut into for them. */
-    private static final int CORES = Runtime.getRuntime().availableProcessors();
+    static final int CORES = Runtime.getRuntime().availableProcessors();
     private static final int MIN_BAND_ROWS = 256;
     /**
      * Heap a tile's scoring holds per pixel of its region: both images' bands at both scales and the comparison's

@@ -32,8 +32,6 @@ final class Finishing {
     static final long FIXED_BYTES = 512L << 20;
     /** The most the final change is scaled up to use the visibility budget at full size. */
     private static final float MAX_GAIN = 2f;
-    /** Tiles butteraugli scores at once: the scale's search watches as many. */
-    private static final int CORES = Runtime.getRuntime().availableProcessors();
     /**
      * How far under the bound the result is put, for the rounding of the written file to 8 bits: it adds up to about
      * 2% to butteraugli's max (the_scream at low, 512 px: 1.527 and 1.533 for a bound of 1.5).
@@ -80,12 +78,12 @@ final class Finishing {
     static float scaleWithinBound(Butteraugli judge, DoubleFunction<Ssimulacra.RowSource> at, double bound) {
         int tiles = judge.tileCount();
         BitSet watched = new BitSet();
-        if (tiles <= CORES) {
+        if (tiles <= Butteraugli.CORES) {
             watched.set(0, tiles);
         } else {
             double[] atOne = judge.tileMaxima(at.apply(1), t -> true);
             IntStream.range(0, tiles).boxed().filter(t -> !Double.isNaN(atOne[t]))
-                    .sorted(Comparator.comparingDouble(t -> -atOne[t])).limit(CORES).forEach(watched::set);
+                    .sorted(Comparator.comparingDouble(t -> -atOne[t])).limit(Butteraugli.CORES).forEach(watched::set);
             if (watched.isEmpty()) {
                 return 1; // too small to score (under 8 px a side): the change as optimised
             }
