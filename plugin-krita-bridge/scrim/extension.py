@@ -61,7 +61,7 @@ class ScrimExtension(Extension):
         self.toggles = []
         self._progress = []
         self.verdict = None             # dialogs.VerdictWindow, made on the first verdict
-        self._verdict_files = None      # (folder, original, protected, options, decoy) for its AI view
+        self._verdict_files = None      # (folder, original, protected, options, decoy, target) for its AI view
         self._ai_view_run = None
         self._info = None
 
@@ -458,7 +458,7 @@ class ScrimExtension(Extension):
             self.verdict.aiViewAsked.connect(self.show_ai_view)
             self.verdict.finished.connect(lambda _result: self._drop_verdict_files())
         self._drop_verdict_files()
-        self._verdict_files = kept + (options, result.decoy) if kept else None
+        self._verdict_files = kept + (options, result.decoy, target) if kept else None
         self.verdict.show_result(os.path.basename(target), result)
         if kept is None:
             self.verdict.set_status("", False)
@@ -490,7 +490,7 @@ class ScrimExtension(Extension):
         it as a new document."""
         if self._verdict_files is None or self._ai_view_run is not None:
             return
-        folder, original, protected, options, decoy = self._verdict_files
+        folder, original, protected, options, decoy, target = self._verdict_files
         view = os.path.join(folder, "ai-view.png")
         try:
             engine, env = engine_bridge.locate(self.settings(), os.environ, PLUGIN_DIR)
@@ -511,6 +511,8 @@ class ScrimExtension(Extension):
                 document = self.open_document(None, view)
                 if document is not None:
                     document.setName("AI view: original (left), protected (right)")
+                    # a name that says what it is (not "[Not Saved]"); Save writes it beside the protected file
+                    document.setFileName(policy.ai_view_name(target))
                 self.verdict.set_status("The AI view is open as a new document: left, what the model renders of "
                                         "the original; right, of the protected image.", True)
                 self.aiViewOpened.emit(view)

@@ -113,6 +113,17 @@ def unprotected_name(target: str) -> str:
     return stem + ".unprotected" + ext
 
 
+def ai_view_name(target: str) -> str:
+    """The name the AI view's document carries: beside the protected file, saying what it is, and not a file that
+    exists, so Krita's Save writes it there as a new file and never over another."""
+    stem = os.path.splitext(target)[0] + ".ai-view"
+    name, n = stem + ".png", 1
+    while os.path.lexists(name):
+        n += 1
+        name = "%s-%d.png" % (stem, n)
+    return name
+
+
 def settle_unprotected(plain: str, target: str, keep: bool) -> str:
     """After a failed protection of an export: drops the plain copy set aside, or keeps it under a name that says it
     is unprotected. Returns the sentence telling the user where things are."""

@@ -371,13 +371,19 @@ def test_verdict_and_ai_view(work, source, engine):
           "the verdict window stays open, non-modal: %r" % verdict.text())
     documents = len(app.documents())
     opened = []
-    scrim.aiViewOpened.connect(lambda path: opened.append((path, QImage(path).size(), len(app.documents()))))
+    named = []      # the documents' file names while the view's is open (without a window it closes after)
+    scrim.aiViewOpened.connect(lambda path: opened.append((path, QImage(path).size(), len(app.documents())))
+                               or named.extend(d.fileName() for d in app.documents()))
     verdict.ai_view.click()
     check(not verdict.ai_view.isEnabled(), "the AI view button waits while the view renders")
     wait_for(scrim.aiViewOpened, 300)
     check(len(opened) == 1 and opened[0][1].width() > opened[0][1].height() and opened[0][2] == documents + 1,
           "the AI view (original and protected side by side) opens as a new document: %s %r"
           % (opened, verdict.status.text()))
+    view_name = os.path.join(work, "verdict.protected.ai-view.png")
+    check(view_name in named and not os.path.exists(view_name),
+          "the AI view's document is named beside the protected file (not '[Not Saved]'), written only if saved: %r"
+          % named)
     verdict.close()
     check(not os.path.exists(kept[0]), "closing the verdict removes its copies")
 

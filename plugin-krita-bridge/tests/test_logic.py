@@ -409,6 +409,13 @@ class PolicyTest(unittest.TestCase):
         self.assertTrue(temp.endswith(".jpeg"))
         self.assertNotEqual(temp, policy.temp_beside("/data/pics/cat.jpeg"))
 
+    def test_the_ai_view_is_named_beside_the_protected_file_and_never_over_a_file(self):
+        with tempfile.TemporaryDirectory() as folder:
+            target = os.path.join(folder, "cat.protected.jpg")
+            self.assertEqual(os.path.join(folder, "cat.protected.ai-view.png"), policy.ai_view_name(target))
+            open(os.path.join(folder, "cat.protected.ai-view.png"), "w").close()
+            self.assertEqual(os.path.join(folder, "cat.protected.ai-view-2.png"), policy.ai_view_name(target))
+
 
 if __name__ == "__main__":
     unittest.main()
