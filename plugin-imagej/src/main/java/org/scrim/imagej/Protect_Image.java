@@ -14,6 +14,7 @@ import ij.plugin.filter.PlugInFilterRunner;
 import ij.plugin.frame.Recorder;
 import ij.process.ImageProcessor;
 import java.awt.AWTEvent;
+import java.awt.Checkbox;
 import java.awt.Rectangle;
 import java.io.IOException;
 import java.lang.reflect.Array;
@@ -87,6 +88,9 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
     private Object[] pixelsBeforePreview;
     private final Object previewLock = new Object();
     private boolean dialogClosed;
+    /** A colour composite's Preview box (ImageJ adds none, see showDialog) and the thread of its last preview. */
+    private Checkbox compositePreview;
+    private volatile Thread compositePreviewThread;
 
     @Override
     public int setup(String arg, ImagePlus imp) {
@@ -133,7 +137,16 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         gd.addCheckbox("More_options (seed, steps, work size, models)", false);
         if (pfr != null) {
             gd.addMessage(previewNote(imp));
-            gd.addPreviewCheckbox(pfr);
+            if (colourComposite) {
+                // ImageJ's dialog has no Preview for a composite shown in composite mode; this box runs the same
+                // preview on a thread of its own. It is read off the box, never through getNextBoolean, so it is
+                // not recorded, as ImageJ's own Preview is not.
+                gd.addCheckbox("Preview", false);
+                compositePreview = gd.getCheckboxes() == null ? null
+                        : (Checkbox) gd.getCheckboxes().lastElement();
+            } else {
+                gd.addPreviewCheckbox(pfr);
+            }
         }
         gd.addDialogListener(this);
         gd.addHelp(Help.PROTECT);
@@ -240,6 +253,9 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         choicesRead = true;
         boolean valid = validStrength(gd, strength);
         choices = valid ? new Choices(strength, effort, decoy, style, anchors, wholeStack, inPlace, more) : null;
+        if (compositePreview != null && e != null) {
+            previewComposite(valid && compositePreview.getState());
+        }
         return valid;
     }
 
@@ -449,6 +465,30 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
         }
     }
 
+    /**
+     * The composite's own Preview (see showDialog): as ImageJ's filter runner does, a change stops the running
+     * preview and starts another with the new settings; unticked, the image is given back as it was.
+     */
+    private void previewComposite(boolean on) {
+        Thread running = compositePreviewThread;
+        if (running != null) {
+            running.interrupt();
+        }
+        compositePreviewThread = new Thread(on ? () -> preview(imp.getProcessor()) : this::undoPreview,
+                "Mask Style... Preview");
+        compositePreviewThread.start();
+    }
+
+    /** Puts back the composite's channels as they were before the first preview, if one ran. */
+    private void undoPreview() {
+        synchronized (previewLock) {
+            if (pixelsBeforePreview != null) {
+                restoreOrKeepPixels(ProcessorTensors.planes(imp, imp.getStack()));
+                redraw(imp);
+            }
+        }
+    }
+
     /** Keeps the composite's pixels before the first preview; puts them back before a later one. */
     private void restoreOrKeepPixels(ImageProcessor[] planes) {
         if (pixelsBeforePreview == null) {
@@ -465,20 +505,21 @@ public class Protect_Image implements ExtendedPlugInFilter, DialogListener {
     }
 
     /**
-     * For a colour composite, ends previews once the dialog closes (a running one first finishes) and undoes the
-     * last one; other images the filter runner restores itself.
+     * For a colour composite, ends previews once the dialog closes (a running one is stopped and finishes first) and
+     * undoes the last one; other images the filter runner restores itself.
      */
     private void endPreview() {
         if (!colourComposite) {
             return;
         }
+        Thread running = compositePreviewThread;
+        if (running != null) {
+            running.interrupt();
+        }
         synchronized (previewLock) {
             dialogClosed = true;
-            if (pixelsBeforePreview != null) {
-                restoreOrKeepPixels(ProcessorTensors.planes(imp, imp.getStack()));
-                pixelsBeforePreview = null;
-                redraw(imp);
-            }
+            undoPreview();
+            pixelsBeforePreview = null;
         }
     }
 

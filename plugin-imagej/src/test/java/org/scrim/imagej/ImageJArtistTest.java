@@ -5,13 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.Transparency;
-import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
-import java.awt.image.ComponentColorModel;
-import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
-import java.awt.image.WritableRaster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -201,7 +196,7 @@ class ImageJArtistTest {
     void aSixteenBitColourTiffIsProtectedAsOneColourPicture(@TempDir Path tmp) throws Exception {
         RealImageJ ij = RealImageJ.install(tmp.resolve("ImageJ"));
         Path tiff = tmp.resolve("colour.tif");
-        ImageIO.write(sixteenBitColour(RealImageJ.writeChelsea(tmp.resolve("chelsea.png"), 96)), "tiff",
+        ImageIO.write(RealImageJ.sixteenBitColour(RealImageJ.writeChelsea(tmp.resolve("chelsea.png"), 96)), "tiff",
                 tiff.toFile());
         Path shown = tmp.resolve("shown.png");
         Path png = tmp.resolve("colour.protected.png");
@@ -233,24 +228,6 @@ class ImageJArtistTest {
                 .primaryCloseness();
         System.out.println("ImageJ 16-bit colour TIFF: closeness " + closeness + " as shown");
         assertTrue(closeness > 0.05, "the colour picture's latent barely moved toward the decoy: " + closeness);
-    }
-
-    /** {@code image} at 16 bits per channel (level x 257), as a photo editor exports a 48-bit colour TIFF. */
-    private static BufferedImage sixteenBitColour(BufferedImage image) {
-        ComponentColorModel model = new ComponentColorModel(
-                ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
-                Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
-        WritableRaster raster = model.createCompatibleWritableRaster(image.getWidth(),
-                image.getHeight());
-        for (int y = 0; y < image.getHeight(); y++) {
-            for (int x = 0; x < image.getWidth(); x++) {
-                int rgb = image.getRGB(x, y);
-                for (int b = 0; b < 3; b++) {
-                    raster.setSample(x, y, b, ((rgb >> (16 - 8 * b)) & 0xff) * 257);
-                }
-            }
-        }
-        return new BufferedImage(model, raster, false, null);
     }
 
     /** Runs a command that writes {@code file} on its standard output, failing the test when it fails. */

@@ -32,11 +32,50 @@ class ImageJPreviewTest {
     @Test
     @Timeout(value = RealImageJ.RUN_SECONDS + 60, unit = TimeUnit.SECONDS)
     void previewFollowsTheStrengthAndCancelRestoresTheImage(@TempDir Path tmp) throws Exception {
-        RealImageJ ij = RealImageJ.install(tmp.resolve("ImageJ"));
         Path input = tmp.resolve("chelsea320.png");
-        BufferedImage image = RealImageJ.writeChelsea(input, 320);
+        RealImageJ.writeChelsea(input, 320);
+        previewAndCancel(tmp, input);
+    }
 
+    /**
+     * A 16-bit colour TIFF opens as a composite of three channels: its preview protects the colour picture (its
+     * channels each moved differently, the latent of the picture as shown moved toward the decoy), and Cancel gives
+     * back all three channels.
+     */
+    @Test
+    @Timeout(value = RealImageJ.RUN_SECONDS + 60, unit = TimeUnit.SECONDS)
+    void aColourCompositePreviewsAsOneColourPictureAndCancelRestoresEveryChannel(@TempDir Path tmp)
+            throws Exception {
+        BufferedImage image = RealImageJ.writeChelsea(tmp.resolve("chelsea320.png"), 320);
+        Path input = tmp.resolve("chelsea320.tif");
+        ImageIO.write(RealImageJ.sixteenBitColour(image), "tiff", input.toFile());
+        previewAndCancel(tmp, input);
+        image = ImageIO.read(tmp.resolve("shown.png").toFile());
+        BufferedImage strong = ImageIO.read(tmp.resolve("preview-0.14.png").toFile());
+        long alike = 0;
+        long changed = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                int p = image.getRGB(x, y);
+                int q = strong.getRGB(x, y);
+                if (p != q) {
+                    changed++;
+                    int r = ((q >> 16) & 0xff) - ((p >> 16) & 0xff);
+                    int g = ((q >> 8) & 0xff) - ((p >> 8) & 0xff);
+                    int b = (q & 0xff) - (p & 0xff);
+                    alike += r == g && g == b ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(alike < changed / 2, alike + " of " + changed + " changed pixels moved alike on every channel: "
+                + "previewed as grey slices rather than as one colour picture");
+    }
+
+    /** Drives {@link PreviewSession} on {@code input} and checks what it saved against the picture as shown. */
+    private static void previewAndCancel(Path tmp, Path input) throws Exception {
+        RealImageJ ij = RealImageJ.install(tmp.resolve("ImageJ"));
         String log = ij.drive(PreviewSession.class, input.toString(), tmp.toString());
+        BufferedImage image = ImageIO.read(tmp.resolve("shown.png").toFile());
         assertTrue(log.contains("protected windows: 0"), "ImageJ printed: " + log);
         assertTrue(log.contains("recorded after cancel: []"), "a cancelled command left a line in the Recorder: "
                 + log);

@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +49,24 @@ final class RealImageJ {
         g.dispose();
         ImageIO.write(image, "png", file.toFile());
         return image;
+    }
+
+    /** {@code image} at 16 bits per channel (level x 257), as a photo editor exports a 48-bit colour TIFF. */
+    static BufferedImage sixteenBitColour(BufferedImage image) {
+        ComponentColorModel model = new ComponentColorModel(
+                ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
+                Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
+        WritableRaster raster = model.createCompatibleWritableRaster(image.getWidth(),
+                image.getHeight());
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                int rgb = image.getRGB(x, y);
+                for (int b = 0; b < 3; b++) {
+                    raster.setSample(x, y, b, ((rgb >> (16 - 8 * b)) & 0xff) * 257);
+                }
+            }
+        }
+        return new BufferedImage(model, raster, false, null);
     }
 
     /** Installs the plugin under {@code dir}: the compiled classes as a jar, the runtime jars Maven listed. */
