@@ -394,13 +394,15 @@ class ScrimExtension(Extension):
 
     # ---- placing results ----
 
-    def open_document(self, _original, path):
+    def open_document(self, _original, path, file_name=""):
+        """Opens `path` in a new view under `file_name` (none: saving asks where), not under the temp file's name:
+        saving must not write into a folder deleted at exit. The name is set before the view is made, whose title
+        Krita takes from it once."""
         document = Krita.instance().openDocument(path)
         if document is None:
             self.warn("Krita could not open the protected image %s" % path)
             return None
-        # Detach it from the temp file, so saving asks where to put it instead of writing into a deleted folder.
-        document.setFileName("")
+        document.setFileName(file_name)
         window = Krita.instance().activeWindow()
         if window is not None:
             window.addView(document)
@@ -508,11 +510,10 @@ class ScrimExtension(Extension):
                 return              # dropped with its verdict
             self._ai_view_run = None
             if code == engine_bridge.EXIT_OK and not crashed and os.path.isfile(view):
-                document = self.open_document(None, view)
+                # named for what it is (not "[Not Saved]"); Save writes it beside the protected file
+                document = self.open_document(None, view, policy.ai_view_name(target))
                 if document is not None:
                     document.setName("AI view: original (left), protected (right)")
-                    # a name that says what it is (not "[Not Saved]"); Save writes it beside the protected file
-                    document.setFileName(policy.ai_view_name(target))
                 self.verdict.set_status("The AI view is open as a new document: left, what the model renders of "
                                         "the original; right, of the protected image.", True)
                 self.aiViewOpened.emit(view)

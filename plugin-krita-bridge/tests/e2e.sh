@@ -59,6 +59,8 @@ assert "Scrim protected" in r["status_bar"], "status bar says: %r" % r["status_b
 assert "against the models checked" in (r.get("verdict_box") or ""), "no verdict window: %r" % r.get("verdict_box")
 view = r.get("ai_view") or {}
 assert view.get("opened") and view.get("new_documents") == 1, "the AI view did not open as a document: %s" % view
+assert any(".ai-view.png" in t for t in view["titles"]) and not any("Not Saved" in t for t in view["titles"]), \
+    "the AI view's tab is not named for what it is: %s" % view["titles"]
 preview = r.get("preview") or {}
 assert preview.get("first") and preview.get("after_slider"), "no preview, or none after the slider moved: %s" % preview
 assert preview["status"].startswith("Fast preview at "), "the preview is not labelled as such: %s" % preview

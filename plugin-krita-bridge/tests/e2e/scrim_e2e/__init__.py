@@ -8,7 +8,7 @@ import traceback
 
 from krita import Extension, Krita
 from PyQt5.QtCore import QEventLoop, QMetaObject, QPoint, Qt, QTimer
-from PyQt5.QtWidgets import QApplication, QDialog, QFileDialog, QLabel, QLineEdit, QMessageBox
+from PyQt5.QtWidgets import QApplication, QDialog, QFileDialog, QLabel, QLineEdit, QMdiArea, QMessageBox
 
 # installed beside this package by e2e.sh, from tests/qt_events.py
 from .qt_events import wait_for
@@ -113,14 +113,15 @@ def show_ai_view(app, window, scrim, verdict):
     step("asked for the AI view")
     opened = wait_for(scrim.aiViewOpened, 180)
     report["ai_view"] = {"opened": opened[0] if opened else None, "new_documents": len(app.documents()) - documents,
-                         "status": verdict.findChild(QLabel, "scrim_verdict_status").text()}
+                         "status": verdict.findChild(QLabel, "scrim_verdict_status").text(),
+                         "titles": [w.windowTitle() for w in window.qwindow().findChild(QMdiArea).subWindowList()]}
     verdict.hide()                      # it would cover the picture
     window.qwindow().statusBar().clearMessage()
     wait(1500)
     grab("krita-scrim-ai-view.png", width=800)
     verdict.show()
     for document in app.documents():    # back to the image alone, for the next screenshots
-        if not document.fileName():
+        if not document.fileName() or document.fileName().endswith(".ai-view.png"):
             document.setModified(False)
             document.close()
 
