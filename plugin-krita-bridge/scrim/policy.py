@@ -115,7 +115,10 @@ def unprotected_name(target: str) -> str:
 
 def ai_view_name(target: str) -> str:
     """The name the AI view's document carries: beside the protected file, saying what it is, and not a file that
-    exists, so Krita's Save writes it there as a new file and never over another."""
+    exists, so Krita's Save writes it there as a new file and never over another. Empty where the protected file's
+    folder is gone or not writable (Protect Current Image works in a temporary folder): Save then asks where."""
+    if unwritable_folder(target):
+        return ""
     stem = os.path.splitext(target)[0] + ".ai-view"
     name, n = stem + ".png", 1
     while os.path.lexists(name):

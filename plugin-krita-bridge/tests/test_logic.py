@@ -415,6 +415,8 @@ class PolicyTest(unittest.TestCase):
             self.assertEqual(os.path.join(folder, "cat.protected.ai-view.png"), policy.ai_view_name(target))
             open(os.path.join(folder, "cat.protected.ai-view.png"), "w").close()
             self.assertEqual(os.path.join(folder, "cat.protected.ai-view-2.png"), policy.ai_view_name(target))
+        # Protect Current Image's result lives in a temporary folder, gone by the time the view is asked for
+        self.assertEqual("", policy.ai_view_name(os.path.join(folder, "cat.protected.png")))
 
 
 if __name__ == "__main__":
