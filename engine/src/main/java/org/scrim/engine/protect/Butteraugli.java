@@ -189,6 +189,7 @@ public final class Butteraugli {
         List<int[]> all = tiles(w, h);
         int[] scored = IntStream.range(0, all.size()).filter(which).toArray();
         List<int[]> tiles = java.util.Arrays.stream(scored).mapToObj(all::get).toList();
+        List<int[]> regions = tiles.stream().map(inner -> region(inner, w, h)).toList();
         boolean cache = w <= tile && h <= tile;
         if (cache && cached == null) {
             cached = new Bands[all.size()][];
@@ -196,11 +197,11 @@ public final class Butteraugli {
         if (tiles.isEmpty()) {
             return;
         }
-        int atOnce = tilesAtOnce(tiles.get(0));
+        int atOnce = tilesAtOnce(regions.get(0));
         for (int first = 0; first < tiles.size(); first += atOnce) {
             List<float[]> maps = IntStream.range(first, Math.min(tiles.size(), first + atOnce)).parallel()
                     .mapToObj(t -> {
-                        int[] r = region(tiles.get(t), w, h);
+                        int[] r = regions.get(t);
                         Bands[] reference = cache ? cached[scored[t]] : null;
                         if (reference == null) {
                             reference = bandsAtBothScales(linear(before, r[0], r[1], r[2], r[3]));
@@ -212,7 +213,7 @@ public final class Butteraugli {
                     }).toList();
             for (int t = first; t < first + maps.size(); t++) {
                 int[] inner = tiles.get(t);
-                int[] r = region(inner, w, h);
+                int[] r = regions.get(t);
                 float[] map = maps.get(t - first);
                 int tw = r[2] - r[0];
                 for (int y = inner[1]; y < inner[3]; y++) {
@@ -252,9 +253,8 @@ public final class Butteraugli {
                 Math.min(w, inner[2] + margin), Math.min(h, inner[3] + margin)};
     }
 
-    /** Tiles like {@code first} that the heap holds at once, at most one per core, at least one. */
-    private int tilesAtOnce(int[] first) {
-        int[] r = region(first, original.width(), original.height());
+    /** Tiles whose regions are like {@code r} that the heap holds at once, at most one per core, at least one. */
+    private int tilesAtOnce(int[] r) {
         long need = BYTES_PER_TILE_PIXEL * (r[2] - r[0]) * (long) (r[3] - r[1]);
         Runtime heap = Runtime.getRuntime();
         long room = heap.maxMemory() - (heap.totalMemory() - heap.freeMemory());
